@@ -1,0 +1,41 @@
+// Every service reads its settings from environment variables through a zod schema, so a bad
+// setting stops the process at start with a message naming the variable.
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  const input: Record<string, string | undefined> = {};
+  for (const key of Object.keys(schema.shape)) {
+    const value = env[key];
+    input[key] = value === '' ? undefined : value;
+  }
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((i) => {
+    const name = String(i.path[0] ?? '?');
+    return `  ${name}=${JSON.stringify(env[name] ?? '')}: ${i.message}`;
+  });
+  throw new ConfigError(`bad configuration:\n${lines.join('\n')}`);
+}
+
+/** Helpers for the usual shapes of settings. */
+export const env = {
+  port: (def: number) => z.coerce.number().int().min(0).max(65535).default(def),
+  int: (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max).default(def),
+  str: (def: string) => z.string().min(1).default(def),
+  url: (def: string) => z.url().default(def),
+  bool: (def: boolean) =>
+    z.enum(['true', 'false', '1', '0', 'yes', 'no']).default(def ? 'true' : 'false').transform((v) => ['true', '1', 'yes'].includes(v)),
+  level: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+};
+
+/** Settings every service shares. */
+export const commonConfig = {
+  REDIS_URL: env.str('redis://127.0.0.1:6379'),
+  LOG_LEVEL: env.level(),
+  /** Prefix of every Redis key, so several stacks (or test runs) can share one Redis. */
+  KEY_PREFIX: z.string().regex(/^[a-z0-9:_-]{1,32}$/, 'lowercase letters, digits, : _ -').default('gambit'),
+};

@@ -1,0 +1,5 @@
+export * from './config.js';
+export * from './keys.js';
+export * from './logger.js';
+export * from './metrics.js';
+export * from './redis.js';

@@ -1,0 +1,49 @@
+// Every Redis key and stream name, in one place. Multi-key operations (the engine's commit
+// script) touch rooms, streams and sorted sets together, so Gambit needs a non-cluster Redis
+// (one shard, replicas allowed), as ElastiCache offers with cluster mode disabled.
+export interface Keys {
+  /** Hash {v: version, s: JSON state} of one room. */
+  room(code: string): string;
+  /** List of the room's recent events (JSON), for resume. */
+  roomLog(code: string): string;
+  /** Set of gateway ids with sockets in the room: where its events go. */
+  roomGateways(code: string): string;
+  /** Sorted sets of deadlines scanned by engines (and later the controller). */
+  flagDeadlines: string;
+  reconnectDeadlines: string;
+  roomExpiries: string;
+  /** Command stream: gateway -> engines (consumer group ENGINE_GROUP). */
+  commands: string;
+  /** Each gateway's event stream: engines -> that gateway. */
+  gatewayEvents(gw: string): string;
+  /** Finished games: engines -> finalizers (consumer group FINALIZER_GROUP), and its dead letters. */
+  finalize: string;
+  finalizeDead: string;
+  /** Connection registry: which gateway holds which socket of which player, in which rooms. */
+  conn(connId: string): string;
+  gatewayConns(gw: string): string;
+  /** Sorted set gateway id -> last heartbeat (ms): the controller finds dead pods here. */
+  gateways: string;
+}
+
+export function keys(prefix = 'gambit'): Keys {
+  const p = prefix;
+  return {
+    room: (c) => `${p}:room:${c}`,
+    roomLog: (c) => `${p}:room:${c}:log`,
+    roomGateways: (c) => `${p}:room:${c}:gw`,
+    flagDeadlines: `${p}:deadlines:flag`,
+    reconnectDeadlines: `${p}:deadlines:reconnect`,
+    roomExpiries: `${p}:deadlines:expiry`,
+    commands: `${p}:stream:commands`,
+    gatewayEvents: (gw) => `${p}:stream:gw:${gw}`,
+    finalize: `${p}:stream:finalize`,
+    finalizeDead: `${p}:stream:finalize:dead`,
+    conn: (id) => `${p}:conn:${id}`,
+    gatewayConns: (gw) => `${p}:gw:${gw}:conns`,
+    gateways: `${p}:gateways`,
+  };
+}
+
+export const ENGINE_GROUP = 'engines';
+export const FINALIZER_GROUP = 'finalizers';

@@ -1,0 +1,22 @@
+// ioredis connections with settings suited to streams: blocking reads need their own connection.
+import { Redis } from 'ioredis';
+
+export { Redis };
+
+export function connectRedis(url: string, name: string): Redis {
+  return new Redis(url, { connectionName: name, maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: false });
+}
+
+/** Resolves once the connection is ready, or rejects with a message naming the URL. */
+export async function waitReady(redis: Redis, url: string, timeoutMs = 10_000): Promise<void> {
+  if (redis.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`Redis at ${url} is not reachable (REDIS_URL)`));
+    }, timeoutMs);
+    const onReady = () => { cleanup(); resolve(); };
+    const cleanup = () => { clearTimeout(timer); redis.off('ready', onReady); };
+    redis.on('ready', onReady);
+  });
+}

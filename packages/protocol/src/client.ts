@@ -1,0 +1,65 @@
+// Frames a browser (or bot) sends to the gateway: PROTOCOL.md "Client to server".
+// Every frame is validated here, once, by the gateway and by the tests.
+import { z } from 'zod';
+import { ROOM_CODE_RE } from './room-code.js';
+
+export const MAX_FRAME_BYTES = 4096;
+
+const id = z.string().max(64).optional();
+export const roomCode = z.string().regex(ROOM_CODE_RE, 'room must be 8 characters from ABCDEFGHJKMNPQRSTUVWXYZ23456789');
+export const uci = z.string().regex(/^[a-h][1-8][a-h][1-8][qrbn]?$/, 'uci must look like e2e4 or e7e8q');
+export const color = z.enum(['white', 'black']);
+
+/** Time control: up to 3 hours base and 3 minutes increment; at least one of them must be positive. */
+export const timeControl = z
+  .object({
+    initialMs: z.number().int().min(0).max(3 * 60 * 60 * 1000),
+    incrementMs: z.number().int().min(0).max(3 * 60 * 1000),
+  })
+  .refine((tc) => tc.initialMs + tc.incrementMs > 0, 'time control must give some time');
+
+export const clientFrame = z.discriminatedUnion('t', [
+  z.object({ t: z.literal('hello'), id, token: z.string().min(1).max(2048),
+    resume: z.object({ room: roomCode, seq: z.number().int().min(0) }).optional() }),
+  z.object({ t: z.literal('create'), id, tc: timeControl, color: z.enum(['white', 'black', 'random']).optional() }),
+  z.object({ t: z.literal('join'), id, room: roomCode }),
+  z.object({ t: z.literal('watch'), id, room: roomCode }),
+  z.object({ t: z.literal('move'), id, room: roomCode, uci, ply: z.number().int().min(0) }),
+  z.object({ t: z.literal('resign'), id, room: roomCode }),
+  z.object({ t: z.literal('draw'), id, room: roomCode, action: z.enum(['offer', 'accept', 'decline']) }),
+  z.object({ t: z.literal('abort'), id, room: roomCode }),
+  z.object({ t: z.literal('leave'), id, room: roomCode }),
+  z.object({ t: z.literal('ping'), id }),
+]);
+
+export type ClientFrame = z.infer<typeof clientFrame>;
+export type ClientFrameType = ClientFrame['t'];
+export type TimeControl = z.infer<typeof timeControl>;
+export type Color = z.infer<typeof color>;
+
+export type ParseResult =
+  | { ok: true; frame: ClientFrame }
+  | { ok: false; message: string; id?: string };
+
+/** Parses one text frame. Never throws: bad input becomes a message for a `bad_request` error. */
+export function parseClientFrame(text: string): ParseResult {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return { ok: false, message: 'frame is not JSON' };
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return { ok: false, message: 'frame must be a JSON object' };
+  }
+  const rawId = (raw as { id?: unknown }).id;
+  const echoId = typeof rawId === 'string' && rawId.length <= 64 ? rawId : undefined;
+  const result = clientFrame.safeParse(raw);
+  if (result.success) return { ok: true, frame: result.data };
+  const issue = result.error.issues[0];
+  const path = issue?.path.join('.') ?? '';
+  const message = issue?.code === 'invalid_union' && path === 't'
+    ? `unknown message type ${JSON.stringify((raw as { t?: unknown }).t)}`
+    : `${path ? path + ': ' : ''}${issue?.message ?? 'invalid frame'}`;
+  return echoId === undefined ? { ok: false, message } : { ok: false, message, id: echoId };
+}

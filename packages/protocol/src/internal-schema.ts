@@ -1,0 +1,47 @@
+// Runtime check of the finalize-stream payload (GameRecord), so a malformed record is parked in the
+// dead-letter stream instead of reaching DynamoDB. `satisfies` keeps it in step with the interface.
+import { z } from 'zod';
+import { color, roomCode, timeControl, uci } from './client.js';
+import type { GameRecord } from './internal.js';
+
+/** The stream pattern of a finished game on the finalize stream. */
+export const GAME_ENDED = 'game.ended';
+
+/**
+ * Game and player ids as stored in DynamoDB and used in HTTP paths. No '#' or '/': the finalizer
+ * builds index keys as `<gameId>#<color>` and serves ids in URL paths.
+ */
+export const STORED_ID_RE = /^[A-Za-z0-9_.:-]{1,128}$/;
+export const storedId = z.string().regex(STORED_ID_RE, 'ids are 1-128 characters from A-Z a-z 0-9 _ . : -');
+
+const MAX_PLIES = 2000; // keeps the stored item far below DynamoDB's 400 KB item limit
+const playerRef = z.object({ playerId: storedId, name: z.string().min(1).max(64) });
+const ms = z.number().int().min(0);
+
+export const gameRecordSchema = z
+  .object({
+    gameId: storedId,
+    room: roomCode,
+    white: playerRef,
+    black: playerRef,
+    result: z.enum(['1-0', '0-1', '1/2-1/2']).nullable(),
+    reason: z.enum([
+      'checkmate', 'resign', 'timeout', 'stalemate', 'agreement', 'insufficient_material',
+      'threefold_repetition', 'fifty_moves', 'abandoned', 'aborted',
+    ]),
+    winner: color.nullable(),
+    uci: z.array(uci).max(MAX_PLIES),
+    san: z.array(z.string().min(1).max(16)).max(MAX_PLIES),
+    fens: z.array(z.string().min(1).max(100)).max(MAX_PLIES + 1),
+    pgn: z.string().max(200_000),
+    tc: timeControl,
+    clock: z.object({ white: z.number(), black: z.number(), running: color.nullable(), at: ms }),
+    clockHistory: z.array(z.number()).max(MAX_PLIES),
+    startedAt: ms,
+    endedAt: ms,
+  })
+  .refine((r) => r.san.length === r.uci.length, { message: 'san and uci must have one entry per ply', path: ['san'] })
+  .refine((r) => r.endedAt >= r.startedAt, { message: 'endedAt is before startedAt', path: ['endedAt'] })
+  .refine((r) => r.winner === (r.result === '1-0' ? 'white' : r.result === '0-1' ? 'black' : null), {
+    message: 'winner does not match result', path: ['winner'],
+  }) satisfies z.ZodType<GameRecord>;

@@ -1,0 +1,64 @@
+// Wire formats between our own processes (never seen by browsers):
+//   gateway -> engine:   EngineCommand, on the command stream
+//   engine  -> gateway:  GatewayDelivery, on each gateway's own event stream
+//   engine  -> finalizer: GameRecord, on the finalize stream
+import type { Color, TimeControl } from './client.js';
+import type { Clock, EndReason, Result, RoomEvent, ServerMsg } from './server.js';
+
+/** Who sent a command: the socket it came from and the player behind it. */
+export interface Origin {
+  gw: string;
+  conn: string;
+  playerId: string;
+  name: string;
+  /** The client frame's `id`, echoed in the direct answer. */
+  id?: string;
+}
+
+export type EngineCommand =
+  | { t: 'create'; origin: Origin; tc: TimeControl; color: Color | 'random' }
+  | { t: 'join'; origin: Origin; room: string }
+  | { t: 'watch'; origin: Origin; room: string }
+  | { t: 'move'; origin: Origin; room: string; uci: string; ply: number }
+  | { t: 'resign'; origin: Origin; room: string }
+  | { t: 'draw'; origin: Origin; room: string; action: 'offer' | 'accept' | 'decline' }
+  | { t: 'abort'; origin: Origin; room: string }
+  | { t: 'leave'; origin: Origin; room: string }
+  /** `hello` with `resume`: reattach this socket to the room and replay what it missed. */
+  | { t: 'resume'; origin: Origin; room: string; seq: number }
+  /** The socket closed (or the gateway drains): the seat's grace period starts. */
+  | { t: 'disconnect'; origin: Origin; room: string };
+
+export type EngineCommandType = EngineCommand['t'];
+
+/** One entry on a gateway's event stream. */
+export type GatewayDelivery =
+  /** A room event: send to every local socket in the room. */
+  | { k: 'room'; room: string; ev: RoomEvent }
+  /** An answer for one socket; `sub` adds the socket to the room's audience first, `unsub` removes it. */
+  | { k: 'conn'; conn: string; msg: ServerMsg; sub?: string; unsub?: string }
+  /** Resume: the events this socket missed, in order; the socket joins the room's audience. */
+  | { k: 'replay'; conn: string; room: string; events: RoomEvent[] };
+
+export interface PlayerRef { playerId: string; name: string }
+
+/** Everything the finalizer needs to store one finished game. */
+export interface GameRecord {
+  gameId: string;
+  room: string;
+  white: PlayerRef;
+  black: PlayerRef;
+  result: Result | null;
+  reason: EndReason;
+  winner: Color | null;
+  uci: string[];
+  san: string[];
+  fens: string[];
+  pgn: string;
+  tc: TimeControl;
+  clock: Clock;
+  /** Milliseconds each side had left after each ply (index = ply - 1). */
+  clockHistory: number[];
+  startedAt: number;
+  endedAt: number;
+}

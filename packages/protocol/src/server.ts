@@ -1,0 +1,63 @@
+// Messages the gateway sends to clients: PROTOCOL.md "Server to client".
+import type { Color, TimeControl } from './client.js';
+
+export type Side = Color;
+export type Result = '1-0' | '0-1' | '1/2-1/2';
+export type EndReason =
+  | 'checkmate' | 'resign' | 'timeout' | 'stalemate' | 'agreement' | 'insufficient_material'
+  | 'threefold_repetition' | 'fifty_moves' | 'abandoned' | 'aborted';
+export type MoveKind = 'move' | 'capture' | 'castle' | 'promotion' | 'en_passant';
+export type RoomStatus = 'waiting' | 'active' | 'ended';
+
+export interface Clock { white: number; black: number; running: Side | null; at: number }
+export interface SeatView { playerId: string; name: string; connected: boolean }
+
+export const ERROR_CODES = [
+  'bad_request', 'unauthorized', 'too_large', 'rate_limited', 'room_not_found', 'room_full',
+  'not_a_player', 'not_your_turn', 'illegal_move', 'stale_ply', 'game_over', 'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export const CLOSE = {
+  badToken: 4401,
+  helloTimeout: 4408,
+  rateLimited: 4429,
+  tooLarge: 1009,
+  restarting: 1012,
+} as const;
+
+export interface StateMsg {
+  t: 'state'; room: string; seq: number; status: RoomStatus;
+  white: SeatView | null; black: SeatView | null; fen: string; moves: string[];
+  clock: Clock; tc: TimeControl; result?: Result | null; reason?: EndReason; pgn?: string;
+  /** Addition: SAN of every move, so a client can show the move list without chess rules. */
+  san?: string[];
+  /** Addition: the side whose draw offer stands, if any. */
+  drawOffer?: Side | null;
+}
+export interface StartedMsg { t: 'started'; room: string; seq: number; white: SeatView; black: SeatView; fen: string; clock: Clock }
+export interface MovedMsg {
+  t: 'moved'; room: string; seq: number; ply: number; uci: string; san: string; fen: string;
+  clock: Clock; check: boolean; kind: MoveKind;
+}
+export interface DrawOfferedMsg { t: 'draw_offered'; room: string; seq: number; by: Side }
+/** Addition: the standing draw offer was declined (or withdrawn by a move). */
+export interface DrawDeclinedMsg { t: 'draw_declined'; room: string; seq: number; by: Side }
+export interface PresenceMsg {
+  t: 'presence'; room: string; seq: number; color: Side; connected: boolean;
+  reconnectVersion: number; graceMs?: number;
+}
+export interface EndedMsg { t: 'ended'; room: string; seq: number; result: Result | null; reason: EndReason; pgn: string; clock?: Clock }
+/** Addition: a waiting room was left by its creator, or expired, and is gone. */
+export interface ClosedMsg { t: 'closed'; room: string; seq: number; reason: 'left' | 'expired' }
+
+export type RoomEvent = StateMsg | StartedMsg | MovedMsg | DrawOfferedMsg | DrawDeclinedMsg | PresenceMsg | EndedMsg | ClosedMsg;
+
+export interface WelcomeMsg { t: 'welcome'; id?: string; playerId: string; name: string; serverTime: number }
+export interface CreatedMsg { t: 'created'; id?: string; room: string; color: Side }
+export interface JoinedMsg { t: 'joined'; id?: string; room: string; color: Side }
+export interface PongMsg { t: 'pong'; id?: string; serverTime: number }
+export interface ErrorMsg { t: 'error'; id?: string; code: ErrorCode; message: string }
+
+export type ServerMsg = RoomEvent | WelcomeMsg | CreatedMsg | JoinedMsg | PongMsg | ErrorMsg;
+export type { TimeControl };

@@ -1,0 +1,3 @@
+export * from './server.js';
+export * from './context.js';
+export * from './entry.js';

@@ -1,0 +1,178 @@
+// A NestJS transport over Redis Streams consumer groups. Each process is one consumer:
+// - entries are read with XREADGROUP and handed to the @EventPattern handler named by their pattern;
+// - entries with the same partition key run one after another, different keys run concurrently;
+// - an entry is acknowledged (XACK) only after its handler resolved: a crash leaves it pending;
+// - pending entries idle longer than claimIdleMs (their consumer died) are taken over with XAUTOCLAIM.
+import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
+import { isObservable, lastValueFrom } from 'rxjs';
+import type { Redis } from 'ioredis';
+import type { Logger } from '@gambit/common';
+import { StreamContext } from './context.js';
+import { parseEntries, type StreamEntry } from './entry.js';
+
+export interface StreamServerOptions {
+  /** Makes a new connection; the server needs two (one blocks in XREADGROUP). */
+  connect: (role: string) => Redis;
+  stream: string;
+  group: string;
+  consumer: string;
+  logger: Logger;
+  batch?: number;
+  blockMs?: number;
+  claimIdleMs?: number;
+  claimEveryMs?: number;
+  /** Called after each entry with its outcome, for metrics. */
+  onHandled?: (pattern: string, outcome: 'ok' | 'error' | 'unknown', seconds: number) => void;
+}
+
+export class RedisStreamsServer extends Server implements CustomTransportStrategy {
+  private reader?: Redis;
+  private writer?: Redis;
+  private running = false;
+  private loops: Promise<void>[] = [];
+  private claimTimer?: NodeJS.Timeout;
+  private readonly o: Required<Omit<StreamServerOptions, 'onHandled'>> & Pick<StreamServerOptions, 'onHandled'>;
+
+  constructor(options: StreamServerOptions) {
+    super();
+    this.o = { batch: 64, blockMs: 1000, claimIdleMs: 15_000, claimEveryMs: 5_000, ...options };
+  }
+
+  async listen(callback: (err?: unknown) => void): Promise<void> {
+    try {
+      this.reader = this.o.connect(`${this.o.consumer}:reader`);
+      this.writer = this.o.connect(`${this.o.consumer}:writer`);
+      await this.ensureGroup();
+      this.running = true;
+      this.loops.push(this.readLoop());
+      this.claimTimer = setInterval(() => void this.claimStale(), this.o.claimEveryMs);
+      callback();
+    } catch (err) {
+      callback(err);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    clearInterval(this.claimTimer);
+    // Unblock XREADGROUP now rather than waiting for blockMs.
+    this.reader?.disconnect();
+    await Promise.allSettled(this.loops);
+    await this.writer?.quit().catch(() => undefined);
+  }
+
+  /** Stops reading without acknowledging anything in flight, as a crash would (tests use it). */
+  crash(): void {
+    this.running = false;
+    clearInterval(this.claimTimer);
+    this.reader?.disconnect();
+    this.writer?.disconnect();
+  }
+
+  on(): never {
+    throw new Error('RedisStreamsServer has no events to subscribe to');
+  }
+
+  unwrap<T>(): T {
+    return this.writer as T;
+  }
+
+  private async ensureGroup(): Promise<void> {
+    try {
+      // From 0: entries written before the first consumer started are not lost.
+      await this.writer!.xgroup('CREATE', this.o.stream, this.o.group, '0', 'MKSTREAM');
+    } catch (err) {
+      if (!String(err).includes('BUSYGROUP')) throw err;
+    }
+  }
+
+  private async readLoop(): Promise<void> {
+    while (this.running) {
+      let rows: [string, [string, string[]][]][] | null;
+      try {
+        rows = (await this.reader!.xreadgroup(
+          'GROUP', this.o.group, this.o.consumer, 'COUNT', this.o.batch, 'BLOCK', this.o.blockMs,
+          'STREAMS', this.o.stream, '>',
+        )) as [string, [string, string[]][]][] | null;
+      } catch (err) {
+        if (!this.running) return;
+        if (String(err).includes('NOGROUP')) await this.ensureGroup().catch(() => undefined);
+        this.o.logger.warn({ err: String(err) }, 'stream read failed; retrying');
+        await new Promise((r) => setTimeout(r, 250));
+        continue;
+      }
+      if (!rows) continue;
+      for (const [, entries] of rows) await this.dispatch(parseEntries(entries), 'first');
+    }
+  }
+
+  private claiming = false;
+
+  private async claimStale(): Promise<void> {
+    if (this.claiming || !this.running) return;
+    this.claiming = true;
+    try {
+      let cursor = '0-0';
+      do {
+        const [next, entries] = (await this.writer!.xautoclaim(
+          this.o.stream, this.o.group, this.o.consumer, this.o.claimIdleMs, cursor, 'COUNT', this.o.batch,
+        )) as [string, [string, string[]][], string[]];
+        cursor = next;
+        // Entries deleted from the stream (trimmed) come back as null rows: nothing to do.
+        const live = entries.filter((e) => Array.isArray(e) && Array.isArray(e[1]));
+        if (live.length) {
+          this.o.logger.warn({ count: live.length }, 'claimed stale stream entries');
+          await this.dispatch(parseEntries(live), 'claimed');
+        }
+      } while (cursor !== '0-0' && this.running);
+    } catch (err) {
+      if (this.running) this.o.logger.warn({ err: String(err) }, 'claiming stale entries failed');
+    } finally {
+      this.claiming = false;
+    }
+  }
+
+  /** Runs a batch: same key in order, different keys at once; acknowledges what succeeded. */
+  private async dispatch(entries: StreamEntry[], deliveries: 'first' | 'claimed'): Promise<void> {
+    const byKey = new Map<string, StreamEntry[]>();
+    for (const e of entries) {
+      const list = byKey.get(e.key);
+      if (list) list.push(e);
+      else byKey.set(e.key, [e]);
+    }
+    const done: string[] = [];
+    await Promise.all(
+      [...byKey.values()].map(async (list) => {
+        for (const entry of list) {
+          if (await this.handle(entry, deliveries)) done.push(entry.id);
+        }
+      }),
+    );
+    if (done.length && this.running) {
+      await this.writer!.xack(this.o.stream, this.o.group, ...done).catch((err: unknown) =>
+        this.o.logger.warn({ err: String(err) }, 'XACK failed; entries will be claimed again'));
+    }
+  }
+
+  private async handle(entry: StreamEntry, deliveries: 'first' | 'claimed'): Promise<boolean> {
+    const started = performance.now();
+    const handler = entry.pattern ? this.getHandlerByPattern(entry.pattern) : null;
+    if (!handler) {
+      this.o.logger.error({ id: entry.id, pattern: entry.pattern }, 'no handler for stream entry; acknowledging it');
+      this.o.onHandled?.(entry.pattern || 'malformed', 'unknown', 0);
+      return true;
+    }
+    try {
+      const ctx = new StreamContext([this.o.stream, entry.id, entry.key, deliveries]);
+      const out = await handler(entry.data, ctx);
+      if (isObservable(out)) await lastValueFrom(out, { defaultValue: undefined });
+      this.o.onHandled?.(entry.pattern, 'ok', (performance.now() - started) / 1000);
+      return true;
+    } catch (err) {
+      this.o.logger.error({ err, id: entry.id, pattern: entry.pattern }, 'stream handler failed; entry stays pending');
+      this.o.onHandled?.(entry.pattern, 'error', (performance.now() - started) / 1000);
+      return false;
+    }
+  }
+}

@@ -1,0 +1,85 @@
+// Builds a running engine from its configuration: Redis, the rules, the Nest microservice over
+// the command stream, the deadline scanner and a /metrics + /healthz listener.
+import 'reflect-metadata';
+import { hostname } from 'node:os';
+import { createServer, type Server } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { connectRedis, createLogger, createRegistry, ENGINE_GROUP, keys as makeKeys, waitReady } from '@gambit/common';
+import { RedisStreamsServer } from '@gambit/streams';
+import { CommandsController, ENGINE } from './commands.controller.js';
+import { Engine } from './engine.js';
+import { engineMetrics } from './metrics.js';
+import { RoomStore } from './store/room-store.js';
+import { DeadlineScanner } from './deadlines.js';
+import type { EngineConfig } from './config.js';
+
+export interface RunningEngine {
+  id: string;
+  port: number;
+  close(): Promise<void>;
+  /** Stops at once without acknowledging anything, like a killed process (tests). */
+  crash(): void;
+}
+
+export async function startEngine(config: EngineConfig): Promise<RunningEngine> {
+  const id = config.ENGINE_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const log = createLogger('game-engine', config.LOG_LEVEL).child({ engine: id });
+  const keys = makeKeys(config.KEY_PREFIX);
+  const registry = createRegistry('game-engine');
+  const metrics = engineMetrics(registry);
+  const redis = connectRedis(config.REDIS_URL, `engine:${id}`);
+  await waitReady(redis, config.REDIS_URL);
+
+  const store = new RoomStore(redis, keys, { roomTtlMs: config.ROOM_TTL_MS, logCap: config.ROOM_LOG_CAP, gatewayStreamMaxLen: 10_000, finalizeMaxLen: 1_000_000 });
+  const engine = new Engine(store, { graceMs: config.RECONNECT_GRACE_MS }, log, metrics);
+  const scanner = new DeadlineScanner(store, engine, keys, config.DEADLINE_SCAN_MS, log);
+
+  @Module({ controllers: [CommandsController], providers: [{ provide: ENGINE, useValue: engine }] })
+  class EngineModule {}
+
+  const transport = new RedisStreamsServer({
+    connect: (role) => connectRedis(config.REDIS_URL, `engine:${role}`),
+    stream: keys.commands, group: ENGINE_GROUP, consumer: id, logger: log, claimIdleMs: config.CLAIM_IDLE_MS,
+    claimEveryMs: Math.max(100, Math.min(5_000, config.CLAIM_IDLE_MS / 2)),
+    onHandled: (type, outcome, seconds) => metrics.handled.observe({ type, outcome }, seconds),
+  });
+  const app = await NestFactory.createMicroservice(EngineModule, { strategy: transport, logger: false });
+  await app.listen();
+  scanner.start();
+
+  const http: Server = createServer(async (req, res) => {
+    if (req.url === '/metrics') {
+      res.setHeader('content-type', registry.contentType);
+      res.end(await registry.metrics());
+    } else if (req.url === '/healthz' || req.url === '/readyz') {
+      const ok = req.url === '/healthz' || redis.status === 'ready';
+      res.statusCode = ok ? 200 : 503;
+      res.end(ok ? 'ok' : 'redis not ready');
+    } else {
+      res.statusCode = 404;
+      res.end();
+    }
+  });
+  await new Promise<void>((resolve) => http.listen(config.METRICS_PORT, resolve));
+  const port = (http.address() as { port: number }).port;
+  log.info({ port, stream: keys.commands }, 'game engine started');
+
+  return {
+    id,
+    port,
+    async close() {
+      scanner.stop();
+      await app.close();
+      http.close();
+      await redis.quit().catch(() => undefined);
+    },
+    crash() {
+      scanner.stop();
+      transport.crash();
+      http.close();
+      redis.disconnect();
+    },
+  };
+}

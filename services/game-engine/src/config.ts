@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { commonConfig, env, loadConfig } from '@gambit/common';
+
+export const engineConfigSchema = z.object({
+  ...commonConfig,
+  /** How long a disconnected player keeps the seat (PROTOCOL.md: default 12 s). */
+  RECONNECT_GRACE_MS: env.int(12_000, 1_000, 600_000),
+  /** Rooms not in play are gone this long after creation or the end of their game. */
+  ROOM_TTL_MS: env.int(60 * 60_000, 10_000),
+  /** How often each engine looks for passed deadlines (flag falls, graces, expiries). */
+  DEADLINE_SCAN_MS: env.int(100, 10, 5_000),
+  /** Pending commands of a dead engine are claimed after this idle time. */
+  CLAIM_IDLE_MS: env.int(5_000, 100),
+  ROOM_LOG_CAP: env.int(256, 16, 10_000),
+  METRICS_PORT: env.port(9101),
+  ENGINE_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
+});
+export type EngineConfig = z.infer<typeof engineConfigSchema>;
+export const loadEngineConfig = (e: NodeJS.ProcessEnv = process.env) => loadConfig(engineConfigSchema, e);

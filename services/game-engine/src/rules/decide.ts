@@ -1,0 +1,312 @@
+// The room state machine: waiting -> active -> ended -> gone. Pure: given the stored state, one
+// command and the time, it returns what to store, which events the room sees and what to answer.
+import type { EngineCommand, ErrorCode, GameRecord, Origin, RoomEvent, ServerMsg, Side, EndReason, Result } from '@gambit/protocol';
+import { applyUci, canWinOnTime, positionalEnd, resultWinner, type Chess } from './chess.js';
+import { hasFlagged, other, punch, remaining, startClock, stop } from './clock.js';
+import { APPLIED_MEMORY, START_FEN, seatOf, seatView, stateMsg, type RoomState, type Seat } from './state.js';
+import { pgnOf } from './pgn.js';
+
+export interface Ctx {
+  now: number;
+  /** The command's id (its stream entry id): remembered so a redelivery has no second effect. */
+  cmdId: string;
+  graceMs: number;
+  newGameId: () => string;
+  /** A fair coin for `color: random`. */
+  coin: () => boolean;
+  /** The game's chess.js position (replayed or cached by the caller); mutated by a move. */
+  chess: () => Chess;
+}
+
+export interface Reply { gw: string; conn: string; msg: ServerMsg; sub?: string; unsub?: string }
+
+export type Decision =
+  | { kind: 'reply'; replies: Reply[] }
+  | {
+      kind: 'commit';
+      /** The new state; null deletes the room (gone); `undefined` keeps it as it is. */
+      state: RoomState | null | undefined;
+      events: RoomEvent[];
+      replies: Reply[];
+      /** `resume`: send this socket the events after `after` (or a fresh state) before new events. */
+      replay?: { origin: Origin; after: number };
+      finalize?: GameRecord;
+    };
+
+export type Command = EngineCommand | { t: 'tick' };
+
+const connId = (o: Origin) => `${o.gw}/${o.conn}`;
+const reply = (o: Origin, msg: ServerMsg, extra: Partial<Reply> = {}): Reply => ({ gw: o.gw, conn: o.conn, msg, ...extra });
+export const error = (o: Origin, code: ErrorCode, message: string): Extract<Decision, { kind: 'reply' }> => ({
+  kind: 'reply',
+  replies: [reply(o, o.id === undefined ? { t: 'error', code, message } : { t: 'error', id: o.id, code, message })],
+});
+const withId = <M extends ServerMsg>(o: Origin, msg: M): M => (o.id === undefined ? msg : { ...msg, id: o.id });
+
+export function decide(current: RoomState | null, cmd: Command, ctx: Ctx, code: string): Decision {
+  if (cmd.t === 'create') return create(cmd, ctx, code);
+  if (!current) return cmd.t === 'tick' ? { kind: 'reply', replies: [] } : error(cmd.origin, 'room_not_found', `room ${code} does not exist`);
+  if (current.applied.includes(ctx.cmdId)) return { kind: 'reply', replies: [] };
+  const s = structuredClone(current);
+  s.applied = [...s.applied.slice(-(APPLIED_MEMORY - 1)), ctx.cmdId];
+  const out = new Out(s);
+  switch (cmd.t) {
+    case 'tick': return tick(out, ctx);
+    case 'join': return join(out, cmd.origin, ctx);
+    case 'watch': return { kind: 'commit', state: undefined, events: [], replies: [reply(cmd.origin, stateMsg(current), { sub: s.code })] };
+    case 'resume': return resume(out, cmd.origin, cmd.seq);
+    case 'disconnect': return disconnect(out, cmd.origin, ctx);
+    case 'leave': return leave(out, cmd.origin);
+    case 'move': return move(out, cmd.origin, cmd.uci, cmd.ply, ctx);
+    case 'resign': return resign(out, cmd.origin, ctx);
+    case 'draw': return draw(out, cmd.origin, cmd.action, ctx);
+    case 'abort': return abort(out, cmd.origin, ctx);
+  }
+}
+
+/** Collects the events of one decision, numbering them from the room's seq. */
+class Out {
+  events: RoomEvent[] = [];
+  replies: Reply[] = [];
+  finalize?: GameRecord;
+  constructor(public s: RoomState) {}
+  emit(ev: DistributiveOmit<RoomEvent, 'seq'>): void {
+    this.s.seq += 1;
+    this.events.push({ ...ev, seq: this.s.seq } as RoomEvent);
+  }
+  commit(extra: Partial<Commit> = {}): Commit {
+    const d: Commit = { kind: 'commit', state: this.s, events: this.events, replies: this.replies, ...extra };
+    if (this.finalize) d.finalize = this.finalize;
+    return d;
+  }
+  /** The room is deleted (gone) once these events are out. */
+  gone(): Commit {
+    return this.commit({ state: null });
+  }
+}
+type Commit = Extract<Decision, { kind: 'commit' }>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+function newSeat(o: Origin): Seat {
+  return { playerId: o.playerId, name: o.name, conns: [connId(o)], reconnectVersion: 0, graceUntil: null };
+}
+
+function create(cmd: Extract<EngineCommand, { t: 'create' }>, ctx: Ctx, code: string): Decision {
+  const color: Side = cmd.color === 'random' ? (ctx.coin() ? 'white' : 'black') : cmd.color;
+  const seat = newSeat(cmd.origin);
+  const s: RoomState = {
+    code, gameId: null, status: 'waiting', tc: cmd.tc,
+    white: color === 'white' ? seat : null, black: color === 'black' ? seat : null,
+    moves: [], san: [], fens: [START_FEN], clock: { white: cmd.tc.initialMs, black: cmd.tc.initialMs, running: null, at: ctx.now },
+    clockHistory: [], drawOffer: null, seq: 0, result: null, reason: null, pgn: null,
+    createdAt: ctx.now, startedAt: null, endedAt: null, applied: [ctx.cmdId],
+  };
+  return {
+    kind: 'commit', state: s, events: [],
+    replies: [reply(cmd.origin, withId(cmd.origin, { t: 'created', room: code, color }), { sub: code }), reply(cmd.origin, stateMsg(s))],
+  };
+}
+
+function join(out: Out, o: Origin, ctx: Ctx): Decision {
+  const s = out.s;
+  const mine = seatOf(s, o.playerId);
+  if (mine) {
+    // The same player from another socket (a second tab): attach it, answer as for a join.
+    attach(out, mine, o);
+    out.replies.push(reply(o, withId(o, { t: 'joined', room: s.code, color: mine }), { sub: s.code }), reply(o, stateMsg(s)));
+    return out.commit();
+  }
+  if (s.status !== 'waiting') return error(o, 'room_full', `room ${s.code} already has two players`);
+  const color: Side = s.white ? 'black' : 'white';
+  s[color] = newSeat(o);
+  s.status = 'active';
+  s.gameId = ctx.newGameId();
+  s.startedAt = ctx.now;
+  s.clock = startClock(s.tc.initialMs, ctx.now);
+  out.replies.push(reply(o, withId(o, { t: 'joined', room: s.code, color }), { sub: s.code }));
+  out.emit({ t: 'started', room: s.code, white: seatView(s.white)!, black: seatView(s.black)!, fen: START_FEN, clock: s.clock });
+  return out.commit();
+}
+
+/** Adds a socket to a seat; a seat that was disconnected comes back (presence event). */
+function attach(out: Out, side: Side, o: Origin): void {
+  const seat = out.s[side]!;
+  const id = connId(o);
+  if (!seat.conns.includes(id)) seat.conns.push(id);
+  if (seat.graceUntil !== null) {
+    seat.graceUntil = null;
+    seat.reconnectVersion += 1;
+    out.emit({ t: 'presence', room: out.s.code, color: side, connected: true, reconnectVersion: seat.reconnectVersion });
+  }
+}
+
+function resume(out: Out, o: Origin, after: number): Decision {
+  const side = seatOf(out.s, o.playerId);
+  const replay = { origin: o, after };
+  // Replay first, then this resume's own presence event: the script keeps that order.
+  if (side && out.s.status !== 'ended') attach(out, side, o);
+  return out.commit({ replay });
+}
+
+function disconnect(out: Out, o: Origin, ctx: Ctx): Decision {
+  const s = out.s;
+  const side = seatOf(s, o.playerId);
+  const seat = side && s[side];
+  if (!side || !seat || !seat.conns.includes(connId(o))) return { kind: 'reply', replies: [] };
+  seat.conns = seat.conns.filter((c) => c !== connId(o));
+  if (seat.conns.length === 0 && s.status !== 'ended') {
+    seat.graceUntil = ctx.now + ctx.graceMs;
+    seat.reconnectVersion += 1;
+    out.emit({ t: 'presence', room: s.code, color: side, connected: false, reconnectVersion: seat.reconnectVersion, graceMs: ctx.graceMs });
+  }
+  return out.commit();
+}
+
+function leave(out: Out, o: Origin): Decision {
+  const s = out.s;
+  const side = seatOf(s, o.playerId);
+  if (side && s.status === 'active') return error(o, 'bad_request', 'a player cannot leave a game in progress: resign or abort');
+  if (side && s.status === 'waiting') {
+    out.emit({ t: 'closed', room: s.code, reason: 'left' });
+    out.replies.push(reply(o, stateMsg(s), { unsub: s.code }));
+    return out.gone();
+  }
+  // A watcher, or a player of a finished game: just stop sending this socket the room's events.
+  return { kind: 'commit', state: undefined, events: [], replies: [{ gw: o.gw, conn: o.conn, msg: stateMsg(s), unsub: s.code }] };
+}
+
+/** Checks shared by every game action; returns the actor's side or a rejection. */
+function actor(s: RoomState, o: Origin): Side | Decision {
+  const side = seatOf(s, o.playerId);
+  if (!side) return error(o, 'not_a_player', `you are not playing in room ${s.code}`);
+  if (s.status === 'ended') return error(o, 'game_over', `the game in room ${s.code} is over`);
+  if (s.status === 'waiting') return error(o, 'bad_request', 'the game has not started: nobody has joined yet');
+  return side;
+}
+
+function move(out: Out, o: Origin, uci: string, ply: number, ctx: Ctx): Decision {
+  const s = out.s;
+  const side = actor(s, o);
+  if (typeof side !== 'string') return side;
+  if (ply !== s.moves.length) return error(o, 'stale_ply', `the game is at ply ${s.moves.length}, not ${ply}`);
+  if (side !== (s.moves.length % 2 === 0 ? 'white' : 'black')) return error(o, 'not_your_turn', 'it is not your turn');
+  if (hasFlagged(s.clock, ctx.now)) {
+    flagFall(out, ctx);
+    const rejection = error(o, 'game_over', 'your time ran out before this move arrived');
+    return { ...out.commit(), replies: rejection.replies };
+  }
+  const chess = ctx.chess();
+  const applied = applyUci(chess, uci);
+  if (applied === 'illegal_move') return error(o, 'illegal_move', `${uci} is not a legal move here`);
+  if (applied === 'promotion_required') return error(o, 'illegal_move', `${uci} promotes: add the piece, e.g. ${uci}q`);
+  s.clock = punch(s.clock, side, s.tc.incrementMs, ctx.now);
+  s.moves.push(uci);
+  s.san.push(applied.san);
+  s.fens.push(applied.fen);
+  s.clockHistory.push(s.clock[side]);
+  // A move answers the opponent's standing draw offer with "no" (as on lichess).
+  if (s.drawOffer === other(side)) s.drawOffer = null;
+  out.emit({ t: 'moved', room: s.code, ply: s.moves.length, uci, san: applied.san, fen: applied.fen, clock: s.clock, check: applied.check, kind: applied.kind });
+  const end = positionalEnd(chess);
+  if (end) finish(out, end.result, end.reason, ctx);
+  return out.commit();
+}
+
+function resign(out: Out, o: Origin, ctx: Ctx): Decision {
+  const side = actor(out.s, o);
+  if (typeof side !== 'string') return side;
+  finish(out, side === 'white' ? '0-1' : '1-0', 'resign', ctx);
+  return out.commit();
+}
+
+function draw(out: Out, o: Origin, action: 'offer' | 'accept' | 'decline', ctx: Ctx): Decision {
+  const s = out.s;
+  const side = actor(s, o);
+  if (typeof side !== 'string') return side;
+  const theirs = s.drawOffer === other(side);
+  if (action === 'offer') {
+    if (theirs) return finish(out, '1/2-1/2', 'agreement', ctx), out.commit(); // both offered: agreed
+    if (s.drawOffer === side) return { kind: 'reply', replies: [] };
+    s.drawOffer = side;
+    out.emit({ t: 'draw_offered', room: s.code, by: side });
+    return out.commit();
+  }
+  if (!theirs) return error(o, 'bad_request', `there is no draw offer to ${action}`);
+  if (action === 'accept') {
+    finish(out, '1/2-1/2', 'agreement', ctx);
+    return out.commit();
+  }
+  s.drawOffer = null;
+  out.emit({ t: 'draw_declined', room: s.code, by: side });
+  return out.commit();
+}
+
+function abort(out: Out, o: Origin, ctx: Ctx): Decision {
+  const s = out.s;
+  const side = actor(s, o);
+  if (typeof side !== 'string') return side;
+  if (s.moves.length >= 2) return error(o, 'bad_request', 'too late to abort: both sides have moved; resign or offer a draw');
+  finish(out, null, 'aborted', ctx);
+  return out.commit();
+}
+
+/** Deadlines reached: a flag fell, a disconnected player's grace ran out, or the room expired. */
+function tick(out: Out, ctx: Ctx): Decision {
+  const s = out.s;
+  if (s.status === 'active' && hasFlagged(s.clock, ctx.now)) {
+    flagFall(out, ctx);
+    return out.commit();
+  }
+  const lost = (['white', 'black'] as const).find((c) => {
+    const g = s[c]?.graceUntil;
+    return g != null && g <= ctx.now;
+  });
+  if (lost && s.status === 'active') {
+    finish(out, lost === 'white' ? '0-1' : '1-0', 'abandoned', ctx);
+    return out.commit();
+  }
+  if (lost && s.status === 'waiting') {
+    out.emit({ t: 'closed', room: s.code, reason: 'left' });
+    return out.gone();
+  }
+  return { kind: 'reply', replies: [] };
+}
+
+/** Room expiry (called by the expiry scan, separately from the game's own deadlines). */
+export function expire(current: RoomState): Decision {
+  if (current.status === 'active') return { kind: 'reply', replies: [] };
+  const out = new Out(structuredClone(current));
+  if (current.status === 'waiting') out.emit({ t: 'closed', room: current.code, reason: 'expired' });
+  return out.gone();
+}
+
+function flagFall(out: Out, ctx: Ctx): void {
+  const s = out.s;
+  const flagged = s.clock.running!;
+  const winner = other(flagged);
+  const result = canWinOnTime(ctx.chess(), winner) ? (winner === 'white' ? '1-0' : '0-1') : '1/2-1/2';
+  finish(out, result, 'timeout', ctx);
+}
+
+/** Ends the game: stops the clock, writes the PGN, emits `ended` and the finalize record. */
+function finish(out: Out, result: Result | null, reason: EndReason, ctx: Ctx): void {
+  const s = out.s;
+  s.status = 'ended';
+  s.clock = stop(s.clock, ctx.now);
+  s.result = result;
+  s.reason = reason;
+  s.endedAt = ctx.now;
+  s.drawOffer = null;
+  for (const seat of [s.white, s.black]) if (seat) seat.graceUntil = null;
+  s.pgn = pgnOf(s);
+  out.emit({ t: 'ended', room: s.code, result, reason, pgn: s.pgn, clock: s.clock });
+  out.finalize = {
+    gameId: s.gameId!, room: s.code, white: pick(s.white!), black: pick(s.black!), result, reason,
+    winner: resultWinner(result), uci: s.moves, san: s.san, fens: s.fens, pgn: s.pgn, tc: s.tc, clock: s.clock,
+    clockHistory: s.clockHistory, startedAt: s.startedAt!, endedAt: ctx.now,
+  };
+}
+
+const pick = (seat: Seat) => ({ playerId: seat.playerId, name: seat.name });
+
+export { remaining };

@@ -1,0 +1,60 @@
+// The state of one room, as stored in Redis (JSON) and as the pure rules see it.
+import type { Clock, EndReason, Result, Side, TimeControl, SeatView, StateMsg } from '@gambit/protocol';
+
+export interface Seat {
+  playerId: string;
+  name: string;
+  /** Sockets of this player in this room ("gateway/connection"); empty while disconnected. */
+  conns: string[];
+  reconnectVersion: number;
+  /** When the seat is lost if nobody comes back (ms), or null while connected. */
+  graceUntil: number | null;
+}
+
+export interface RoomState {
+  code: string;
+  gameId: string | null;
+  status: 'waiting' | 'active' | 'ended';
+  tc: TimeControl;
+  white: Seat | null;
+  black: Seat | null;
+  moves: string[];
+  san: string[];
+  /** FEN before the first move and after every move. */
+  fens: string[];
+  clock: Clock;
+  /** Time left for the mover after each ply. */
+  clockHistory: number[];
+  drawOffer: Side | null;
+  seq: number;
+  result: Result | null;
+  reason: EndReason | null;
+  pgn: string | null;
+  createdAt: number;
+  startedAt: number | null;
+  endedAt: number | null;
+  /** Ids of the latest state-changing commands: a redelivered command is recognised and skipped. */
+  applied: string[];
+}
+
+export const START_FEN = 'rnbqkbnr/pppppppp/8/8/8/8/PPPPPPPP/RNBQKBNR w KQkq - 0 1';
+export const APPLIED_MEMORY = 64;
+
+export function seatView(seat: Seat | null): SeatView | null {
+  return seat && { playerId: seat.playerId, name: seat.name, connected: seat.conns.length > 0 };
+}
+
+export function seatOf(state: RoomState, playerId: string): Side | null {
+  if (state.white?.playerId === playerId) return 'white';
+  if (state.black?.playerId === playerId) return 'black';
+  return null;
+}
+
+export function stateMsg(s: RoomState): StateMsg {
+  const msg: StateMsg = {
+    t: 'state', room: s.code, seq: s.seq, status: s.status, white: seatView(s.white), black: seatView(s.black),
+    fen: s.fens[s.fens.length - 1] ?? START_FEN, moves: s.moves, clock: s.clock, tc: s.tc, san: s.san, drawOffer: s.drawOffer,
+  };
+  if (s.status === 'ended') Object.assign(msg, { result: s.result, reason: s.reason, pgn: s.pgn ?? '' });
+  return msg;
+}

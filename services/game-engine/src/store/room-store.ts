@@ -1,0 +1,106 @@
+// Redis adapter of the engine: loads a room, and commits a decision of the rules atomically
+// (commit.lua) so that state, event log, fan-out, deadlines and the finalize entry never disagree.
+import { readFileSync } from 'node:fs';
+import type { Redis } from 'ioredis';
+import type { Keys } from '@gambit/common';
+import type { GatewayDelivery, RoomEvent } from '@gambit/protocol';
+import { stateMsg, type RoomState } from '../rules/state.js';
+import type { Decision, Reply } from '../rules/decide.js';
+import { flagAt } from '../rules/clock.js';
+
+const SCRIPT = readFileSync(new URL('./commit.lua', import.meta.url), 'utf8');
+
+export interface StoreSettings {
+  roomTtlMs: number;
+  logCap: number;
+  gatewayStreamMaxLen: number;
+  finalizeMaxLen: number;
+}
+
+export interface Loaded { version: number; state: RoomState | null }
+
+/** Serialises an event with `t` and `seq` first: the commit script reads `seq` from the text. */
+export function serializeEvent(ev: RoomEvent): string {
+  const { t, seq, ...rest } = ev;
+  return JSON.stringify({ t, seq, ...rest });
+}
+
+export class RoomStore {
+  constructor(private readonly redis: Redis, private readonly keys: Keys, private readonly settings: StoreSettings) {
+    redis.defineCommand('gambitCommit', { numberOfKeys: 8, lua: SCRIPT });
+  }
+
+  async load(code: string): Promise<Loaded> {
+    const [v, s] = await this.redis.hmget(this.keys.room(code), 'v', 's');
+    return { version: v ? Number(v) : 0, state: s ? (JSON.parse(s) as RoomState) : null };
+  }
+
+  /**
+   * Applies a commit decision made from `loaded`. Returns 'conflict' when another engine changed
+   * the room first (the caller decides again), 'duplicate' when `once` was already used.
+   */
+  async commit(code: string, loaded: Loaded, d: Extract<Decision, { kind: 'commit' }>, once?: string): Promise<'ok' | 'conflict' | 'duplicate'> {
+    const k = this.keys;
+    const next = d.state === undefined ? loaded.state : d.state;
+    const gw = d.replies[0]?.gw ?? d.replay?.origin.gw;
+    const ttl = this.settings.roomTtlMs + 6 * 3600_000;
+    const plan: Record<string, unknown> = {
+      v: loaded.version,
+      room: code,
+      ttl,
+      gwPrefix: k.gatewayEvents(''),
+      gwMaxLen: this.settings.gatewayStreamMaxLen,
+      logCap: this.settings.logCap,
+      finalizeMaxLen: this.settings.finalizeMaxLen,
+      seqBefore: loaded.state?.seq ?? 0,
+      replies: d.replies.map((r) => ({ gw: r.gw, body: JSON.stringify(delivery(r)) })),
+      events: d.events.map(serializeEvent),
+    };
+    if (once) plan.once = true;
+    // Only a socket that will hear the room's events puts its gateway on the room's list.
+    if (gw && (d.replies.some((r) => r.sub) || d.replay)) plan.gw = gw;
+    if (d.state === null) plan.del = true;
+    else if (d.state !== undefined) plan.state = JSON.stringify(d.state);
+    if (next && d.state !== null) Object.assign(plan, this.deadlines(next));
+    if (d.replay && next) {
+      const { origin, after } = d.replay;
+      const fallback: GatewayDelivery = { k: 'conn', conn: origin.conn, msg: stateMsg(next), sub: code };
+      plan.replay = { gw: origin.gw, conn: origin.conn, after, fallback: JSON.stringify(fallback) };
+    }
+    if (d.finalize) plan.finalize = JSON.stringify(d.finalize);
+    const res = await (this.redis as unknown as { gambitCommit: (...a: string[]) => Promise<number> }).gambitCommit(
+      k.room(code), k.roomLog(code), k.roomGateways(code), k.flagDeadlines, k.reconnectDeadlines, k.roomExpiries, k.finalize,
+      once ?? k.room(code) + ':once', JSON.stringify(plan),
+    );
+    return res === 1 ? 'ok' : res === 2 ? 'duplicate' : 'conflict';
+  }
+
+  /** Scores for the deadline sorted sets ('' removes the room from a set). */
+  private deadlines(s: RoomState): { flagAt: string; graceAt: string; expireAt: string } {
+    const flag = s.status === 'active' ? flagAt(s.clock) : null;
+    const graces = [s.white?.graceUntil, s.black?.graceUntil].filter((g): g is number => g != null);
+    const grace = graces.length && s.status !== 'ended' ? Math.min(...graces) : null;
+    // Rooms in play do not expire: their clocks and graces end them. Others live for the TTL.
+    const last = s.endedAt ?? s.createdAt;
+    const expire = s.status === 'active' ? null : last + this.settings.roomTtlMs;
+    const str = (n: number | null) => (n === null ? '' : String(Math.ceil(n)));
+    return { flagAt: str(flag), graceAt: str(grace), expireAt: str(expire) };
+  }
+
+  /** Sends an answer that changes nothing (an error) straight to its gateway. */
+  async send(gw: string, d: GatewayDelivery): Promise<void> {
+    await this.redis.xadd(this.keys.gatewayEvents(gw), 'MAXLEN', '~', this.settings.gatewayStreamMaxLen, '*', 'd', JSON.stringify(d));
+  }
+
+  /** Rooms whose deadline in `set` has passed. */
+  async due(set: string, now: number, limit: number): Promise<string[]> {
+    return this.redis.zrangebyscore(set, '-inf', now, 'LIMIT', 0, limit);
+  }
+}
+
+function delivery(r: Reply): GatewayDelivery {
+  const d: GatewayDelivery = { k: 'conn', conn: r.conn, msg: r.msg };
+  if (r.sub) d.sub = r.sub;
+  if (r.unsub) d.unsub = r.unsub;
+  return d;
+}

@@ -1,0 +1,140 @@
+// Builds a running gateway: HTTP routes, the WebSocket server at /ws, the command publisher,
+// this pod's event stream reader, the connection registry, heartbeats and the SIGTERM drain.
+import { createServer } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { WebSocketServer } from 'ws';
+import { connectRedis, createLogger, createRegistry, keys as makeKeys, waitReady } from '@gambit/common';
+import { publish } from '@gambit/streams';
+import { CLOSE, type EngineCommand } from '@gambit/protocol';
+import { Tokens } from './auth.js';
+import { Client } from './ws/client.js';
+import { Hub } from './ws/hub.js';
+import { EventReader } from './redis/events.js';
+import { ConnectionRegistry } from './redis/registry.js';
+import { routes } from './http/routes.js';
+import { gatewayMetrics } from './metrics.js';
+import type { GatewayConfig } from './config.js';
+
+export interface RunningGateway {
+  id: string;
+  port: number;
+  /** SIGTERM behaviour: not ready, no new sockets, close the open ones (1012) over DRAIN_MS, stop. */
+  drain(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** ws refuses larger frames itself (1009); up to this size we read them and answer `too_large` first. */
+const WS_MAX_PAYLOAD = 64 * 1024;
+
+export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
+  const id = config.GATEWAY_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const log = createLogger('gateway', config.LOG_LEVEL).child({ gateway: id });
+  const keys = makeKeys(config.KEY_PREFIX);
+  const registry = createRegistry('gateway');
+  const metrics = gatewayMetrics(registry);
+  const redis = connectRedis(config.REDIS_URL, `gateway:${id}`);
+  await waitReady(redis, config.REDIS_URL);
+  const tokens = new Tokens(config.TOKEN_SECRET, config.TOKEN_TTL_SECONDS);
+  const hub = new Hub();
+  const connections = new ConnectionRegistry(redis, keys, id);
+  let draining = false;
+
+  const forward = async (cmd: EngineCommand) => {
+    // Partition key: the room, so one engine handles a room's commands in order within a batch.
+    await publish(redis, keys.commands, cmd.t, cmd.t === 'create' ? cmd.origin.conn : cmd.room, cmd);
+  };
+
+  const events = new EventReader(connectRedis(config.REDIS_URL, `gateway:${id}:events`), keys.gatewayEvents(id), log, (d) => {
+    metrics.deliveries.inc({ kind: d.k });
+    hub.deliver(d);
+    const subscribed = d.k === 'replay' || (d.k === 'conn' && (d.sub || d.unsub));
+    const client = d.k !== 'room' ? hub.clients.get(d.conn) : undefined;
+    if (subscribed && client) void connections.rooms(client.id, client.rooms).catch(() => undefined);
+    metrics.rooms.set(hub.roomCount());
+  });
+
+  const clientDeps = {
+    gatewayId: id, tokens, log, forward,
+    settings: { helloTimeoutMs: config.HELLO_TIMEOUT_MS, ratePerSec: config.RATE_PER_SEC, rateBurst: config.RATE_BURST, rateStrikes: config.RATE_STRIKES },
+    count: (what: 'frame' | 'error', label: string) => (what === 'frame' ? metrics.frames.inc({ type: label }) : metrics.errors.inc({ code: label })),
+    onAuthenticated: (c: Client) => void connections.add(c.id, c.identity!.playerId).catch((err) => log.warn({ err: String(err) }, 'registry add failed')),
+    onClosed: (c: Client) => {
+      const rooms = [...c.rooms];
+      hub.remove(c);
+      metrics.connections.set(hub.clients.size);
+      metrics.rooms.set(hub.roomCount());
+      if (!c.identity) return;
+      // Seats keep their grace period from now on; the engine tells the opponent.
+      for (const room of rooms) void forward({ t: 'disconnect', origin: c.origin(), room }).catch((err) => log.error({ err: String(err), room }, 'disconnect not forwarded'));
+      void connections.remove(c.id).catch(() => undefined);
+    },
+  };
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD, perMessageDeflate: config.WS_COMPRESSION });
+  const http = createServer(routes({
+    tokens, registry, ready: () => !draining && redis.status === 'ready',
+    ...(config.WEB_ROOT ? { webRoot: config.WEB_ROOT } : {}),
+    ...(config.FINALIZER_URL ? { finalizerUrl: config.FINALIZER_URL } : {}),
+  }));
+  http.on('upgrade', (req, socket, head) => {
+    if (draining || (req.url ?? '').split('?')[0] !== '/ws') {
+      socket.end(`HTTP/1.1 ${draining ? '503 Service Unavailable' : '404 Not Found'}\r\nconnection: close\r\n\r\n`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const client = new Client(randomBytes(9).toString('base64url'), ws, clientDeps);
+      ws.on('close', (code) => metrics.closes.inc({ code: String(code) }));
+      hub.add(client);
+      metrics.connections.set(hub.clients.size);
+    });
+  });
+
+  // Heartbeat: a socket that did not answer the last ping is dead; drop it (its seat gets a grace).
+  const heartbeat = setInterval(() => {
+    for (const c of hub.clients.values()) {
+      if (!c.alive) c.terminate();
+      else c.ping();
+    }
+  }, config.HEARTBEAT_MS);
+
+  events.start();
+  connections.startHeartbeat();
+  await new Promise<void>((resolve) => http.listen(config.PORT, config.HOST, resolve));
+  const port = (http.address() as { port: number }).port;
+  log.info({ port, webRoot: config.WEB_ROOT ?? null }, 'gateway listening');
+
+  let closed: Promise<void> | undefined;
+  const shutdown = async (drainMs: number) => {
+    draining = true;
+    clearInterval(heartbeat);
+    http.close();
+    const sockets = [...hub.clients.values()];
+    // Spread the closes so reconnecting clients do not all land on the other pods at once.
+    const step = sockets.length > 1 ? drainMs / sockets.length : 0;
+    log.info({ sockets: sockets.length, drainMs }, 'draining');
+    for (const c of sockets) {
+      c.close(CLOSE.restarting, 'server restarting');
+      if (step) await new Promise((r) => setTimeout(r, step));
+    }
+    await waitUntil(() => hub.clients.size === 0, 2_000);
+    for (const c of hub.clients.values()) c.terminate();
+    await events.stop();
+    await connections.retire().catch(() => undefined);
+    await redis.quit().catch(() => undefined);
+    http.closeAllConnections();
+    log.info('gateway stopped');
+  };
+
+  return {
+    id,
+    port,
+    drain: () => (closed ??= shutdown(config.DRAIN_MS)),
+    close: () => (closed ??= shutdown(0)),
+  };
+}
+
+async function waitUntil(check: () => boolean, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check() && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+}

@@ -1,0 +1,85 @@
+// The gateway's HTTP side: guest tokens, health, metrics, the finalizer's read API (proxied)
+// and, in development, the browser client.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Registry } from '@gambit/common';
+import { guestRequest, type Tokens } from '../auth.js';
+import { staticFiles } from './static.js';
+
+export interface RouteDeps {
+  tokens: Tokens;
+  registry: Registry;
+  ready(): boolean;
+  webRoot?: string;
+  finalizerUrl?: string;
+}
+
+const MAX_BODY = 1024;
+
+export function routes(deps: RouteDeps) {
+  const serveStatic = deps.webRoot ? staticFiles(deps.webRoot) : null;
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    try {
+      if (path === '/healthz') return text(res, 200, 'ok');
+      if (path === '/readyz') return deps.ready() ? text(res, 200, 'ready') : text(res, 503, 'not ready');
+      if (path === '/metrics') {
+        res.writeHead(200, { 'content-type': deps.registry.contentType });
+        return void res.end(await deps.registry.metrics());
+      }
+      if (path === '/api/guest') {
+        if (req.method !== 'POST') return json(res, 405, { error: 'use POST' });
+        const body = await readBody(req);
+        if (body === null) return json(res, 413, { error: `body larger than ${MAX_BODY} bytes` });
+        let raw: unknown = {};
+        try {
+          raw = body.length ? JSON.parse(body) : {};
+        } catch {
+          return json(res, 400, { error: 'body is not JSON' });
+        }
+        const parsed = guestRequest.safeParse(raw);
+        if (!parsed.success) return json(res, 400, { error: parsed.error.issues[0]?.message ?? 'bad request', path: parsed.error.issues[0]?.path });
+        return json(res, 200, await deps.tokens.issueGuest(parsed.data.name));
+      }
+      if (deps.finalizerUrl && (path.startsWith('/api/games/') || path.startsWith('/api/players/'))) return proxy(req, res, deps.finalizerUrl);
+      if (serveStatic && (await serveStatic(req, res))) return;
+      json(res, 404, { error: 'not found' });
+    } catch (err) {
+      if (!res.headersSent) json(res, 500, { error: 'internal error' });
+      else res.destroy(err as Error);
+    }
+  };
+}
+
+async function proxy(req: IncomingMessage, res: ServerResponse, base: string): Promise<void> {
+  if (req.method !== 'GET') return json(res, 405, { error: 'use GET' });
+  const upstream = await fetch(new URL(req.url ?? '/', base), { signal: AbortSignal.timeout(5_000) }).catch(() => null);
+  if (!upstream) return json(res, 502, { error: 'game store unavailable' });
+  res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
+  res.end(Buffer.from(await upstream.arrayBuffer()));
+}
+
+function readBody(req: IncomingMessage): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    let size = 0;
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        resolve(null);
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+function text(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, { 'content-type': 'text/plain' });
+  res.end(body);
+}

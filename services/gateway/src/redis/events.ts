@@ -1,0 +1,46 @@
+// Reads this gateway's own event stream (XREAD, one reader, so no consumer group is needed).
+import type { Redis } from 'ioredis';
+import type { Logger } from '@gambit/common';
+import type { GatewayDelivery } from '@gambit/protocol';
+
+export class EventReader {
+  private running = false;
+  private loop?: Promise<void>;
+
+  constructor(private readonly redis: Redis, private readonly stream: string, private readonly log: Logger, private readonly onDelivery: (d: GatewayDelivery) => void) {}
+
+  start(): void {
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.redis.disconnect();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    let last = '0-0'; // the stream is this process's own: everything in it is for us
+    while (this.running) {
+      try {
+        const rows = (await this.redis.xread('COUNT', 500, 'BLOCK', 1000, 'STREAMS', this.stream, last)) as [string, [string, string[]][]][] | null;
+        if (!rows) continue;
+        for (const [id, fields] of rows[0]![1]) {
+          last = id;
+          const body = fields[1];
+          if (!body) continue;
+          try {
+            this.onDelivery(JSON.parse(body) as GatewayDelivery);
+          } catch (err) {
+            this.log.error({ err: String(err), id }, 'bad delivery on the event stream');
+          }
+        }
+      } catch (err) {
+        if (!this.running) return;
+        this.log.warn({ err: String(err) }, 'event stream read failed; retrying');
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  }
+}

@@ -1,0 +1,41 @@
+// The connection registry in Redis: which gateway holds which player's socket, in which rooms,
+// and a heartbeat per gateway, so another pod or the controller can clean up after a dead pod.
+import type { Redis } from 'ioredis';
+import type { Keys } from '@gambit/common';
+
+export class ConnectionRegistry {
+  private timer?: NodeJS.Timeout;
+
+  constructor(private readonly redis: Redis, private readonly keys: Keys, private readonly gatewayId: string, private readonly ttlMs = 3_600_000) {}
+
+  startHeartbeat(everyMs = 5_000): void {
+    const beat = () => void this.redis.zadd(this.keys.gateways, Date.now(), this.gatewayId).catch(() => undefined);
+    beat();
+    this.timer = setInterval(beat, everyMs);
+  }
+
+  async add(conn: string, playerId: string): Promise<void> {
+    await this.redis.multi()
+      .hset(this.keys.conn(conn), 'gw', this.gatewayId, 'playerId', playerId, 'since', Date.now())
+      .pexpire(this.keys.conn(conn), this.ttlMs)
+      .sadd(this.keys.gatewayConns(this.gatewayId), conn)
+      .exec();
+  }
+
+  async rooms(conn: string, rooms: Iterable<string>): Promise<void> {
+    await this.redis.hset(this.keys.conn(conn), 'rooms', [...rooms].join(','));
+  }
+
+  async remove(conn: string): Promise<void> {
+    await this.redis.multi().del(this.keys.conn(conn)).srem(this.keys.gatewayConns(this.gatewayId), conn).exec();
+  }
+
+  /** On a clean shutdown: this gateway is gone, with its event stream. */
+  async retire(): Promise<void> {
+    clearInterval(this.timer);
+    await this.redis.multi()
+      .zrem(this.keys.gateways, this.gatewayId)
+      .del(this.keys.gatewayConns(this.gatewayId), this.keys.gatewayEvents(this.gatewayId))
+      .exec();
+  }
+}

@@ -1,0 +1,146 @@
+// One player's (or watcher's) socket: the hello handshake, frame checks (size, rate, schema),
+// and turning frames into engine commands. Answers that need no engine (pong, errors about
+// the frame itself) are sent from here.
+import type { WebSocket } from 'ws';
+import {
+  CLOSE, MAX_FRAME_BYTES, parseClientFrame, type ClientFrame, type EngineCommand, type ErrorCode, type Origin, type ServerMsg,
+} from '@gambit/protocol';
+import type { Logger } from '@gambit/common';
+import type { Identity, Tokens } from '../auth.js';
+import { TokenBucket } from './rate-limit.js';
+
+export interface ClientDeps {
+  gatewayId: string;
+  tokens: Tokens;
+  log: Logger;
+  settings: { helloTimeoutMs: number; ratePerSec: number; rateBurst: number; rateStrikes: number };
+  /** Puts a command on the command stream. */
+  forward(cmd: EngineCommand): Promise<void>;
+  onAuthenticated(client: Client): void;
+  onClosed(client: Client): void;
+  count(what: 'frame' | 'error', label: string): void;
+}
+
+export class Client {
+  identity: Identity | null = null;
+  /** Rooms whose events this socket receives. */
+  readonly rooms = new Set<string>();
+  alive = true;
+  private readonly bucket: TokenBucket;
+  private strikes = 0;
+  private helloTimer: NodeJS.Timeout | undefined;
+  private helloPending = false;
+
+  constructor(readonly id: string, private readonly ws: WebSocket, private readonly deps: ClientDeps) {
+    this.bucket = new TokenBucket(deps.settings.ratePerSec, deps.settings.rateBurst, Date.now());
+    this.helloTimer = setTimeout(() => this.close(CLOSE.helloTimeout, 'no hello in time'), deps.settings.helloTimeoutMs);
+    ws.on('message', (data, isBinary) => this.onFrame(data as Buffer, isBinary));
+    ws.on('pong', () => { this.alive = true; });
+    ws.on('close', () => {
+      clearTimeout(this.helloTimer);
+      deps.onClosed(this);
+    });
+    ws.on('error', (err) => deps.log.debug({ err: String(err), conn: id }, 'socket error'));
+  }
+
+  send(msg: ServerMsg): void {
+    this.sendRaw(JSON.stringify(msg));
+  }
+
+  sendRaw(text: string): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(text);
+  }
+
+  close(code: number, reason: string): void {
+    this.ws.close(code, reason);
+  }
+
+  terminate(): void {
+    this.ws.terminate();
+  }
+
+  ping(): void {
+    this.alive = false;
+    this.ws.ping();
+  }
+
+  private error(code: ErrorCode, message: string, id?: string): void {
+    this.deps.count('error', code);
+    this.send(id === undefined ? { t: 'error', code, message } : { t: 'error', id, code, message });
+  }
+
+  /** Frames are checked for rate and size on arrival, then handled strictly in order. */
+  private queue: Promise<void> = Promise.resolve();
+
+  private onFrame(data: Buffer, isBinary: boolean): void {
+    if (!this.bucket.take(Date.now())) {
+      this.strikes += 1;
+      if (this.strikes === 1) this.error('rate_limited', 'too many frames: slow down');
+      if (this.strikes >= this.deps.settings.rateStrikes) this.close(CLOSE.rateLimited, 'rate limit');
+      return;
+    }
+    this.strikes = 0;
+    if (data.length > MAX_FRAME_BYTES) {
+      this.error('too_large', `frames are limited to ${MAX_FRAME_BYTES} bytes`);
+      this.close(CLOSE.tooLarge, 'frame too large');
+      return;
+    }
+    if (isBinary) return this.error('bad_request', 'frames must be text');
+    this.queue = this.queue.then(() => this.handle(data)).catch((err: unknown) => {
+      this.deps.log.error({ err: String(err), conn: this.id }, 'frame handling failed');
+      this.error('internal', 'the server could not take the frame; try again');
+    });
+  }
+
+  private async handle(data: Buffer): Promise<void> {
+    const parsed = parseClientFrame(data.toString('utf8'));
+    if (!parsed.ok) return this.error('bad_request', parsed.message, parsed.id);
+    const frame = parsed.frame;
+    this.deps.count('frame', frame.t);
+    if (frame.t === 'hello') return this.hello(frame);
+    if (!this.identity) return this.error('unauthorized', 'send hello with a token first', frame.id);
+    if (frame.t === 'ping') return this.send(withId({ t: 'pong', serverTime: Date.now() }, frame.id));
+    try {
+      await this.deps.forward(this.command(frame));
+    } catch (err) {
+      this.deps.log.error({ err: String(err), conn: this.id }, 'could not forward a command');
+      this.error('internal', 'the server could not take the command; try again', frame.id);
+    }
+  }
+
+  private async hello(frame: Extract<ClientFrame, { t: 'hello' }>): Promise<void> {
+    if (this.identity || this.helloPending) return this.error('bad_request', 'hello was already sent', frame.id);
+    this.helloPending = true;
+    const identity = await this.deps.tokens.verify(frame.token);
+    this.helloPending = false;
+    if (!identity) {
+      this.error('unauthorized', 'the token is invalid or expired', frame.id);
+      return this.close(CLOSE.badToken, 'bad token');
+    }
+    clearTimeout(this.helloTimer);
+    this.identity = identity;
+    this.deps.onAuthenticated(this);
+    this.send(withId({ t: 'welcome', playerId: identity.playerId, name: identity.name, serverTime: Date.now() }, frame.id));
+    if (frame.resume) await this.deps.forward({ t: 'resume', origin: this.origin(frame.id), room: frame.resume.room, seq: frame.resume.seq });
+  }
+
+  origin(id?: string): Origin {
+    const o: Origin = { gw: this.deps.gatewayId, conn: this.id, playerId: this.identity!.playerId, name: this.identity!.name };
+    if (id !== undefined) o.id = id;
+    return o;
+  }
+
+  private command(f: Exclude<ClientFrame, { t: 'hello' | 'ping' }>): EngineCommand {
+    const origin = this.origin(f.id);
+    switch (f.t) {
+      case 'create': return { t: 'create', origin, tc: f.tc, color: f.color ?? 'random' };
+      case 'move': return { t: 'move', origin, room: f.room, uci: f.uci, ply: f.ply };
+      case 'draw': return { t: 'draw', origin, room: f.room, action: f.action };
+      default: return { t: f.t, origin, room: f.room };
+    }
+  }
+}
+
+function withId<M extends ServerMsg>(msg: M, id: string | undefined): M {
+  return id === undefined ? msg : { ...msg, id };
+}

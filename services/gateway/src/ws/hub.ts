@@ -1,0 +1,59 @@
+// This pod's sockets: by connection id, and by room (the audience a room event goes to).
+import type { GatewayDelivery, RoomEvent } from '@gambit/protocol';
+import type { Client } from './client.js';
+
+export class Hub {
+  readonly clients = new Map<string, Client>();
+  private readonly audiences = new Map<string, Set<Client>>();
+
+  add(client: Client): void {
+    this.clients.set(client.id, client);
+  }
+
+  remove(client: Client): void {
+    this.clients.delete(client.id);
+    for (const room of client.rooms) this.unsubscribe(client, room);
+  }
+
+  subscribe(client: Client, room: string): void {
+    client.rooms.add(room);
+    let set = this.audiences.get(room);
+    if (!set) this.audiences.set(room, (set = new Set()));
+    set.add(client);
+  }
+
+  unsubscribe(client: Client, room: string): void {
+    client.rooms.delete(room);
+    const set = this.audiences.get(room);
+    set?.delete(client);
+    if (set?.size === 0) this.audiences.delete(room);
+  }
+
+  /** Delivers one entry of this gateway's event stream; returns how many sockets got it. */
+  deliver(d: GatewayDelivery): number {
+    if (d.k === 'room') return this.broadcast(d.room, d.ev);
+    const client = this.clients.get(d.conn);
+    if (!client) return 0;
+    if (d.k === 'replay') {
+      this.subscribe(client, d.room);
+      for (const ev of d.events) client.send(ev);
+      return 1;
+    }
+    if (d.sub) this.subscribe(client, d.sub);
+    client.send(d.msg);
+    if (d.unsub) this.unsubscribe(client, d.unsub);
+    return 1;
+  }
+
+  private broadcast(room: string, ev: RoomEvent): number {
+    const set = this.audiences.get(room);
+    if (!set) return 0;
+    const text = JSON.stringify(ev); // serialised once for the whole audience
+    for (const c of set) c.sendRaw(text);
+    return set.size;
+  }
+
+  roomCount(): number {
+    return this.audiences.size;
+  }
+}
