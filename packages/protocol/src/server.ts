@@ -28,6 +28,8 @@ export const CLOSE = {
 
 export interface StateMsg {
   t: 'state'; room: string; seq: number; status: RoomStatus;
+  /** Addition: echoes the `id` of the `watch` it answers. */
+  id?: string;
   white: SeatView | null; black: SeatView | null; fen: string; moves: string[];
   clock: Clock; tc: TimeControl; result?: Result | null; reason?: EndReason; pgn?: string;
   /** Addition: SAN of every move, so a client can show the move list without chess rules. */

@@ -53,7 +53,7 @@ export function decide(current: RoomState | null, cmd: Command, ctx: Ctx, code: 
   switch (cmd.t) {
     case 'tick': return tick(out, ctx);
     case 'join': return join(out, cmd.origin, ctx);
-    case 'watch': return { kind: 'commit', state: undefined, events: [], replies: [reply(cmd.origin, stateMsg(current), { sub: s.code })] };
+    case 'watch': return { kind: 'commit', state: undefined, events: [], replies: [reply(cmd.origin, withId(cmd.origin, stateMsg(current)), { sub: s.code })] };
     case 'resume': return resume(out, cmd.origin, cmd.seq);
     case 'disconnect': return disconnect(out, cmd.origin, ctx);
     case 'leave': return leave(out, cmd.origin);

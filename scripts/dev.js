@@ -1,0 +1,120 @@
+// `make dev`: the whole platform on this machine, no Kubernetes. A redis-server on a free port
+// (data under .dev/), dynalite in this process (in memory), then one engine, one finalizer and
+// one gateway as child processes. Ctrl-C stops everything started here.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import dynalite from 'dynalite';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const children = [];
+
+const freePort = (preferred) =>
+  new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => (preferred ? freePort(0).then(resolve) : resolve(0)));
+    srv.listen(preferred, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+
+function start(name, cmd, args, env = {}) {
+  const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const tag = `[${name}]`.padEnd(12);
+  const relay = (stream, out) => {
+    let buf = '';
+    stream.on('data', (d) => {
+      buf += d;
+      let i;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        out.write(`${tag} ${buf.slice(0, i)}\n`);
+        buf = buf.slice(i + 1);
+      }
+    });
+  };
+  relay(child.stdout, process.stdout);
+  relay(child.stderr, process.stderr);
+  child.on('exit', (code, signal) => {
+    if (!stopping) {
+      console.error(`${tag} exited (${signal ?? code}); stopping everything`);
+      stop(1);
+    }
+  });
+  children.push(child);
+  return child;
+}
+
+let stopping = false;
+function stop(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  for (const c of children) c.kill('SIGTERM');
+  setTimeout(() => process.exit(code), 1500).unref();
+  Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r() : c.once('exit', r))))).then(() => process.exit(code));
+}
+process.on('SIGINT', () => stop(0));
+process.on('SIGTERM', () => stop(0));
+
+const data = `${root}.dev/redis`;
+mkdirSync(data, { recursive: true });
+const redisPort = await freePort(0);
+start('redis', 'redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--dir', data, '--save', '60 1', '--appendonly', 'no']);
+const dynamoPort = await freePort(0);
+await new Promise((resolve) => dynalite({ createTableMs: 0 }).listen(dynamoPort, '127.0.0.1', resolve));
+
+const secret = process.env.TOKEN_SECRET ?? randomBytes(32).toString('hex');
+const webPort = Number(process.env.PORT ?? (await freePort(8080)));
+const finalizerPort = await freePort(0);
+const common = { REDIS_URL: `redis://127.0.0.1:${redisPort}`, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' };
+
+await waitForRedis(redisPort);
+start('engine', process.execPath, ['services/game-engine/dist/main.js'], { ...common, METRICS_PORT: String(await freePort(9101)) });
+start('finalizer', process.execPath, ['services/finalizer/dist/main.js'], {
+  ...common, DYNAMODB_ENDPOINT: `http://127.0.0.1:${dynamoPort}`, CREATE_TABLES: 'true', FINALIZER_HTTP_PORT: String(finalizerPort),
+  AWS_ACCESS_KEY_ID: 'dev', AWS_SECRET_ACCESS_KEY: 'dev',
+});
+start('gateway', process.execPath, ['services/gateway/dist/main.js'], {
+  ...common, PORT: String(webPort), HOST: '127.0.0.1', TOKEN_SECRET: secret, WEB_ROOT: `${root}web/dist`,
+  FINALIZER_URL: `http://127.0.0.1:${finalizerPort}`, DRAIN_MS: '500',
+});
+
+await waitForHttp(`http://127.0.0.1:${webPort}/readyz`);
+console.log(`
+  Gambit is running.
+    Play:        http://127.0.0.1:${webPort}/   (open it in two tabs, create a game in one, join in the other)
+    Redis:       redis://127.0.0.1:${redisPort}   (data in .dev/redis)
+    DynamoDB:    http://127.0.0.1:${dynamoPort}   (dynalite, in memory)
+    Game API:    http://127.0.0.1:${webPort}/api/games/<id>
+    Token key:   ${process.env.TOKEN_SECRET ? 'from TOKEN_SECRET' : 'a generated development key (set TOKEN_SECRET to choose one)'}
+  Ctrl-C stops everything.
+`);
+
+async function waitForRedis(port) {
+  const { Redis } = await import('ioredis');
+  for (let i = 0; i < 200; i++) {
+    const r = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    try {
+      await r.connect();
+      await r.ping();
+      r.disconnect();
+      return;
+    } catch {
+      r.disconnect();
+      await new Promise((res) => setTimeout(res, 50));
+    }
+  }
+  throw new Error(`redis-server did not start on port ${port}`);
+}
+
+async function waitForHttp(url) {
+  for (let i = 0; i < 300; i++) {
+    const ok = await fetch(url).then((r) => r.ok, () => false);
+    if (ok) return;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  console.error(`the gateway did not become ready at ${url}`);
+  stop(1);
+}

@@ -1,0 +1,249 @@
+// The room state machine without Redis: each test drives decide() like the engine does.
+import { describe, expect, test } from '@jest/globals';
+import type { EngineCommand, Origin, RoomEvent } from '@gambit/protocol';
+import { decide, expire, type Command, type Decision } from './decide.js';
+import { replay } from './chess.js';
+import type { RoomState } from './state.js';
+
+const W: Origin = { gw: 'gw1', conn: 'c1', playerId: 'pw', name: 'White' };
+const B: Origin = { gw: 'gw2', conn: 'c2', playerId: 'pb', name: 'Black' };
+const X: Origin = { gw: 'gw1', conn: 'c3', playerId: 'px', name: 'Stranger' };
+
+/** A room driven through decide(), keeping state like the store would. */
+class Room {
+  state: RoomState | null = null;
+  now = 1_000_000;
+  events: RoomEvent[] = [];
+  finalized = 0;
+  private n = 0;
+  constructor(readonly tc = { initialMs: 60_000, incrementMs: 0 }, readonly graceMs = 12_000) {}
+
+  run(cmd: Command, cmdId = `cmd-${++this.n}`): Decision {
+    const d = decide(this.state, cmd, {
+      now: this.now, cmdId, graceMs: this.graceMs, newGameId: () => 'game-1', coin: () => true,
+      chess: () => replay(this.state?.moves ?? []),
+    }, 'ABCDEFGH');
+    this.apply(d);
+    return d;
+  }
+  apply(d: Decision): void {
+    if (d.kind !== 'commit') return;
+    if (d.state !== undefined) this.state = d.state;
+    this.events.push(...d.events);
+    if (d.finalize) this.finalized += 1;
+  }
+  move(o: Origin, uci: string, ply = this.state!.moves.length) {
+    return this.run({ t: 'move', origin: o, room: 'ABCDEFGH', uci, ply });
+  }
+  play(...ucis: string[]) {
+    for (const u of ucis) {
+      const d = this.move(this.state!.moves.length % 2 === 0 ? W : B, u);
+      if (d.kind !== 'commit') throw new Error(`${u}: ${JSON.stringify(d)}`);
+    }
+  }
+  started(): this {
+    this.run({ t: 'create', origin: W, tc: this.tc, color: 'white' });
+    this.run({ t: 'join', origin: B, room: 'ABCDEFGH' });
+    return this;
+  }
+  last(): RoomEvent | undefined { return this.events[this.events.length - 1]; }
+}
+
+const errorOf = (d: Decision) => (d.kind === 'reply' && d.replies[0]?.msg.t === 'error' ? d.replies[0].msg.code : null);
+const cmd = (t: 'resign' | 'abort' | 'leave' | 'watch' | 'join', origin: Origin): EngineCommand => ({ t, origin, room: 'ABCDEFGH' });
+
+describe('room lifecycle', () => {
+  test('create answers created + state; join starts the game for both', () => {
+    const r = new Room();
+    const created = r.run({ t: 'create', origin: { ...W, id: 'a1' }, tc: r.tc, color: 'black' });
+    expect(created.kind === 'commit' && created.replies[0]?.msg).toEqual({ t: 'created', id: 'a1', room: 'ABCDEFGH', color: 'black' });
+    expect(r.state!.status).toBe('waiting');
+    const joined = r.run(cmd('join', B));
+    expect(joined.kind === 'commit' && joined.replies[0]?.msg).toMatchObject({ t: 'joined', color: 'white' });
+    expect(r.state!.status).toBe('active');
+    expect(r.last()).toMatchObject({ t: 'started', seq: 1, white: { playerId: 'pb' }, black: { playerId: 'pw' } });
+  });
+
+  test('a third player gets room_full; a missing room is room_not_found', () => {
+    const r = new Room().started();
+    expect(errorOf(r.run(cmd('join', X)))).toBe('room_full');
+    expect(errorOf(new Room().run(cmd('join', X)))).toBe('room_not_found');
+  });
+
+  test('the creator leaving a waiting room closes it (gone)', () => {
+    const r = new Room();
+    r.run({ t: 'create', origin: W, tc: r.tc, color: 'white' });
+    const d = r.run(cmd('leave', W));
+    expect(d.kind === 'commit' && d.state).toBeNull();
+    expect(r.last()).toMatchObject({ t: 'closed', reason: 'left' });
+  });
+
+  test('waiting and ended rooms expire; active rooms do not', () => {
+    const r = new Room().started();
+    expect(expire(r.state!).kind).toBe('reply');
+    r.run(cmd('resign', W));
+    const d = expire(r.state!);
+    expect(d.kind === 'commit' && d.state).toBeNull();
+  });
+});
+
+describe('moves', () => {
+  test('a legal move is applied once, with SAN, FEN, clock and kind', () => {
+    const r = new Room().started();
+    r.now += 3_000;
+    r.move(W, 'e2e4');
+    expect(r.last()).toMatchObject({ t: 'moved', ply: 1, uci: 'e2e4', san: 'e4', kind: 'move', check: false, clock: { white: 57_000, running: 'black' } });
+    expect(r.state!.fens).toHaveLength(2);
+  });
+
+  test('rejections change nothing: illegal, stale ply, not your turn, not a player, promotion without piece', () => {
+    const r = new Room().started();
+    const before = JSON.stringify(r.state);
+    expect(errorOf(r.move(W, 'e2e5'))).toBe('illegal_move');
+    expect(errorOf(r.move(W, 'e2e4', 3))).toBe('stale_ply');
+    expect(errorOf(r.move(B, 'e7e5'))).toBe('not_your_turn');
+    expect(errorOf(r.move(X, 'e2e4'))).toBe('not_a_player');
+    expect(JSON.stringify(r.state)).toBe(before);
+    const p = new Room().started();
+    p.play('a2a4', 'b7b5', 'a4b5', 'h7h6', 'b5b6', 'h6h5', 'b6a7', 'h5h4');
+    expect(errorOf(p.move(W, 'a7b8'))).toBe('illegal_move');
+    p.move(W, 'a7b8n');
+    expect(p.last()).toMatchObject({ t: 'moved', san: 'axb8=N', kind: 'promotion' });
+  });
+
+  test('the same command delivered twice has no second effect', () => {
+    const r = new Room().started();
+    r.run({ t: 'move', origin: W, room: 'ABCDEFGH', uci: 'e2e4', ply: 0 }, 'entry-7');
+    const again = r.run({ t: 'move', origin: W, room: 'ABCDEFGH', uci: 'e2e4', ply: 0 }, 'entry-7');
+    expect(again).toEqual({ kind: 'reply', replies: [] });
+    expect(r.state!.moves).toEqual(['e2e4']);
+  });
+
+  test('castling and en passant are reported as such', () => {
+    const r = new Room().started();
+    r.play('e2e4', 'a7a6', 'e4e5', 'd7d5');
+    r.move(W, 'e5d6');
+    expect(r.last()).toMatchObject({ kind: 'en_passant', san: 'exd6' });
+    r.play('a6a5', 'g1f3', 'a5a4', 'f1e2', 'b7b6');
+    r.move(W, 'e1g1');
+    expect(r.last()).toMatchObject({ kind: 'castle', san: 'O-O' });
+  });
+});
+
+describe('every end reason', () => {
+  const endOf = (r: Room) => r.events.find((e) => e.t === 'ended');
+
+  test('checkmate', () => {
+    const r = new Room().started();
+    r.play('f2f3', 'e7e5', 'g2g4', 'd8h4');
+    expect(endOf(r)).toMatchObject({ result: '0-1', reason: 'checkmate' });
+    expect(r.finalized).toBe(1);
+    expect(errorOf(r.move(W, 'a2a3'))).toBe('game_over');
+  });
+
+  test('stalemate', () => {
+    const r = new Room().started();
+    // Sam Loyd's 10-move stalemate.
+    r.play('e2e3', 'a7a5', 'd1h5', 'a8a6', 'h5a5', 'h7h5', 'h2h4', 'a6h6', 'a5c7', 'f7f6', 'c7d7', 'e8f7', 'd7b7', 'd8d3', 'b7b8', 'd3h7', 'b8c8', 'f7g6', 'c8e6');
+    expect(endOf(r)).toMatchObject({ result: '1/2-1/2', reason: 'stalemate' });
+  });
+
+  test('threefold repetition', () => {
+    const r = new Room().started();
+    r.play('g1f3', 'g8f6', 'f3g1', 'f6g8', 'g1f3', 'g8f6', 'f3g1', 'f6g8');
+    expect(endOf(r)).toMatchObject({ result: '1/2-1/2', reason: 'threefold_repetition' });
+  });
+
+  test('resign', () => {
+    const r = new Room().started();
+    r.run(cmd('resign', B));
+    expect(endOf(r)).toMatchObject({ result: '1-0', reason: 'resign' });
+    expect(r.state!.pgn).toContain('[Result "1-0"]');
+  });
+
+  test('draw: offer, decline, offer, accept', () => {
+    const r = new Room().started();
+    expect(errorOf(r.run({ t: 'draw', origin: B, room: 'ABCDEFGH', action: 'accept' }))).toBe('bad_request');
+    r.run({ t: 'draw', origin: W, room: 'ABCDEFGH', action: 'offer' });
+    expect(r.last()).toMatchObject({ t: 'draw_offered', by: 'white' });
+    r.run({ t: 'draw', origin: B, room: 'ABCDEFGH', action: 'decline' });
+    expect(r.last()).toMatchObject({ t: 'draw_declined', by: 'black' });
+    r.run({ t: 'draw', origin: B, room: 'ABCDEFGH', action: 'offer' });
+    r.run({ t: 'draw', origin: W, room: 'ABCDEFGH', action: 'accept' });
+    expect(endOf(r)).toMatchObject({ result: '1/2-1/2', reason: 'agreement' });
+  });
+
+  test('abort until both sides have moved, not after', () => {
+    const r = new Room().started();
+    r.play('e2e4');
+    r.run(cmd('abort', B));
+    expect(endOf(r)).toMatchObject({ result: null, reason: 'aborted' });
+    const late = new Room().started();
+    late.play('e2e4', 'e7e5');
+    expect(errorOf(late.run(cmd('abort', W)))).toBe('bad_request');
+  });
+
+  test('timeout by the deadline tick, with nobody sending anything', () => {
+    const r = new Room({ initialMs: 5_000, incrementMs: 0 }).started();
+    r.play('e2e4');
+    r.now += 4_999;
+    expect(r.run({ t: 'tick' }).kind).toBe('reply');
+    r.now += 1;
+    r.run({ t: 'tick' });
+    expect(endOf(r)).toMatchObject({ result: '1-0', reason: 'timeout' });
+    expect(r.state!.clock).toMatchObject({ black: 0, running: null });
+  });
+
+  test('a move arriving after the flag fell ends the game on time instead', () => {
+    const r = new Room({ initialMs: 5_000, incrementMs: 0 }).started();
+    r.now += 6_000;
+    const d = r.move(W, 'e2e4');
+    expect(d.kind === 'commit' && d.replies[0]?.msg).toMatchObject({ t: 'error', code: 'game_over' });
+    expect(endOf(r)).toMatchObject({ result: '0-1', reason: 'timeout' });
+    expect(r.state!.moves).toEqual([]);
+  });
+
+  test('a side with a bare king cannot win on time: draw', () => {
+    const r = new Room({ initialMs: 5_000, incrementMs: 0 }).started();
+    // Give black a bare king by hand: the rule under test is the flag, not how we got there.
+    r.state!.moves = [];
+    const chess = replay([]);
+    chess.load('4k3/8/8/8/8/8/8/R3K3 w - - 0 1');
+    r.now += 6_000;
+    const d = decide(r.state, { t: 'tick' }, { now: r.now, cmdId: 'x', graceMs: 1, newGameId: () => 'g', coin: () => true, chess: () => chess }, 'ABCDEFGH');
+    r.apply(d);
+    expect(endOf(r)).toMatchObject({ result: '1/2-1/2', reason: 'timeout' });
+  });
+
+  test('abandoned: the grace runs out and the player who stayed wins', () => {
+    const r = new Room().started();
+    r.run({ t: 'disconnect', origin: B, room: 'ABCDEFGH' });
+    expect(r.last()).toMatchObject({ t: 'presence', color: 'black', connected: false, reconnectVersion: 1, graceMs: 12_000 });
+    r.now += 12_000;
+    r.run({ t: 'tick' });
+    expect(endOf(r)).toMatchObject({ result: '1-0', reason: 'abandoned' });
+  });
+});
+
+describe('reconnect', () => {
+  test('resume within the grace restores the seat with a newer presence version', () => {
+    const r = new Room().started();
+    r.run({ t: 'disconnect', origin: W, room: 'ABCDEFGH' });
+    r.now += 5_000;
+    const d = r.run({ t: 'resume', origin: { ...W, conn: 'c9' }, room: 'ABCDEFGH', seq: 1 });
+    expect(d.kind === 'commit' && d.replay).toEqual({ origin: { ...W, conn: 'c9' }, after: 1 });
+    expect(r.last()).toMatchObject({ t: 'presence', color: 'white', connected: true, reconnectVersion: 2 });
+    r.now += 10_000; // past the original grace deadline
+    r.run({ t: 'tick' });
+    expect(r.state!.status).toBe('active');
+  });
+
+  test('a second socket of the same player keeps the seat connected when the first closes', () => {
+    const r = new Room().started();
+    r.run(cmd('join', { ...B, conn: 'c2b' }));
+    const seqBefore = r.state!.seq;
+    r.run({ t: 'disconnect', origin: B, room: 'ABCDEFGH' });
+    expect(r.state!.seq).toBe(seqBefore);
+    expect(r.state!.black!.conns).toEqual(['gw2/c2b']);
+  });
+});
