@@ -3,7 +3,7 @@
 import { randomUUID, randomInt } from 'node:crypto';
 import type { Logger } from '@gambit/common';
 import { newRoomCode, type EngineCommand } from '@gambit/protocol';
-import { decide, expire, error, type Command, type Decision } from './rules/decide.js';
+import { decide, expire, error, type Decision } from './rules/decide.js';
 import { replay, type Chess } from './rules/chess.js';
 import type { RoomState } from './rules/state.js';
 import type { Loaded, RoomStore } from './store/room-store.js';

@@ -1,0 +1,162 @@
+// Wires the finalizer: the Nest microservice reading the finalize stream, the DynamoDB store,
+// the read API and metrics. main.ts runs it; tests start several in one process.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { Module, type DynamicModule, type LoggerService } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { hostname } from 'node:os';
+import type { AddressInfo } from 'node:net';
+import { connectRedis, createLogger, createRegistry, FINALIZER_GROUP, keys, waitReady, type Logger } from '@gambit/common';
+import { RedisStreamsServer } from '@gambit/streams';
+import type { FinalizerConfig } from './config.js';
+import { FINALIZER_DEPS, FinalizeController, type FinalizerDeps } from './finalize.controller.js';
+import { createHttpServer } from './http.js';
+import { createMetrics } from './metrics.js';
+import { GameStore } from './store.js';
+import { ensureTables, type TableNames } from './tables.js';
+
+export interface RunningFinalizer {
+  /** The HTTP port actually bound (FINALIZER_HTTP_PORT may be 0 in tests). */
+  port: number;
+  /** Graceful stop: stops reading, waits for in-flight entries, closes connections. */
+  close(): Promise<void>;
+  /** Stops at once without acknowledging anything in flight, as a killed pod would (tests). */
+  crash(): void;
+}
+
+@Module({})
+class AppModule {
+  static forRoot(deps: FinalizerDeps): DynamicModule {
+    return { module: AppModule, controllers: [FinalizeController], providers: [{ provide: FINALIZER_DEPS, useValue: deps }] };
+  }
+}
+
+/** Nest's own messages go to the JSON log like everything else. */
+function nestLogger(logger: Logger): LoggerService {
+  const ctx = (params: unknown[]) => ({ context: params.at(-1) });
+  return {
+    log: (msg: unknown, ...p: unknown[]) => logger.debug(ctx(p), String(msg)),
+    warn: (msg: unknown, ...p: unknown[]) => logger.warn(ctx(p), String(msg)),
+    error: (msg: unknown, ...p: unknown[]) => logger.error(ctx(p), String(msg)),
+    debug: (msg: unknown, ...p: unknown[]) => logger.debug(ctx(p), String(msg)),
+    verbose: (msg: unknown, ...p: unknown[]) => logger.trace(ctx(p), String(msg)),
+  };
+}
+
+export function createDynamoClient(config: FinalizerConfig): DynamoDBClient {
+  const local = config.DYNAMODB_ENDPOINT;
+  // dynalite accepts any credentials; do not make developers configure fake ones.
+  const haveCredentials = process.env.AWS_ACCESS_KEY_ID || process.env.AWS_PROFILE || process.env.AWS_WEB_IDENTITY_TOKEN_FILE;
+  return new DynamoDBClient({
+    region: config.AWS_REGION,
+    ...(local ? { endpoint: local } : {}),
+    ...(local && !haveCredentials ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+    // The finalizer retries with its own backoff schedule (FINALIZE_*); SDK retries would stretch it.
+    maxAttempts: 1,
+    requestHandler: { connectionTimeout: 2_000, requestTimeout: 10_000 },
+  });
+}
+
+/** Resolves with `fallback` if `p` takes longer than `ms` (a readiness probe must answer quickly). */
+async function within<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<T>((resolve) => { timer = setTimeout(() => resolve(fallback), ms); });
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function startFinalizer(config: FinalizerConfig, opts: { consumer?: string } = {}): Promise<RunningFinalizer> {
+  const logger = createLogger('finalizer', config.LOG_LEVEL);
+  const k = keys(config.KEY_PREFIX);
+  const names: TableNames = { games: config.GAMES_TABLE, players: config.PLAYERS_TABLE };
+  const dynamo = createDynamoClient(config);
+  const redis = connectRedis(config.REDIS_URL, 'finalizer');
+  try {
+    await waitReady(redis, config.REDIS_URL);
+    if (config.CREATE_TABLES) await ensureTables(dynamo, names);
+  } catch (err) {
+    redis.disconnect();
+    dynamo.destroy();
+    throw err;
+  }
+
+  const registry = createRegistry('finalizer');
+  const metrics = createMetrics(registry, redis, k.finalizeDead);
+  const store = new GameStore(dynamo, names, { local: Boolean(config.DYNAMODB_ENDPOINT), logger });
+  const aborter = new AbortController();
+  const server = new RedisStreamsServer({
+    connect: (role) => connectRedis(config.REDIS_URL, `finalizer:${role}`),
+    stream: k.finalize,
+    group: FINALIZER_GROUP,
+    // Pod names are unique in Kubernetes; the pid keeps two local processes apart.
+    consumer: opts.consumer ?? `${hostname()}-${process.pid}`,
+    logger,
+    claimIdleMs: config.CLAIM_IDLE_MS,
+    claimEveryMs: Math.min(5_000, Math.max(50, Math.floor(config.CLAIM_IDLE_MS / 3))),
+  });
+  const app = await NestFactory.createMicroservice(
+    AppModule.forRoot({
+      store, redis, deadLetterStream: k.finalizeDead, maxAttempts: config.FINALIZE_MAX_ATTEMPTS,
+      backoffBaseMs: config.FINALIZE_BACKOFF_BASE_MS, metrics, logger, signal: aborter.signal,
+    }),
+    { strategy: server, logger: nestLogger(logger), abortOnError: false },
+  );
+
+  const http = createHttpServer({
+    store, registry, logger,
+    ready: async () => {
+      const [dynamodb, redisCheck] = await Promise.all([
+        within(store.ping().then(() => 'ok', (err: unknown) => String(err)), 2_000, 'timeout'),
+        redis.status !== 'ready' ? redis.status : within(redis.ping().then(() => 'ok', (err: unknown) => String(err)), 2_000, 'timeout'),
+      ]);
+      return { ok: dynamodb === 'ok' && redisCheck === 'ok', checks: { dynamodb, redis: redisCheck } };
+    },
+  });
+  const releaseAll = () => {
+    http.closeAllConnections();
+    http.close();
+    redis.disconnect();
+    dynamo.destroy();
+  };
+  try {
+    await app.listen();
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(config.FINALIZER_HTTP_PORT, () => resolve());
+    });
+  } catch (err) {
+    server.crash();
+    releaseAll();
+    throw err;
+  }
+  const port = (http.address() as AddressInfo).port;
+  logger.info({ port, stream: k.finalize, consumer: opts.consumer }, 'finalizer started');
+
+  let stopped = false;
+  return {
+    port,
+    async close() {
+      if (stopped) return;
+      stopped = true;
+      // In-flight retries stop waiting; unacknowledged entries are claimed again (and are idempotent).
+      aborter.abort();
+      await app.close();
+      await new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        http.closeAllConnections();
+      });
+      await redis.quit().catch(() => redis.disconnect());
+      dynamo.destroy();
+      logger.info('finalizer stopped');
+    },
+    crash() {
+      if (stopped) return;
+      stopped = true;
+      aborter.abort();
+      server.crash();
+      releaseAll();
+    },
+  };
+}

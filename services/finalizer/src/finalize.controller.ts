@@ -1,0 +1,82 @@
+// The finalize-stream consumer: one durable, idempotent write per finished game.
+// A write that keeps failing is retried with exponential backoff, then parked in the dead-letter
+// stream (replay it with `npm run replay-dead-letters`). The entry is acknowledged only once the
+// game is stored or parked, so nothing is lost: if even the dead-letter write fails, the handler
+// throws and the entry stays pending, to be claimed again.
+import { Controller, Inject } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
+import type { Logger } from '@gambit/common';
+import { GAME_ENDED, gameRecordSchema } from '@gambit/protocol';
+import type { StreamContext } from '@gambit/streams';
+import type { Redis } from 'ioredis';
+import type { FinalizerMetrics } from './metrics.js';
+import { backoffSchedule } from './pure/backoff.js';
+import type { GameStore } from './store.js';
+
+export const FINALIZER_DEPS = Symbol('FinalizerDeps');
+
+export interface FinalizerDeps {
+  store: GameStore;
+  /** Connection for dead-letter writes. */
+  redis: Redis;
+  deadLetterStream: string;
+  maxAttempts: number;
+  backoffBaseMs: number;
+  metrics: FinalizerMetrics;
+  logger: Logger;
+  /** Aborted on shutdown or crash: stops waiting between retries (the entry stays pending). */
+  signal: AbortSignal;
+}
+
+/** Errors that no retry can fix (an item DynamoDB refuses): straight to the dead letters. */
+function isRetryable(err: unknown): boolean {
+  return (err as Error)?.name !== 'ValidationException';
+}
+
+@Controller()
+export class FinalizeController {
+  constructor(@Inject(FINALIZER_DEPS) private readonly deps: FinalizerDeps) {}
+
+  @EventPattern<string>(GAME_ENDED)
+  async gameEnded(@Payload() data: unknown, @Ctx() ctx: StreamContext): Promise<void> {
+    const { store, metrics, logger, signal } = this.deps;
+    const parsed = gameRecordSchema.safeParse(data);
+    if (!parsed.success) return this.deadLetter(ctx, data, `invalid GameRecord: ${z.prettifyError(parsed.error)}`);
+    const record = parsed.data;
+    const log = logger.child({ gameId: record.gameId, room: record.room, entry: ctx.getId() });
+    const delays = backoffSchedule(this.deps.maxAttempts, this.deps.backoffBaseMs, 0.1);
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= this.deps.maxAttempts; attempt++) {
+      const stop = metrics.writeSeconds.startTimer();
+      try {
+        const outcome = await store.saveGame(record);
+        stop({ result: outcome });
+        metrics.games.inc({ outcome });
+        log.info({ outcome, attempt }, outcome === 'stored' ? 'game stored' : 'game was already stored');
+        return;
+      } catch (err) {
+        stop({ result: 'error' });
+        lastError = err;
+        if (!isRetryable(err) || attempt === this.deps.maxAttempts) break;
+        log.warn({ err: String(err), attempt }, 'storing game failed; retrying');
+        metrics.retries.inc();
+        await sleep(delays[attempt - 1], undefined, { signal }); // throws on shutdown: the entry stays pending
+      }
+    }
+    log.error({ err: String(lastError) }, 'storing game failed for good; moving it to the dead-letter stream');
+    await this.deadLetter(ctx, data, String(lastError));
+  }
+
+  /** Same p/k/d fields as the original entry, so a replay puts it back unchanged. */
+  private async deadLetter(ctx: StreamContext, data: unknown, error: string): Promise<void> {
+    this.deps.signal.throwIfAborted();
+    await this.deps.redis.xadd(
+      this.deps.deadLetterStream, '*', 'p', GAME_ENDED, 'k', ctx.getKey(), 'd', JSON.stringify(data),
+      'error', error.slice(0, 2000), 'failedAt', new Date().toISOString(), 'entry', ctx.getId(),
+    );
+    this.deps.metrics.games.inc({ outcome: 'dead_letter' });
+    this.deps.logger.warn({ entry: ctx.getId(), error }, 'finalize entry moved to the dead-letter stream');
+  }
+}

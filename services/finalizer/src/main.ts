@@ -1,0 +1,28 @@
+// The finalizer process: config from the environment, then run until SIGTERM/SIGINT.
+import 'reflect-metadata';
+import { ConfigError } from '@gambit/common';
+import { startFinalizer } from './app.js';
+import { loadFinalizerConfig, type FinalizerConfig } from './config.js';
+
+let config: FinalizerConfig;
+try {
+  config = loadFinalizerConfig();
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  console.error(err.message);
+  process.exit(1);
+}
+
+const finalizer = await startFinalizer(config).catch((err: unknown) => {
+  console.error(`finalizer failed to start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
+
+let stopping = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (stopping) process.exit(1); // a second signal: stop now
+    stopping = true;
+    finalizer.close().then(() => process.exit(0), () => process.exit(1));
+  });
+}

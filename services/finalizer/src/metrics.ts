@@ -1,0 +1,34 @@
+// The finalizer's own metrics, on the process registry (served at /metrics).
+import { Counter, Gauge, Histogram, type Registry } from '@gambit/common';
+import type { Redis } from 'ioredis';
+
+export interface FinalizerMetrics {
+  /** Finished games by outcome: stored, duplicate (already stored), dead_letter. */
+  games: Counter<'outcome'>;
+  /** Duration of each DynamoDB write attempt, by result (stored, duplicate, error). */
+  writeSeconds: Histogram<'result'>;
+  /** Attempts after a failed one. */
+  retries: Counter;
+}
+
+export function createMetrics(registry: Registry, redis: Redis, deadLetterStream: string): FinalizerMetrics {
+  // Read at scrape time, so an alert on dead letters waiting for a replay needs no extra exporter.
+  new Gauge({
+    name: 'gambit_finalizer_dead_letters',
+    help: 'Entries in the finalize dead-letter stream, waiting for replay-dead-letters',
+    registers: [registry],
+    async collect() {
+      this.set(await redis.xlen(deadLetterStream).catch(() => Number.NaN));
+    },
+  });
+  return {
+    games: new Counter({
+      name: 'gambit_finalizer_games_total', help: 'Finished games handled, by outcome', labelNames: ['outcome'], registers: [registry],
+    }),
+    writeSeconds: new Histogram({
+      name: 'gambit_finalizer_write_duration_seconds', help: 'DynamoDB transaction duration per attempt',
+      labelNames: ['result'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [registry],
+    }),
+    retries: new Counter({ name: 'gambit_finalizer_retries_total', help: 'DynamoDB write attempts retried after a failure', registers: [registry] }),
+  };
+}

@@ -1,0 +1,214 @@
+// Thin DynamoDB adapter: one transaction per finished game, and the reads behind the HTTP API.
+import {
+  DescribeTableCommand, GetItemCommand, QueryCommand, TransactionCanceledException, TransactWriteItemsCommand,
+  type DynamoDBClient, type TransactWriteItem,
+} from '@aws-sdk/client-dynamodb';
+import { z } from 'zod';
+import type { Logger } from '@gambit/common';
+import type { Color, GameRecord, PlayerRef } from '@gambit/protocol';
+import { emulateTransactWrite } from './dev-transactions.js';
+import { fromItem, toItem, type Item } from './pure/attributes.js';
+import { PLAYER_INDEX, type TableNames } from './tables.js';
+
+export type SaveOutcome = 'stored' | 'duplicate';
+export type PlayerOutcome = 'win' | 'loss' | 'draw' | 'none';
+
+export interface StoredGame extends GameRecord {
+  storedAt: number;
+}
+
+/** One game from one player's side: what a game list shows. */
+export interface PlayerGameSummary {
+  gameId: string;
+  room: string;
+  color: Color;
+  opponent: PlayerRef;
+  result: GameRecord['result'];
+  reason: GameRecord['reason'];
+  outcome: PlayerOutcome;
+  plies: number;
+  tc: GameRecord['tc'];
+  startedAt: number;
+  endedAt: number;
+}
+
+export interface PlayerStats {
+  playerId: string;
+  name: string;
+  games: number;
+  wins: number;
+  losses: number;
+  draws: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface GamePage {
+  games: PlayerGameSummary[];
+  /** Pass back as `cursor` for the next (older) page; null on the last page. */
+  next: string | null;
+}
+
+export class BadCursorError extends Error {
+  override name = 'BadCursorError';
+}
+
+function outcomeFor(record: GameRecord, color: Color): PlayerOutcome {
+  if (record.result === null) return 'none';
+  if (record.result === '1/2-1/2') return 'draw';
+  return record.winner === color ? 'win' : 'loss';
+}
+
+/** Stats count decided games between two different players; aborted games (no result) count nothing. */
+export function countsForStats(record: GameRecord): boolean {
+  return record.result !== null && record.white.playerId !== record.black.playerId;
+}
+
+/** The whole write of one game, as DynamoDB transaction items. Item 0 is the game itself. */
+export function buildSaveTransaction(record: GameRecord, names: TableNames, now: number): TransactWriteItem[] {
+  const game: TransactWriteItem = {
+    Put: {
+      TableName: names.games,
+      Item: toItem({
+        ...record, type: 'game', whitePlayerId: record.white.playerId, blackPlayerId: record.black.playerId,
+        plies: record.uci.length, storedAt: now,
+      }),
+      // The idempotency check: a redelivered or replayed record cancels the whole transaction.
+      ConditionExpression: 'attribute_not_exists(gameId)',
+    },
+  };
+  const seats: [Color, PlayerRef, PlayerRef][] = [['white', record.white, record.black], ['black', record.black, record.white]];
+  const rows: TransactWriteItem[] = seats.map(([color, me, opponent]) => ({
+    Put: {
+      TableName: names.games,
+      Item: toItem({
+        gameId: `${record.gameId}#${color}`, type: 'player-game', playerId: me.playerId, endedAt: record.endedAt,
+        game: record.gameId, room: record.room, color, opponent, result: record.result, reason: record.reason,
+        outcome: outcomeFor(record, color), plies: record.uci.length, tc: record.tc, startedAt: record.startedAt,
+      }),
+    },
+  }));
+  if (!countsForStats(record)) return [game, ...rows];
+  const stats: TransactWriteItem[] = seats.map(([color, me]) => {
+    const outcome = outcomeFor(record, color);
+    return {
+      Update: {
+        TableName: names.players,
+        Key: toItem({ playerId: me.playerId }),
+        UpdateExpression:
+          'SET #name = :name, updatedAt = :now, createdAt = if_not_exists(createdAt, :now) ' +
+          'ADD games :one, wins :w, losses :l, draws :d',
+        ExpressionAttributeNames: { '#name': 'name' },
+        ExpressionAttributeValues: toItem({
+          ':name': me.name, ':now': now, ':one': 1,
+          ':w': outcome === 'win' ? 1 : 0, ':l': outcome === 'loss' ? 1 : 0, ':d': outcome === 'draw' ? 1 : 0,
+        }),
+      },
+    };
+  });
+  return [game, ...rows, ...stats];
+}
+
+const cursorSchema = z.object({ g: z.string().regex(/^[A-Za-z0-9_.:-]{1,128}#(white|black)$/), e: z.number().int().min(0) });
+
+function encodeCursor(row: Item): string {
+  const { gameId, endedAt } = fromItem(row) as { gameId: string; endedAt: number };
+  return Buffer.from(JSON.stringify({ g: gameId, e: endedAt })).toString('base64url');
+}
+
+function decodeCursor(cursor: string, playerId: string): Item {
+  let parsed: z.infer<typeof cursorSchema>;
+  try {
+    parsed = cursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+  } catch {
+    throw new BadCursorError('cursor is not one this API returned');
+  }
+  return toItem({ gameId: parsed.g, playerId, endedAt: parsed.e });
+}
+
+export interface StoreOptions {
+  /** DYNAMODB_ENDPOINT is set: a local API that may lack transactions (see dev-transactions.ts). */
+  local?: boolean;
+  logger?: Logger;
+}
+
+export class GameStore {
+  private emulate = false;
+
+  constructor(private readonly client: DynamoDBClient, private readonly names: TableNames, private readonly opts: StoreOptions = {}) {}
+
+  /** Stores a finished game and its players' stats at once; 'duplicate' when it was stored before. */
+  async saveGame(record: GameRecord, now = Date.now()): Promise<SaveOutcome> {
+    try {
+      await this.transactWrite(buildSaveTransaction(record, this.names, now));
+      return 'stored';
+    } catch (err) {
+      if (err instanceof TransactionCanceledException && err.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') {
+        return 'duplicate';
+      }
+      throw err;
+    }
+  }
+
+  async getGame(gameId: string): Promise<StoredGame | null> {
+    const out = await this.client.send(new GetItemCommand({
+      TableName: this.names.games, Key: toItem({ gameId }), ConsistentRead: true,
+    }));
+    if (!out.Item) return null;
+    const { type, whitePlayerId: _w, blackPlayerId: _b, plies: _p, ...game } = fromItem(out.Item);
+    return type === 'game' ? (game as unknown as StoredGame) : null;
+  }
+
+  /** A player's games, newest first, `limit` at a time. Throws BadCursorError for a foreign cursor. */
+  async listPlayerGames(playerId: string, limit = 20, cursor?: string): Promise<GamePage> {
+    // One more than asked: tells whether an older page exists without returning an empty last page.
+    const out = await this.client.send(new QueryCommand({
+      TableName: this.names.games,
+      IndexName: PLAYER_INDEX,
+      KeyConditionExpression: 'playerId = :p',
+      ExpressionAttributeValues: toItem({ ':p': playerId }),
+      ScanIndexForward: false,
+      Limit: limit + 1,
+      ...(cursor ? { ExclusiveStartKey: decodeCursor(cursor, playerId) } : {}),
+    }));
+    const rows = out.Items ?? [];
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      games: page.map((row) => {
+        const r = fromItem(row) as unknown as PlayerGameSummary & { game: string };
+        return {
+          gameId: r.game, room: r.room, color: r.color, opponent: r.opponent, result: r.result, reason: r.reason,
+          outcome: r.outcome, plies: r.plies, tc: r.tc, startedAt: r.startedAt, endedAt: r.endedAt,
+        };
+      }),
+      next: rows.length > limit && last ? encodeCursor(last) : null,
+    };
+  }
+
+  async getPlayer(playerId: string): Promise<PlayerStats | null> {
+    const out = await this.client.send(new GetItemCommand({
+      TableName: this.names.players, Key: toItem({ playerId }), ConsistentRead: true,
+    }));
+    return out.Item ? (fromItem(out.Item) as unknown as PlayerStats) : null;
+  }
+
+  /** Readiness: the endpoint answers and the games table exists. */
+  async ping(): Promise<void> {
+    await this.client.send(new DescribeTableCommand({ TableName: this.names.games }));
+  }
+
+  private async transactWrite(items: TransactWriteItem[]): Promise<void> {
+    if (!this.emulate) {
+      try {
+        await this.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
+        return;
+      } catch (err) {
+        if (!(this.opts.local && (err as Error).name === 'UnknownOperationException')) throw err;
+        this.emulate = true;
+        this.opts.logger?.warn('DYNAMODB_ENDPOINT has no TransactWriteItems (dynalite?): emulating it, for development only');
+      }
+    }
+    await emulateTransactWrite(this.client, items, { [this.names.games]: ['gameId'], [this.names.players]: ['playerId'] });
+  }
+}

@@ -1,0 +1,79 @@
+// The gateway's HTTP side and its SIGTERM drain, against a real stack.
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { Redis } from 'ioredis';
+import { startStack, type Stack } from '../support/stack.js';
+import { TestPlayer, startGame } from '../support/player.js';
+import { startGateway } from '../../services/gateway/src/app.js';
+import { gatewayConfigSchema, loadGatewayConfig } from '../../services/gateway/src/config.js';
+
+let stack: Stack;
+beforeAll(async () => { stack = await startStack(); });
+afterAll(async () => { await stack?.stop(); });
+
+describe('HTTP', () => {
+  test('POST /api/guest issues a token for a valid name and refuses bad ones', async () => {
+    const ok = await fetch(`${stack.httpUrl}/api/guest`, { method: 'POST', body: JSON.stringify({ name: 'alice' }) });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ name: 'alice', playerId: expect.stringMatching(/^g_/), token: expect.any(String) });
+    for (const body of ['{"name":""}', '{"name":"' + 'x'.repeat(25) + '"}', '{"name":5}', 'nope', '{"name":"a","admin":true}']) {
+      const res = await fetch(`${stack.httpUrl}/api/guest`, { method: 'POST', body });
+      expect(res.status).toBe(400);
+    }
+    expect((await fetch(`${stack.httpUrl}/api/guest`)).status).toBe(405);
+  });
+
+  test('health, readiness, metrics and the client', async () => {
+    expect((await fetch(`${stack.httpUrl}/healthz`)).status).toBe(200);
+    expect((await fetch(`${stack.httpUrl}/readyz`)).status).toBe(200);
+    const metrics = await (await fetch(`${stack.httpUrl}/metrics`)).text();
+    expect(metrics).toContain('gambit_gateway_connections');
+    const index = await fetch(`${stack.httpUrl}/`);
+    expect(index.status).toBe(200);
+    expect(index.headers.get('content-type')).toContain('text/html');
+    expect((await fetch(`${stack.httpUrl}/..%2f..%2fpackage.json`)).status).toBe(404);
+  });
+
+  test('unknown games are 404 through the proxy to the finalizer', async () => {
+    expect((await fetch(`${stack.httpUrl}/api/games/00000000-0000-4000-8000-000000000000`)).status).toBe(404);
+  });
+});
+
+describe('configuration', () => {
+  test('a bad setting stops the start with a message naming it', () => {
+    expect(() => loadGatewayConfig({ TOKEN_SECRET: 'short', PORT: 'eighty' })).toThrow(/PORT="eighty"[\s\S]*TOKEN_SECRET="short"|TOKEN_SECRET="short"[\s\S]*PORT="eighty"/);
+  });
+});
+
+describe('drain (SIGTERM)', () => {
+  test('not ready, sockets closed with 1012, the player resumes on another gateway and the game goes on', async () => {
+    const second = await startGateway(gatewayConfigSchema.parse({
+      REDIS_URL: stack.redisUrl, KEY_PREFIX: stack.keyPrefix, LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1',
+      TOKEN_SECRET: 'x'.repeat(40), DRAIN_MS: '300',
+    }));
+    const secondUrl = `http://127.0.0.1:${second.port}`;
+    const third = await startGateway(gatewayConfigSchema.parse({
+      REDIS_URL: stack.redisUrl, KEY_PREFIX: stack.keyPrefix, LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1',
+      TOKEN_SECRET: 'x'.repeat(40),
+    }));
+    const thirdUrl = `http://127.0.0.1:${third.port}`;
+    const w = await TestPlayer.connect(secondUrl, 'alice');
+    const b = await TestPlayer.connect(thirdUrl, 'bob');
+    const room = await startGame(w, b);
+
+    const draining = second.drain();
+    expect((await w.closed).code).toBe(1012);
+    expect((await fetch(`${secondUrl}/readyz`).then((r) => r.status, () => 503))).toBe(503);
+    await draining;
+    // The drained gateway left the registry and took its event stream with it.
+    const redis = new Redis(stack.redisUrl);
+    expect(await redis.zscore(`${stack.keyPrefix}:gateways`, second.id)).toBeNull();
+    redis.disconnect();
+
+    const w2 = await TestPlayer.connect(thirdUrl, 'alice', { token: w.token, resume: { room, seq: 1 } });
+    w2.send({ t: 'move', room, uci: 'e2e4', ply: 0 });
+    expect(await b.next('moved')).toMatchObject({ san: 'e4' });
+    w2.close();
+    b.close();
+    await third.close();
+  });
+});
