@@ -17,7 +17,7 @@ import { ensureTables, type TableNames } from './tables.js';
 export interface RunningFinalizer {
   /** The HTTP port actually bound (FINALIZER_HTTP_PORT may be 0 in tests). */
   port: number;
-  /** Graceful stop: stops reading, waits for in-flight entries, closes connections. */
+  /** Stops reading and closes connections; unacknowledged entries are claimed again by another finalizer. */
   close(): Promise<void>;
   /** Stops at once without acknowledging anything in flight, as a killed pod would (tests). */
   crash(): void;
@@ -132,7 +132,7 @@ export async function startFinalizer(config: FinalizerConfig, opts: { consumer?:
     throw err;
   }
   const port = (http.address() as AddressInfo).port;
-  logger.info({ port, stream: k.finalize, consumer: opts.consumer }, 'finalizer started');
+  logger.info({ port, stream: k.finalize }, 'finalizer started');
 
   let stopped = false;
   return {

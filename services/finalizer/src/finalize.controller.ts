@@ -45,7 +45,7 @@ export class FinalizeController {
     const parsed = gameRecordSchema.safeParse(data);
     if (!parsed.success) return this.deadLetter(ctx, data, `invalid GameRecord: ${z.prettifyError(parsed.error)}`);
     const record = parsed.data;
-    const log = logger.child({ gameId: record.gameId, room: record.room, entry: ctx.getId() });
+    const log = logger.child({ gameId: record.gameId, room: record.room, entry: ctx.getId(), claimed: ctx.isClaimed() });
     const delays = backoffSchedule(this.deps.maxAttempts, this.deps.backoffBaseMs, 0.1);
     let lastError: unknown;
     for (let attempt = 1; attempt <= this.deps.maxAttempts; attempt++) {
