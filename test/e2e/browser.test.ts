@@ -1,0 +1,263 @@
+// The browser client against the whole stack: real Chromium (playwright-core), real gateway,
+// engine, finalizer, redis-server and dynalite. Two browser contexts are two players.
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { mkdir, readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startStack, type Stack } from '../support/stack.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ARTIFACTS = `${ROOT}artifacts`;
+const STEP_MS = 10_000; // upper bound for any single UI state change
+
+let stack: Stack;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  // The gateway serves web/dist: build it now so the test never runs a stale client.
+  execFileSync(process.execPath, ['web/build.js'], { cwd: ROOT, stdio: 'pipe' });
+  await mkdir(ARTIFACTS, { recursive: true });
+  [stack, browser] = await Promise.all([
+    startStack(),
+    chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+        '--disable-sync', '--no-first-run', '--disable-quic'],
+    }),
+  ]);
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.allSettled(contexts.map((c) => c.close()));
+  await browser?.close();
+  await stack?.stop();
+}, 30_000);
+
+async function newPlayer(options: Parameters<Browser['newContext']>[0] = {}): Promise<Page> {
+  const context = await browser.newContext(options); // its own storage: a separate player
+  contexts.push(context);
+  const page = await context.newPage();
+  page.on('pageerror', (err) => pageErrors.push(String(err)));
+  await page.goto(stack.httpUrl);
+  await page.waitForSelector('#conn-state[data-state="online"]', { timeout: STEP_MS });
+  return page;
+}
+
+/** Creates a room through the home screen; returns its code. */
+async function createRoom(page: Page, tc: string, color: 'white' | 'black'): Promise<string> {
+  await page.selectOption('#tc', tc);
+  await page.selectOption('#color', color);
+  await page.click('#create');
+  await page.waitForFunction(() => /^[A-Z2-9]{8}$/.test(document.querySelector('#room-code')?.textContent ?? ''), null, { timeout: STEP_MS });
+  const code = (await page.textContent('#room-code')) ?? '';
+  expect(await page.getAttribute('#share-link', 'href')).toBe(`${stack.httpUrl}/?room=${code}`);
+  return code;
+}
+
+async function joinRoom(page: Page, code: string): Promise<void> {
+  await page.fill('#join-code', code);
+  await page.click('#join');
+}
+
+// The client's test hook (web/src/main.ts): read-only facts about this tab's game.
+interface Hook { state(): { room: string | null; color: string | null; fen: string; status: string; seq: number } }
+const gameState = (page: Page) => page.evaluate(() => (window as unknown as { __gambit: Hook }).__gambit.state());
+const activeGame = (page: Page) =>
+  page.waitForFunction(() => (window as unknown as { __gambit: Hook }).__gambit.state().status === 'active', null, { timeout: STEP_MS });
+
+const square = (sq: string) => `#board .board [data-square="${sq}"]`;
+
+/** Plays a move by clicking (or tapping) two squares, once the board accepts input from this page. */
+async function play(page: Page, uci: string, how: 'click' | 'tap' = 'click'): Promise<void> {
+  await page.waitForSelector('#board .board.input-enabled', { timeout: STEP_MS });
+  await page[how](square(uci.slice(0, 2)));
+  await page[how](square(uci.slice(2, 4)));
+}
+
+async function movesShown(page: Page, n: number): Promise<void> {
+  try {
+    await page.waitForFunction((count) => document.querySelectorAll('#moves .san').length >= count, n, { timeout: STEP_MS });
+  } catch (err) {
+    // Say what the page did show: the moves, the game state, the last toast.
+    const seen = await page.evaluate(() => ({
+      moves: document.querySelector('#moves')?.textContent, toast: document.querySelector('#toast')?.textContent,
+      state: (window as unknown as { __gambit: Hook }).__gambit.state(),
+    }));
+    throw new Error(`expected ${n} moves on the page: ${JSON.stringify(seen)}`, { cause: err });
+  }
+}
+
+/** Polls the games table until an item mentions `room` (the finalizer writes once the game ends). */
+async function storedGame(room: string, timeoutMs: number): Promise<Record<string, AttributeValue>> {
+  const db = new DynamoDBClient({
+    endpoint: stack.dynamoEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+  const deadline = Date.now() + timeoutMs;
+  try {
+    while (Date.now() < deadline) {
+      const page = await db.send(new ScanCommand({ TableName: stack.gamesTable })).catch(() => null); // table may not exist yet
+      const item = page?.Items?.find((i) => JSON.stringify(i).includes(room));
+      if (item) return item;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    db.destroy();
+  }
+  throw new Error(`game ${room} not in ${stack.gamesTable} after ${timeoutMs} ms`);
+}
+
+describe('browser client', () => {
+  test('two players create, join and play fool\'s mate; the game is stored', async () => {
+    const white = await newPlayer({ viewport: { width: 1280, height: 800 } });
+    const black = await newPlayer({ viewport: { width: 1280, height: 800 } });
+
+    const code = await createRoom(white, '5+0', 'white');
+    await joinRoom(black, code);
+    await Promise.all([activeGame(white), activeGame(black)]);
+    expect(await gameState(white)).toMatchObject({ room: code, color: 'white' });
+    expect(await gameState(black)).toMatchObject({ room: code, color: 'black' });
+    // A third browser opening the share link finds the room full and watches instead.
+    const watcher = await newPlayer();
+    await watcher.goto(`${stack.httpUrl}/?room=${code}`);
+    await activeGame(watcher);
+    expect(await gameState(watcher)).toMatchObject({ room: code, color: null });
+
+    const moves: [Page, string][] = [[white, 'f2f3'], [black, 'e7e5'], [white, 'g2g4'], [black, 'd8h4']];
+    for (const [i, [page, uci]] of moves.entries()) {
+      await play(page, uci);
+      await movesShown(white, i + 1);
+      await movesShown(black, i + 1);
+    }
+
+    for (const page of [white, black]) {
+      await page.waitForSelector('#game-over:not([hidden])', { timeout: STEP_MS });
+      const result = (await page.textContent('#result')) ?? '';
+      expect(result).toContain('0-1');
+      expect(result).toContain('checkmate');
+      expect(await page.isEnabled('#pgn-download')).toBe(true);
+    }
+    expect(await black.textContent('#result-title')).toBe('You won');
+    await watcher.waitForFunction(() => document.querySelector('#result')?.textContent === '0-1 · checkmate', null, { timeout: STEP_MS });
+    expect(await watcher.textContent('#result-title')).toBe('Black wins');
+    const [download] = await Promise.all([white.waitForEvent('download'), white.click('#pgn-download')]);
+    const pgn = await readFile(await download.path(), 'utf8');
+    expect(download.suggestedFilename()).toBe(`gambit-${code}.pgn`);
+    expect(pgn).toContain('Qh4#');
+    expect(await white.textContent('#moves')).toContain('Qh4#');
+
+    // Let the last move's animation finish before the screenshot.
+    await white.waitForSelector('#board .pieces [data-piece="bq"][data-square="h4"]', { timeout: STEP_MS });
+    const item = await storedGame(code, 10_000);
+    expect(JSON.stringify(item)).toContain('0-1');
+
+    await white.screenshot({ path: `${ARTIFACTS}/e2e-final.png` });
+    expect(pageErrors).toEqual([]);
+  }, 90_000);
+
+  test('a dropped connection and a reload both resume the game; a draw by agreement', async () => {
+    const white = await newPlayer();
+    const black = await newPlayer();
+    await joinRoom(black, await createRoom(white, '10+0', 'white'));
+    await Promise.all([activeGame(white), activeGame(black)]);
+    expect(await white.isEnabled('#abort')).toBe(true);
+    await play(white, 'e2e4');
+    await play(black, 'e7e5');
+    await movesShown(white, 2);
+    expect(await white.isEnabled('#abort')).toBe(false); // both sides have moved
+
+    // Network gone: black's socket drops, white sees the reconnect grace counting down.
+    await black.context().setOffline(true);
+    await black.waitForSelector('#conn-state:not([data-state="online"])', { timeout: STEP_MS });
+    await white.waitForFunction(() => /disconnected · \d+s/.test(document.querySelector('#player-black .presence')?.textContent ?? ''), null, { timeout: STEP_MS });
+    await black.context().setOffline(false);
+    await black.waitForSelector('#conn-state[data-state="online"]', { timeout: STEP_MS });
+    await white.waitForFunction(() => document.querySelector('#player-black .presence')?.textContent === '', null, { timeout: STEP_MS });
+    await play(white, 'g1f3');
+    await movesShown(black, 3);
+
+    // A reload keeps the tab's guest and game (sessionStorage) and resumes from scratch.
+    await black.reload();
+    await black.waitForSelector('#conn-state[data-state="online"]', { timeout: STEP_MS });
+    await movesShown(black, 3);
+    expect((await gameState(black)).fen).toBe((await gameState(white)).fen);
+    await play(black, 'b8c6');
+    await movesShown(white, 4);
+
+    await black.click('#draw-offer');
+    await white.waitForSelector('#draw-prompt:not([hidden])', { timeout: STEP_MS });
+    await white.click('#draw-accept');
+    for (const page of [white, black]) {
+      await page.waitForFunction(() => (document.querySelector('#result')?.textContent ?? '').includes('agreement'), null, { timeout: STEP_MS });
+      expect(await page.textContent('#result')).toBe('½-½ · agreement');
+    }
+    expect(pageErrors).toEqual([]);
+  }, 90_000);
+
+  test('promotion through the dialog (to a knight), then resignation', async () => {
+    const white = await newPlayer();
+    const black = await newPlayer();
+    await joinRoom(black, await createRoom(white, '5+0', 'white'));
+    await Promise.all([activeGame(white), activeGame(black)]);
+    const line = ['e2e4', 'd7d5', 'e4d5', 'c7c6', 'd5c6', 'g8f6', 'c6b7', 'b8d7'];
+    for (const [i, uci] of line.entries()) {
+      await play(i % 2 ? black : white, uci);
+      await movesShown(white, i + 1);
+    }
+    await play(white, 'b7a8'); // lands on the last rank: the dialog asks what it becomes
+    await white.click('#board .promotion-dialog-button[data-piece="wn"]', { timeout: STEP_MS });
+    await movesShown(black, 9);
+    expect(await black.textContent('#moves')).toContain('bxa8=N');
+    await black.waitForSelector('#board .pieces [data-square="a8"][data-piece="wn"]', { timeout: STEP_MS }); // after the animation
+
+    await black.click('#resign'); // first click arms, second confirms
+    await black.click('#resign');
+    for (const page of [white, black]) {
+      await page.waitForFunction(() => document.querySelector('#result')?.textContent === '1-0 · resign', null, { timeout: STEP_MS });
+    }
+    expect(await white.textContent('#result-title')).toBe('You won');
+    expect(pageErrors).toEqual([]);
+  }, 90_000);
+
+  test('at phone width (375x740) the board and both clocks fit, and a tap moves a piece', async () => {
+    const phone = await newPlayer({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    const desktop = await newPlayer();
+    await phone.screenshot({ path: `${ARTIFACTS}/e2e-phone-home.png` });
+    const code = await createRoom(phone, '3+2', 'white');
+    await phone.screenshot({ path: `${ARTIFACTS}/e2e-phone-waiting.png` });
+    await desktop.goto(await phone.getAttribute('#share-link', 'href') ?? ''); // the share link joins directly
+    await activeGame(phone);
+    expect(await gameState(desktop)).toMatchObject({ room: code, color: 'black' });
+
+    const inViewport = async (selector: string) => {
+      const box = await phone.locator(selector).boundingBox();
+      expect(box).not.toBeNull();
+      expect(box!.x).toBeGreaterThanOrEqual(0);
+      expect(box!.y).toBeGreaterThanOrEqual(0);
+      expect(box!.x + box!.width).toBeLessThanOrEqual(375);
+      expect(box!.y + box!.height).toBeLessThanOrEqual(740);
+      return box!;
+    };
+    const board = await inViewport('#board svg.cm-chessboard');
+    expect(board.width).toBeGreaterThan(330); // the board uses (nearly) the whole width
+    await inViewport('#clock-white');
+    await inViewport('#clock-black');
+    expect(await phone.textContent('#clock-black')).toBe('3:00'); // not running: white is to move
+
+    await play(phone, 'e2e4', 'tap');
+    await movesShown(desktop, 1);
+    expect(await desktop.textContent('#moves')).toContain('e4');
+    await phone.screenshot({ path: `${ARTIFACTS}/e2e-phone.png` });
+
+    // Only one side has moved: the game can still be aborted, without a result.
+    await phone.click('#abort');
+    for (const page of [phone, desktop]) {
+      await page.waitForFunction(() => (document.querySelector('#result')?.textContent ?? '').includes('aborted'), null, { timeout: STEP_MS });
+    }
+    expect(await desktop.textContent('#result-title')).toBe('Game aborted');
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
+});
