@@ -99,6 +99,19 @@ describe('transport limits', () => {
     expect((await m.closed).code).toBe(4401);
   });
 
+  test('a hello without a token: unauthorized, then close 4401', async () => {
+    const m = await TestPlayer.open(stack.wsUrl);
+    open.push(m);
+    m.send({ t: 'hello', id: 'h2' });
+    expect(await m.next('error')).toMatchObject({ code: 'unauthorized', id: 'h2' });
+    expect((await m.closed).code).toBe(4401);
+  });
+
+  test('a time control without starting time is refused', async () => {
+    const m = await intruder();
+    expect(await m.ask({ t: 'create', tc: { initialMs: 0, incrementMs: 5_000 } })).toMatchObject({ code: 'bad_request' });
+  });
+
   test('commands before hello are refused', async () => {
     const m = await TestPlayer.open(stack.wsUrl);
     open.push(m);

@@ -35,6 +35,8 @@ describe('HTTP', () => {
 
   test('unknown games are 404 through the proxy to the finalizer', async () => {
     expect((await fetch(`${stack.httpUrl}/api/games/00000000-0000-4000-8000-000000000000`)).status).toBe(404);
+    // No walking from the read API to the finalizer's other routes.
+    expect((await fetch(`${stack.httpUrl}/api/games/..%2f..%2fmetrics`)).status).toBe(400);
   });
 });
 

@@ -24,6 +24,8 @@ export interface Keys {
   gatewayConns(gw: string): string;
   /** Sorted set gateway id -> last heartbeat (ms): the controller finds dead pods here. */
   gateways: string;
+  /** Marks a command that creates something as done, so a redelivery does not create it twice. */
+  once(commandId: string): string;
 }
 
 export function keys(prefix = 'gambit'): Keys {
@@ -42,6 +44,7 @@ export function keys(prefix = 'gambit'): Keys {
     conn: (id) => `${p}:conn:${id}`,
     gatewayConns: (gw) => `${p}:gw:${gw}:conns`,
     gateways: `${p}:gateways`,
+    once: (id) => `${p}:once:${id}`,
   };
 }
 

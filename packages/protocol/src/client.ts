@@ -10,13 +10,11 @@ export const roomCode = z.string().regex(ROOM_CODE_RE, 'room must be 8 character
 export const uci = z.string().regex(/^[a-h][1-8][a-h][1-8][qrbn]?$/, 'uci must look like e2e4 or e7e8q');
 export const color = z.enum(['white', 'black']);
 
-/** Time control: up to 3 hours base and 3 minutes increment; at least one of them must be positive. */
-export const timeControl = z
-  .object({
-    initialMs: z.number().int().min(0).max(3 * 60 * 60 * 1000),
-    incrementMs: z.number().int().min(0).max(3 * 60 * 1000),
-  })
-  .refine((tc) => tc.initialMs + tc.incrementMs > 0, 'time control must give some time');
+/** Time control: up to 3 hours base (more than zero: the clock runs from the start) and 3 minutes increment. */
+export const timeControl = z.object({
+  initialMs: z.number().int().min(1).max(3 * 60 * 60 * 1000),
+  incrementMs: z.number().int().min(0).max(3 * 60 * 1000),
+});
 
 export const clientFrame = z.discriminatedUnion('t', [
   z.object({ t: z.literal('hello'), id, token: z.string().min(1).max(2048),
@@ -39,7 +37,7 @@ export type Color = z.infer<typeof color>;
 
 export type ParseResult =
   | { ok: true; frame: ClientFrame }
-  | { ok: false; message: string; id?: string };
+  | { ok: false; message: string; id?: string; t?: string };
 
 /** Parses one text frame. Never throws: bad input becomes a message for a `bad_request` error. */
 export function parseClientFrame(text: string): ParseResult {
@@ -61,5 +59,6 @@ export function parseClientFrame(text: string): ParseResult {
   const message = issue?.code === 'invalid_union' && path === 't'
     ? `unknown message type ${JSON.stringify((raw as { t?: unknown }).t)}`
     : `${path ? path + ': ' : ''}${issue?.message ?? 'invalid frame'}`;
-  return echoId === undefined ? { ok: false, message } : { ok: false, message, id: echoId };
+  const t = (raw as { t?: unknown }).t;
+  return { ok: false, message, ...(echoId === undefined ? {} : { id: echoId }), ...(typeof t === 'string' ? { t } : {}) };
 }

@@ -13,6 +13,8 @@ export interface Origin {
   name: string;
   /** The client frame's `id`, echoed in the direct answer. */
   id?: string;
+  /** When the gateway received the frame (ms): clocks charge the mover up to here, not for time in the queue. */
+  at?: number;
 }
 
 export type EngineCommand =

@@ -2,18 +2,21 @@
 // version conflict with another engine, decide again from the fresh state.
 import { randomUUID, randomInt } from 'node:crypto';
 import type { Logger } from '@gambit/common';
-import { newRoomCode, type EngineCommand } from '@gambit/protocol';
-import { decide, expire, error, type Decision } from './rules/decide.js';
+import { newRoomCode, type EngineCommand, type Origin } from '@gambit/protocol';
+import { decide, expire, error, type Ctx, type Decision } from './rules/decide.js';
 import { replay, type Chess } from './rules/chess.js';
 import type { RoomState } from './rules/state.js';
 import type { Loaded, RoomStore } from './store/room-store.js';
 import type { EngineMetrics } from './metrics.js';
+import { PositionCache } from './positions.js';
 
 export interface EngineSettings { graceMs: number; maxAttempts?: number }
 
+type Reply = Extract<Decision, { kind: 'reply' }>;
+const NOTHING: Reply = { kind: 'reply', replies: [] };
+
 export class Engine {
-  /** Live positions by room, so a move does not replay the whole game (chess.js ~0.1 ms a ply). */
-  private readonly positions = new Map<string, Chess>();
+  private readonly positions = new PositionCache();
 
   constructor(
     private readonly store: RoomStore,
@@ -25,25 +28,25 @@ export class Engine {
   /** Handles one command from the command stream; `cmdId` is its stream entry id. */
   async handle(cmd: EngineCommand, cmdId: string): Promise<void> {
     if (cmd.t === 'create') return this.create(cmd, cmdId);
-    await this.run(cmd.room, cmdId, (loaded, chess) => decide(loaded.state, cmd, this.ctx(cmdId, chess), cmd.room));
+    await this.run(cmd.room, cmd.origin, (loaded, chess) => decide(loaded.state, cmd, this.ctx(cmdId, chess, loaded.state, cmd.origin), cmd.room));
   }
 
   /** A deadline (flag, grace) passed for `room`. */
   async tick(room: string): Promise<void> {
-    await this.run(room, `tick-${Date.now()}`, (loaded, chess) => decide(loaded.state, { t: 'tick' }, this.ctx('tick', chess), room));
+    await this.run(room, null, (loaded, chess) => decide(loaded.state, { t: 'tick' }, this.ctx(`tick-${Date.now()}`, chess, loaded.state), room));
   }
 
   async expire(room: string): Promise<void> {
-    await this.run(room, 'expire', (loaded) => (loaded.state ? expire(loaded.state) : { kind: 'reply', replies: [] }));
+    await this.run(room, null, (loaded) => (loaded.state ? expire(loaded.state) : NOTHING));
   }
 
   private async create(cmd: Extract<EngineCommand, { t: 'create' }>, cmdId: string): Promise<void> {
     // A fresh code until one is free; the once-key makes a redelivered create a no-op.
     for (let attempt = 0; attempt < 5; attempt++) {
       const code = newRoomCode();
-      const d = decide(null, cmd, this.ctx(cmdId, () => replay([])), code);
+      const d = decide(null, cmd, this.ctx(cmdId, () => replay([]), null, cmd.origin), code);
       if (d.kind !== 'commit') return this.reply(d);
-      const res = await this.store.commit(code, { version: 0, state: null }, d, `${cmdId}:create`);
+      const res = await this.store.commit(code, { version: 0, state: null }, d, cmdId);
       if (res !== 'conflict') {
         this.metrics?.rooms.inc({ event: 'created' });
         return;
@@ -52,26 +55,41 @@ export class Engine {
     await this.reply(error(cmd.origin, 'internal', 'could not find a free room code'));
   }
 
-  private async run(room: string, cmdId: string, decideFrom: (loaded: Loaded, chess: () => Chess) => Decision): Promise<void> {
+  /** `origin` is who to tell when the rules fail; null for deadlines. */
+  private async run(room: string, origin: Origin | null, decideFrom: (loaded: Loaded, chess: () => Chess) => Decision): Promise<void> {
     const attempts = this.settings.maxAttempts ?? 20;
     for (let attempt = 0; attempt < attempts; attempt++) {
       const loaded = await this.store.load(room);
+      if (!loaded.state || loaded.state.status === 'ended') this.positions.delete(room);
       let touched: Chess | undefined;
-      const chess = () => (touched ??= this.position(room, loaded.state));
+      const chess = () => (touched ??= this.positions.get(room, loaded.state));
       let d: Decision;
       try {
         d = decideFrom(loaded, chess);
       } catch (err) {
-        // A bug in the rules or a malformed command: answer `internal`, keep the room as it is.
-        this.log.error({ err, room, cmdId }, 'rules failed');
+        // A bug in the rules or a broken stored room: answer `internal`, change nothing, and
+        // take a broken room off the deadline sets so it cannot block the scan.
+        this.log.error({ err, room }, 'rules failed');
         this.positions.delete(room);
+        if (origin) await this.reply(error(origin, 'internal', 'the server failed on this command; nothing changed'));
+        else await this.store.forget(room);
         return;
       }
-      if (d.kind === 'reply') return this.reply(d);
-      const res = await this.store.commit(room, loaded, d);
+      if (d.kind === 'reply') {
+        // A deadline for a room that no longer exists (TTL backstop, manual cleanup): drop it.
+        if (!loaded.state && !origin) await this.store.forget(room);
+        return this.reply(d);
+      }
+      let res: Awaited<ReturnType<RoomStore['commit']>>;
+      try {
+        res = await this.store.commit(room, loaded, d);
+      } catch (err) {
+        if (touched) this.positions.delete(room); // the cached board may hold an uncommitted move
+        throw err;
+      }
       if (res === 'conflict') {
         this.metrics?.conflicts.inc();
-        this.positions.delete(room);
+        if (touched) this.positions.delete(room);
         continue;
       }
       this.afterCommit(room, d, loaded.state);
@@ -90,21 +108,18 @@ export class Engine {
     if (d.state === null && before) this.metrics?.rooms.inc({ event: 'gone' });
   }
 
-  /** The cached position if it is at the stored ply, otherwise a replay of the stored moves. */
-  private position(room: string, state: RoomState | null): Chess {
-    const moves = state?.moves ?? [];
-    const cached = this.positions.get(room);
-    if (cached && cached.history().length === moves.length) return cached;
-    const chess = replay(moves);
-    this.positions.set(room, chess);
-    return chess;
+  /**
+   * The decision's clock time: when the gateway received the frame, so time spent queued (or
+   * waiting for a dead engine's command to be claimed) is not charged to the mover; never
+   * earlier than the room's clock was last set, never later than now.
+   */
+  private ctx(cmdId: string, chess: () => Chess, state: RoomState | null, origin?: Origin): Ctx {
+    const now = Date.now();
+    const at = origin?.at === undefined ? now : Math.max(Math.min(origin.at, now), state?.clock.at ?? 0);
+    return { now: at, cmdId, graceMs: this.settings.graceMs, newGameId: randomUUID, coin: () => randomInt(2) === 1, chess };
   }
 
-  private ctx(cmdId: string, chess: () => Chess) {
-    return { now: Date.now(), cmdId, graceMs: this.settings.graceMs, newGameId: randomUUID, coin: () => randomInt(2) === 1, chess };
-  }
-
-  private async reply(d: Extract<Decision, { kind: 'reply' }>): Promise<void> {
+  private async reply(d: Reply): Promise<void> {
     for (const r of d.replies) {
       if (r.msg.t === 'error') this.metrics?.rejected.inc({ code: r.msg.code });
       await this.store.send(r.gw, { k: 'conn', conn: r.conn, msg: r.msg });

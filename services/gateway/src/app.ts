@@ -14,6 +14,7 @@ import { EventReader } from './redis/events.js';
 import { ConnectionRegistry } from './redis/registry.js';
 import { routes } from './http/routes.js';
 import { gatewayMetrics } from './metrics.js';
+import { RecentlyClosed } from './ws/recently-closed.js';
 import type { GatewayConfig } from './config.js';
 
 export interface RunningGateway {
@@ -45,12 +46,17 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     await publish(redis, keys.commands, cmd.t, cmd.t === 'create' ? cmd.origin.conn : cmd.room, cmd);
   };
 
+  const closedRecently = new RecentlyClosed();
   const events = new EventReader(connectRedis(config.REDIS_URL, `gateway:${id}:events`), keys.gatewayEvents(id), log, (d) => {
     metrics.deliveries.inc({ kind: d.k });
     hub.deliver(d);
-    const subscribed = d.k === 'replay' || (d.k === 'conn' && (d.sub || d.unsub));
-    const client = d.k !== 'room' ? hub.clients.get(d.conn) : undefined;
-    if (subscribed && client) void connections.rooms(client.id, client.rooms).catch(() => undefined);
+    if (d.k === 'room') return;
+    const room = d.k === 'replay' ? d.room : d.sub;
+    const client = hub.clients.get(d.conn);
+    if (client && (room || (d.k === 'conn' && d.unsub))) void connections.rooms(client.id, client.rooms).catch(() => undefined);
+    // The socket closed before the engine seated it: the seat must still learn it is gone.
+    const gone = room && !client ? closedRecently.get(d.conn) : undefined;
+    if (gone && room) void forward({ t: 'disconnect', origin: gone, room }).catch(() => undefined);
     metrics.rooms.set(hub.roomCount());
   });
 
@@ -65,6 +71,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       metrics.connections.set(hub.clients.size);
       metrics.rooms.set(hub.roomCount());
       if (!c.identity) return;
+      closedRecently.add(c.id, c.origin());
       // Seats keep their grace period from now on; the engine tells the opponent.
       for (const room of rooms) void forward({ t: 'disconnect', origin: c.origin(), room }).catch((err) => log.error({ err: String(err), room }, 'disconnect not forwarded'));
       void connections.remove(c.id).catch(() => undefined);

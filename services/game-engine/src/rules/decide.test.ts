@@ -215,6 +215,24 @@ describe('every end reason', () => {
     expect(endOf(r)).toMatchObject({ result: '1/2-1/2', reason: 'timeout' });
   });
 
+  test('a move declines the opponent\'s standing draw offer, visibly', () => {
+    const r = new Room().started();
+    r.run({ t: 'draw', origin: B, room: 'ABCDEFGH', action: 'offer' });
+    r.move(W, 'e2e4');
+    expect(r.events.slice(-2).map((e) => e.t)).toEqual(['draw_declined', 'moved']);
+    expect(r.state!.drawOffer).toBeNull();
+  });
+
+  test('abandoned by both: nobody stayed, a draw', () => {
+    const r = new Room().started();
+    r.run({ t: 'disconnect', origin: W, room: 'ABCDEFGH' });
+    r.now += 1_000;
+    r.run({ t: 'disconnect', origin: B, room: 'ABCDEFGH' });
+    r.now += 20_000;
+    r.run({ t: 'tick' });
+    expect(endOf(r)).toMatchObject({ result: '1/2-1/2', reason: 'abandoned' });
+  });
+
   test('abandoned: the grace runs out and the player who stayed wins', () => {
     const r = new Room().started();
     r.run({ t: 'disconnect', origin: B, room: 'ABCDEFGH' });

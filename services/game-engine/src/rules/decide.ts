@@ -111,9 +111,10 @@ function join(out: Out, o: Origin, ctx: Ctx): Decision {
   const s = out.s;
   const mine = seatOf(s, o.playerId);
   if (mine) {
-    // The same player from another socket (a second tab): attach it, answer as for a join.
-    attach(out, mine, o);
+    // The same player from another socket (a second tab): answer as for a join, then attach it
+    // (the state is taken first: any presence event it causes follows it).
     out.replies.push(reply(o, withId(o, { t: 'joined', room: s.code, color: mine }), { sub: s.code }), reply(o, stateMsg(s)));
+    attach(out, mine, o);
     return out.commit();
   }
   if (s.status !== 'waiting') return error(o, 'room_full', `room ${s.code} already has two players`);
@@ -205,7 +206,10 @@ function move(out: Out, o: Origin, uci: string, ply: number, ctx: Ctx): Decision
   s.fens.push(applied.fen);
   s.clockHistory.push(s.clock[side]);
   // A move answers the opponent's standing draw offer with "no" (as on lichess).
-  if (s.drawOffer === other(side)) s.drawOffer = null;
+  if (s.drawOffer === other(side)) {
+    s.drawOffer = null;
+    out.emit({ t: 'draw_declined', room: s.code, by: side });
+  }
   out.emit({ t: 'moved', room: s.code, ply: s.moves.length, uci, san: applied.san, fen: applied.fen, clock: s.clock, check: applied.check, kind: applied.kind });
   const end = positionalEnd(chess);
   if (end) finish(out, end.result, end.reason, ctx);
@@ -257,12 +261,14 @@ function tick(out: Out, ctx: Ctx): Decision {
     flagFall(out, ctx);
     return out.commit();
   }
-  const lost = (['white', 'black'] as const).find((c) => {
-    const g = s[c]?.graceUntil;
-    return g != null && g <= ctx.now;
-  });
+  const expired = (['white', 'black'] as const)
+    .filter((c) => { const g = s[c]?.graceUntil; return g != null && g <= ctx.now; })
+    .sort((a, b) => s[a]!.graceUntil! - s[b]!.graceUntil!);
+  const lost = expired[0];
   if (lost && s.status === 'active') {
-    finish(out, lost === 'white' ? '0-1' : '1-0', 'abandoned', ctx);
+    // The player who stayed wins; when the other is away too, nobody stayed: a draw.
+    const stayed = s[other(lost)]!.graceUntil === null;
+    finish(out, stayed ? (lost === 'white' ? '0-1' : '1-0') : '1/2-1/2', 'abandoned', ctx);
     return out.commit();
   }
   if (lost && s.status === 'waiting') {

@@ -1,7 +1,8 @@
 -- Applies one decision of the room rules atomically, if the room is still at the version the
 -- decision was made from (optimistic concurrency between engines).
 -- KEYS: 1 room hash, 2 room log, 3 room gateways, 4 flag deadlines, 5 reconnect deadlines,
---       6 room expiries, 7 finalize stream, 8 once-key (or a dummy key)
+--       6 room expiries, 7 finalize stream, 8 once-key (unused unless plan.once),
+--       9 live gateways (sorted set of heartbeats)
 -- ARGV[1]: the plan (JSON); see room-store.ts. Returns 1 done, 0 version conflict, 2 duplicate.
 local plan = cjson.decode(ARGV[1])
 local v = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
@@ -51,13 +52,21 @@ if plan.replay then
 end
 
 if #plan.events > 0 then
-  for _, e in ipairs(plan.events) do redis.call('RPUSH', KEYS[2], e) end
-  redis.call('LTRIM', KEYS[2], -plan.logCap, -1)
-  redis.call('PEXPIRE', KEYS[2], plan.ttl)
+  if not plan.del then
+    for _, e in ipairs(plan.events) do redis.call('RPUSH', KEYS[2], e) end
+    redis.call('LTRIM', KEYS[2], -plan.logCap, -1)
+    redis.call('PEXPIRE', KEYS[2], plan.ttl)
+  end
   local gws = redis.call('SMEMBERS', KEYS[3])
   for _, gw in ipairs(gws) do
-    for _, e in ipairs(plan.events) do
-      send(gw, '{"k":"room","room":"' .. code .. '","ev":' .. e .. '}')
+    -- A gateway that left the registry (drained) has no reader: forget it rather than
+    -- re-creating its stream.
+    if redis.call('ZSCORE', KEYS[9], gw) then
+      for _, e in ipairs(plan.events) do
+        send(gw, '{"k":"room","room":"' .. code .. '","ev":' .. e .. '}')
+      end
+    else
+      redis.call('SREM', KEYS[3], gw)
     end
   end
 end

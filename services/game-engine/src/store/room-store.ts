@@ -27,7 +27,7 @@ export function serializeEvent(ev: RoomEvent): string {
 
 export class RoomStore {
   constructor(private readonly redis: Redis, private readonly keys: Keys, private readonly settings: StoreSettings) {
-    redis.defineCommand('gambitCommit', { numberOfKeys: 8, lua: SCRIPT });
+    redis.defineCommand('gambitCommit', { numberOfKeys: 9, lua: SCRIPT });
   }
 
   async load(code: string): Promise<Loaded> {
@@ -37,9 +37,10 @@ export class RoomStore {
 
   /**
    * Applies a commit decision made from `loaded`. Returns 'conflict' when another engine changed
-   * the room first (the caller decides again), 'duplicate' when `once` was already used.
+   * the room first (the caller decides again), 'duplicate' when the command `onceId` (a create)
+   * was already applied.
    */
-  async commit(code: string, loaded: Loaded, d: Extract<Decision, { kind: 'commit' }>, once?: string): Promise<'ok' | 'conflict' | 'duplicate'> {
+  async commit(code: string, loaded: Loaded, d: Extract<Decision, { kind: 'commit' }>, onceId?: string): Promise<'ok' | 'conflict' | 'duplicate'> {
     const k = this.keys;
     const next = d.state === undefined ? loaded.state : d.state;
     const gw = d.replies[0]?.gw ?? d.replay?.origin.gw;
@@ -56,21 +57,22 @@ export class RoomStore {
       replies: d.replies.map((r) => ({ gw: r.gw, body: JSON.stringify(delivery(r)) })),
       events: d.events.map(serializeEvent),
     };
-    if (once) plan.once = true;
+    if (onceId) plan.once = true;
     // Only a socket that will hear the room's events puts its gateway on the room's list.
     if (gw && (d.replies.some((r) => r.sub) || d.replay)) plan.gw = gw;
     if (d.state === null) plan.del = true;
     else if (d.state !== undefined) plan.state = JSON.stringify(d.state);
     if (next && d.state !== null) Object.assign(plan, this.deadlines(next));
-    if (d.replay && next) {
+    if (d.replay && loaded.state) {
       const { origin, after } = d.replay;
-      const fallback: GatewayDelivery = { k: 'conn', conn: origin.conn, msg: stateMsg(next), sub: code };
+      // The snapshot as it was before this decision: its own events follow it.
+      const fallback: GatewayDelivery = { k: 'conn', conn: origin.conn, msg: stateMsg(loaded.state), sub: code };
       plan.replay = { gw: origin.gw, conn: origin.conn, after, fallback: JSON.stringify(fallback) };
     }
     if (d.finalize) plan.finalize = JSON.stringify(d.finalize);
     const res = await (this.redis as unknown as { gambitCommit: (...a: string[]) => Promise<number> }).gambitCommit(
       k.room(code), k.roomLog(code), k.roomGateways(code), k.flagDeadlines, k.reconnectDeadlines, k.roomExpiries, k.finalize,
-      once ?? k.room(code) + ':once', JSON.stringify(plan),
+      k.once(onceId ?? 'none'), k.gateways, JSON.stringify(plan),
     );
     return res === 1 ? 'ok' : res === 2 ? 'duplicate' : 'conflict';
   }
@@ -90,6 +92,12 @@ export class RoomStore {
   /** Sends an answer that changes nothing (an error) straight to its gateway. */
   async send(gw: string, d: GatewayDelivery): Promise<void> {
     await this.redis.xadd(this.keys.gatewayEvents(gw), 'MAXLEN', '~', this.settings.gatewayStreamMaxLen, '*', 'd', JSON.stringify(d));
+  }
+
+  /** Takes a room off every deadline set (its state is gone or broken). */
+  async forget(code: string): Promise<void> {
+    const k = this.keys;
+    await this.redis.multi().zrem(k.flagDeadlines, code).zrem(k.reconnectDeadlines, code).zrem(k.roomExpiries, code).exec();
   }
 
   /** Rooms whose deadline in `set` has passed. */

@@ -14,6 +14,7 @@ export interface RouteDeps {
 }
 
 const MAX_BODY = 1024;
+const READ_API = /^\/api\/(games\/[A-Za-z0-9_:-]{1,128}|players\/[A-Za-z0-9_:-]{1,128}(\/games)?)$/;
 
 export function routes(deps: RouteDeps) {
   const serveStatic = deps.webRoot ? staticFiles(deps.webRoot) : null;
@@ -40,7 +41,11 @@ export function routes(deps: RouteDeps) {
         if (!parsed.success) return json(res, 400, { error: parsed.error.issues[0]?.message ?? 'bad request', path: parsed.error.issues[0]?.path });
         return json(res, 200, await deps.tokens.issueGuest(parsed.data.name));
       }
-      if (deps.finalizerUrl && (path.startsWith('/api/games/') || path.startsWith('/api/players/'))) return proxy(req, res, deps.finalizerUrl);
+      if (deps.finalizerUrl && (path.startsWith('/api/games/') || path.startsWith('/api/players/'))) {
+        // Only the read API's own shapes go through: no `..` walking to the finalizer's other routes.
+        if (!READ_API.test(path)) return json(res, 400, { error: 'bad id' });
+        return proxy(req, res, deps.finalizerUrl);
+      }
       if (serveStatic && (await serveStatic(req, res))) return;
       json(res, 404, { error: 'not found' });
     } catch (err) {

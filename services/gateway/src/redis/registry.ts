@@ -23,7 +23,7 @@ export class ConnectionRegistry {
   }
 
   async rooms(conn: string, rooms: Iterable<string>): Promise<void> {
-    await this.redis.hset(this.keys.conn(conn), 'rooms', [...rooms].join(','));
+    await this.redis.multi().hset(this.keys.conn(conn), 'rooms', [...rooms].join(',')).pexpire(this.keys.conn(conn), this.ttlMs).exec();
   }
 
   async remove(conn: string): Promise<void> {

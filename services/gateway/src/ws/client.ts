@@ -94,7 +94,12 @@ export class Client {
 
   private async handle(data: Buffer): Promise<void> {
     const parsed = parseClientFrame(data.toString('utf8'));
-    if (!parsed.ok) return this.error('bad_request', parsed.message, parsed.id);
+    if (!parsed.ok) {
+      this.error(parsed.t === 'hello' && !this.identity ? 'unauthorized' : 'bad_request', parsed.message, parsed.id);
+      // A hello without a usable token is a missing token (PROTOCOL.md: close 4401).
+      if (parsed.t === 'hello' && !this.identity) this.close(CLOSE.badToken, 'bad or missing token');
+      return;
+    }
     const frame = parsed.frame;
     this.deps.count('frame', frame.t);
     if (frame.t === 'hello') return this.hello(frame);
@@ -113,6 +118,7 @@ export class Client {
     this.helloPending = true;
     const identity = await this.deps.tokens.verify(frame.token);
     this.helloPending = false;
+    if (this.ws.readyState !== this.ws.OPEN) return; // closed while the token was checked
     if (!identity) {
       this.error('unauthorized', 'the token is invalid or expired', frame.id);
       return this.close(CLOSE.badToken, 'bad token');
@@ -125,7 +131,7 @@ export class Client {
   }
 
   origin(id?: string): Origin {
-    const o: Origin = { gw: this.deps.gatewayId, conn: this.id, playerId: this.identity!.playerId, name: this.identity!.name };
+    const o: Origin = { gw: this.deps.gatewayId, conn: this.id, playerId: this.identity!.playerId, name: this.identity!.name, at: Date.now() };
     if (id !== undefined) o.id = id;
     return o;
   }

@@ -50,7 +50,9 @@ export class Hub {
     if (!set) return 0;
     const text = JSON.stringify(ev); // serialised once for the whole audience
     for (const c of set) c.sendRaw(text);
-    return set.size;
+    const size = set.size;
+    if (ev.t === 'closed') for (const c of [...set]) this.unsubscribe(c, room); // the room is gone
+    return size;
   }
 
   roomCount(): number {
