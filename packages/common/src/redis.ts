@@ -1,4 +1,6 @@
 // ioredis connections with settings suited to streams: blocking reads need their own connection.
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
 
 export { Redis };
@@ -19,4 +21,12 @@ export async function waitReady(redis: Redis, url: string, timeoutMs = 10_000): 
     const cleanup = () => { clearTimeout(timer); redis.off('ready', onReady); };
     redis.on('ready', onReady);
   });
+}
+
+/**
+ * A name for this process among its peers (consumer name, registry id): the pod name in
+ * Kubernetes (HOSTNAME), plus pid and a few random bytes so local processes never collide.
+ */
+export function instanceId(): string {
+  return `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
 }

@@ -3,9 +3,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Module, type DynamicModule, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
-import { connectRedis, createLogger, createRegistry, FINALIZER_GROUP, keys, waitReady, type Logger } from '@gambit/common';
+import { connectRedis, createLogger, createRegistry, FINALIZER_GROUP, instanceId, keys, waitReady, type Logger } from '@gambit/common';
 import { RedisStreamsServer } from '@gambit/streams';
 import type { FinalizerConfig } from './config.js';
 import { FINALIZER_DEPS, FinalizeController, type FinalizerDeps } from './finalize.controller.js';
@@ -91,7 +90,7 @@ export async function startFinalizer(config: FinalizerConfig, opts: { consumer?:
     stream: k.finalize,
     group: FINALIZER_GROUP,
     // Pod names are unique in Kubernetes; the pid keeps two local processes apart.
-    consumer: opts.consumer ?? `${hostname()}-${process.pid}`,
+    consumer: opts.consumer ?? instanceId(),
     logger,
     claimIdleMs: config.CLAIM_IDLE_MS,
     claimEveryMs: Math.min(5_000, Math.max(50, Math.floor(config.CLAIM_IDLE_MS / 3))),

@@ -1,12 +1,10 @@
 // Builds a running engine from its configuration: Redis, the rules, the Nest microservice over
 // the command stream, the deadline scanner and a /metrics + /healthz listener.
 import 'reflect-metadata';
-import { hostname } from 'node:os';
 import { createServer, type Server } from 'node:http';
-import { randomBytes } from 'node:crypto';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { connectRedis, createLogger, createRegistry, ENGINE_GROUP, keys as makeKeys, waitReady } from '@gambit/common';
+import { connectRedis, createLogger, instanceId, createRegistry, ENGINE_GROUP, keys as makeKeys, waitReady } from '@gambit/common';
 import { RedisStreamsServer } from '@gambit/streams';
 import { CommandsController, ENGINE } from './commands.controller.js';
 import { Engine } from './engine.js';
@@ -24,7 +22,7 @@ export interface RunningEngine {
 }
 
 export async function startEngine(config: EngineConfig): Promise<RunningEngine> {
-  const id = config.ENGINE_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const id = config.ENGINE_ID ?? instanceId();
   const log = createLogger('game-engine', config.LOG_LEVEL).child({ engine: id });
   const keys = makeKeys(config.KEY_PREFIX);
   const registry = createRegistry('game-engine');

@@ -2,9 +2,8 @@
 // this pod's event stream reader, the connection registry, heartbeats and the SIGTERM drain.
 import { createServer } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import { WebSocketServer } from 'ws';
-import { connectRedis, createLogger, createRegistry, keys as makeKeys, waitReady } from '@gambit/common';
+import { connectRedis, createLogger, instanceId, createRegistry, keys as makeKeys, waitReady } from '@gambit/common';
 import { publish } from '@gambit/streams';
 import { CLOSE, type EngineCommand } from '@gambit/protocol';
 import { Tokens } from './auth.js';
@@ -29,7 +28,7 @@ export interface RunningGateway {
 const WS_MAX_PAYLOAD = 64 * 1024;
 
 export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
-  const id = config.GATEWAY_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const id = config.GATEWAY_ID ?? instanceId();
   const log = createLogger('gateway', config.LOG_LEVEL).child({ gateway: id });
   const keys = makeKeys(config.KEY_PREFIX);
   const registry = createRegistry('gateway');
