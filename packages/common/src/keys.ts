@@ -22,6 +22,8 @@ export interface Keys {
   /** Connection registry: which gateway holds which socket of which player, in which rooms. */
   conn(connId: string): string;
   gatewayConns(gw: string): string;
+  /** Open sockets on a gateway (a number, refreshed by its heartbeat, expiring if it dies): scaling input. */
+  gatewayConnections(gw: string): string;
   /** Sorted set gateway id -> last heartbeat (ms): the controller finds dead pods here. */
   gateways: string;
   /** Marks a command that creates something as done, so a redelivery does not create it twice. */
@@ -43,6 +45,7 @@ export function keys(prefix = 'gambit'): Keys {
     finalizeDead: `${p}:stream:finalize:dead`,
     conn: (id) => `${p}:conn:${id}`,
     gatewayConns: (gw) => `${p}:gw:${gw}:conns`,
+    gatewayConnections: (gw) => `${p}:gw:${gw}:connections`,
     gateways: `${p}:gateways`,
     once: (id) => `${p}:once:${id}`,
   };

@@ -105,7 +105,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   }, config.HEARTBEAT_MS);
 
   events.start();
-  connections.startHeartbeat();
+  connections.startHeartbeat(() => hub.clients.size);
   await new Promise<void>((resolve) => http.listen(config.PORT, config.HOST, resolve));
   const port = (http.address() as { port: number }).port;
   log.info({ port, webRoot: config.WEB_ROOT ?? null }, 'gateway listening');

@@ -8,8 +8,12 @@ export class ConnectionRegistry {
 
   constructor(private readonly redis: Redis, private readonly keys: Keys, private readonly gatewayId: string, private readonly ttlMs = 3_600_000) {}
 
-  startHeartbeat(everyMs = 5_000): void {
-    const beat = () => void this.redis.zadd(this.keys.gateways, Date.now(), this.gatewayId).catch(() => undefined);
+  /** Every `everyMs`: this gateway is alive, and holds `connections()` sockets (a key that expires if it dies). */
+  startHeartbeat(connections: () => number, everyMs = 5_000): void {
+    const beat = () => void this.redis.multi()
+      .zadd(this.keys.gateways, Date.now(), this.gatewayId)
+      .set(this.keys.gatewayConnections(this.gatewayId), connections(), 'PX', everyMs * 3)
+      .exec().catch(() => undefined);
     beat();
     this.timer = setInterval(beat, everyMs);
   }
@@ -35,7 +39,7 @@ export class ConnectionRegistry {
     clearInterval(this.timer);
     await this.redis.multi()
       .zrem(this.keys.gateways, this.gatewayId)
-      .del(this.keys.gatewayConns(this.gatewayId), this.keys.gatewayEvents(this.gatewayId))
+      .del(this.keys.gatewayConns(this.gatewayId), this.keys.gatewayEvents(this.gatewayId), this.keys.gatewayConnections(this.gatewayId))
       .exec();
   }
 }
