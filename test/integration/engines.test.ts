@@ -39,8 +39,9 @@ test('an engine killed with a command in hand: the other engine applies it, once
     .exec();
   const held = res![1]![1] as [string, [string, string[]][]][];
   expect(held[0]![1]).toHaveLength(1);
-  const heldByVictim = (await redis.xpending(keys.commands, ENGINE_GROUP, '-', '+', 10, victim.id)) as unknown[];
-  expect(heldByVictim).toHaveLength(1);
+  // (The victim may also hold an entry it handled but had not acknowledged when it died.)
+  const heldByVictim = (await redis.xpending(keys.commands, ENGINE_GROUP, '-', '+', 10, victim.id)) as [string][];
+  expect(heldByVictim.map(([id]) => id)).toContain(held[0]![1][0]![0]);
 
   // The survivor claims it once it has been idle for CLAIM_IDLE_MS, and both players see it.
   const [mw, mb] = await Promise.all([w.next('moved', (m) => m.ply === 4, 10_000), b.next('moved', (m) => m.ply === 4, 10_000)]);

@@ -39,6 +39,7 @@ export const gameRecordSchema = z
     clockHistory: z.array(z.number()).max(MAX_PLIES),
     startedAt: ms,
     endedAt: ms,
+    cid: z.string().max(128).optional(),
   })
   .refine((r) => r.san.length === r.uci.length, { message: 'san and uci must have one entry per ply', path: ['san'] })
   .refine((r) => r.endedAt >= r.startedAt, { message: 'endedAt is before startedAt', path: ['endedAt'] })

@@ -15,6 +15,8 @@ export interface Origin {
   id?: string;
   /** When the gateway received the frame (ms): clocks charge the mover up to here, not for time in the queue. */
   at?: number;
+  /** Correlation id of this command ("<connection>.<n>"): in every log line about it, in every service. */
+  cid?: string;
 }
 
 export type EngineCommand =
@@ -63,4 +65,6 @@ export interface GameRecord {
   clockHistory: number[];
   startedAt: number;
   endedAt: number;
+  /** Correlation id of the command that ended the game (absent when a deadline ended it). */
+  cid?: string;
 }

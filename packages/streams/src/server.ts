@@ -23,6 +23,8 @@ export interface StreamServerOptions {
   claimEveryMs?: number;
   /** Called after each entry with its outcome, for metrics. */
   onHandled?: (pattern: string, outcome: 'ok' | 'error' | 'unknown', seconds: number) => void;
+  /** Called with the number of stale entries taken over from dead consumers. */
+  onClaimed?: (count: number) => void;
 }
 
 export class RedisStreamsServer extends Server implements CustomTransportStrategy {
@@ -31,7 +33,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
   private running = false;
   private loops: Promise<void>[] = [];
   private claimTimer?: NodeJS.Timeout;
-  private readonly o: Required<Omit<StreamServerOptions, 'onHandled'>> & Pick<StreamServerOptions, 'onHandled'>;
+  private readonly o: Required<Omit<StreamServerOptions, 'onHandled' | 'onClaimed'>> & Pick<StreamServerOptions, 'onHandled' | 'onClaimed'>;
 
   constructor(options: StreamServerOptions) {
     super();
@@ -123,6 +125,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
         const live = entries.filter((e) => Array.isArray(e) && Array.isArray(e[1]));
         if (live.length) {
           this.o.logger.warn({ count: live.length }, 'claimed stale stream entries');
+          this.o.onClaimed?.(live.length);
           await this.dispatch(parseEntries(live), 'claimed');
         }
       } while (cursor !== '0-0' && this.running);

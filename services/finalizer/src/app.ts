@@ -5,7 +5,7 @@ import { Module, type DynamicModule, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { AddressInfo } from 'node:net';
 import { connectRedis, createLogger, createRegistry, FINALIZER_GROUP, instanceId, keys, waitReady, type Logger } from '@gambit/common';
-import { RedisStreamsServer } from '@gambit/streams';
+import { RedisStreamsServer, streamMetrics } from '@gambit/streams';
 import type { FinalizerConfig } from './config.js';
 import { FINALIZER_DEPS, FinalizeController, type FinalizerDeps } from './finalize.controller.js';
 import { createHttpServer } from './http.js';
@@ -85,6 +85,7 @@ export async function startFinalizer(config: FinalizerConfig, opts: { consumer?:
   const metrics = createMetrics(registry, redis, k.finalizeDead);
   const store = new GameStore(dynamo, names, { local: Boolean(config.DYNAMODB_ENDPOINT), logger });
   const aborter = new AbortController();
+  const streams = streamMetrics(registry, redis, k.finalize, FINALIZER_GROUP, 'finalize');
   const server = new RedisStreamsServer({
     connect: (role) => connectRedis(config.REDIS_URL, `finalizer:${role}`),
     stream: k.finalize,
@@ -94,6 +95,7 @@ export async function startFinalizer(config: FinalizerConfig, opts: { consumer?:
     logger,
     claimIdleMs: config.CLAIM_IDLE_MS,
     claimEveryMs: Math.min(5_000, Math.max(50, Math.floor(config.CLAIM_IDLE_MS / 3))),
+    onClaimed: streams.claimed,
   });
   const app = await NestFactory.createMicroservice(
     AppModule.forRoot({

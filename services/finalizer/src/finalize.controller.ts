@@ -45,7 +45,7 @@ export class FinalizeController {
     const parsed = gameRecordSchema.safeParse(data);
     if (!parsed.success) return this.deadLetter(ctx, data, `invalid GameRecord: ${z.prettifyError(parsed.error)}`);
     const record = parsed.data;
-    const log = logger.child({ gameId: record.gameId, room: record.room, entry: ctx.getId(), claimed: ctx.isClaimed() });
+    const log = logger.child({ cid: record.cid, gameId: record.gameId, room: record.room, entry: ctx.getId(), claimed: ctx.isClaimed() });
     const delays = backoffSchedule(this.deps.maxAttempts, this.deps.backoffBaseMs, 0.1);
     let lastError: unknown;
     for (let attempt = 1; attempt <= this.deps.maxAttempts; attempt++) {
@@ -54,10 +54,12 @@ export class FinalizeController {
         const outcome = await store.saveGame(record);
         stop({ result: outcome });
         metrics.games.inc({ outcome });
+        if (outcome === 'stored') metrics.lagSeconds.observe(Math.max(0, Date.now() - record.endedAt) / 1000);
         log.info({ outcome, attempt }, outcome === 'stored' ? 'game stored' : 'game was already stored');
         return;
       } catch (err) {
         stop({ result: 'error' });
+        metrics.dynamoErrors.inc({ error: errorKind(err) });
         lastError = err;
         if (!isRetryable(err) || attempt === this.deps.maxAttempts) break;
         log.warn({ err: String(err), attempt }, 'storing game failed; retrying');
@@ -79,4 +81,13 @@ export class FinalizeController {
     this.deps.metrics.games.inc({ outcome: 'dead_letter' });
     this.deps.logger.warn({ entry: ctx.getId(), error }, 'finalize entry moved to the dead-letter stream');
   }
+}
+
+/** A bounded label for DynamoDB failures: throttling is told apart, everything else is grouped. */
+function errorKind(err: unknown): string {
+  const name = (err as { name?: string })?.name ?? '';
+  if (/Throttl|ProvisionedThroughputExceeded|RequestLimitExceeded/.test(name)) return 'throttled';
+  if (/TransactionCanceled|TransactionConflict/.test(name)) return 'transaction_conflict';
+  if (/Timeout|ECONNREFUSED|ECONNRESET|socket|Network/i.test(`${name} ${String(err)}`)) return 'unreachable';
+  return 'other';
 }

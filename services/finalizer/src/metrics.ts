@@ -9,6 +9,10 @@ export interface FinalizerMetrics {
   writeSeconds: Histogram<'result'>;
   /** Attempts after a failed one. */
   retries: Counter;
+  /** From the end of the game (engine clock) to its record being durable. */
+  lagSeconds: Histogram;
+  /** Failed DynamoDB attempts by kind (throttled, unreachable, transaction_conflict, other). */
+  dynamoErrors: Counter<'error'>;
 }
 
 export function createMetrics(registry: Registry, redis: Redis, deadLetterStream: string): FinalizerMetrics {
@@ -30,5 +34,12 @@ export function createMetrics(registry: Registry, redis: Redis, deadLetterStream
       labelNames: ['result'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [registry],
     }),
     retries: new Counter({ name: 'gambit_finalizer_retries_total', help: 'DynamoDB write attempts retried after a failure', registers: [registry] }),
+    lagSeconds: new Histogram({
+      name: 'gambit_finalizer_lag_seconds', help: 'Time from the end of a game to its durable record',
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300], registers: [registry],
+    }),
+    dynamoErrors: new Counter({
+      name: 'gambit_finalizer_dynamodb_errors_total', help: 'Failed DynamoDB write attempts, by kind', labelNames: ['error'], registers: [registry],
+    }),
   };
 }

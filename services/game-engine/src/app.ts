@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { connectRedis, createLogger, instanceId, createRegistry, ENGINE_GROUP, keys as makeKeys, waitReady } from '@gambit/common';
-import { RedisStreamsServer } from '@gambit/streams';
+import { RedisStreamsServer, streamMetrics } from '@gambit/streams';
 import { CommandsController, ENGINE } from './commands.controller.js';
 import { Engine } from './engine.js';
 import { engineMetrics } from './metrics.js';
@@ -37,11 +37,14 @@ export async function startEngine(config: EngineConfig): Promise<RunningEngine> 
   @Module({ controllers: [CommandsController], providers: [{ provide: ENGINE, useValue: engine }] })
   class EngineModule {}
 
+  const streams = streamMetrics(registry, redis, keys.commands, ENGINE_GROUP, 'commands');
+  metrics.watchActiveGames(redis, keys.flagDeadlines);
   const transport = new RedisStreamsServer({
     connect: (role) => connectRedis(config.REDIS_URL, `engine:${role}`),
     stream: keys.commands, group: ENGINE_GROUP, consumer: id, logger: log, claimIdleMs: config.CLAIM_IDLE_MS,
     claimEveryMs: Math.max(100, Math.min(5_000, config.CLAIM_IDLE_MS / 2)),
     onHandled: (type, outcome, seconds) => metrics.handled.observe({ type, outcome }, seconds),
+    onClaimed: streams.claimed,
   });
   const app = await NestFactory.createMicroservice(EngineModule, { strategy: transport, logger: false });
   await app.listen();

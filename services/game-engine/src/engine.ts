@@ -27,8 +27,10 @@ export class Engine {
 
   /** Handles one command from the command stream; `cmdId` is its stream entry id. */
   async handle(cmd: EngineCommand, cmdId: string): Promise<void> {
-    if (cmd.t === 'create') return this.create(cmd, cmdId);
-    await this.run(cmd.room, cmd.origin, (loaded, chess) => decide(loaded.state, cmd, this.ctx(cmdId, chess, loaded.state, cmd.origin), cmd.room));
+    const outcome = cmd.t === 'create'
+      ? await this.create(cmd, cmdId)
+      : await this.run(cmd.room, cmd.origin, (loaded, chess) => decide(loaded.state, cmd, this.ctx(cmdId, chess, loaded.state, cmd.origin), cmd.room));
+    this.log.debug({ cid: cmd.origin.cid, entry: cmdId, t: cmd.t, room: cmd.t === 'create' ? undefined : cmd.room, outcome }, 'command handled');
   }
 
   /** A deadline (flag, grace) passed for `room`. */
@@ -40,23 +42,25 @@ export class Engine {
     await this.run(room, null, (loaded) => (loaded.state ? expire(loaded.state) : NOTHING));
   }
 
-  private async create(cmd: Extract<EngineCommand, { t: 'create' }>, cmdId: string): Promise<void> {
+  private async create(cmd: Extract<EngineCommand, { t: 'create' }>, cmdId: string): Promise<string> {
     // A fresh code until one is free; the once-key makes a redelivered create a no-op.
     for (let attempt = 0; attempt < 5; attempt++) {
       const code = newRoomCode();
       const d = decide(null, cmd, this.ctx(cmdId, () => replay([]), null, cmd.origin), code);
       if (d.kind !== 'commit') return this.reply(d);
       const res = await this.store.commit(code, { version: 0, state: null }, d, cmdId);
-      if (res !== 'conflict') {
+      if (res === 'duplicate') return 'duplicate';
+      if (res === 'ok') {
         this.metrics?.rooms.inc({ event: 'created' });
-        return;
+        return `created ${code}`;
       }
     }
-    await this.reply(error(cmd.origin, 'internal', 'could not find a free room code'));
+    return this.reply(error(cmd.origin, 'internal', 'could not find a free room code'));
   }
 
   /** `origin` is who to tell when the rules fail; null for deadlines. */
-  private async run(room: string, origin: Origin | null, decideFrom: (loaded: Loaded, chess: () => Chess) => Decision): Promise<void> {
+  /** Returns what happened, for the logs: committed, rejected with a code, or nothing to do. */
+  private async run(room: string, origin: Origin | null, decideFrom: (loaded: Loaded, chess: () => Chess) => Decision): Promise<string> {
     const attempts = this.settings.maxAttempts ?? 20;
     for (let attempt = 0; attempt < attempts; attempt++) {
       const loaded = await this.store.load(room);
@@ -73,7 +77,7 @@ export class Engine {
         this.positions.delete(room);
         if (origin) await this.reply(error(origin, 'internal', 'the server failed on this command; nothing changed'));
         else await this.store.forget(room);
-        return;
+        return 'failed';
       }
       if (d.kind === 'reply') {
         // A deadline for a room that no longer exists (TTL backstop, manual cleanup): drop it.
@@ -93,7 +97,7 @@ export class Engine {
         continue;
       }
       this.afterCommit(room, d, loaded.state);
-      return;
+      return 'committed';
     }
     throw new Error(`room ${room}: gave up after ${attempts} version conflicts`);
   }
@@ -116,13 +120,20 @@ export class Engine {
   private ctx(cmdId: string, chess: () => Chess, state: RoomState | null, origin?: Origin): Ctx {
     const now = Date.now();
     const at = origin?.at === undefined ? now : Math.max(Math.min(origin.at, now), state?.clock.at ?? 0);
-    return { now: at, cmdId, graceMs: this.settings.graceMs, newGameId: randomUUID, coin: () => randomInt(2) === 1, chess };
+    const ctx: Ctx = { now: at, cmdId, graceMs: this.settings.graceMs, newGameId: randomUUID, coin: () => randomInt(2) === 1, chess };
+    if (origin?.cid) ctx.cid = origin.cid;
+    return ctx;
   }
 
-  private async reply(d: Reply): Promise<void> {
+  private async reply(d: Reply): Promise<string> {
+    let outcome = 'nothing to do';
     for (const r of d.replies) {
-      if (r.msg.t === 'error') this.metrics?.rejected.inc({ code: r.msg.code });
+      if (r.msg.t === 'error') {
+        this.metrics?.rejected.inc({ code: r.msg.code });
+        outcome = `rejected ${r.msg.code}`;
+      }
       await this.store.send(r.gw, { k: 'conn', conn: r.conn, msg: r.msg });
     }
+    return outcome;
   }
 }

@@ -1,7 +1,15 @@
-import { Counter, Histogram, type Registry } from '@gambit/common';
+import { Counter, Gauge, Histogram, type Registry } from '@gambit/common';
+import type { Redis } from 'ioredis';
 
 export function engineMetrics(registry: Registry) {
   return {
+    /** Games in play across all engines: every active game has a running clock, so a flag deadline. */
+    watchActiveGames(redis: Redis, flagDeadlines: string) {
+      new Gauge({
+        name: 'gambit_engine_active_games', help: 'Games in progress (all engines: the same value from each)', registers: [registry],
+        async collect() { this.set(await redis.zcard(flagDeadlines).catch(() => Number.NaN)); },
+      });
+    },
     moves: new Counter({ name: 'gambit_engine_moves_total', help: 'Moves applied, by kind', labelNames: ['kind'], registers: [registry] }),
     games: new Counter({ name: 'gambit_engine_games_ended_total', help: 'Games ended, by reason', labelNames: ['reason'], registers: [registry] }),
     rooms: new Counter({ name: 'gambit_engine_rooms_total', help: 'Room lifecycle transitions', labelNames: ['event'], registers: [registry] }),

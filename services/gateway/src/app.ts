@@ -3,7 +3,7 @@
 import { createServer } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { WebSocketServer } from 'ws';
-import { connectRedis, createLogger, instanceId, createRegistry, keys as makeKeys, waitReady } from '@gambit/common';
+import { connectRedis, createLogger, instanceId, createRegistry, keys as makeKeys, logBudget, waitReady } from '@gambit/common';
 import { publish } from '@gambit/streams';
 import { CLOSE, type EngineCommand } from '@gambit/protocol';
 import { Tokens } from './auth.js';
@@ -14,6 +14,7 @@ import { ConnectionRegistry } from './redis/registry.js';
 import { routes } from './http/routes.js';
 import { gatewayMetrics } from './metrics.js';
 import { RecentlyClosed } from './ws/recently-closed.js';
+import { MoveLatency } from './ws/move-latency.js';
 import type { GatewayConfig } from './config.js';
 
 export interface RunningGateway {
@@ -36,20 +37,29 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const redis = connectRedis(config.REDIS_URL, `gateway:${id}`);
   await waitReady(redis, config.REDIS_URL);
   const tokens = new Tokens(config.TOKEN_SECRET, config.TOKEN_TTL_SECONDS);
-  const hub = new Hub();
+  const hub = new Hub((type, bytes, copies) => {
+    metrics.framesOut.inc({ type }, copies);
+    metrics.bytesOut.inc(bytes * copies);
+  });
+  const moveLatency = new MoveLatency((s) => metrics.moveLatency.observe(s));
   const connections = new ConnectionRegistry(redis, keys, id);
   let draining = false;
 
   const forward = async (cmd: EngineCommand) => {
+    if (cmd.t === 'move') moveLatency.sent(cmd.room, cmd.ply);
     // Partition key: the room, so one engine handles a room's commands in order within a batch.
     await publish(redis, keys.commands, cmd.t, cmd.t === 'create' ? cmd.origin.conn : cmd.room, cmd);
   };
 
   const closedRecently = new RecentlyClosed();
-  const events = new EventReader(connectRedis(config.REDIS_URL, `gateway:${id}:events`), keys.gatewayEvents(id), log, (d) => {
+  const events = new EventReader(connectRedis(config.REDIS_URL, `gateway:${id}:events`), keys.gatewayEvents(id), log, (d, writtenAt) => {
     metrics.deliveries.inc({ kind: d.k });
     hub.deliver(d);
-    if (d.k === 'room') return;
+    metrics.fanout.observe(Math.max(0, Date.now() - writtenAt) / 1000);
+    if (d.k === 'room') {
+      if (d.ev.t === 'moved') moveLatency.moved(d.room, d.ev.ply);
+      return;
+    }
     const room = d.k === 'replay' ? d.room : d.sub;
     const client = hub.clients.get(d.conn);
     if (client && (room || (d.k === 'conn' && d.unsub))) void connections.rooms(client.id, client.rooms).catch(() => undefined);
@@ -62,7 +72,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const clientDeps = {
     gatewayId: id, tokens, log, forward,
     settings: { helloTimeoutMs: config.HELLO_TIMEOUT_MS, ratePerSec: config.RATE_PER_SEC, rateBurst: config.RATE_BURST, rateStrikes: config.RATE_STRIKES },
-    count: (what: 'frame' | 'error', label: string) => (what === 'frame' ? metrics.frames.inc({ type: label }) : metrics.errors.inc({ code: label })),
+    metrics, logBudget: logBudget(20),
     onAuthenticated: (c: Client) => void connections.add(c.id, c.identity!.playerId).catch((err) => log.warn({ err: String(err) }, 'registry add failed')),
     onClosed: (c: Client) => {
       const rooms = [...c.rooms];
@@ -92,12 +102,14 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       const client = new Client(randomBytes(9).toString('base64url'), ws, clientDeps);
       ws.on('close', (code) => metrics.closes.inc({ code: String(code) }));
       hub.add(client);
+      metrics.opened.inc();
       metrics.connections.set(hub.clients.size);
     });
   });
 
   // Heartbeat: a socket that did not answer the last ping is dead; drop it (its seat gets a grace).
   const heartbeat = setInterval(() => {
+    moveLatency.prune();
     for (const c of hub.clients.values()) {
       if (!c.alive) c.terminate();
       else c.ping();
@@ -113,6 +125,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   let closed: Promise<void> | undefined;
   const shutdown = async (drainMs: number) => {
     draining = true;
+    metrics.draining.set(1);
     clearInterval(heartbeat);
     http.close();
     const sockets = [...hub.clients.values()];

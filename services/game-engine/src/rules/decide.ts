@@ -16,6 +16,8 @@ export interface Ctx {
   coin: () => boolean;
   /** The game's chess.js position (replayed or cached by the caller); mutated by a move. */
   chess: () => Chess;
+  /** Correlation id of the command, carried into the finalize record for the logs. */
+  cid?: string;
 }
 
 export interface Reply { gw: string; conn: string; msg: ServerMsg; sub?: string; unsub?: string }
@@ -311,6 +313,7 @@ function finish(out: Out, result: Result | null, reason: EndReason, ctx: Ctx): v
     winner: resultWinner(result), uci: s.moves, san: s.san, fens: s.fens, pgn: s.pgn, tc: s.tc, clock: s.clock,
     clockHistory: s.clockHistory, startedAt: s.startedAt!, endedAt: ctx.now,
   };
+  if (ctx.cid) out.finalize.cid = ctx.cid;
 }
 
 const pick = (seat: Seat) => ({ playerId: seat.playerId, name: seat.name });

@@ -7,7 +7,8 @@ export class EventReader {
   private running = false;
   private loop?: Promise<void>;
 
-  constructor(private readonly redis: Redis, private readonly stream: string, private readonly log: Logger, private readonly onDelivery: (d: GatewayDelivery) => void) {}
+  /** `onDelivery` also gets when the engine wrote the entry (ms, from its stream id). */
+  constructor(private readonly redis: Redis, private readonly stream: string, private readonly log: Logger, private readonly onDelivery: (d: GatewayDelivery, writtenAt: number) => void) {}
 
   start(): void {
     this.running = true;
@@ -31,7 +32,7 @@ export class EventReader {
           const body = fields[1];
           if (!body) continue;
           try {
-            this.onDelivery(JSON.parse(body) as GatewayDelivery);
+            this.onDelivery(JSON.parse(body) as GatewayDelivery, Number(id.slice(0, id.indexOf('-'))));
           } catch (err) {
             this.log.error({ err: String(err), id }, 'bad delivery on the event stream');
           }

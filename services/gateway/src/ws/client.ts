@@ -7,6 +7,7 @@ import {
 } from '@gambit/protocol';
 import type { Logger } from '@gambit/common';
 import type { Identity, Tokens } from '../auth.js';
+import type { GatewayMetrics } from '../metrics.js';
 import { TokenBucket } from './rate-limit.js';
 
 export interface ClientDeps {
@@ -18,7 +19,9 @@ export interface ClientDeps {
   forward(cmd: EngineCommand): Promise<void>;
   onAuthenticated(client: Client): void;
   onClosed(client: Client): void;
-  count(what: 'frame' | 'error', label: string): void;
+  metrics: GatewayMetrics;
+  /** Warnings and errors about sockets go through this budget (floods must not flood the logs). */
+  logBudget: () => { ok: boolean; dropped: number };
 }
 
 export class Client {
@@ -30,10 +33,15 @@ export class Client {
   private strikes = 0;
   private helloTimer: NodeJS.Timeout | undefined;
   private helloPending = false;
+  /** Commands sent so far: the second half of each command's correlation id. */
+  private commands = 0;
 
   constructor(readonly id: string, private readonly ws: WebSocket, private readonly deps: ClientDeps) {
     this.bucket = new TokenBucket(deps.settings.ratePerSec, deps.settings.rateBurst, Date.now());
-    this.helloTimer = setTimeout(() => this.close(CLOSE.helloTimeout, 'no hello in time'), deps.settings.helloTimeoutMs);
+    this.helloTimer = setTimeout(() => {
+      deps.metrics.authFailures.inc({ reason: 'hello_timeout' });
+      this.close(CLOSE.helloTimeout, 'no hello in time');
+    }, deps.settings.helloTimeoutMs);
     ws.on('message', (data, isBinary) => this.onFrame(data as Buffer, isBinary));
     ws.on('pong', () => { this.alive = true; });
     ws.on('close', () => {
@@ -44,7 +52,10 @@ export class Client {
   }
 
   send(msg: ServerMsg): void {
-    this.sendRaw(JSON.stringify(msg));
+    const text = JSON.stringify(msg);
+    this.deps.metrics.framesOut.inc({ type: msg.t });
+    this.deps.metrics.bytesOut.inc(text.length);
+    this.sendRaw(text);
   }
 
   sendRaw(text: string): void {
@@ -65,7 +76,7 @@ export class Client {
   }
 
   private error(code: ErrorCode, message: string, id?: string): void {
-    this.deps.count('error', code);
+    this.deps.metrics.errors.inc({ code });
     this.send(id === undefined ? { t: 'error', code, message } : { t: 'error', id, code, message });
   }
 
@@ -73,7 +84,9 @@ export class Client {
   private queue: Promise<void> = Promise.resolve();
 
   private onFrame(data: Buffer, isBinary: boolean): void {
+    this.deps.metrics.bytesIn.inc(data.length);
     if (!this.bucket.take(Date.now())) {
+      this.deps.metrics.rateLimited.inc();
       this.strikes += 1;
       if (this.strikes === 1) this.error('rate_limited', 'too many frames: slow down');
       if (this.strikes >= this.deps.settings.rateStrikes) this.close(CLOSE.rateLimited, 'rate limit');
@@ -87,7 +100,7 @@ export class Client {
     }
     if (isBinary) return this.error('bad_request', 'frames must be text');
     this.queue = this.queue.then(() => this.handle(data)).catch((err: unknown) => {
-      this.deps.log.error({ err: String(err), conn: this.id }, 'frame handling failed');
+      this.logError(err, 'frame handling failed');
       this.error('internal', 'the server could not take the frame; try again');
     });
   }
@@ -96,19 +109,22 @@ export class Client {
     const parsed = parseClientFrame(data.toString('utf8'));
     if (!parsed.ok) {
       this.error(parsed.t === 'hello' && !this.identity ? 'unauthorized' : 'bad_request', parsed.message, parsed.id);
+      if (parsed.t === 'hello' && !this.identity) this.deps.metrics.authFailures.inc({ reason: 'missing_token' });
       // A hello without a usable token is a missing token (PROTOCOL.md: close 4401).
       if (parsed.t === 'hello' && !this.identity) this.close(CLOSE.badToken, 'bad or missing token');
       return;
     }
     const frame = parsed.frame;
-    this.deps.count('frame', frame.t);
+    this.deps.metrics.frames.inc({ type: frame.t });
     if (frame.t === 'hello') return this.hello(frame);
     if (!this.identity) return this.error('unauthorized', 'send hello with a token first', frame.id);
     if (frame.t === 'ping') return this.send(withId({ t: 'pong', serverTime: Date.now() }, frame.id));
+    const cmd = this.command(frame);
     try {
-      await this.deps.forward(this.command(frame));
+      await this.deps.forward(cmd);
+      this.deps.log.debug({ cid: cmd.origin.cid, conn: this.id, t: cmd.t, room: 'room' in cmd ? cmd.room : undefined }, 'command forwarded');
     } catch (err) {
-      this.deps.log.error({ err: String(err), conn: this.id }, 'could not forward a command');
+      this.logError(err, 'could not forward a command', cmd.origin.cid);
       this.error('internal', 'the server could not take the command; try again', frame.id);
     }
   }
@@ -120,6 +136,7 @@ export class Client {
     this.helloPending = false;
     if (this.ws.readyState !== this.ws.OPEN) return; // closed while the token was checked
     if (!identity) {
+      this.deps.metrics.authFailures.inc({ reason: 'bad_token' });
       this.error('unauthorized', 'the token is invalid or expired', frame.id);
       return this.close(CLOSE.badToken, 'bad token');
     }
@@ -130,10 +147,19 @@ export class Client {
     if (frame.resume) await this.deps.forward({ t: 'resume', origin: this.origin(frame.id), room: frame.resume.room, seq: frame.resume.seq });
   }
 
+  /** Who a command comes from; every call is a new command with its own correlation id. */
   origin(id?: string): Origin {
-    const o: Origin = { gw: this.deps.gatewayId, conn: this.id, playerId: this.identity!.playerId, name: this.identity!.name, at: Date.now() };
+    const o: Origin = {
+      gw: this.deps.gatewayId, conn: this.id, playerId: this.identity!.playerId, name: this.identity!.name,
+      at: Date.now(), cid: `${this.id}.${++this.commands}`,
+    };
     if (id !== undefined) o.id = id;
     return o;
+  }
+
+  private logError(err: unknown, msg: string, cid?: string): void {
+    const budget = this.deps.logBudget();
+    if (budget.ok) this.deps.log.error({ err: String(err), conn: this.id, cid, droppedSinceLast: budget.dropped || undefined }, msg);
   }
 
   private command(f: Exclude<ClientFrame, { t: 'hello' | 'ping' }>): EngineCommand {

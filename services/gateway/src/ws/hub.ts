@@ -6,6 +6,9 @@ export class Hub {
   readonly clients = new Map<string, Client>();
   private readonly audiences = new Map<string, Set<Client>>();
 
+  /** `sent` counts what a broadcast sends (type, bytes of one copy, copies). */
+  constructor(private readonly sent: (type: string, bytes: number, copies: number) => void = () => undefined) {}
+
   add(client: Client): void {
     this.clients.set(client.id, client);
   }
@@ -51,6 +54,7 @@ export class Hub {
     const text = JSON.stringify(ev); // serialised once for the whole audience
     for (const c of set) c.sendRaw(text);
     const size = set.size;
+    this.sent(ev.t, text.length, size);
     if (ev.t === 'closed') for (const c of [...set]) this.unsubscribe(c, room); // the room is gone
     return size;
   }

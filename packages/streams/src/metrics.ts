@@ -1,0 +1,40 @@
+// Consumer-group health read at scrape time: how far behind the group is, and what is pending
+// (read but not acknowledged). Shared by every consumer of a stream.
+import { Counter, Gauge, type Registry } from '@gambit/common';
+import type { Redis } from 'ioredis';
+
+export interface GroupInfo { pending: number; lag: number | null; length: number }
+
+/** XINFO GROUPS + XLEN for one group, or null when the stream or group does not exist yet. */
+export async function groupInfo(redis: Redis, stream: string, group: string): Promise<GroupInfo | null> {
+  const [groups, length] = await Promise.all([
+    (redis.xinfo('GROUPS', stream) as Promise<unknown[][]>).catch(() => []),
+    redis.xlen(stream),
+  ]);
+  for (const flat of groups) {
+    const g: Record<string, unknown> = {};
+    for (let i = 0; i + 1 < flat.length; i += 2) g[String(flat[i])] = flat[i + 1];
+    if (g.name === group) return { pending: Number(g.pending), lag: g.lag === null || g.lag === undefined ? null : Number(g.lag), length };
+  }
+  return null;
+}
+
+/** `name` is the stream's role (commands, finalize): bounded, unlike the prefixed key. */
+export function streamMetrics(registry: Registry, redis: Redis, stream: string, group: string, name: string) {
+  const labels = { stream: name, group };
+  const read = () => groupInfo(redis, stream, group).catch(() => null);
+  new Gauge({
+    name: 'gambit_stream_pending', help: 'Entries read by a consumer and not yet acknowledged', labelNames: ['stream', 'group'], registers: [registry],
+    async collect() { const i = await read(); if (i) this.set(labels, i.pending); },
+  });
+  new Gauge({
+    name: 'gambit_stream_lag', help: 'Entries in the stream not yet delivered to the group', labelNames: ['stream', 'group'], registers: [registry],
+    async collect() { const i = await read(); if (i && i.lag !== null) this.set(labels, i.lag); },
+  });
+  new Gauge({
+    name: 'gambit_stream_length', help: 'Entries kept in the stream (bounded by MAXLEN)', labelNames: ['stream', 'group'], registers: [registry],
+    async collect() { const i = await read(); if (i) this.set(labels, i.length); },
+  });
+  const claimed = new Counter({ name: 'gambit_stream_claimed_total', help: 'Stale entries claimed from a dead consumer', labelNames: ['stream', 'group'], registers: [registry] });
+  return { claimed: (n: number) => claimed.inc(labels, n) };
+}
