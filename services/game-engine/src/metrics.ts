@@ -1,8 +1,9 @@
-import { Counter, Gauge, Histogram, type Registry } from '@gambit/common';
+import { Counter, Gauge, Histogram, zeroSeries, type Registry } from '@gambit/common';
+import { END_REASONS, ERROR_CODES, MOVE_KINDS } from '@gambit/protocol';
 import type { Redis } from 'ioredis';
 
 export function engineMetrics(registry: Registry) {
-  return {
+  const m = {
     /** Games in play across all engines: every active game has a running clock, so a flag deadline. */
     watchActiveGames(redis: Redis, flagDeadlines: string) {
       new Gauge({
@@ -20,5 +21,10 @@ export function engineMetrics(registry: Registry) {
       buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [registry],
     }),
   };
+  zeroSeries(m.moves, 'kind', MOVE_KINDS);
+  zeroSeries(m.games, 'reason', END_REASONS);
+  zeroSeries(m.rejected, 'code', ERROR_CODES);
+  zeroSeries(m.rooms, 'event', ['created', 'started', 'gone']);
+  return m;
 }
 export type EngineMetrics = ReturnType<typeof engineMetrics>;

@@ -3,7 +3,7 @@
 import { createServer } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { WebSocketServer } from 'ws';
-import { connectRedis, createLogger, instanceId, createRegistry, keys as makeKeys, logBudget, waitReady } from '@gambit/common';
+import { connectRedis, createLogger, instanceId, createRegistry, keys as makeKeys, logBudget, waitReady, watchRedis } from '@gambit/common';
 import { publish } from '@gambit/streams';
 import { CLOSE, type EngineCommand } from '@gambit/protocol';
 import { Tokens } from './auth.js';
@@ -36,6 +36,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const metrics = gatewayMetrics(registry);
   const redis = connectRedis(config.REDIS_URL, `gateway:${id}`);
   await waitReady(redis, config.REDIS_URL);
+  watchRedis(registry, redis);
   const tokens = new Tokens(config.TOKEN_SECRET, config.TOKEN_TTL_SECONDS);
   const hub = new Hub((type, bytes, copies) => {
     metrics.framesOut.inc({ type }, copies);

@@ -1,10 +1,11 @@
-import { Counter, Gauge, Histogram, type Registry } from '@gambit/common';
+import { Counter, Gauge, Histogram, zeroSeries, type Registry } from '@gambit/common';
+import { ERROR_CODES } from '@gambit/protocol';
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
 export function gatewayMetrics(registry: Registry) {
   const r = [registry];
-  return {
+  const m = {
     connections: new Gauge({ name: 'gambit_gateway_connections', help: 'Open WebSocket connections on this pod', registers: r }),
     opened: new Counter({ name: 'gambit_gateway_connections_opened_total', help: 'WebSocket connections accepted', registers: r }),
     closes: new Counter({ name: 'gambit_gateway_closes_total', help: 'Sockets closed, by close code', labelNames: ['code'], registers: r }),
@@ -25,5 +26,8 @@ export function gatewayMetrics(registry: Registry) {
     }),
     draining: new Gauge({ name: 'gambit_gateway_draining', help: '1 while this pod drains (SIGTERM), else 0', registers: r }),
   };
+  zeroSeries(m.errors, 'code', ERROR_CODES);
+  zeroSeries(m.authFailures, 'reason', ['bad_token', 'missing_token', 'hello_timeout']);
+  return m;
 }
 export type GatewayMetrics = ReturnType<typeof gatewayMetrics>;
