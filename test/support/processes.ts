@@ -1,0 +1,90 @@
+// The platform as separate processes started from the build (dist/), as in production: for tests
+// that kill a process, or read what each service logs. Run `npm run build` first (make test does).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { startRedis, waitFor, type RedisHandle } from './redis.js';
+import { startDynalite, type DynaliteHandle } from './dynalite.js';
+import { freePort } from './ports.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const SERVICES = { 'game-engine': 'services/game-engine/dist/main.js', finalizer: 'services/finalizer/dist/main.js', gateway: 'services/gateway/dist/main.js' } as const;
+export type ServiceName = keyof typeof SERVICES;
+
+export interface Proc { name: string; child: ChildProcess; lines: string[]; port: number }
+
+export interface ProcessStack {
+  httpUrl: string;
+  redis: RedisHandle;
+  dynamo: DynaliteHandle;
+  keyPrefix: string;
+  gamesTable: string;
+  procs: Proc[];
+  /** Every JSON log line of a service so far, parsed. */
+  logs(name: string): Record<string, unknown>[];
+  /** Starts one more instance of a service (e.g. a second engine). */
+  start(name: ServiceName, env?: Record<string, string>): Promise<Proc>;
+  stop(): Promise<void>;
+}
+
+export async function startProcessStack(opts: { logLevel?: string; env?: Partial<Record<ServiceName, Record<string, string>>> } = {}): Promise<ProcessStack> {
+  for (const path of Object.values(SERVICES)) {
+    if (!existsSync(root + path)) throw new Error(`${path} is missing: run \`npm run build\` first`);
+  }
+  const [redis, dynamo] = await Promise.all([startRedis(), startDynalite()]);
+  const prefix = `p${randomBytes(3).toString('hex')}`;
+  const gamesTable = `${prefix}-games`;
+  const common = { REDIS_URL: redis.url, KEY_PREFIX: prefix, LOG_LEVEL: opts.logLevel ?? 'info', PATH: process.env.PATH ?? '' };
+  const procs: Proc[] = [];
+  const finalizerPort = await freePort();
+
+  const start = async (name: ServiceName, extra: Record<string, string> = {}): Promise<Proc> => {
+    const port = await freePort();
+    const env: Record<string, string> = { ...common, ...opts.env?.[name], ...extra };
+    if (name === 'game-engine') Object.assign(env, { METRICS_PORT: String(port), DEADLINE_SCAN_MS: '20', CLAIM_IDLE_MS: '1000' });
+    if (name === 'finalizer') Object.assign(env, {
+      FINALIZER_HTTP_PORT: String(finalizerPort), DYNAMODB_ENDPOINT: dynamo.endpoint, CREATE_TABLES: 'true', GAMES_TABLE: gamesTable,
+      PLAYERS_TABLE: `${prefix}-players`, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', FINALIZE_BACKOFF_BASE_MS: '20',
+    });
+    if (name === 'gateway') Object.assign(env, {
+      PORT: String(port), HOST: '127.0.0.1', TOKEN_SECRET: 'p'.repeat(40), FINALIZER_URL: `http://127.0.0.1:${finalizerPort}`, DRAIN_MS: '200',
+    });
+    const child = spawn(process.execPath, [SERVICES[name]], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc: Proc = { name, child, lines: [], port: name === 'finalizer' ? finalizerPort : port };
+    let buf = '';
+    const take = (d: Buffer) => {
+      buf += d.toString('utf8');
+      let i;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        proc.lines.push(buf.slice(0, i));
+        buf = buf.slice(i + 1);
+      }
+    };
+    child.stdout!.on('data', take);
+    child.stderr!.on('data', take);
+    procs.push(proc);
+    const health = `http://127.0.0.1:${proc.port}/healthz`;
+    await waitFor(() => fetch(health).then((r) => r.ok, () => false), 15_000, `${name} did not start: ${proc.lines.slice(-5).join('\n')}`);
+    return proc;
+  };
+
+  await start('game-engine');
+  await start('finalizer');
+  const gateway = await start('gateway');
+  return {
+    httpUrl: `http://127.0.0.1:${gateway.port}`,
+    redis, dynamo, keyPrefix: prefix, gamesTable, procs, start,
+    logs: (name) => procs.filter((p) => p.name === name).flatMap((p) => p.lines).flatMap((l) => {
+      try { return [JSON.parse(l) as Record<string, unknown>]; } catch { return []; }
+    }),
+    async stop() {
+      await Promise.all(procs.map((p) => new Promise<void>((resolve) => {
+        if (p.child.exitCode !== null || p.child.signalCode !== null) return resolve();
+        p.child.once('exit', () => resolve());
+        p.child.kill('SIGTERM');
+      })));
+      await Promise.all([redis.stop(), dynamo.stop()]);
+    },
+  };
+}
