@@ -38,7 +38,9 @@ afterAll(async () => {
 }, 30_000);
 
 async function newPlayer(options: Parameters<Browser['newContext']>[0] = {}): Promise<Page> {
-  const context = await browser.newContext(options); // its own storage: a separate player
+  // Its own storage: a separate player. Reduced motion: the client then skips piece animations,
+  // during which cm-chessboard ignores input (a click on a slow machine would be lost).
+  const context = await browser.newContext({ reducedMotion: 'reduce', ...options });
   contexts.push(context);
   const page = await context.newPage();
   page.on('pageerror', (err) => pageErrors.push(String(err)));

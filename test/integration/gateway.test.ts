@@ -43,6 +43,9 @@ describe('HTTP', () => {
 describe('configuration', () => {
   test('a bad setting stops the start with a message naming it', () => {
     expect(() => loadGatewayConfig({ TOKEN_SECRET: 'short', PORT: 'eighty' })).toThrow(/PORT="eighty"[\s\S]*TOKEN_SECRET="short"|TOKEN_SECRET="short"[\s\S]*PORT="eighty"/);
+    expect(() => loadGatewayConfig({ TOKEN_SIGNING_KEY: 'not a pem' })).toThrow(/TOKEN_SIGNING_KEY="not a pem": must be a PEM block/);
+    expect(() => loadGatewayConfig({})).toThrow(/TOKEN_SIGNING_KEY="": guest tokens need TOKEN_SIGNING_KEY/);
+    expect(() => loadGatewayConfig({ GUEST_TOKENS: 'false', OIDC_ISSUER: 'https://id.example.com' })).toThrow(/OIDC_AUDIENCE="": OIDC needs both/);
   });
 });
 

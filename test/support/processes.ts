@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { startRedis, waitFor, type RedisHandle } from './redis.js';
 import { startDynalite, type DynaliteHandle } from './dynalite.js';
 import { freePort } from './ports.js';
+import { devSigningKey } from './keys.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const SERVICES = { 'game-engine': 'services/game-engine/dist/main.js', finalizer: 'services/finalizer/dist/main.js', gateway: 'services/gateway/dist/main.js' } as const;
@@ -38,6 +39,7 @@ export async function startProcessStack(opts: { logLevel?: string; env?: Partial
   const common = { REDIS_URL: redis.url, KEY_PREFIX: prefix, LOG_LEVEL: opts.logLevel ?? 'info', PATH: process.env.PATH ?? '' };
   const procs: Proc[] = [];
   const finalizerPort = await freePort();
+  const signingKey = devSigningKey();
 
   const start = async (name: ServiceName, extra: Record<string, string> = {}): Promise<Proc> => {
     const port = await freePort();
@@ -48,7 +50,7 @@ export async function startProcessStack(opts: { logLevel?: string; env?: Partial
       PLAYERS_TABLE: `${prefix}-players`, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', FINALIZE_BACKOFF_BASE_MS: '20',
     });
     if (name === 'gateway') Object.assign(env, {
-      PORT: String(port), HOST: '127.0.0.1', TOKEN_SECRET: 'p'.repeat(40), FINALIZER_URL: `http://127.0.0.1:${finalizerPort}`, DRAIN_MS: '200',
+      PORT: String(port), HOST: '127.0.0.1', TOKEN_SIGNING_KEY: signingKey, FINALIZER_URL: `http://127.0.0.1:${finalizerPort}`, DRAIN_MS: '200',
     });
     const child = spawn(process.execPath, [SERVICES[name]], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const proc: Proc = { name, child, lines: [], port: name === 'finalizer' ? finalizerPort : port };

@@ -1,6 +1,7 @@
 // The whole platform in one test process: a real redis-server, dynalite, N engines, a finalizer
 // and a gateway serving the built client. Each stack gets its own key prefix and tables.
 import { randomBytes } from 'node:crypto';
+import { devSigningKey } from './keys.js';
 import { fileURLToPath } from 'node:url';
 import { startRedis, type RedisHandle } from './redis.js';
 import { startDynalite, type DynaliteHandle } from './dynalite.js';
@@ -10,6 +11,8 @@ import { startGateway, type RunningGateway } from '../../services/gateway/src/ap
 import { gatewayConfigSchema } from '../../services/gateway/src/config.js';
 import { startFinalizer, type RunningFinalizer } from '../../services/finalizer/src/app.js';
 import { finalizerSchema } from '../../services/finalizer/src/config.js';
+
+export { devSigningKey };
 
 export interface Stack {
   httpUrl: string;
@@ -56,7 +59,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     CREATE_TABLES: 'true', FINALIZER_HTTP_PORT: '0', FINALIZE_BACKOFF_BASE_MS: '20', CLAIM_IDLE_MS: '1000',
   }));
   const gateway = await startGateway(gatewayConfigSchema.parse({
-    ...common, PORT: '0', HOST: '127.0.0.1', TOKEN_SECRET: randomBytes(32).toString('hex'), WEB_ROOT,
+    ...common, PORT: '0', HOST: '127.0.0.1', TOKEN_SIGNING_KEY: devSigningKey(), WEB_ROOT,
     FINALIZER_URL: `http://127.0.0.1:${finalizer.port}`, DRAIN_MS: '200', ...opts.gateway,
   }));
   const httpUrl = `http://127.0.0.1:${gateway.port}`;
@@ -76,3 +79,4 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     },
   };
 }
+

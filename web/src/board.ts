@@ -30,7 +30,8 @@ export class Board {
       position: START_FEN,
       assetsUrl: 'assets/',
       responsive: true,
-      style: { cssClass: 'default', borderType: BORDER_TYPE.none, animationDuration: 200 },
+      // No piece animations for people who ask their system for less motion.
+      style: { cssClass: 'default', borderType: BORDER_TYPE.none, animationDuration: reducedMotion() ? 0 : 200 },
       extensions: [{ class: Markers, props: { autoMarkers: MARKER_TYPE.frame } }, { class: PromotionDialog }],
     });
   }
@@ -134,4 +135,8 @@ export class Board {
     // Let cm-chessboard finish its own input handling before the app reacts (and disables input).
     setTimeout(() => this.onMove(uci));
   }
+}
+
+function reducedMotion(): boolean {
+  return typeof matchMedia === 'function' && matchMedia('(prefers-reduced-motion: reduce)').matches;
 }

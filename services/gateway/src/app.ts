@@ -6,7 +6,7 @@ import { WebSocketServer } from 'ws';
 import { connectRedis, createLogger, instanceId, createRegistry, keys as makeKeys, logBudget, waitReady, watchRedis } from '@gambit/common';
 import { publish } from '@gambit/streams';
 import { CLOSE, type EngineCommand } from '@gambit/protocol';
-import { Tokens } from './auth.js';
+import { Authenticator, GuestTokens, OidcVerifier } from './auth/index.js';
 import { Client } from './ws/client.js';
 import { Hub } from './ws/hub.js';
 import { EventReader } from './redis/events.js';
@@ -15,6 +15,7 @@ import { routes } from './http/routes.js';
 import { gatewayMetrics } from './metrics.js';
 import { RecentlyClosed } from './ws/recently-closed.js';
 import { MoveLatency } from './ws/move-latency.js';
+import { PerIp } from './ws/per-ip.js';
 import type { GatewayConfig } from './config.js';
 
 export interface RunningGateway {
@@ -37,7 +38,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const redis = connectRedis(config.REDIS_URL, `gateway:${id}`);
   await waitReady(redis, config.REDIS_URL);
   watchRedis(registry, redis);
-  const tokens = new Tokens(config.TOKEN_SECRET, config.TOKEN_TTL_SECONDS);
+  const auth = await authenticator(config);
   const hub = new Hub((type, bytes, copies) => {
     metrics.framesOut.inc({ type }, copies);
     metrics.bytesOut.inc(bytes * copies);
@@ -53,6 +54,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   };
 
   const closedRecently = new RecentlyClosed();
+  const perIp = new PerIp(config.MAX_CONNECTIONS_PER_IP, config.JOIN_RATE_PER_MIN);
   const events = new EventReader(connectRedis(config.REDIS_URL, `gateway:${id}:events`), keys.gatewayEvents(id), log, (d, writtenAt) => {
     metrics.deliveries.inc({ kind: d.k });
     hub.deliver(d);
@@ -71,9 +73,10 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   });
 
   const clientDeps = {
-    gatewayId: id, tokens, log, forward,
+    gatewayId: id, auth, log, forward,
     settings: { helloTimeoutMs: config.HELLO_TIMEOUT_MS, ratePerSec: config.RATE_PER_SEC, rateBurst: config.RATE_BURST, rateStrikes: config.RATE_STRIKES },
     metrics, logBudget: logBudget(20),
+    allowJoin: (c: Client) => perIp.join(c.ip),
     onAuthenticated: (c: Client) => void connections.add(c.id, c.identity!.playerId).catch((err) => log.warn({ err: String(err) }, 'registry add failed')),
     onClosed: (c: Client) => {
       const rooms = [...c.rooms];
@@ -90,18 +93,32 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD, perMessageDeflate: config.WS_COMPRESSION });
   const http = createServer(routes({
-    tokens, registry, ready: () => !draining && redis.status === 'ready',
+    guests: auth.guests, registry, ready: () => !draining && redis.status === 'ready',
     ...(config.WEB_ROOT ? { webRoot: config.WEB_ROOT } : {}),
     ...(config.FINALIZER_URL ? { finalizerUrl: config.FINALIZER_URL } : {}),
   }));
+  const refuse = (socket: import('node:stream').Duplex, status: string) => socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
   http.on('upgrade', (req, socket, head) => {
-    if (draining || (req.url ?? '').split('?')[0] !== '/ws') {
-      socket.end(`HTTP/1.1 ${draining ? '503 Service Unavailable' : '404 Not Found'}\r\nconnection: close\r\n\r\n`);
-      return;
+    if (draining) return refuse(socket, '503 Service Unavailable');
+    if ((req.url ?? '').split('?')[0] !== '/ws') return refuse(socket, '404 Not Found');
+    // Browsers always send Origin; clients without one (bots, load tools) are not browsers.
+    const origin = req.headers.origin;
+    if (origin && config.ALLOWED_ORIGINS.length && !config.ALLOWED_ORIGINS.includes(origin)) {
+      metrics.authFailures.inc({ reason: 'origin' });
+      return refuse(socket, '403 Forbidden');
+    }
+    const ip = req.socket.remoteAddress ?? 'unknown';
+    if (perIp.full(ip)) {
+      metrics.rateLimited.inc();
+      return refuse(socket, '429 Too Many Requests');
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const client = new Client(randomBytes(9).toString('base64url'), ws, clientDeps);
-      ws.on('close', (code) => metrics.closes.inc({ code: String(code) }));
+      perIp.open(ip);
+      const client = new Client(randomBytes(9).toString('base64url'), ip, ws, clientDeps);
+      ws.on('close', (code) => {
+        perIp.closed(ip);
+        metrics.closes.inc({ code: String(code) });
+      });
       hub.add(client);
       metrics.opened.inc();
       metrics.connections.set(hub.clients.size);
@@ -152,6 +169,23 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     drain: () => (closed ??= shutdown(config.DRAIN_MS)),
     close: () => (closed ??= shutdown(0)),
   };
+}
+
+async function authenticator(c: GatewayConfig): Promise<Authenticator> {
+  let guests: GuestTokens | null = null;
+  if (c.GUEST_TOKENS) {
+    const older = c.TOKEN_VERIFY_KEYS?.match(/-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/g) ?? [];
+    guests = c.TOKEN_SIGNING_KEY
+      ? await GuestTokens.fromPem(c.TOKEN_SIGNING_KEY, older, c.TOKEN_TTL_SECONDS)
+      : GuestTokens.fromSecret(c.TOKEN_SECRET!, c.TOKEN_TTL_SECONDS);
+  }
+  const oidc = c.OIDC_ISSUER && c.OIDC_AUDIENCE
+    ? new OidcVerifier({
+      issuer: c.OIDC_ISSUER, audience: c.OIDC_AUDIENCE, cooldownMs: c.OIDC_JWKS_COOLDOWN_MS,
+      ...(c.OIDC_JWKS_URL ? { jwksUrl: c.OIDC_JWKS_URL } : {}), ...(c.OIDC_TOKEN_USE ? { tokenUse: c.OIDC_TOKEN_USE } : {}),
+    })
+    : null;
+  return new Authenticator(guests, oidc);
 }
 
 async function waitUntil(check: () => boolean, timeoutMs: number): Promise<void> {

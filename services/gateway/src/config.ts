@@ -1,13 +1,40 @@
 import { z } from 'zod';
 import { commonConfig, env, loadConfig } from '@gambit/common';
 
+/** A PEM block of the given kind, from the variable itself (\n escapes allowed). */
+const pem = (kind: string) => z.string().optional()
+  .transform((v) => v?.replace(/\\n/g, '\n'))
+  .refine((v) => v === undefined || v.includes(`-----BEGIN ${kind}-----`), `must be a PEM block (-----BEGIN ${kind}-----)`);
+
 export const gatewayConfigSchema = z.object({
   ...commonConfig,
   PORT: env.port(8080),
   HOST: env.str('0.0.0.0'),
-  /** HS256 key for guest tokens; `make dev` generates one and says so. */
-  TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters'),
+  /** Guest tokens: `POST /api/guest` issues them; off when only OIDC sign-in is wanted. */
+  GUEST_TOKENS: env.bool(true),
+  /** PKCS8 PEM (EC P-256 or Ed25519) signing guest tokens; from a Secret. `make dev` generates one. */
+  TOKEN_SIGNING_KEY: pem('PRIVATE KEY'),
+  /** Older public keys (SPKI PEMs, one after another) still accepted while their tokens live: rotation. */
+  TOKEN_VERIFY_KEYS: pem('PUBLIC KEY'),
+  /** Instead of a key pair: an HS256 shared secret (one gateway, development). */
+  TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   TOKEN_TTL_SECONDS: env.int(30 * 24 * 3600, 60),
+  /** OIDC sign-in (e.g. Amazon Cognito: https://cognito-idp.REGION.amazonaws.com/POOL_ID). */
+  OIDC_ISSUER: z.url().optional(),
+  /** The app client id: `aud` of ID tokens, `client_id` of Cognito access tokens. */
+  OIDC_AUDIENCE: z.string().min(1).optional(),
+  /** Default: ISSUER/.well-known/jwks.json (Cognito's). */
+  OIDC_JWKS_URL: z.url().optional(),
+  /** Least time between JWKS refetches; an unknown `kid` refetches after it (key rotation). */
+  OIDC_JWKS_COOLDOWN_MS: env.int(30_000, 0),
+  /** Cognito `token_use` to accept: id or access; unset: not checked. */
+  OIDC_TOKEN_USE: z.enum(['id', 'access']).optional(),
+  /** Browser origins allowed to open /ws (comma-separated, e.g. https://chess.example.com); empty: any. */
+  ALLOWED_ORIGINS: z.string().optional().transform((v) => (v ? v.split(',').map((o) => o.trim()).filter(Boolean) : [])),
+  /** Open sockets allowed from one IP address. */
+  MAX_CONNECTIONS_PER_IP: env.int(100, 1),
+  /** join/watch frames allowed per IP address per minute (room-code scanning). */
+  JOIN_RATE_PER_MIN: env.int(60, 1),
   HELLO_TIMEOUT_MS: env.int(5_000, 100),
   /** Token bucket per socket: frames per second and burst. */
   RATE_PER_SEC: env.int(20, 1),
@@ -24,6 +51,13 @@ export const gatewayConfigSchema = z.object({
   GATEWAY_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
   /** Per-message compression costs CPU and memory per socket; off unless asked for. */
   WS_COMPRESSION: env.bool(false),
+}).superRefine((c, ctx) => {
+  if (c.GUEST_TOKENS && !c.TOKEN_SIGNING_KEY && !c.TOKEN_SECRET) {
+    ctx.addIssue({ code: 'custom', path: ['TOKEN_SIGNING_KEY'], message: 'guest tokens need TOKEN_SIGNING_KEY (or TOKEN_SECRET); or set GUEST_TOKENS=false with OIDC' });
+  }
+  if (c.TOKEN_SIGNING_KEY && c.TOKEN_SECRET) ctx.addIssue({ code: 'custom', path: ['TOKEN_SECRET'], message: 'set TOKEN_SIGNING_KEY or TOKEN_SECRET, not both' });
+  if (Boolean(c.OIDC_ISSUER) !== Boolean(c.OIDC_AUDIENCE)) ctx.addIssue({ code: 'custom', path: [c.OIDC_ISSUER ? 'OIDC_AUDIENCE' : 'OIDC_ISSUER'], message: 'OIDC needs both OIDC_ISSUER and OIDC_AUDIENCE' });
+  if (!c.GUEST_TOKENS && !c.OIDC_ISSUER) ctx.addIssue({ code: 'custom', path: ['GUEST_TOKENS'], message: 'with guest tokens off, OIDC_ISSUER must be set: nobody could sign in' });
 });
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
 export const loadGatewayConfig = (e: NodeJS.ProcessEnv = process.env) => loadConfig(gatewayConfigSchema, e);

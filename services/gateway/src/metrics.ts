@@ -27,7 +27,7 @@ export function gatewayMetrics(registry: Registry) {
     draining: new Gauge({ name: 'gambit_gateway_draining', help: '1 while this pod drains (SIGTERM), else 0', registers: r }),
   };
   zeroSeries(m.errors, 'code', ERROR_CODES);
-  zeroSeries(m.authFailures, 'reason', ['bad_token', 'missing_token', 'hello_timeout']);
+  zeroSeries(m.authFailures, 'reason', ['bad_token', 'missing_token', 'hello_timeout', 'origin']);
   return m;
 }
 export type GatewayMetrics = ReturnType<typeof gatewayMetrics>;

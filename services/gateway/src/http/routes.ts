@@ -2,11 +2,12 @@
 // and, in development, the browser client.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from '@gambit/common';
-import { guestRequest, type Tokens } from '../auth.js';
+import { guestRequest, type GuestTokens } from '../auth/index.js';
 import { staticFiles } from './static.js';
 
 export interface RouteDeps {
-  tokens: Tokens;
+  /** Null when guest sign-in is off (OIDC only). */
+  guests: GuestTokens | null;
   registry: Registry;
   ready(): boolean;
   webRoot?: string;
@@ -28,6 +29,7 @@ export function routes(deps: RouteDeps) {
         return void res.end(await deps.registry.metrics());
       }
       if (path === '/api/guest') {
+        if (!deps.guests) return json(res, 404, { error: 'guest sign-in is disabled here' });
         if (req.method !== 'POST') return json(res, 405, { error: 'use POST' });
         const body = await readBody(req);
         if (body === null) return json(res, 413, { error: `body larger than ${MAX_BODY} bytes` });
@@ -39,7 +41,7 @@ export function routes(deps: RouteDeps) {
         }
         const parsed = guestRequest.safeParse(raw);
         if (!parsed.success) return json(res, 400, { error: parsed.error.issues[0]?.message ?? 'bad request', path: parsed.error.issues[0]?.path });
-        return json(res, 200, await deps.tokens.issueGuest(parsed.data.name));
+        return json(res, 200, await deps.guests.issue(parsed.data.name));
       }
       if (deps.finalizerUrl && (path.startsWith('/api/games/') || path.startsWith('/api/players/'))) {
         // Only the read API's own shapes go through: no `..` walking to the finalizer's other routes.

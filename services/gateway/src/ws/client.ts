@@ -6,13 +6,13 @@ import {
   CLOSE, MAX_FRAME_BYTES, parseClientFrame, type ClientFrame, type EngineCommand, type ErrorCode, type Origin, type ServerMsg,
 } from '@gambit/protocol';
 import type { Logger } from '@gambit/common';
-import type { Identity, Tokens } from '../auth.js';
+import type { Authenticator, Identity } from '../auth/index.js';
 import type { GatewayMetrics } from '../metrics.js';
 import { TokenBucket } from './rate-limit.js';
 
 export interface ClientDeps {
   gatewayId: string;
-  tokens: Tokens;
+  auth: Authenticator;
   log: Logger;
   settings: { helloTimeoutMs: number; ratePerSec: number; rateBurst: number; rateStrikes: number };
   /** Puts a command on the command stream. */
@@ -20,6 +20,8 @@ export interface ClientDeps {
   onAuthenticated(client: Client): void;
   onClosed(client: Client): void;
   metrics: GatewayMetrics;
+  /** May this socket's address try another room code now (join/watch)? */
+  allowJoin(client: Client): boolean;
   /** Warnings and errors about sockets go through this budget (floods must not flood the logs). */
   logBudget: () => { ok: boolean; dropped: number };
 }
@@ -36,7 +38,7 @@ export class Client {
   /** Commands sent so far: the second half of each command's correlation id. */
   private commands = 0;
 
-  constructor(readonly id: string, private readonly ws: WebSocket, private readonly deps: ClientDeps) {
+  constructor(readonly id: string, readonly ip: string, private readonly ws: WebSocket, private readonly deps: ClientDeps) {
     this.bucket = new TokenBucket(deps.settings.ratePerSec, deps.settings.rateBurst, Date.now());
     this.helloTimer = setTimeout(() => {
       deps.metrics.authFailures.inc({ reason: 'hello_timeout' });
@@ -119,6 +121,10 @@ export class Client {
     if (frame.t === 'hello') return this.hello(frame);
     if (!this.identity) return this.error('unauthorized', 'send hello with a token first', frame.id);
     if (frame.t === 'ping') return this.send(withId({ t: 'pong', serverTime: Date.now() }, frame.id));
+    if ((frame.t === 'join' || frame.t === 'watch') && !this.deps.allowJoin(this)) {
+      this.deps.metrics.rateLimited.inc();
+      return this.error('rate_limited', 'too many rooms tried from your address: wait a minute', frame.id);
+    }
     const cmd = this.command(frame);
     try {
       await this.deps.forward(cmd);
@@ -132,7 +138,7 @@ export class Client {
   private async hello(frame: Extract<ClientFrame, { t: 'hello' }>): Promise<void> {
     if (this.identity || this.helloPending) return this.error('bad_request', 'hello was already sent', frame.id);
     this.helloPending = true;
-    const identity = await this.deps.tokens.verify(frame.token);
+    const identity = await this.deps.auth.verify(frame.token);
     this.helloPending = false;
     if (this.ws.readyState !== this.ws.OPEN) return; // closed while the token was checked
     if (!identity) {
