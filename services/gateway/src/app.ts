@@ -48,7 +48,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   let draining = false;
 
   const forward = async (cmd: EngineCommand) => {
-    if (cmd.t === 'move') moveLatency.sent(cmd.room, cmd.ply);
+    // Only moves in a room this socket is in: others are refused and would never be answered.
+    if (cmd.t === 'move' && hub.clients.get(cmd.origin.conn)?.rooms.has(cmd.room)) moveLatency.sent(cmd.room, cmd.ply);
     // Partition key: the room, so one engine handles a room's commands in order within a batch.
     await publish(redis, keys.commands, cmd.t, cmd.t === 'create' ? cmd.origin.conn : cmd.room, cmd);
   };

@@ -32,7 +32,10 @@ export function routes(deps: RouteDeps) {
         if (!deps.guests) return json(res, 404, { error: 'guest sign-in is disabled here' });
         if (req.method !== 'POST') return json(res, 405, { error: 'use POST' });
         const body = await readBody(req);
-        if (body === null) return json(res, 413, { error: `body larger than ${MAX_BODY} bytes` });
+        if (body === null) {
+          res.setHeader('connection', 'close');
+          return json(res, 413, { error: `body larger than ${MAX_BODY} bytes` });
+        }
         let raw: unknown = {};
         try {
           raw = body.length ? JSON.parse(body) : {};
@@ -72,8 +75,10 @@ function readBody(req: IncomingMessage): Promise<string | null> {
     req.on('data', (c: Buffer) => {
       size += c.length;
       if (size > MAX_BODY) {
+        // Answer 413 and throw the rest away (destroying the socket would cut the answer off).
+        req.removeAllListeners('data');
+        req.resume();
         resolve(null);
-        req.destroy();
       } else chunks.push(c);
     });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
