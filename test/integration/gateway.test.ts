@@ -82,3 +82,11 @@ describe('drain (SIGTERM)', () => {
     await third.close();
   });
 });
+
+describe('secrets stay out of messages', () => {
+  test('an unreachable Redis is named without its password', async () => {
+    const { redactUrl } = await import('@gambit/common');
+    expect(redactUrl('rediss://:s3cret@cache.example.com:6379')).toBe('rediss://:***@cache.example.com:6379');
+    expect(redactUrl('redis://app:s3cret@cache:6379/0')).not.toContain('s3cret');
+  });
+});

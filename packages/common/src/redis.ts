@@ -15,7 +15,7 @@ export async function waitReady(redis: Redis, url: string, timeoutMs = 10_000): 
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       cleanup();
-      reject(new Error(`Redis at ${url} is not reachable (REDIS_URL)`));
+      reject(new Error(`Redis at ${redactUrl(url)} is not reachable (REDIS_URL)`));
     }, timeoutMs);
     const onReady = () => { cleanup(); resolve(); };
     const cleanup = () => { clearTimeout(timer); redis.off('ready', onReady); };
@@ -29,4 +29,15 @@ export async function waitReady(redis: Redis, url: string, timeoutMs = 10_000): 
  */
 export function instanceId(): string {
   return `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+}
+
+/** The URL without its password, for messages and logs (REDIS_URL may carry AUTH credentials). */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
 }
