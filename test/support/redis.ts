@@ -8,15 +8,18 @@ export interface RedisHandle {
   port: number;
   /** Stops the server (SIGKILL when `crash`), for tests of Redis going away. */
   stop(crash?: boolean): Promise<void>;
+  /** Starts it again on the same port (and, with `aof`, the same data). */
+  restart(): Promise<void>;
 }
 
-export async function startRedis(): Promise<RedisHandle> {
+/** `aof`: a folder for an append-only file fsynced on every write (no loss on a crash). */
+export async function startRedis(opts: { aof?: string } = {}): Promise<RedisHandle> {
   const port = await freePort();
-  const proc: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', ''];
+  args.push(...(opts.aof ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', opts.aof] : ['--appendonly', 'no']));
+  let proc: ChildProcess = spawn('redis-server', args, { stdio: 'ignore' });
   const url = `redis://127.0.0.1:${port}`;
-  await waitFor(async () => {
+  const ready = () => waitFor(async () => {
     const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     try {
       await probe.connect();
@@ -27,12 +30,17 @@ export async function startRedis(): Promise<RedisHandle> {
       probe.disconnect();
     }
   }, 10_000, `redis-server on port ${port} did not start (is redis-server installed?)`);
+  await ready();
   return {
     url,
     port,
+    async restart() {
+      proc = spawn('redis-server', args, { stdio: 'ignore' });
+      await ready();
+    },
     stop: (crash = false) =>
       new Promise<void>((resolve) => {
-        if (proc.exitCode !== null) return resolve();
+        if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
         proc.once('exit', () => resolve());
         proc.kill(crash ? 'SIGKILL' : 'SIGTERM');
       }),

@@ -113,14 +113,14 @@ export class Engine {
   }
 
   /**
-   * The decision's clock time: when the gateway received the frame, so time spent queued (or
-   * waiting for a dead engine's command to be claimed) is not charged to the mover; never
-   * earlier than the room's clock was last set, never later than now.
+   * `receivedAt`: when the gateway received the frame, so time spent queued (or waiting for a dead
+   * engine's command to be claimed) is not charged to the mover; never earlier than the room's
+   * clock was last set, never later than now.
    */
   private ctx(cmdId: string, chess: () => Chess, state: RoomState | null, origin?: Origin): Ctx {
     const now = Date.now();
-    const at = origin?.at === undefined ? now : Math.max(Math.min(origin.at, now), state?.clock.at ?? 0);
-    const ctx: Ctx = { now: at, cmdId, graceMs: this.settings.graceMs, newGameId: randomUUID, coin: () => randomInt(2) === 1, chess };
+    const ctx: Ctx = { now, cmdId, graceMs: this.settings.graceMs, newGameId: randomUUID, coin: () => randomInt(2) === 1, chess };
+    if (origin?.at !== undefined) ctx.receivedAt = Math.max(Math.min(origin.at, now), state?.clock.at ?? 0);
     if (origin?.cid) ctx.cid = origin.cid;
     return ctx;
   }

@@ -15,6 +15,12 @@ describe('clock', () => {
     expect(flagAt(c)).toBe(70_000);
   });
 
+  test('time between receipt and publication is charged to nobody', () => {
+    // White's move reached us at 10 s, was published at 11.5 s (say, claimed from a dead engine).
+    const c = punch(startClock(60_000, 0), 'white', 0, 10_000, 11_500);
+    expect(c).toEqual({ white: 50_000, black: 60_000, running: 'black', at: 11_500 });
+  });
+
   test('the flag falls at zero, not before', () => {
     const c = startClock(1_000, 0);
     expect(hasFlagged(c, 999)).toBeNull();

@@ -22,10 +22,14 @@ export function hasFlagged(clock: Clock, now: number): Side | null {
   return remaining(clock, clock.running, now) <= 0 ? clock.running : null;
 }
 
-/** The mover's clock after a move at `now`: time used is taken, then the increment added. */
-export function punch(clock: Clock, mover: Side, incrementMs: number, now: number): Clock {
-  const left = remaining(clock, mover, now);
-  return { ...clock, [mover]: left + incrementMs, running: other(mover), at: now };
+/**
+ * The clock after a move: the mover is charged up to `movedAt` (when the move reached us), then
+ * gets the increment; the opponent's clock starts at `startAt` (when the move is published). Time
+ * between the two (a queue, a dead engine's command waiting to be claimed) is charged to nobody.
+ */
+export function punch(clock: Clock, mover: Side, incrementMs: number, movedAt: number, startAt = movedAt): Clock {
+  const left = remaining(clock, mover, movedAt);
+  return { ...clock, [mover]: left + incrementMs, running: other(mover), at: Math.max(startAt, movedAt) };
 }
 
 /** Stops the clock at `now` (game over), never showing less than zero. */

@@ -18,6 +18,8 @@ export interface Ctx {
   chess: () => Chess;
   /** Correlation id of the command, carried into the finalize record for the logs. */
   cid?: string;
+  /** When the command reached the gateway (never after `now`): the mover's clock stops here. */
+  receivedAt?: number;
 }
 
 export interface Reply { gw: string; conn: string; msg: ServerMsg; sub?: string; unsub?: string }
@@ -193,7 +195,8 @@ function move(out: Out, o: Origin, uci: string, ply: number, ctx: Ctx): Decision
   if (typeof side !== 'string') return side;
   if (ply !== s.moves.length) return error(o, 'stale_ply', `the game is at ply ${s.moves.length}, not ${ply}`);
   if (side !== (s.moves.length % 2 === 0 ? 'white' : 'black')) return error(o, 'not_your_turn', 'it is not your turn');
-  if (hasFlagged(s.clock, ctx.now)) {
+  const movedAt = Math.min(ctx.receivedAt ?? ctx.now, ctx.now);
+  if (hasFlagged(s.clock, movedAt)) {
     flagFall(out, ctx);
     const rejection = error(o, 'game_over', 'your time ran out before this move arrived');
     return { ...out.commit(), replies: rejection.replies };
@@ -202,7 +205,7 @@ function move(out: Out, o: Origin, uci: string, ply: number, ctx: Ctx): Decision
   const applied = applyUci(chess, uci);
   if (applied === 'illegal_move') return error(o, 'illegal_move', `${uci} is not a legal move here`);
   if (applied === 'promotion_required') return error(o, 'illegal_move', `${uci} promotes: add the piece, e.g. ${uci}q`);
-  s.clock = punch(s.clock, side, s.tc.incrementMs, ctx.now);
+  s.clock = punch(s.clock, side, s.tc.incrementMs, movedAt, ctx.now);
   s.moves.push(uci);
   s.san.push(applied.san);
   s.fens.push(applied.fen);

@@ -1,0 +1,49 @@
+// Faults under load (make test runs the quick ones; `make chaos` all of them, with CHAOS=all;
+// CHAOS=redis-restart,... picks some, CHAOS_GAMES sets the load):
+// at least 200 concurrent games by players that reconnect and resume, one fault in the middle,
+// then the invariants of run.ts. A summary table is printed for docs/reliability.md.
+import { afterAll, describe, expect, test } from '@jest/globals';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startProcessStack, type ProcessStack } from '../support/processes.js';
+import { formatReports, runScenario, type Report } from './run.js';
+import { faults } from './faults.js';
+
+const GAMES = Number(process.env.CHAOS_GAMES ?? 200);
+const QUICK = ['engine-sigkill', 'gateway-sigkill', 'finalizer-sigkill'];
+const chosen = process.env.CHAOS === 'all' ? Object.keys(faults) : (process.env.CHAOS?.split(',') ?? QUICK);
+const reports: Report[] = [];
+
+afterAll(() => {
+  if (reports.length) console.log(`chaos results (${GAMES} games each):\n${formatReports(reports)}`);
+});
+
+describe(`faults under ${GAMES} concurrent games`, () => {
+  test.each(chosen)('%s: nothing lost, nothing doubled, clocks fair', async (id) => {
+    const dir = mkdtempSync(join(tmpdir(), 'gambit-aof-'));
+    let stack: ProcessStack | undefined;
+    try {
+      stack = await startProcessStack({
+        logLevel: 'error', redisAof: dir,
+        env: {
+          gateway: { MAX_CONNECTIONS_PER_IP: '10000', JOIN_RATE_PER_MIN: '100000', RATE_PER_SEC: '1000', RATE_BURST: '1000' },
+          finalizer: { CLAIM_IDLE_MS: '1000' },
+        },
+      });
+      await stack.start('game-engine');
+      await stack.start('gateway');
+      const report = await runScenario(stack, faults[id]!, { games: GAMES, plies: 24, faultAfterMs: 2_500 });
+      reports.push(report);
+      expect({
+        lostMoves: report.lostMoves, duplicateRecords: report.duplicateRecords, badPgns: report.badPgns,
+        statsWrong: report.statsWrong, records: report.records,
+      }).toEqual({ lostMoves: 0, duplicateRecords: 0, badPgns: 0, statsWrong: 0, records: GAMES });
+      // Nobody is charged more than their own thinking plus the outage (and a second for load).
+      expect(report.worstClockExcessMs).toBeLessThan(1_000);
+    } finally {
+      await stack?.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
+});

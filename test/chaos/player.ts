@@ -1,0 +1,125 @@
+// A player that survives faults the way the browser client does: it reconnects to any gateway
+// still up, resumes from the last seq it saw, and re-sends a move nobody confirmed (the ply
+// check makes that harmless). It records every move it saw confirmed, for the invariants.
+import WebSocket from 'ws';
+
+export interface Confirmed { ply: number; uci: string; clock: { white: number; black: number; at: number }; seenAt: number }
+
+export class ResilientPlayer {
+  color: 'white' | 'black' | null = null;
+  room: string | null = null;
+  lastSeq = 0;
+  readonly confirmed = new Map<number, Confirmed>();
+  ended: Record<string, unknown> | null = null;
+  reconnects = 0;
+  errors: string[] = [];
+  /** When this player last saw the opponent's move (ms), and how long it then thought, per ply. */
+  readonly thinkStarted = new Map<number, number>();
+  readonly sentAt = new Map<number, number>();
+  private ws?: WebSocket;
+  private pending: number | null = null;
+  private stopped = false;
+  private waiters: { pred: (m: Record<string, unknown>) => boolean; resolve: (m: Record<string, unknown>) => void }[] = [];
+
+  constructor(
+    readonly name: string,
+    readonly token: string,
+    private readonly gateways: () => string[],
+    private readonly line: string[],
+    private readonly think: () => number,
+    private gatewayIndex: number,
+  ) {}
+
+  connect(): Promise<void> {
+    const urls = this.gateways();
+    const url = urls[this.gatewayIndex % urls.length]!.replace('http', 'ws') + '/ws';
+    const ws = new WebSocket(url);
+    this.ws = ws;
+    return new Promise((resolve) => {
+      ws.on('open', () => {
+        ws.send(JSON.stringify({ t: 'hello', token: this.token, ...(this.room ? { resume: { room: this.room, seq: this.lastSeq } } : {}) }));
+      });
+      ws.on('message', (data) => {
+        const m = JSON.parse(String(data)) as Record<string, unknown>;
+        if (m.t === 'welcome') {
+          resolve();
+          // After a resume the replay arrives next; then decide whether a move is owed.
+          if (this.room) setTimeout(() => { this.pending = null; this.maybeMove(); }, 300);
+        }
+        this.onMessage(m);
+      });
+      ws.on('error', () => undefined);
+      ws.on('close', () => {
+        if (this.stopped || this.ended) return;
+        this.reconnects += 1;
+        this.gatewayIndex += 1; // the next gateway: the one we were on may be gone
+        setTimeout(() => void this.connect().catch(() => undefined), 100 + Math.random() * 400);
+        resolve();
+      });
+    });
+  }
+
+  send(frame: Record<string, unknown>): void {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(frame));
+  }
+
+  next(pred: (m: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
+    return new Promise((resolve) => this.waiters.push({ pred, resolve }));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.ws?.close();
+  }
+
+  private onMessage(m: Record<string, unknown>): void {
+    this.waiters = this.waiters.filter((w) => (w.pred(m) ? (w.resolve(m), false) : true));
+    if (typeof m.seq === 'number' && m.room === this.room) this.lastSeq = Math.max(this.lastSeq, m.seq);
+    if (m.t === 'created' || m.t === 'joined') {
+      this.room = String(m.room);
+      this.color = m.color as 'white' | 'black';
+    }
+    if (m.t === 'moved') {
+      const ply = Number(m.ply);
+      this.confirmed.set(ply, { ply, uci: String(m.uci), clock: m.clock as Confirmed['clock'], seenAt: Date.now() });
+      if (this.pending !== null && ply > this.pending) this.pending = null;
+      this.thinkStarted.set(ply, Date.now());
+    }
+    if (m.t === 'state' && Array.isArray(m.moves)) {
+      // A fresh snapshot after a long outage: take its moves as confirmed.
+      (m.moves as string[]).forEach((uci, i) => {
+        if (!this.confirmed.has(i + 1)) this.confirmed.set(i + 1, { ply: i + 1, uci, clock: m.clock as Confirmed['clock'], seenAt: Date.now() });
+      });
+      this.pending = null;
+      if (m.status === 'ended') this.ended = m;
+    }
+    if (m.t === 'ended') this.ended = m;
+    if (m.t === 'error') {
+      this.errors.push(String(m.code));
+      // Not taken (Redis away, a gateway going down): let the next look decide again.
+      if (m.code === 'internal') setTimeout(() => { this.pending = null; this.maybeMove(); }, 250);
+    }
+    if (m.t === 'started' || m.t === 'moved' || m.t === 'state') this.maybeMove();
+  }
+
+  private plies(): number {
+    let n = 0;
+    while (this.confirmed.has(n + 1)) n++;
+    return n;
+  }
+
+  private maybeMove(): void {
+    if (this.ended || !this.room || !this.color || this.stopped) return;
+    const ply = this.plies();
+    const mine = (ply % 2 === 0) === (this.color === 'white');
+    if (!mine || this.pending === ply) return;
+    this.pending = ply;
+    const room = this.room;
+    setTimeout(() => {
+      if (this.ended || this.plies() !== ply) return;
+      this.sentAt.set(ply + 1, Date.now());
+      if (ply >= this.line.length) this.send({ t: 'resign', room });
+      else this.send({ t: 'move', room, uci: this.line[ply], ply });
+    }, this.think());
+  }
+}

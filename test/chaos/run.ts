@@ -1,0 +1,189 @@
+// One chaos scenario: many games played by resilient players across the gateways, a fault in the
+// middle, then the invariants: every game ends with exactly one correct record, every move a
+// player saw confirmed is in it in order, PGNs replay, stats are counted once, and no clock was
+// charged for an outage.
+import { Chess } from 'chess.js';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { ProcessStack } from '../support/processes.js';
+import { guest } from '../support/player.js';
+import { waitFor } from '../support/redis.js';
+import { prng } from '../support/fuzz.js';
+import { ResilientPlayer } from './player.js';
+
+export interface Fault {
+  name: string;
+  /** Runs the fault; resolves with how long the dependency was away (ms), for the clock check. */
+  apply(stack: ProcessStack): Promise<number>;
+  /** After all games ended (e.g. replaying dead letters). */
+  after?(stack: ProcessStack): Promise<void>;
+}
+
+export interface Report {
+  fault: string;
+  games: number;
+  movesConfirmed: number;
+  records: number;
+  lostMoves: number;
+  duplicateRecords: number;
+  badPgns: number;
+  statsWrong: number;
+  reconnects: number;
+  outageMs: number;
+  /** Longest time any game waited between two confirmed moves, beyond the players' thinking. */
+  worstStallMs: number;
+  /** Most a mover was charged beyond its own thinking time plus the outage (ms); must stay small. */
+  worstClockExcessMs: number;
+  secondsToAllEnded: number;
+}
+
+function line(seed: number, plies: number): string[] {
+  const r = prng(seed);
+  const chess = new Chess();
+  const out: string[] = [];
+  while (out.length < plies && !chess.isGameOver()) {
+    const moves = chess.moves({ verbose: true });
+    const m = moves[Math.floor(r() * moves.length)]!;
+    chess.move(m);
+    out.push(m.from + m.to + (m.promotion ?? ''));
+  }
+  return out;
+}
+
+export function aliveGateways(stack: ProcessStack): string[] {
+  return stack.procs.filter((p) => p.name === 'gateway' && p.child.exitCode === null && p.child.signalCode === null)
+    .map((p) => `http://127.0.0.1:${p.port}`);
+}
+
+export async function runScenario(stack: ProcessStack, fault: Fault | null, opts: { games: number; plies: number; faultAfterMs: number }): Promise<Report> {
+  const gateways = () => aliveGateways(stack);
+  const think = prng(7);
+  const players: ResilientPlayer[] = [];
+  const pairs: [ResilientPlayer, ResilientPlayer][] = [];
+  for (let g = 0; g < opts.games; g++) {
+    const moves = line(1000 + g, opts.plies);
+    const mk = async (name: string, i: number) => new ResilientPlayer(name, (await guest(gateways()[0]!, name)).token, gateways, moves, () => 150 + think() * 250, i);
+    const pair: [ResilientPlayer, ResilientPlayer] = [await mk(`w${g}`, g), await mk(`b${g}`, g + 1)];
+    pairs.push(pair);
+    players.push(...pair);
+  }
+  // Start the games in batches: create, join, and the clocks run.
+  const started = Date.now();
+  for (let i = 0; i < pairs.length; i += 25) {
+    await Promise.all(pairs.slice(i, i + 25).map(async ([w, b]) => {
+      await Promise.all([w.connect(), b.connect()]);
+      const created = w.next((m) => m.t === 'created');
+      w.send({ t: 'create', tc: { initialMs: 600_000, incrementMs: 0 }, color: 'white' });
+      const room = String((await created).room);
+      const joined = b.next((m) => m.t === 'joined');
+      b.send({ t: 'join', room });
+      await joined;
+    }));
+  }
+
+  let outageMs = 0;
+  if (fault) {
+    await new Promise((r) => setTimeout(r, opts.faultAfterMs));
+    outageMs = await fault.apply(stack);
+  }
+  await waitFor(() => players.every((p) => p.ended), 180_000, `games did not end: ${players.filter((p) => !p.ended).length / 2} still open`);
+  const secondsToAllEnded = (Date.now() - started) / 1000;
+  if (fault?.after) await fault.after(stack);
+
+  const records = await waitForRecords(stack, pairs.map(([w]) => w.room!), 60_000);
+  await settled(stack); // every finalize entry acknowledged: each transaction is complete
+  const report: Report = {
+    fault: fault?.name ?? 'none', games: opts.games, movesConfirmed: 0, records: 0, lostMoves: 0, duplicateRecords: 0,
+    badPgns: 0, statsWrong: 0, reconnects: players.reduce((n, p) => n + p.reconnects, 0), outageMs, worstStallMs: 0, worstClockExcessMs: 0,
+    secondsToAllEnded,
+  };
+  const players_ = await scanAll(stack, `${stack.keyPrefix}-players`);
+  const statsById = new Map(players_.map((p) => [String(p.playerId), p]));
+  for (const [w, b] of pairs) {
+    const recs = records.get(w.room!) ?? [];
+    report.records += recs.length ? 1 : 0;
+    if (recs.length !== 1) { report.duplicateRecords += Math.max(0, recs.length - 1); if (!recs.length) report.lostMoves += 1; continue; }
+    const rec = recs[0]!;
+    const uci = rec.uci as string[];
+    // Every move either player saw confirmed is in the record, at its ply.
+    for (const p of [w, b]) for (const c of p.confirmed.values()) {
+      if (uci[c.ply - 1] !== c.uci) report.lostMoves += 1;
+    }
+    report.movesConfirmed += uci.length;
+    // The PGN replays to the stored moves and result.
+    try {
+      const chess = new Chess();
+      chess.loadPgn(String(rec.pgn));
+      const ok = chess.history().join(' ') === (rec.san as string[]).join(' ') && String(rec.pgn).includes(`[Result "${rec.result ?? '*'}"]`);
+      if (!ok) report.badPgns += 1;
+    } catch {
+      report.badPgns += 1;
+    }
+    // Stats: each player finished exactly one game.
+    for (const seat of [rec.white, rec.black] as { playerId: string }[]) {
+      const s = statsById.get(seat.playerId);
+      if (!s || Number(s.games) !== 1 || Number(s.wins) + Number(s.losses) + Number(s.draws) !== 1) report.statsWrong += 1;
+    }
+    // Stalls and clocks, from what the players saw.
+    const seen = [...w.confirmed.values()].sort((x, y) => x.ply - y.ply);
+    for (let i = 1; i < seen.length; i++) {
+      const mover = seen[i]!.ply % 2 === 1 ? w : b;
+      const side = seen[i]!.ply % 2 === 1 ? 'white' : 'black';
+      const thought = (mover.sentAt.get(seen[i]!.ply) ?? seen[i]!.seenAt) - (mover.thinkStarted.get(seen[i - 1]!.ply) ?? seen[i - 1]!.seenAt);
+      report.worstStallMs = Math.max(report.worstStallMs, seen[i]!.seenAt - seen[i - 1]!.seenAt - Math.max(0, thought));
+      const charged = seen[i - 1]!.clock[side] - seen[i]!.clock[side];
+      report.worstClockExcessMs = Math.max(report.worstClockExcessMs, charged - Math.max(0, thought) - outageMs);
+    }
+  }
+  players.forEach((p) => p.stop());
+  return report;
+}
+
+/** Waits until the finalizers have acknowledged everything on the finalize stream. */
+async function settled(stack: ProcessStack): Promise<void> {
+  const { Redis } = await import('ioredis');
+  const { keys } = await import('@gambit/common');
+  const redis = new Redis(stack.redis.url);
+  const k = keys(stack.keyPrefix);
+  try {
+    await waitFor(async () => {
+      const groups = (await redis.xinfo('GROUPS', k.finalize)) as unknown[][];
+      const g = groups[0] ?? [];
+      const field = (name: string) => Number(g[g.indexOf(name) + 1]);
+      return field('pending') === 0 && field('lag') === 0;
+    }, 30_000, 'finalize stream not drained');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function scanAll(stack: ProcessStack, table: string): Promise<Record<string, unknown>[]> {
+  const db = new DynamoDBClient({ endpoint: stack.dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, never> | undefined;
+  do {
+    const page = await db.send(new ScanCommand({ TableName: table, ...(start ? { ExclusiveStartKey: start } : {}) }));
+    items.push(...(page.Items ?? []).map((i) => unmarshall(i)));
+    start = page.LastEvaluatedKey as typeof start;
+  } while (start);
+  db.destroy();
+  return items;
+}
+
+/** Game records by room, once every room has one (or the time is up). */
+async function waitForRecords(stack: ProcessStack, rooms: string[], timeoutMs: number): Promise<Map<string, Record<string, unknown>[]>> {
+  let byRoom = new Map<string, Record<string, unknown>[]>();
+  await waitFor(async () => {
+    const games = (await scanAll(stack, stack.gamesTable)).filter((i) => i.type === 'game');
+    byRoom = new Map();
+    for (const g of games) byRoom.set(String(g.room), [...(byRoom.get(String(g.room)) ?? []), g]);
+    return rooms.every((r) => byRoom.has(r));
+  }, timeoutMs, 'not every game reached DynamoDB').catch(() => undefined);
+  return byRoom;
+}
+
+export function formatReports(reports: Report[]): string {
+  const cols: (keyof Report)[] = ['fault', 'games', 'movesConfirmed', 'records', 'lostMoves', 'duplicateRecords', 'badPgns', 'statsWrong', 'reconnects', 'outageMs', 'worstStallMs', 'worstClockExcessMs', 'secondsToAllEnded'];
+  const rows = reports.map((r) => cols.map((c) => (typeof r[c] === 'number' ? String(Math.round(Number(r[c]) * 10) / 10) : String(r[c]))));
+  return [`| ${cols.join(' | ')} |`, `|${cols.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
