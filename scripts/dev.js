@@ -2,7 +2,7 @@
 // (data under .dev/), dynalite in this process (in memory), then one engine, one finalizer and
 // one gateway as child processes. Ctrl-C stops everything started here.
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -65,7 +65,9 @@ start('redis', 'redis-server', ['--port', String(redisPort), '--bind', '127.0.0.
 const dynamoPort = await freePort(0);
 await new Promise((resolve) => dynalite({ createTableMs: 0 }).listen(dynamoPort, '127.0.0.1', resolve));
 
-const secret = process.env.TOKEN_SECRET ?? randomBytes(32).toString('hex');
+// Guest tokens: ES256 with a key generated for this run, unless TOKEN_SIGNING_KEY is given.
+const signingKey = process.env.TOKEN_SIGNING_KEY
+  ?? generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 const webPort = Number(process.env.PORT ?? (await freePort(8080)));
 const finalizerPort = await freePort(0);
 const common = { REDIS_URL: `redis://127.0.0.1:${redisPort}`, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' };
@@ -77,7 +79,7 @@ start('finalizer', process.execPath, ['services/finalizer/dist/main.js'], {
   AWS_ACCESS_KEY_ID: 'dev', AWS_SECRET_ACCESS_KEY: 'dev',
 });
 start('gateway', process.execPath, ['services/gateway/dist/main.js'], {
-  ...common, PORT: String(webPort), HOST: '127.0.0.1', TOKEN_SECRET: secret, WEB_ROOT: `${root}web/dist`,
+  ...common, PORT: String(webPort), HOST: '127.0.0.1', TOKEN_SIGNING_KEY: signingKey, WEB_ROOT: `${root}web/dist`,
   FINALIZER_URL: `http://127.0.0.1:${finalizerPort}`, DRAIN_MS: '500',
 });
 
@@ -88,7 +90,7 @@ console.log(`
     Redis:       redis://127.0.0.1:${redisPort}   (data in .dev/redis)
     DynamoDB:    http://127.0.0.1:${dynamoPort}   (dynalite, in memory)
     Game API:    http://127.0.0.1:${webPort}/api/games/<id>
-    Token key:   ${process.env.TOKEN_SECRET ? 'from TOKEN_SECRET' : 'a generated development key (set TOKEN_SECRET to choose one)'}
+    Token key:   ${process.env.TOKEN_SIGNING_KEY ? 'from TOKEN_SIGNING_KEY' : 'a generated development ES256 key (set TOKEN_SIGNING_KEY to a PKCS8 PEM to keep tokens across restarts)'}
   Ctrl-C stops everything.
 `);
 
