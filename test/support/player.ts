@@ -88,7 +88,7 @@ export class TestPlayer {
 export async function guest(httpUrl: string, name?: string): Promise<{ token: string; playerId: string; name: string }> {
   const post = () => fetch(`${httpUrl}/api/guest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(name ? { name } : {}) });
   // A pooled keep-alive socket the server has just closed fails once ("other side closed"): retry.
-  const res = await post().catch(() => post());
+  const res = await post().catch(() => post()).catch(() => post());
   if (!res.ok) throw new Error(`guest token: ${res.status}`);
   return (await res.json()) as { token: string; playerId: string; name: string };
 }

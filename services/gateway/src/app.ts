@@ -99,6 +99,10 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     ...(config.FINALIZER_URL ? { finalizerUrl: config.FINALIZER_URL } : {}),
   }));
   const refuse = (socket: import('node:stream').Duplex, status: string) => socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+  // Idle keep-alive connections outlive the load balancer's idle timeout and clients' pools, so it is
+  // never the server that closes a connection a client is about to reuse.
+  http.keepAliveTimeout = 75_000;
+  http.headersTimeout = 76_000;
   http.on('upgrade', (req, socket, head) => {
     if (draining) return refuse(socket, '503 Service Unavailable');
     if ((req.url ?? '').split('?')[0] !== '/ws') return refuse(socket, '404 Not Found');
