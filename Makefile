@@ -69,7 +69,8 @@ chart: node_modules/.package-lock.json ## Regenerate charts/gambit from the cdk8
 chart-check: helm-tools ## Fail when charts/gambit differs from a fresh generation; type-check cdk8s/; helm lint the profiles
 	node cdk8s/run.mjs check
 	npx tsc -p cdk8s/tsconfig.json
-	for f in "" "-f charts/gambit/values-kind.yaml" "-f charts/gambit/values-eks.yaml"; do .tools/helm/helm lint --strict charts/gambit $$f || exit 1; done
+	for f in "" "-f charts/gambit/values-kind.yaml" "-f charts/gambit/values-eks.yaml" "-f charts/gambit/values-eks.yaml -f charts/gambit/values-eks-lean.yaml"; do \
+	  .tools/helm/helm lint --strict charts/gambit $$f || exit 1; done
 
 images: ## Build every image (podman, or docker) as localhost/gambit/NAME:$(IMAGE_TAG); BASE=... to change the base
 	bash scripts/build-images.sh --tag $(IMAGE_TAG)

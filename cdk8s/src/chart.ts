@@ -1,0 +1,779 @@
+// Every Kubernetes object of Gambit, built once with cdk8s (+ cdk8s-plus-28) against a Binding:
+// the same tree becomes the Helm chart (helm.ts) and plain manifests (Testing.synth, main.ts synth).
+import { generateKeyPairSync } from 'node:crypto';
+import { Chart, JsonPatch } from 'cdk8s';
+import { postPatch, seg } from './patch.js';
+import { Construct } from 'constructs';
+import * as kplus from './plus.js';
+import { type Binding, type Cond, present } from './binding.js';
+import { FALLBACK_RULES, type ChartInputs } from './inputs.js';
+import { raw } from './raw.js';
+import { annotate, containerSecurity, disruptionBudget, serviceAccount, workload } from './workload.js';
+import type { Values } from './values.js';
+
+/** Ports of the services (fixed by the images, not settings). */
+export const PORTS = { gateway: 8080, engineMetrics: 9101, finalizer: 8082, redis: 6379, dynamodb: 8000 } as const;
+/** UIDs the containers run as: ours (see the Containerfiles), Redis's and DynamoDB Local's images. */
+export const UIDS = { gambit: 10001, redis: 999, dynamodb: 1000 } as const;
+/** Components as the metrics and alert rules name them (observability/prometheus/alerts.yml). */
+export const COMPONENTS = ['gateway', 'game-engine', 'finalizer', 'room-reaper'] as const;
+
+export class GambitChart extends Chart {
+  readonly b: Binding;
+  readonly inputs: ChartInputs;
+
+  constructor(scope: Construct, id: string, b: Binding, inputs: ChartInputs) {
+    super(scope, id, { disableResourceNameHashes: true, ...(b.helm ? {} : { namespace: b.release.namespace }) });
+    this.b = b;
+    this.inputs = inputs;
+    new TokenSecret(this, 'token', b);
+    new Gateway(this, 'gateway', b);
+    new Engine(this, 'game-engine', b);
+    new Finalizer(this, 'finalizer', b);
+    b.optional(b.truthy((v) => v.roomReaper.enabled), this, 'room-reaper', (s) => new RoomReaper(s, 'room-reaper', b, inputs));
+    b.optional(b.truthy((v) => v.redis.bundled.enabled), this, 'redis', (s) => new BundledRedis(s, 'redis', b));
+    b.optional(b.truthy((v) => v.dynamodb.local.enabled), this, 'dynamodb', (s) => new DynamoDbLocal(s, 'dynamodb', b));
+    b.optional(b.truthy((v) => v.networkPolicy.enabled), this, 'network', (s) => new NetworkPolicies(s, 'network', b));
+    new Monitoring(this, 'monitoring', b, inputs);
+    b.optional(b.and(b.helmOnly, b.truthy((v) => v.tests.enabled)), this, 'tests', (s) => new HelmTest(s, 'tests', b, inputs));
+  }
+}
+
+// --- shared pieces -------------------------------------------------------------------------------
+
+function meta(b: Binding, component: string, name = b.s(b.name(component)), annotations: Record<string, string> = {}) {
+  return { name, labels: b.labels(component), ...b.annotations(annotations) };
+}
+
+/** REDIS_PASSWORD (when auth is on) and REDIS_URL, which may use it through $(REDIS_PASSWORD). */
+function redisEnv(b: Binding) {
+  const auth = b.truthy((v) => v.redis.auth.existingSecret);
+  return [
+    {
+      cond: auth,
+      name: 'REDIS_PASSWORD',
+      valueFrom: { secretKeyRef: { name: b.s((v) => v.redis.auth.existingSecret), key: b.s((v) => v.redis.auth.passwordKey) } },
+    },
+    { cond: b.always, name: 'REDIS_URL', value: b.s(redisUrl(b)) },
+  ];
+}
+
+export function redisUrl(b: Binding) {
+  const v = b.values;
+  const auth = v.redis.auth.existingSecret ? ':$(REDIS_PASSWORD)@' : '';
+  const literal = v.redis.bundled.enabled
+    ? `redis://${auth}${b.name('redis').literal}:${PORTS.redis}`
+    : `${v.redis.external.tls ? 'rediss' : 'redis'}://${auth}${v.redis.external.host}:${v.redis.external.port}`;
+  return b.computed('include "gambit.redisUrl" .', literal);
+}
+
+function configMap(scope: Construct, b: Binding, component: string, data: Record<string, string>): kplus.ConfigMap {
+  const cm = new kplus.ConfigMap(scope, 'config', { metadata: { name: b.s(b.name(component)), labels: b.labels(component) }, data });
+  annotate(cm, b.annotations());
+  return cm;
+}
+
+/** Rolls the pods when their ConfigMap changes. */
+function configChecksum(b: Binding, component: string, cm: kplus.ConfigMap): Record<string, string> {
+  return { 'checksum/config': b.s(b.computed(`include (print $.Template.BasePath "/${component}/configmap.yaml") . | sha256sum`, checksumOf(cm))) };
+}
+function checksumOf(cm: kplus.ConfigMap): string {
+  // plain manifests: a hash of the data, so a change of settings still changes the pod template
+  return hash(JSON.stringify(cm.data));
+}
+function hash(s: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0');
+}
+
+function clusterService(scope: Construct, b: Binding, component: string, ports: { name: string; port: number }[], name = b.s(b.name(component))) {
+  return raw(scope, 'service', {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: meta(b, component, name),
+    spec: {
+      type: 'ClusterIP',
+      selector: b.selector(component),
+      ports: ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.name, protocol: 'TCP' })),
+    },
+  });
+}
+
+// --- token secret --------------------------------------------------------------------------------
+
+/** The guest-token signing key, unless the operator brings a Secret (auth.existingSecret). */
+class TokenSecret extends Construct {
+  constructor(scope: Construct, id: string, b: Binding) {
+    super(scope, id);
+    b.optional(b.and(b.truthy((v) => v.auth.guestTokens), b.not(b.truthy((v) => v.auth.existingSecret))), this, 'generated', (s) => {
+      raw(s, 'secret', {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: meta(b, 'token'),
+        type: 'Opaque',
+        // Helm: a new Ed25519 key on install, the same on every upgrade (lookup); plain manifests: new per synth.
+        data: { [b.s((v) => v.auth.signingKeyKey)]: b.s(b.computed('include "gambit.signingKeyValue" .', Buffer.from(newSigningKey()).toString('base64'))) },
+      });
+    });
+  }
+}
+function newSigningKey(): string {
+  return generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+}
+export function tokenSecretName(b: Binding) {
+  const v = b.values;
+  return b.computed('include "gambit.tokenSecretName" .', v.auth.existingSecret || b.name('token').literal);
+}
+
+// --- gateway ---------------------------------------------------------------------------------------
+
+class Gateway extends Construct {
+  constructor(scope: Construct, id: string, b: Binding) {
+    super(scope, id);
+    const c = 'gateway';
+    const g = (v: Values) => v.gateway;
+    const web = b.truthy((v) => v.web.enabled);
+    const guests = b.truthy((v) => v.auth.guestTokens);
+    const sa = serviceAccount(this, b, c, (v) => g(v).serviceAccount.annotations);
+    const cm = configMap(this, b, c, {
+      LOG_LEVEL: b.s((v) => v.logLevel),
+      KEY_PREFIX: b.s((v) => v.keyPrefix),
+      PORT: String(PORTS.gateway),
+      HOST: '0.0.0.0',
+      GUEST_TOKENS: b.s((v) => v.auth.guestTokens),
+      TOKEN_TTL_SECONDS: b.envInt((v) => v.auth.tokenTtlSeconds),
+      OIDC_ISSUER: b.s((v) => v.auth.oidc.issuer),
+      OIDC_AUDIENCE: b.s((v) => v.auth.oidc.audience),
+      OIDC_JWKS_URL: b.s((v) => v.auth.oidc.jwksUrl),
+      OIDC_JWKS_COOLDOWN_MS: b.envInt((v) => v.auth.oidc.jwksCooldownMs),
+      OIDC_TOKEN_USE: b.s((v) => v.auth.oidc.tokenUse),
+      ALLOWED_ORIGINS: b.s(b.computed('join "," .Values.auth.allowedOrigins', b.values.auth.allowedOrigins.join(','))),
+      MAX_CONNECTIONS_PER_IP: b.envInt((v) => g(v).maxConnectionsPerIp),
+      JOIN_RATE_PER_MIN: b.envInt((v) => g(v).joinRatePerMin),
+      HELLO_TIMEOUT_MS: b.envInt((v) => g(v).helloTimeoutMs),
+      HEARTBEAT_MS: b.envInt((v) => g(v).heartbeatMs),
+      RATE_PER_SEC: b.envInt((v) => g(v).ratePerSec),
+      RATE_BURST: b.envInt((v) => g(v).rateBurst),
+      RATE_STRIKES: b.envInt((v) => g(v).rateStrikes),
+      DRAIN_MS: b.envInt((v) => g(v).drainMs),
+      WS_COMPRESSION: b.s((v) => g(v).wsCompression),
+      WEB_ROOT: b.s(b.computed('ternary "/web" "" .Values.web.enabled', b.values.web.enabled ? '/web' : '')),
+      FINALIZER_URL: b.cat('http://', b.name('finalizer'), `:${PORTS.finalizer}`),
+    });
+    const drainSeconds = (v: Values) => Math.ceil(v.gateway.drainMs / 1000);
+    const grace = b.computed('add .Values.gateway.preStopSleepSeconds (div (add .Values.gateway.drainMs 999) 1000) 10', b.values.gateway.preStopSleepSeconds + drainSeconds(b.values) + 10);
+    const d = workload(this, b, {
+      component: c,
+      settings: g,
+      user: UIDS.gambit,
+      serviceAccount: sa,
+      replicas: b.n((v) => g(v).replicas),
+      // the ConnectionScaler owns the replica count when it exists (as an HPA would)
+      replicasCond: b.not(scalerOn(b)),
+      terminationGracePeriodSeconds: b.n(grace),
+      podAnnotations: configChecksum(b, c, cm),
+      container: {
+        name: c,
+        ports: [{ name: 'http', number: PORTS.gateway }],
+        configMap: cm,
+        env: { GATEWAY_ID: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAME) },
+        conditionalEnv: [
+          ...redisEnv(b),
+          {
+            cond: guests,
+            name: 'TOKEN_SIGNING_KEY',
+            valueFrom: { secretKeyRef: { name: b.s(tokenSecretName(b)), key: b.s((v) => v.auth.signingKeyKey) } },
+          },
+          {
+            cond: guests,
+            name: 'TOKEN_VERIFY_KEYS',
+            valueFrom: { secretKeyRef: { name: b.s(tokenSecretName(b)), key: b.s((v) => v.auth.verifyKeysKey), optional: true } },
+          },
+        ],
+        health: { live: { path: '/healthz', port: PORTS.gateway }, ready: { path: '/readyz', port: PORTS.gateway }, startupSeconds: 30 },
+        preStopSleepSeconds: b.n((v) => g(v).preStopSleepSeconds),
+      },
+    });
+    this.addWebClient(d, b, web);
+
+    const ann = this.serviceAnnotations(b);
+    const lb = b.eq((v) => g(v).service.type, 'LoadBalancer');
+    const tls = b.and(lb, b.truthy((v) => g(v).nlb.certificateArn));
+    raw(this, 'service', {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: b.s(b.name(c)), labels: b.labels(c), ...b.annotations(ann, (v) => g(v).service.annotations) },
+      spec: b.map<unknown>([
+        ['type', b.s((v) => g(v).service.type)],
+        ['selector', b.selector(c)],
+        ['ports', present([
+          b.map<unknown>([
+            ['name', 'http'],
+            ['port', b.n((v) => g(v).service.port)],
+            ['targetPort', 'http'],
+            ['protocol', 'TCP'],
+            ['nodePort', b.n((v) => g(v).service.nodePort), b.eq((v) => g(v).service.type, 'NodePort')],
+          ]),
+          b.item(tls, { name: 'https', port: 443, targetPort: 'http', protocol: 'TCP' }),
+        ])],
+        ['loadBalancerSourceRanges', b.yaml((v) => g(v).service.loadBalancerSourceRanges), b.and(lb, b.truthy((v) => g(v).service.loadBalancerSourceRanges))],
+      ]),
+    });
+    disruptionBudget(this, b, c, (v) => g(v).pdb);
+  }
+
+  /** The client files: an init container copies them from the web image into an emptyDir. */
+  private addWebClient(d: kplus.Deployment, b: Binding, web: Cond) {
+    const init = {
+      name: 'web',
+      image: b.image((v) => v.web.image),
+      imagePullPolicy: b.pullPolicy((v) => v.web.image),
+      args: ['/web'],
+      securityContext: {
+        runAsNonRoot: true, runAsUser: UIDS.gambit, runAsGroup: UIDS.gambit, readOnlyRootFilesystem: true,
+        allowPrivilegeEscalation: false, privileged: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
+      },
+      resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '64Mi' } },
+      volumeMounts: [{ name: 'web', mountPath: '/web' }],
+    };
+    const add = (path: string, key: string, value: unknown) => {
+      const k = b.helm ? `@@if ${web.helm}@@${key}` : key;
+      if (b.helm || web.literal) postPatch(d, JsonPatch.add(`${path}/${seg(k)}`, value));
+    };
+    add('/spec/template/spec', 'initContainers', [init]);
+    // volumes and mounts are lists cdk8s-plus already wrote: append conditional items
+    const vol = b.item(web, { name: 'web', emptyDir: { sizeLimit: '64Mi' } });
+    if (vol) postPatch(d, JsonPatch.add('/spec/template/spec/volumes/-', vol));
+    const mount = b.item(web, { name: 'web', mountPath: '/web', readOnly: true });
+    if (mount) postPatch(d, JsonPatch.add('/spec/template/spec/containers/0/volumeMounts/-', mount));
+  }
+
+  /** AWS Load Balancer Controller annotations: NLB, IP targets, health checks, drain, TLS. */
+  private serviceAnnotations(b: Binding): Record<string, string> {
+    const n = (v: Values) => v.gateway.nlb;
+    const nlb = b.and(b.eq((v) => v.gateway.service.type, 'LoadBalancer'), b.truthy((v) => n(v).enabled));
+    const cert = b.and(nlb, b.truthy((v) => n(v).certificateArn));
+    const a = 'service.beta.kubernetes.io/aws-load-balancer-';
+    const v0 = b.values;
+    // Deregistration delay: the preStop sleep plus the drain window plus a margin, so the NLB keeps
+    // forwarding a connection until the gateway has closed it (then terminates what is left).
+    const delay = b.computed(
+      'add .Values.gateway.preStopSleepSeconds (div (add .Values.gateway.drainMs 999) 1000) 5',
+      v0.gateway.preStopSleepSeconds + Math.ceil(v0.gateway.drainMs / 1000) + 5,
+    );
+    const extra = b.truthy((v) => n(v).extraTargetGroupAttributes);
+    const tgAttrs = b.helm
+      ? `deregistration_delay.timeout_seconds={{ ${delay.helm} }},deregistration_delay.connection_termination.enabled=true,preserve_client_ip.enabled=true{{ if ${extra.helm} }},{{ .Values.gateway.nlb.extraTargetGroupAttributes }}{{ end }}`
+      : `deregistration_delay.timeout_seconds=${delay.literal},deregistration_delay.connection_termination.enabled=true,preserve_client_ip.enabled=true${extra.literal ? ',' + v0.gateway.nlb.extraTargetGroupAttributes : ''}`;
+    return b.map<string>([
+      [`${a}type`, 'external', nlb],
+      [`${a}nlb-target-type`, 'ip', nlb],
+      [`${a}scheme`, b.s((v) => n(v).scheme), nlb],
+      [`${a}backend-protocol`, 'tcp', nlb],
+      [`${a}healthcheck-protocol`, 'http', nlb],
+      [`${a}healthcheck-path`, '/readyz', nlb],
+      [`${a}healthcheck-port`, 'traffic-port', nlb],
+      [`${a}healthcheck-interval`, '10', nlb],
+      [`${a}healthcheck-healthy-threshold`, '2', nlb],
+      [`${a}healthcheck-unhealthy-threshold`, '2', nlb],
+      [`${a}attributes`, b.cat('load_balancing.cross_zone.enabled=', b.v((v) => n(v).crossZone)), nlb],
+      [`${a}target-group-attributes`, tgAttrs, nlb],
+      [b.cat(`${a}listener-attributes.TCP-`, b.v((v) => v.gateway.service.port)), b.cat('tcp.idle_timeout.seconds=', b.v((v) => n(v).idleTimeoutSeconds)), nlb],
+      [`${a}proxy-protocol`, '*', b.and(nlb, b.truthy((v) => n(v).proxyProtocol))],
+      [`${a}ssl-cert`, b.s((v) => n(v).certificateArn), cert],
+      [`${a}ssl-ports`, '443', cert],
+      [`${a}ssl-negotiation-policy`, b.s((v) => n(v).sslPolicy), cert],
+    ]);
+  }
+}
+
+
+// --- game engine -----------------------------------------------------------------------------------
+
+class Engine extends Construct {
+  constructor(scope: Construct, id: string, b: Binding) {
+    super(scope, id);
+    const c = 'game-engine';
+    const e = (v: Values) => v.engine;
+    const sa = serviceAccount(this, b, c, (v) => e(v).serviceAccount.annotations);
+    const cm = configMap(this, b, c, {
+      LOG_LEVEL: b.s((v) => v.logLevel),
+      KEY_PREFIX: b.s((v) => v.keyPrefix),
+      METRICS_PORT: String(PORTS.engineMetrics),
+      RECONNECT_GRACE_MS: b.envInt((v) => e(v).reconnectGraceMs),
+      ROOM_TTL_MS: b.envInt((v) => e(v).roomTtlMs),
+      DEADLINE_SCAN_MS: b.envInt((v) => e(v).deadlineScanMs),
+      CLAIM_IDLE_MS: b.envInt((v) => e(v).claimIdleMs),
+      ROOM_LOG_CAP: b.envInt((v) => e(v).roomLogCap),
+    });
+    const autoscaling = b.truthy((v) => e(v).autoscaling.enabled);
+    workload(this, b, {
+      component: c,
+      settings: e,
+      user: UIDS.gambit,
+      serviceAccount: sa,
+      replicas: b.n((v) => e(v).replicas),
+      replicasCond: b.not(autoscaling),
+      terminationGracePeriodSeconds: 30,
+      podAnnotations: configChecksum(b, c, cm),
+      container: {
+        name: c,
+        ports: [{ name: 'metrics', number: PORTS.engineMetrics }],
+        configMap: cm,
+        env: { ENGINE_ID: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAME) },
+        conditionalEnv: redisEnv(b),
+        health: { live: { path: '/healthz', port: PORTS.engineMetrics }, ready: { path: '/readyz', port: PORTS.engineMetrics }, startupSeconds: 30 },
+      },
+    });
+    clusterService(this, b, c, [{ name: 'metrics', port: PORTS.engineMetrics }]);
+    b.optional(autoscaling, this, 'hpa', (s) => {
+      raw(s, 'hpa', {
+        apiVersion: 'autoscaling/v2',
+        kind: 'HorizontalPodAutoscaler',
+        metadata: meta(b, c),
+        spec: {
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: b.s(b.name(c)) },
+          minReplicas: b.n((v) => e(v).autoscaling.minReplicas),
+          maxReplicas: b.n((v) => e(v).autoscaling.maxReplicas),
+          metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: b.n((v) => e(v).autoscaling.targetCPUUtilizationPercentage) } } }],
+          behavior: { scaleDown: { stabilizationWindowSeconds: 300, policies: [{ type: 'Pods', value: 1, periodSeconds: 60 }] } },
+        },
+      });
+    });
+    disruptionBudget(this, b, c, (v) => e(v).pdb);
+  }
+}
+
+// --- finalizer -------------------------------------------------------------------------------------
+
+export function dynamoEndpoint(b: Binding) {
+  const v = b.values;
+  return b.computed('include "gambit.dynamodbEndpoint" .', v.dynamodb.local.enabled ? `http://${b.name('dynamodb').literal}:${PORTS.dynamodb}` : v.dynamodb.endpoint);
+}
+
+class Finalizer extends Construct {
+  constructor(scope: Construct, id: string, b: Binding) {
+    super(scope, id);
+    const c = 'finalizer';
+    const f = (v: Values) => v.finalizer;
+    const sa = serviceAccount(this, b, c, (v) => f(v).serviceAccount.annotations);
+    const v0 = b.values;
+    const cm = configMap(this, b, c, {
+      LOG_LEVEL: b.s((v) => v.logLevel),
+      KEY_PREFIX: b.s((v) => v.keyPrefix),
+      FINALIZER_HTTP_PORT: String(PORTS.finalizer),
+      AWS_REGION: b.s((v) => v.dynamodb.region),
+      GAMES_TABLE: b.s((v) => v.dynamodb.gamesTable),
+      PLAYERS_TABLE: b.s((v) => v.dynamodb.playersTable),
+      DYNAMODB_ENDPOINT: b.s(dynamoEndpoint(b)),
+      CREATE_TABLES: b.s(b.computed('or .Values.dynamodb.createTables .Values.dynamodb.local.enabled', v0.dynamodb.createTables || v0.dynamodb.local.enabled)),
+      FINALIZE_MAX_ATTEMPTS: b.envInt((v) => f(v).maxAttempts),
+      FINALIZE_BACKOFF_BASE_MS: b.envInt((v) => f(v).backoffBaseMs),
+      CLAIM_IDLE_MS: b.envInt((v) => f(v).claimIdleMs),
+    });
+    workload(this, b, {
+      component: c,
+      settings: f,
+      user: UIDS.gambit,
+      serviceAccount: sa,
+      replicas: b.n((v) => f(v).replicas),
+      terminationGracePeriodSeconds: 30,
+      podAnnotations: configChecksum(b, c, cm),
+      container: {
+        name: c,
+        ports: [{ name: 'http', number: PORTS.finalizer }],
+        configMap: cm,
+        conditionalEnv: redisEnv(b),
+        health: { live: { path: '/healthz', port: PORTS.finalizer }, ready: { path: '/readyz', port: PORTS.finalizer }, startupSeconds: 60 },
+      },
+    });
+    clusterService(this, b, c, [{ name: 'http', port: PORTS.finalizer }]);
+    disruptionBudget(this, b, c, (v) => f(v).pdb);
+  }
+}
+
+// --- room-reaper controller ------------------------------------------------------------------------
+
+class RoomReaper extends Construct {
+  constructor(scope: Construct, id: string, b: Binding, inputs: ChartInputs) {
+    super(scope, id);
+    const c = 'room-reaper';
+    const r = (v: Values) => v.roomReaper;
+    const sa = serviceAccount(this, b, c, (v) => r(v).serviceAccount.annotations);
+    raw(this, 'role', { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: meta(b, c), rules: inputs.controller.rbacRules ?? FALLBACK_RULES });
+    raw(this, 'role-binding', {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: meta(b, c),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: b.s(b.name(c)) },
+      subjects: [{ kind: 'ServiceAccount', name: b.s(b.name(c)), namespace: b.s(b.namespace) }],
+    });
+    const cm = configMap(this, b, c, b.merged({
+      LOG_LEVEL: b.s((v) => v.logLevel),
+      KEY_PREFIX: b.s((v) => v.keyPrefix),
+      KUBERNETES: 'in-cluster',
+      METRICS_PORT: b.envInt((v) => r(v).metricsPort),
+      LEASE_NAME: b.s(b.name(c)),
+      // only this release's gateways (their pod names are the gateway ids)
+      GATEWAY_SELECTOR: b.cat('app.kubernetes.io/instance=', b.releaseName, ',app.kubernetes.io/component=gateway'),
+      // must equal the engines' settings
+      ROOM_TTL_MS: b.envInt((v) => v.engine.roomTtlMs),
+      ROOM_LOG_CAP: b.envInt((v) => v.engine.roomLogCap),
+    }, (v) => r(v).env));
+    workload(this, b, {
+      component: c,
+      settings: r,
+      user: UIDS.gambit,
+      serviceAccount: sa,
+      automountToken: true,
+      replicas: b.n((v) => r(v).replicas),
+      terminationGracePeriodSeconds: 30,
+      podAnnotations: configChecksum(b, c, cm),
+      container: {
+        name: c,
+        ports: [{ name: 'metrics', number: b.n((v) => r(v).metricsPort) }],
+        configMap: cm,
+        env: {
+          POD_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAME),
+          POD_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE),
+        },
+        conditionalEnv: redisEnv(b),
+        health: { live: { path: '/healthz', port: b.n((v) => r(v).metricsPort) }, ready: { path: '/readyz', port: b.n((v) => r(v).metricsPort) }, startupSeconds: 30 },
+      },
+    });
+    raw(this, 'service', {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: meta(b, c),
+      spec: { type: 'ClusterIP', selector: b.selector(c), ports: [{ name: 'metrics', port: b.n((v) => r(v).metricsPort), targetPort: 'metrics', protocol: 'TCP' }] },
+    });
+    disruptionBudget(this, b, c, (v) => r(v).pdb);
+    b.optional(scalerOn(b), this, 'scaler', (s) => {
+      raw(s, 'connection-scaler', {
+        apiVersion: 'gambit.dev/v1alpha1',
+        kind: 'ConnectionScaler',
+        metadata: meta(b, 'gateway'),
+        spec: {
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: b.s(b.name('gateway')) },
+          targetConnectionsPerPod: b.n((v) => r(v).scaler.targetConnectionsPerPod),
+          minReplicas: b.n((v) => r(v).scaler.minReplicas),
+          maxReplicas: b.n((v) => r(v).scaler.maxReplicas),
+          behavior: { scaleDown: { stabilizationWindowSeconds: b.n((v) => r(v).scaler.scaleDownStabilizationSeconds) } },
+        },
+      });
+    });
+  }
+}
+
+/** The room-reaper scales the gateways (its ConnectionScaler exists). */
+export function scalerOn(b: Binding): Cond {
+  return b.and(b.truthy((v) => v.roomReaper.enabled), b.truthy((v) => v.roomReaper.scaler.enabled));
+}
+
+// --- bundled Redis (development) -------------------------------------------------------------------
+
+class BundledRedis extends Construct {
+  constructor(scope: Construct, id: string, b: Binding) {
+    super(scope, id);
+    const c = 'redis';
+    const r = (v: Values) => v.redis.bundled;
+    const persistent = b.truthy((v) => r(v).persistence.enabled);
+    const sa = serviceAccount(this, b, c);
+    b.optional(persistent, this, 'pvc', (s) => {
+      raw(s, 'pvc', {
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        metadata: meta(b, c),
+        spec: b.map<unknown>([
+          ['accessModes', ['ReadWriteOnce']],
+          ['resources', { requests: { storage: b.s((v) => r(v).persistence.size) } }],
+          ['storageClassName', b.s((v) => r(v).persistence.storageClass), b.truthy((v) => r(v).persistence.storageClass)],
+        ]),
+      });
+    });
+    const auth = b.truthy((v) => v.redis.auth.existingSecret);
+    const data = kplus.Volume.fromEmptyDir(this, 'data', 'data');
+    const d = workload(this, b, {
+      component: c,
+      settings: r,
+      user: UIDS.redis,
+      serviceAccount: sa,
+      replicas: 1,
+      recreate: true,
+      volumes: [data],
+      terminationGracePeriodSeconds: 30,
+      container: {
+        name: c,
+        ports: [{ name: 'redis', number: PORTS.redis }],
+        command: ['redis-server'],
+        args: present([
+          '--port', String(PORTS.redis), '--protected-mode', 'no', '--dir', '/data',
+          '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '',
+          '--maxmemory', b.s((v) => r(v).maxmemory), '--maxmemory-policy', 'noeviction',
+          b.item(auth, '--requirepass'), b.item(auth, '$(REDIS_PASSWORD)'),
+        ]),
+        conditionalEnv: [redisEnv(b)[0]!],
+        health: { live: { port: PORTS.redis, tcp: true }, ready: { port: PORTS.redis, tcp: true }, startupSeconds: 60 },
+        mounts: [{ path: '/data', volume: data }],
+      },
+    });
+    // The data volume: the PVC when persistence is on, else an emptyDir (survives container restarts).
+    postPatch(d, JsonPatch.replace('/spec/template/spec/volumes/1', b.map<unknown>([
+      ['name', 'data'],
+      ['persistentVolumeClaim', { claimName: b.s(b.name(c)) }, persistent],
+      ['emptyDir', { sizeLimit: '1Gi' }, b.not(persistent)],
+    ])));
+    clusterService(this, b, c, [{ name: 'redis', port: PORTS.redis }]);
+  }
+}
+
+// --- DynamoDB Local (kind, development) ------------------------------------------------------------
+
+class DynamoDbLocal extends Construct {
+  constructor(scope: Construct, id: string, b: Binding) {
+    super(scope, id);
+    const c = 'dynamodb';
+    const l = (v: Values) => v.dynamodb.local;
+    const sa = serviceAccount(this, b, c);
+    workload(this, b, {
+      component: c,
+      settings: l,
+      user: UIDS.dynamodb,
+      serviceAccount: sa,
+      replicas: 1,
+      recreate: true,
+      terminationGracePeriodSeconds: 10,
+      container: {
+        name: c,
+        ports: [{ name: 'dynamodb', number: PORTS.dynamodb }],
+        command: ['java'],
+        args: ['-Xmx384m', '-Djava.io.tmpdir=/tmp', '-Djava.library.path=./DynamoDBLocal_lib', '-jar', 'DynamoDBLocal.jar', '-inMemory', '-sharedDb', '-port', String(PORTS.dynamodb)],
+        health: { live: { port: PORTS.dynamodb, tcp: true }, ready: { port: PORTS.dynamodb, tcp: true }, startupSeconds: 60 },
+      },
+    });
+    clusterService(this, b, c, [{ name: 'dynamodb', port: PORTS.dynamodb }]);
+  }
+}
+
+// --- network policies ------------------------------------------------------------------------------
+
+/**
+ * Default deny for every pod of the release, then the trust chain of the design:
+ * clients (through the NLB) -> gateway:8080; gateway -> finalizer:8082 (read API);
+ * gateway, engine, finalizer, controller -> Redis; finalizer -> DynamoDB (443) or DynamoDB Local;
+ * controller -> API server; everyone -> DNS; Prometheus -> metrics ports. Nothing else.
+ */
+class NetworkPolicies extends Construct {
+  constructor(scope: Construct, id: string, b: Binding) {
+    super(scope, id);
+    const np = (v: Values) => v.networkPolicy;
+    const pods = (component: string) => ({ podSelector: { matchLabels: b.selector(component) } });
+    const tcp = (port: number | string) => ({ protocol: 'TCP', port });
+    const dns = {
+      to: [{ namespaceSelector: { matchLabels: b.yaml((v) => np(v).dns.namespaceSelector) }, podSelector: { matchLabels: b.yaml((v) => np(v).dns.podSelector) } }],
+      ports: [{ protocol: 'UDP', port: 53 }, tcp(53)],
+    };
+    const prometheus = {
+      namespaceSelector: { matchLabels: b.yaml((v) => np(v).prometheus.namespaceSelector) },
+      podSelector: b.yaml(b.computed('dict "matchLabels" .Values.networkPolicy.prometheus.podSelector', { matchLabels: b.values.networkPolicy.prometheus.podSelector })),
+    };
+    const bundled = b.truthy((v) => v.redis.bundled.enabled);
+    const ipBlocks = (get: (v: Values) => string[]) =>
+      b.yamlOf(`include "gambit.ipBlocks" ${b.v(get).helm}`, get(b.values).map((cidr) => ({ ipBlock: { cidr } })));
+    const redisEgress = (): unknown[] => present([
+      b.item(bundled, { to: [pods('redis')], ports: [tcp(PORTS.redis)] }),
+      b.item(b.not(bundled), { to: ipBlocks((v) => v.redis.external.cidrs), ports: [tcp(b.n((v) => v.redis.external.port))] }),
+    ]);
+    const policy = (scope: Construct, name: string, component: string | undefined, spec: Record<string, unknown>) =>
+      raw(scope, `policy-${name}`, {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: meta(b, component ?? 'network', b.s(b.name(name))),
+        spec: { podSelector: { matchLabels: component ? b.selector(component) : b.releaseSelector() }, ...spec },
+      });
+
+    policy(this, 'default-deny', undefined, { policyTypes: ['Ingress', 'Egress'] });
+    const tests = b.and(b.helmOnly, b.truthy((v) => v.tests.enabled));
+    policy(this, 'gateway', 'gateway', {
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: present([
+        { from: ipBlocks((v) => v.gateway.ingressCidrs), ports: [tcp(PORTS.gateway)] },
+        // in-cluster clients do not match ipBlocks everywhere: the helm test pod by its labels
+        b.item(tests, { from: [pods('test')], ports: [tcp(PORTS.gateway)] }),
+      ]),
+      egress: present([
+        dns,
+        ...redisEgress(),
+        { to: [pods('finalizer')], ports: [tcp(PORTS.finalizer)] },
+        // the OIDC provider's keys (JWKS) over HTTPS
+        b.item(b.truthy((v) => v.auth.oidc.issuer), { to: ipBlocks((v) => v.auth.oidc.cidrs), ports: [tcp(443)] }),
+      ]),
+    });
+    policy(this, 'game-engine', 'game-engine', {
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{ from: [prometheus], ports: [tcp(PORTS.engineMetrics)] }],
+      egress: [dns, ...redisEgress()],
+    });
+    const local = b.truthy((v) => v.dynamodb.local.enabled);
+    policy(this, 'finalizer', 'finalizer', {
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{ from: [pods('gateway'), prometheus], ports: [tcp(PORTS.finalizer)] }],
+      egress: present([
+        dns,
+        ...redisEgress(),
+        b.item(local, { to: [pods('dynamodb')], ports: [tcp(PORTS.dynamodb)] }),
+        // DynamoDB and STS (IRSA) over HTTPS; the EKS Pod Identity agent on the node (169.254.170.23:80).
+        b.item(b.not(local), { to: ipBlocks((v) => v.dynamodb.cidrs), ports: [tcp(443)] }),
+        b.item(b.not(local), { to: [{ ipBlock: { cidr: '169.254.170.23/32' } }], ports: [tcp(80)] }),
+      ]),
+    });
+    b.optional(b.truthy((v) => v.roomReaper.enabled), this, 'room-reaper', (s) => {
+      policy(s, 'room-reaper', 'room-reaper', {
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [{ from: [prometheus], ports: [tcp(b.n((v) => v.roomReaper.metricsPort))] }],
+        egress: [dns, ...redisEgress(), { to: ipBlocks((v) => v.networkPolicy.apiServerCidrs), ports: [tcp(443), tcp(6443)] }],
+      });
+    });
+    b.optional(bundled, this, 'redis', (s) => {
+      policy(s, 'redis', 'redis', {
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [{
+          from: present([pods('gateway'), pods('game-engine'), pods('finalizer'), b.item(b.truthy((v) => v.roomReaper.enabled), pods('room-reaper'))]),
+          ports: [tcp(PORTS.redis)],
+        }],
+      });
+    });
+    b.optional(local, this, 'dynamodb', (s) => {
+      policy(s, 'dynamodb', 'dynamodb', {
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [{ from: [pods('finalizer')], ports: [tcp(PORTS.dynamodb)] }],
+      });
+    });
+    b.optional(tests, this, 'tests', (s) => {
+      policy(s, 'test', 'test', {
+        policyTypes: ['Ingress', 'Egress'],
+        egress: [dns, { to: [pods('gateway')], ports: [tcp(PORTS.gateway)] }],
+      });
+    });
+  }
+}
+
+// --- monitoring ------------------------------------------------------------------------------------
+
+class Monitoring extends Construct {
+  constructor(scope: Construct, id: string, b: Binding, inputs: ChartInputs) {
+    super(scope, id);
+    const m = (v: Values) => v.monitoring;
+    const sm = b.truthy((v) => m(v).serviceMonitor.enabled);
+    const serviceMonitor = (component: string, port: string, cond: Cond = b.always) =>
+      b.optional(b.and(sm, cond), this, `sm-${component}`, (s) => {
+        raw(s, 'service-monitor', {
+          apiVersion: 'monitoring.coreos.com/v1',
+          kind: 'ServiceMonitor',
+          metadata: { name: b.s(b.name(component)), labels: b.merged(b.labels(component), (v) => m(v).serviceMonitor.labels), ...b.annotations() },
+          spec: {
+            selector: { matchLabels: b.selector(component) },
+            namespaceSelector: { matchNames: [b.s(b.namespace)] },
+            endpoints: [{
+              port,
+              path: '/metrics',
+              interval: b.s((v) => m(v).serviceMonitor.interval),
+              scrapeTimeout: b.s((v) => m(v).serviceMonitor.scrapeTimeout),
+              // the alert rules and dashboards select targets by `component`
+              relabelings: [{ sourceLabels: ['__meta_kubernetes_service_label_app_kubernetes_io_component'], targetLabel: 'component', action: 'replace' }],
+            }],
+          },
+        });
+      });
+    serviceMonitor('gateway', 'http');
+    serviceMonitor('game-engine', 'metrics');
+    serviceMonitor('finalizer', 'http');
+    serviceMonitor('room-reaper', 'metrics', b.truthy((v) => v.roomReaper.enabled));
+
+    if (inputs.alerts) {
+      b.optional(b.truthy((v) => m(v).prometheusRule.enabled), this, 'rules', (s) => {
+        raw(s, 'prometheus-rule', {
+          apiVersion: 'monitoring.coreos.com/v1',
+          kind: 'PrometheusRule',
+          metadata: { name: b.s(b.name('alerts')), labels: b.merged(b.labels('alerts'), (v) => m(v).prometheusRule.labels), ...b.annotations() },
+          // .Files.Get: the rule text is never run through the template engine ({{ $labels }} stays)
+          spec: { groups: b.yamlOf('toYaml (get (.Files.Get "files/prometheus/alerts.yml" | fromYaml) "groups")', inputs.alerts!.groups) },
+        });
+      });
+    }
+    if (inputs.dashboards.length > 0) {
+      b.optional(b.truthy((v) => m(v).dashboards.enabled), this, 'dashboards', (s) => {
+        const ns = b.computed('default .Release.Namespace .Values.monitoring.dashboards.namespace', b.values.monitoring.dashboards.namespace || b.release.namespace);
+        for (const d of inputs.dashboards) {
+          // the release's namespace is in the name: several releases may share the dashboards' namespace
+          const name = b.computed(
+            `printf "%s-%s-${d.name}" (include "gambit.fullname" .) .Release.Namespace | trunc 63 | trimSuffix "-"`,
+            `${b.fullname.literal}-${b.release.namespace}-${d.name}`.slice(0, 63).replace(/-+$/, ''),
+          );
+          raw(s, d.name, {
+            apiVersion: 'v1',
+            kind: 'ConfigMap',
+            metadata: {
+              name: b.s(name),
+              namespace: b.s(ns),
+              labels: b.merged({ ...b.labels('dashboards'), grafana_dashboard: '1' }, (v) => m(v).dashboards.labels),
+              ...b.annotations({}, (v) => m(v).dashboards.annotations),
+            },
+            data: { [d.file]: b.textOf(`.Files.Get "files/dashboards/${d.file}"`, d.content.replace(/\n$/, '')) },
+          });
+        }
+      });
+    }
+  }
+}
+
+// --- helm test -------------------------------------------------------------------------------------
+
+/** `helm test`: a pod (the gateway image: it has node) that plays ping through the gateway Service. */
+class HelmTest extends Construct {
+  constructor(scope: Construct, id: string, b: Binding, inputs: ChartInputs) {
+    super(scope, id);
+    const c = 'test';
+    const hook = { 'helm.sh/hook': 'test', 'helm.sh/hook-delete-policy': 'before-hook-creation,hook-succeeded' };
+    raw(this, 'script', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: meta(b, c, b.s(b.name('test-ping')), { ...hook, 'helm.sh/hook-weight': '-1' }),
+      data: { 'ping.mjs': inputs.testScript },
+    });
+    raw(this, 'pod', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: meta(b, c, b.s(b.name('test-ping')), hook),
+      spec: b.map<unknown>([
+        ['restartPolicy', 'Never'],
+        ['automountServiceAccountToken', false],
+        ['securityContext', { runAsNonRoot: true, runAsUser: UIDS.gambit, runAsGroup: UIDS.gambit, seccompProfile: { type: 'RuntimeDefault' } }],
+        ['imagePullSecrets', b.yaml((v) => v.imagePullSecrets), b.truthy((v) => v.imagePullSecrets)],
+        ['containers', [{
+          name: 'ping',
+          image: b.image((v) => v.gateway.image),
+          imagePullPolicy: b.pullPolicy((v) => v.gateway.image),
+          command: ['/usr/local/bin/node', '/test/ping.mjs'],
+          env: [{ name: 'GATEWAY_URL', value: b.cat('http://', b.name('gateway'), ':', b.v((v) => v.gateway.service.port)) }],
+          securityContext: toPodSecurity(containerSecurity(UIDS.gambit)),
+          resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '128Mi' } },
+          volumeMounts: [{ name: 'script', mountPath: '/test', readOnly: true }],
+        }]],
+        ['volumes', [{ name: 'script', configMap: { name: b.s(b.name('test-ping')) } }]],
+      ]),
+    });
+  }
+}
+
+/** The plain JSON of a cdk8s-plus container security context. */
+function toPodSecurity(s: kplus.ContainerSecurityContextProps) {
+  return {
+    runAsNonRoot: s.ensureNonRoot, runAsUser: s.user, runAsGroup: s.group, readOnlyRootFilesystem: s.readOnlyRootFilesystem,
+    allowPrivilegeEscalation: s.allowPrivilegeEscalation, privileged: s.privileged,
+    capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
+  };
+}
+
+export type { Cond };

@@ -1,0 +1,256 @@
+// Every setting of the chart, declared once: values.yaml (with these descriptions as comments),
+// values.schema.json and the TypeScript type the constructs read all come from here.
+import {
+  bool, cidrList, defaults, freeObject, int, obj, oneOf, raw, resourcesSchema, str, stringMap, tolerationsSchema,
+  type Infer, type Resources, type Toleration,
+} from './schema-dsl.js';
+
+const tag = { pattern: '^$|^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$', not: { enum: ['latest'] } };
+const digest = { pattern: '^$|^sha256:[a-f0-9]{64}$' };
+const dnsName = { pattern: '^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 40 };
+
+const image = (repository: string, what: string, registry = '', imageTag = '') =>
+  obj(`Image of the ${what}.`, {
+    registry: str(registry ? 'Registry (host and optional path).' : 'Registry (host and optional path); empty: image.registry.', registry),
+    repository: str('Repository under the registry.', repository, { minLength: 1 }),
+    tag: str(imageTag ? 'Tag ("latest" is refused).' : 'Tag; empty: image.tag, then the chart appVersion ("latest" is refused).', imageTag, tag),
+    digest: str('Optional sha256:... digest; when set the image is pulled by digest.', '', digest),
+    pullPolicy: oneOf('Pull policy; empty: image.pullPolicy.', ['', 'Always', 'IfNotPresent', 'Never'], ''),
+  });
+
+const resources = (what: string, cpu: string, memory: string, memoryLimit: string) =>
+  raw<Resources>(`CPU and memory of each ${what} container (requests, and a memory limit; a CPU limit is optional).`,
+    { requests: { cpu, memory }, limits: { memory: memoryLimit } }, resourcesSchema);
+
+const scheduling = (what: string) => ({
+  nodeSelector: raw<Record<string, string>>(`Node labels the ${what} pods must run on.`, {}, stringMap),
+  tolerations: raw<Toleration[]>(`Taints the ${what} pods tolerate.`, [], tolerationsSchema),
+  affinity: raw<Record<string, unknown>>(`Affinity of the ${what} pods (the topology spread below is added either way).`, {}, freeObject),
+  podAnnotations: raw<Record<string, string>>(`Extra annotations on the ${what} pods.`, {}, stringMap),
+});
+const serviceAccount = (what: string, extra = '') =>
+  obj(`The ${what}'s ServiceAccount.`, {
+    annotations: raw<Record<string, string>>(`Annotations of the ServiceAccount${extra}.`, {}, stringMap),
+  });
+const pdb = (what: string) =>
+  obj(`PodDisruptionBudget of the ${what}.`, {
+    enabled: bool('Create it.', true),
+    maxUnavailable: int('Pods that a voluntary disruption (node drain, upgrade) may take down at once.', 1, 1),
+  });
+
+export const valuesSpec = obj('Gambit: real-time chess on Kubernetes.', {
+  nameOverride: str('Replaces the chart name in object names.', '', dnsName),
+  fullnameOverride: str('Replaces the release-chart prefix of every object name.', '', dnsName),
+  commonLabels: raw<Record<string, string>>('Labels added to every object.', {}, stringMap),
+  commonAnnotations: raw<Record<string, string>>('Annotations added to every object.', {}, stringMap),
+  global: raw<Record<string, unknown>>('Reserved for parent charts; unused.', {}, freeObject),
+
+  image: obj('Defaults for every Gambit image (each component can override them).', {
+    registry: str('Registry of the Gambit images: localhost for images built with `make images`, your ECR on EKS.', 'localhost'),
+    tag: str('Tag of the Gambit images; empty: the chart appVersion ("latest" is refused).', '', tag),
+    pullPolicy: oneOf('Pull policy of the Gambit images.', ['Always', 'IfNotPresent', 'Never'], 'IfNotPresent'),
+  }),
+  imagePullSecrets: raw<{ name: string }[]>('Secrets for pulling the images, as [{name: ...}].', [], {
+    type: 'array', items: { type: 'object', additionalProperties: false, required: ['name'], properties: { name: { type: 'string', minLength: 1 } } },
+  }),
+
+  logLevel: oneOf('Log level of every service (JSON lines on stdout).', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+  keyPrefix: str('Prefix of every Redis key and stream, so several releases can share one Redis.', 'gambit', { pattern: '^[a-z0-9:_-]{1,32}$' }),
+
+  topologySpread: obj('Spread of every workload\'s pods across zones and nodes.', {
+    enabled: bool('Add the topology spread constraints.', true),
+    maxSkew: int('Largest allowed difference in pod count between two zones (or two nodes).', 1, 1),
+    whenUnsatisfiable: oneOf('ScheduleAnyway prefers the spread; DoNotSchedule enforces it (pods stay pending).', ['ScheduleAnyway', 'DoNotSchedule'], 'ScheduleAnyway'),
+  }),
+
+  auth: obj('Who may play: guest tokens signed by the gateways and/or OIDC sign-in (docs/protocol.md, docs/configuration.md).', {
+    guestTokens: bool('POST /api/guest issues guest tokens; false: OIDC sign-in only.', true),
+    existingSecret: str('Secret holding the guest-token signing key (PKCS8 PEM, EC P-256 or Ed25519); empty: the chart creates one with a new Ed25519 key and keeps it across upgrades.', '', { pattern: '^$|^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$' }),
+    signingKeyKey: str('Key of the signing key in that Secret.', 'signing-key', { pattern: '^[-._a-zA-Z0-9]+$' }),
+    verifyKeysKey: str('Key (optional in the Secret) of older public keys still accepted: rotate by moving the old public half here and putting a new signing key in.', 'verify-keys', { pattern: '^[-._a-zA-Z0-9]+$' }),
+    tokenTtlSeconds: int('Lifetime of a guest token.', 2_592_000, 60),
+    oidc: obj('OIDC sign-in (e.g. Amazon Cognito); off while issuer is empty.', {
+      issuer: str('Issuer URL, e.g. https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC.', '', { pattern: '^$|^https://' }),
+      audience: str('App client id (aud of ID tokens, client_id of Cognito access tokens).', ''),
+      jwksUrl: str('Where the provider\'s keys are; empty: ISSUER/.well-known/jwks.json.', '', { pattern: '^$|^https://' }),
+      jwksCooldownMs: int('Least time between JWKS refetches.', 30_000, 0),
+      tokenUse: oneOf('Cognito token_use to accept; empty: not checked.', ['', 'id', 'access'], ''),
+      cidrs: raw<string[]>('Where the JWKS endpoint is (egress 443 NetworkPolicy of the gateways).', ['0.0.0.0/0'], cidrList),
+    }),
+    allowedOrigins: raw<string[]>('Browser origins allowed to open /ws (e.g. https://chess.example.com); empty: any.', [], {
+      type: 'array', items: { type: 'string', pattern: '^https?://[^/,\\s]+$' },
+    }),
+  }),
+
+  redis: obj('Redis 7, non-cluster mode (one primary): the bundled development Redis or your own (ElastiCache "cluster mode disabled").', {
+    bundled: obj('A single Redis pod in the release, for development and kind (AOF on, no replica, no failover).', {
+      enabled: bool('Run it; when false, set redis.external.host.', true),
+      image: image('library/redis', 'bundled Redis', 'docker.io', '7.4.2'),
+      resources: resources('Redis', '100m', '128Mi', '512Mi'),
+      maxmemory: str('Redis maxmemory; the policy is noeviction (streams must never be evicted).', '384mb', { pattern: '^[0-9]+(kb|mb|gb)$' }),
+      persistence: obj('Keep the AOF on a PersistentVolume (otherwise an emptyDir: survives container restarts, not rescheduling).', {
+        enabled: bool('Use a PersistentVolumeClaim.', false),
+        size: str('Size of the volume.', '1Gi', { pattern: '^[0-9]+(Mi|Gi|Ti)$' }),
+        storageClass: str('StorageClass; empty: the cluster default.', ''),
+      }),
+      ...scheduling('bundled Redis'),
+    }),
+    external: obj('Your Redis, used when redis.bundled.enabled is false.', {
+      host: str('Primary endpoint host name (ElastiCache: the primary endpoint).', ''),
+      port: int('Port.', 6379, 1, 65535),
+      tls: bool('Connect with TLS (rediss://); ElastiCache with in-transit encryption needs it.', false),
+      cidrs: raw<string[]>('Where Redis may be (egress NetworkPolicy): the VPC or the cache subnets.', ['0.0.0.0/0'], cidrList),
+    }),
+    auth: obj('Redis AUTH (ElastiCache auth token).', {
+      existingSecret: str('Secret holding the password; empty: no password.', ''),
+      passwordKey: str('Key of the password in that Secret (URL-safe characters, or percent-encoded).', 'password', { minLength: 1 }),
+    }),
+  }),
+
+  dynamodb: obj('Where finished games are stored.', {
+    region: str('AWS region of the tables.', 'us-east-1', { pattern: '^[a-z]{2}(-[a-z]+)+-[0-9]$' }),
+    gamesTable: str('Games table.', 'gambit-games', { pattern: '^[A-Za-z0-9_.-]{3,255}$' }),
+    playersTable: str('Players table.', 'gambit-players', { pattern: '^[A-Za-z0-9_.-]{3,255}$' }),
+    endpoint: str('A DynamoDB-compatible endpoint (http://...); empty: AWS (or the local one below).', '', { pattern: '^$|^https?://' }),
+    createTables: bool('Create missing tables at start (development; production tables come from infrastructure).', false),
+    cidrs: raw<string[]>('Where the DynamoDB and STS endpoints are (egress 443 NetworkPolicy).', ['0.0.0.0/0'], cidrList),
+    local: obj('DynamoDB Local in the release (kind, development): in memory, gone on restart.', {
+      enabled: bool('Run it and point the finalizer at it.', false),
+      image: image('amazon/dynamodb-local', 'DynamoDB Local', 'docker.io', '2.6.1'),
+      resources: resources('DynamoDB Local', '100m', '256Mi', '768Mi'),
+      ...scheduling('DynamoDB Local'),
+    }),
+  }),
+
+  gateway: obj('The WebSocket gateway (port 8080: /ws, /healthz, /readyz, /metrics, the client files).', {
+    image: image('gambit/gateway', 'gateway'),
+    replicas: int('Pods, when the room-reaper\'s ConnectionScaler does not manage them (roomReaper.scaler).', 2, 1),
+    resources: resources('gateway', '250m', '256Mi', '512Mi'),
+    drainMs: int('On SIGTERM sockets are closed over this window (DRAIN_MS); the grace period and NLB deregistration delay follow from it.', 10_000, 0, 600_000),
+    preStopSleepSeconds: int('Wait before SIGTERM so the NLB stops sending new connections first.', 10, 0, 120),
+    helloTimeoutMs: int('Close a socket that sent no hello within this time.', 5_000, 100),
+    heartbeatMs: int('WebSocket ping interval.', 15_000, 100),
+    ratePerSec: int('Frames per second per socket (token bucket).', 20, 1),
+    rateBurst: int('Burst of the token bucket.', 40, 1),
+    rateStrikes: int('Refused frames in a row before the socket is closed (4429).', 20, 1),
+    maxConnectionsPerIp: int('Open sockets per client address (the NLB keeps client addresses).', 100, 1),
+    joinRatePerMin: int('join/watch frames per client address per minute (room-code scanning).', 60, 1),
+    wsCompression: bool('Per-message deflate (CPU and memory per socket).', false),
+    ingressCidrs: raw<string[]>('Who may reach port 8080 (ingress NetworkPolicy). The NLB keeps client addresses, so this is the players (0.0.0.0/0 unless the game is private) plus the VPC, where the NLB health checks come from.', ['0.0.0.0/0'], cidrList),
+    service: obj('The gateway Service.', {
+      type: oneOf('LoadBalancer (NLB on EKS), NodePort (kind) or ClusterIP (port-forward).', ['LoadBalancer', 'NodePort', 'ClusterIP'], 'LoadBalancer'),
+      port: int('Plain TCP port (ws://, http://).', 80, 1, 65535),
+      nodePort: int('Node port when type is NodePort (kind maps it to the host, see infra/kind).', 30080, 30000, 32767),
+      annotations: raw<Record<string, string>>('Extra annotations of the Service.', {}, stringMap),
+      loadBalancerSourceRanges: raw<string[]>('Client CIDRs allowed through the load balancer; empty: everyone.', [], { type: 'array', items: { type: 'string' } }),
+    }),
+    nlb: obj('AWS Network Load Balancer settings (AWS Load Balancer Controller v2.12+ annotations; ignored off AWS).', {
+      enabled: bool('Annotate the Service for the AWS Load Balancer Controller (NLB, IP targets).', true),
+      scheme: oneOf('internet-facing or internal.', ['internet-facing', 'internal'], 'internet-facing'),
+      certificateArn: str('ACM certificate: adds a TLS listener on 443 (wss://, https://) terminated at the NLB.', '', { pattern: '^$|^arn:aws[a-z-]*:acm:' }),
+      sslPolicy: str('TLS policy of the 443 listener.', 'ELBSecurityPolicy-TLS13-1-2-2021-06'),
+      idleTimeoutSeconds: int('TCP idle timeout of the plain listener (60-6000; TLS listeners are fixed at 350 by AWS). Heartbeats every 15 s keep sockets busy anyway.', 350, 60, 6000),
+      proxyProtocol: bool('Send PROXY protocol v2 to the targets. The gateway does not parse it: leave false unless something in front of the gateway strips it.', false),
+      crossZone: bool('Cross-zone load balancing (even spread across zones; inter-AZ data transfer is billed).', true),
+      extraTargetGroupAttributes: str('More target group attributes, comma-separated key=value.', '', { pattern: '^$|^[a-z0-9_.]+=[^,]+(,[a-z0-9_.]+=[^,]+)*$' }),
+    }),
+    serviceAccount: serviceAccount('gateway'),
+    pdb: pdb('gateway'),
+    ...scheduling('gateway'),
+  }),
+
+  engine: obj('The game engines (consumer group "engines"; metrics on 9101).', {
+    image: image('gambit/game-engine', 'game engine'),
+    replicas: int('Pods when autoscaling is off.', 2, 1),
+    resources: resources('engine', '250m', '256Mi', '512Mi'),
+    autoscaling: obj('HorizontalPodAutoscaler on CPU.', {
+      enabled: bool('Scale the engines on CPU.', true),
+      minReplicas: int('Fewest pods.', 2, 1),
+      maxReplicas: int('Most pods.', 10, 1),
+      targetCPUUtilizationPercentage: int('Average CPU use (of the request) to aim at.', 70, 10, 100),
+    }),
+    reconnectGraceMs: int('How long a disconnected player keeps the seat.', 12_000, 1_000, 600_000),
+    roomTtlMs: int('Waiting and ended rooms are deleted this long after creation or their end.', 3_600_000, 10_000),
+    deadlineScanMs: int('How often each engine checks flag, grace and expiry deadlines.', 100, 10, 5_000),
+    claimIdleMs: int('A command pending this long on a dead engine is claimed by a live one.', 5_000, 100),
+    roomLogCap: int('Events kept per room for resume.', 256, 16, 10_000),
+    serviceAccount: serviceAccount('engine'),
+    pdb: pdb('engine'),
+    ...scheduling('engine'),
+  }),
+
+  finalizer: obj('The finalizers (DynamoDB writes; read API and metrics on 8082).', {
+    image: image('gambit/finalizer', 'finalizer'),
+    replicas: int('Pods.', 2, 1),
+    resources: resources('finalizer', '100m', '192Mi', '384Mi'),
+    maxAttempts: int('DynamoDB attempts per game before the dead-letter stream.', 5, 1, 20),
+    backoffBaseMs: int('First retry delay; doubles each attempt.', 250, 1, 60_000),
+    claimIdleMs: int('A finalize entry pending this long on a dead finalizer is claimed.', 15_000, 50),
+    serviceAccount: serviceAccount('finalizer', ': on EKS with IRSA, eks.amazonaws.com/role-arn (EKS Pod Identity needs none)'),
+    pdb: pdb('finalizer'),
+    ...scheduling('finalizer'),
+  }),
+
+  roomReaper: obj('The room-reaper controller (leader-elected through a Lease): dead gateways, expiries, scaling on connections.', {
+    enabled: bool('Run it: reaps expired rooms and dead gateways, scales the gateways on live connections.', true),
+    image: image('gambit/room-reaper', 'room-reaper controller'),
+    replicas: int('Pods (one leads, the others wait).', 2, 1),
+    resources: resources('room-reaper', '50m', '128Mi', '256Mi'),
+    metricsPort: int('Port of /metrics, /healthz and /readyz.', 9102, 1, 65535),
+    scaler: obj('The ConnectionScaler that scales the gateway Deployment on live connections (the gateway Deployment then leaves replicas to it).', {
+      enabled: bool('Create it.', true),
+      targetConnectionsPerPod: int('Connections one gateway pod should hold.', 2000, 1, 1_000_000),
+      minReplicas: int('Fewest gateway pods.', 2, 1, 1000),
+      maxReplicas: int('Most gateway pods.', 20, 1, 1000),
+      scaleDownStabilizationSeconds: int('Scale down to the highest recommendation of this window.', 300, 0, 3600),
+    }),
+    env: raw<Record<string, string>>('More settings of the controller (docs/controller.md), e.g. REAP_EVERY_MS; never secrets.', {}, stringMap),
+    serviceAccount: serviceAccount('room-reaper'),
+    pdb: pdb('room-reaper'),
+    ...scheduling('room-reaper'),
+  }),
+
+  web: obj('The browser client: its image copies the files into the gateway pods (WEB_ROOT), so one NLB serves page and socket.', {
+    enabled: bool('Serve the client from the gateways; false: host web/dist elsewhere (CDN) yourself.', true),
+    image: image('gambit/web', 'browser client'),
+  }),
+
+  networkPolicy: obj('NetworkPolicies: default deny for every pod of the release, then only the paths of the design.', {
+    enabled: bool('Create them (the cluster needs a NetworkPolicy engine: VPC CNI with network policy on EKS, kindnet 0.22+ or Calico on kind).', true),
+    dns: obj('Where cluster DNS runs.', {
+      namespaceSelector: raw<Record<string, string>>('Labels of its namespace.', { 'kubernetes.io/metadata.name': 'kube-system' }, stringMap),
+      podSelector: raw<Record<string, string>>('Labels of its pods.', { 'k8s-app': 'kube-dns' }, stringMap),
+    }),
+    prometheus: obj('Who may scrape /metrics.', {
+      namespaceSelector: raw<Record<string, string>>('Labels of Prometheus\'s namespace.', { 'kubernetes.io/metadata.name': 'monitoring' }, stringMap),
+      podSelector: raw<Record<string, string>>('Labels of the Prometheus pods; empty: any pod of that namespace.', {}, stringMap),
+    }),
+    apiServerCidrs: raw<string[]>('Where the Kubernetes API server is (egress of the controller, 443 and 6443).', ['0.0.0.0/0'], cidrList),
+  }),
+
+  monitoring: obj('Prometheus Operator objects (needs its CRDs, e.g. kube-prometheus-stack).', {
+    serviceMonitor: obj('A ServiceMonitor per component; targets get a component label.', {
+      enabled: bool('Create them.', false),
+      interval: str('Scrape interval.', '30s', { pattern: '^[0-9]+(ms|s|m)$' }),
+      scrapeTimeout: str('Scrape timeout.', '10s', { pattern: '^[0-9]+(ms|s|m)$' }),
+      labels: raw<Record<string, string>>('Labels the Prometheus serviceMonitorSelector wants (e.g. release: kube-prometheus-stack).', {}, stringMap),
+    }),
+    prometheusRule: obj('The alert rules of observability/prometheus/alerts.yml as a PrometheusRule.', {
+      enabled: bool('Create it.', false),
+      labels: raw<Record<string, string>>('Labels the Prometheus ruleSelector wants.', {}, stringMap),
+    }),
+    dashboards: obj('The Grafana dashboards of observability/grafana as ConfigMaps for the Grafana sidecar.', {
+      enabled: bool('Create them.', false),
+      labels: raw<Record<string, string>>('Extra labels (grafana_dashboard: "1" is always set).', {}, stringMap),
+      annotations: raw<Record<string, string>>('Annotations, e.g. grafana_folder: Gambit.', {}, stringMap),
+      namespace: str('Namespace of the ConfigMaps (where the sidecar looks); empty: the release namespace.', ''),
+    }),
+  }),
+
+  tests: obj('`helm test`: a pod that plays the protocol\'s ping through the gateway Service.', {
+    enabled: bool('Include the test pod.', true),
+  }),
+});
+
+export type Values = Infer<typeof valuesSpec>;
+export const defaultValues = (): Values => defaults(valuesSpec);

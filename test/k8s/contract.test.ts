@@ -1,0 +1,110 @@
+// The chart against the services it deploys: the environment each rendered pod would get is
+// parsed by that service's own configuration schema (nothing unknown, nothing invalid), and the
+// helm test script plays ping against a real gateway configured from the chart's ConfigMap.
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { join } from 'node:path';
+import type { z } from 'zod';
+import { loadConfig } from '@gambit/common';
+import { gatewayConfigSchema } from '../../services/gateway/src/config.js';
+import { engineConfigSchema } from '../../services/game-engine/src/config.js';
+import { finalizerSchema } from '../../services/finalizer/src/config.js';
+import { controllerConfigSchema } from '../../controllers/room-reaper/src/config.js';
+import { startGateway, type RunningGateway } from '../../services/gateway/src/app.js';
+import { startRedis, type RedisHandle } from '../support/redis.js';
+import { named, pods, profileFiles, render, root, type K8sObject, type RenderOptions } from './support.js';
+
+const schemas: Record<string, z.ZodObject> = {
+  gateway: gatewayConfigSchema as unknown as z.ZodObject,
+  'game-engine': engineConfigSchema as unknown as z.ZodObject,
+  finalizer: finalizerSchema as unknown as z.ZodObject,
+  'room-reaper': controllerConfigSchema as unknown as z.ZodObject,
+};
+
+const pem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+/** What the kubelet would put in the container's environment (Secrets and fields filled in). */
+function environment(objects: K8sObject[], deployment: string): Record<string, string> {
+  const pod = pods([named(objects, 'Deployment', deployment)])[0]!;
+  const c = pod.spec.containers[0]!;
+  const env: Record<string, string> = {};
+  for (const from of c.envFrom ?? []) {
+    if (from.configMapRef) Object.assign(env, (named(objects, 'ConfigMap', from.configMapRef.name) as unknown as { data: Record<string, string> }).data);
+  }
+  for (const e of c.env ?? []) {
+    const vf = e.valueFrom as { secretKeyRef?: { key: string; optional?: boolean }; fieldRef?: { fieldPath: string } } | undefined;
+    if (vf?.fieldRef) env[e.name] = vf.fieldRef.fieldPath === 'metadata.name' ? `${deployment}-7d9f8-abcde` : 'gambit';
+    else if (vf?.secretKeyRef) {
+      if (vf.secretKeyRef.optional) continue; // an optional key the operator has not set
+      env[e.name] = e.name === 'TOKEN_SIGNING_KEY' ? pem : 's3cret-password';
+    } else env[e.name] = (e.value ?? '').replace(/\$\(([A-Z_]+)\)/g, (_, n: string) => env[n] ?? '');
+  }
+  return env;
+}
+
+const cases: [string, RenderOptions][] = [
+  ['default', { files: profileFiles.default }],
+  ['kind', { files: profileFiles.kind }],
+  ['eks', { files: profileFiles.eks }],
+  ['oidc and auth', { files: profileFiles.eks, set: ['auth.oidc.issuer=https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC', 'auth.oidc.audience=c1', 'auth.oidc.tokenUse=access', 'auth.allowedOrigins={https://a.example}'], setString: ['roomReaper.env.REAP_EVERY_MS=500'] }],
+  ['oidc only', { set: ['auth.guestTokens=false', 'auth.oidc.issuer=https://idp.example.com', 'auth.oidc.audience=c1', 'redis.auth.existingSecret=r'] }],
+];
+
+describe('each pod\'s environment passes its service\'s configuration schema', () => {
+  test.each(cases)('%s', (_name, opts) => {
+    const objects = render(opts);
+    for (const [component, schema] of Object.entries(schemas)) {
+      const env = environment(objects, `gambit-${component}`);
+      const known = new Set(Object.keys(schema.shape));
+      // REDIS_PASSWORD only feeds $(REDIS_PASSWORD) in REDIS_URL
+      const unknown = Object.keys(env).filter((k) => !known.has(k) && k !== 'REDIS_PASSWORD');
+      expect({ component, unknown }).toEqual({ component, unknown: [] });
+      expect(() => loadConfig(schema, env)).not.toThrow();
+    }
+  });
+
+  test('a bad setting would be caught (the check can fail)', () => {
+    const objects = render({ set: ['gateway.joinRatePerMin=5'] });
+    const env = { ...environment(objects, 'gambit-gateway'), JOIN_RATE_PER_MIN: 'lots' };
+    expect(() => loadConfig(gatewayConfigSchema, env)).toThrow(/JOIN_RATE_PER_MIN/);
+  });
+});
+
+describe('helm test script against a real gateway', () => {
+  let redis: RedisHandle;
+  let gateway: RunningGateway;
+  beforeAll(async () => {
+    redis = await startRedis();
+    const env = environment(render({ files: profileFiles.kind }), 'gambit-gateway');
+    gateway = await startGateway(loadConfig(gatewayConfigSchema, {
+      ...env, REDIS_URL: redis.url, PORT: '0', HOST: '127.0.0.1', WEB_ROOT: '', LOG_LEVEL: 'silent', KEY_PREFIX: 'helmtest',
+    }));
+  });
+  afterAll(async () => {
+    await gateway?.close();
+    await redis?.stop();
+  });
+
+  // asynchronous: the gateway answering it runs in this process
+  const ping = (url: string) => new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [join(root, 'cdk8s/assets/helm-test-ping.mjs')], { env: { ...process.env, GATEWAY_URL: url } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += String(d)));
+    child.stderr.on('data', (d) => (stderr += String(d)));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+
+  test('guest token, hello, ping, pong: exit 0', async () => {
+    const r = await ping(`http://127.0.0.1:${gateway.port}`);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, player: 'helm-test' });
+    expect(r.status).toBe(0);
+  });
+
+  test('no gateway: exit 1 with the reason', async () => {
+    const r = await ping('http://127.0.0.1:1');
+    expect(r.status).toBe(1);
+    expect(JSON.parse(r.stderr)).toMatchObject({ ok: false });
+  });
+});
