@@ -6,9 +6,11 @@ export default {
   transform: { '^.+\\.ts$': ['@swc/jest'] },
   moduleNameMapper: {
     '^@gambit/(protocol|common|streams)$': '<rootDir>/packages/$1/src/index.ts',
+    // The controller imports the engine's modules through its package (dist at run time): the sources here.
+    '^@gambit/game-engine/dist/(.*)\\.js$': '<rootDir>/services/game-engine/src/$1.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
-  testMatch: ['<rootDir>/{packages,services,web}/*/src/**/*.test.ts', '<rootDir>/web/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+  testMatch: ['<rootDir>/{packages,services,web,controllers}/*/src/**/*.test.ts', '<rootDir>/web/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
   setupFiles: ['reflect-metadata'],
   testTimeout: 30000,
 };

@@ -51,5 +51,12 @@ export function keys(prefix = 'gambit'): Keys {
   };
 }
 
+/** MAXLEN (approximate) of each stream: bounded, and far above what a healthy consumer leaves behind. */
+export const STREAM_MAXLEN = {
+  commands: 100_000,
+  gatewayEvents: 10_000,
+  finalize: 1_000_000,
+} as const;
+
 export const ENGINE_GROUP = 'engines';
 export const FINALIZER_GROUP = 'finalizers';

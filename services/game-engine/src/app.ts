@@ -4,7 +4,7 @@ import 'reflect-metadata';
 import { createServer, type Server } from 'node:http';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { connectRedis, createLogger, instanceId, createRegistry, ENGINE_GROUP, keys as makeKeys, waitReady, watchRedis } from '@gambit/common';
+import { connectRedis, createLogger, instanceId, createRegistry, ENGINE_GROUP, STREAM_MAXLEN, keys as makeKeys, waitReady, watchRedis } from '@gambit/common';
 import { RedisStreamsServer, streamMetrics } from '@gambit/streams';
 import { CommandsController, ENGINE } from './commands.controller.js';
 import { Engine } from './engine.js';
@@ -30,7 +30,7 @@ export async function startEngine(config: EngineConfig): Promise<RunningEngine> 
   const redis = connectRedis(config.REDIS_URL, `engine:${id}`);
   await waitReady(redis, config.REDIS_URL);
 
-  const store = new RoomStore(redis, keys, { roomTtlMs: config.ROOM_TTL_MS, logCap: config.ROOM_LOG_CAP, gatewayStreamMaxLen: 10_000, finalizeMaxLen: 1_000_000 });
+  const store = new RoomStore(redis, keys, { roomTtlMs: config.ROOM_TTL_MS, logCap: config.ROOM_LOG_CAP, gatewayStreamMaxLen: STREAM_MAXLEN.gatewayEvents, finalizeMaxLen: STREAM_MAXLEN.finalize });
   const engine = new Engine(store, { graceMs: config.RECONNECT_GRACE_MS }, log, metrics);
   const scanner = new DeadlineScanner(store, engine, keys, config.DEADLINE_SCAN_MS, log);
 

@@ -3,7 +3,7 @@
 import { createServer } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { WebSocketServer } from 'ws';
-import { connectRedis, createLogger, instanceId, createRegistry, keys as makeKeys, logBudget, waitReady, watchRedis } from '@gambit/common';
+import { connectRedis, createLogger, instanceId, createRegistry, keys as makeKeys, logBudget, STREAM_MAXLEN, waitReady, watchRedis } from '@gambit/common';
 import { publish } from '@gambit/streams';
 import { CLOSE, type EngineCommand } from '@gambit/protocol';
 import { Authenticator, GuestTokens, OidcVerifier } from './auth/index.js';
@@ -51,7 +51,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     // Only moves in a room this socket is in: others are refused and would never be answered.
     if (cmd.t === 'move' && hub.clients.get(cmd.origin.conn)?.rooms.has(cmd.room)) moveLatency.sent(cmd.room, cmd.ply);
     // Partition key: the room, so one engine handles a room's commands in order within a batch.
-    await publish(redis, keys.commands, cmd.t, cmd.t === 'create' ? cmd.origin.conn : cmd.room, cmd);
+    await publish(redis, keys.commands, cmd.t, cmd.t === 'create' ? cmd.origin.conn : cmd.room, cmd, STREAM_MAXLEN.commands);
   };
 
   const closedRecently = new RecentlyClosed();
@@ -78,7 +78,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     settings: { helloTimeoutMs: config.HELLO_TIMEOUT_MS, ratePerSec: config.RATE_PER_SEC, rateBurst: config.RATE_BURST, rateStrikes: config.RATE_STRIKES },
     metrics, logBudget: logBudget(20),
     allowJoin: (c: Client) => perIp.join(c.ip),
-    onAuthenticated: (c: Client) => void connections.add(c.id, c.identity!.playerId).catch((err) => log.warn({ err: String(err) }, 'registry add failed')),
+    onAuthenticated: (c: Client) => void connections.add(c.id, c.identity!.playerId, c.identity!.name).catch((err) => log.warn({ err: String(err) }, 'registry add failed')),
     onClosed: (c: Client) => {
       const rooms = [...c.rooms];
       hub.remove(c);

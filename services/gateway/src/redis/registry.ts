@@ -18,9 +18,9 @@ export class ConnectionRegistry {
     this.timer = setInterval(beat, everyMs);
   }
 
-  async add(conn: string, playerId: string): Promise<void> {
+  async add(conn: string, playerId: string, name: string): Promise<void> {
     await this.redis.multi()
-      .hset(this.keys.conn(conn), 'gw', this.gatewayId, 'playerId', playerId, 'since', Date.now())
+      .hset(this.keys.conn(conn), 'gw', this.gatewayId, 'playerId', playerId, 'name', name, 'since', Date.now())
       .pexpire(this.keys.conn(conn), this.ttlMs)
       .sadd(this.keys.gatewayConns(this.gatewayId), conn)
       .exec();
