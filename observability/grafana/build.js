@@ -72,6 +72,27 @@ export const dashboards = {
         q('max(gambit_stream_lag{stream="finalize"})', 'lag'), q('max(gambit_stream_pending{stream="finalize"})', 'pending')] },
     ],
   },
+  'gambit-controller': {
+    title: 'Gambit / Controller and scaling',
+    panels: [
+      { title: 'Leader', type: 'stat', unit: 'short', targets: [q('max(gambit_reaper_leader)')] },
+      { title: 'Gateways by state', type: 'stat', unit: 'short', targets: [q('max by (state) (gambit_reaper_gateways)', '{{state}}')] },
+      { title: 'Connections and target per pod', type: 'timeseries', unit: 'short', targets: [
+        q('max by (scaler) (gambit_reaper_connections)', 'connections {{scaler}}'),
+        q('max by (scaler) (gambit_reaper_target_connections_per_pod)', 'target per pod {{scaler}}')] },
+      { title: 'Desired gateway replicas', type: 'timeseries', unit: 'short', targets: [q('max by (scaler) (gambit_reaper_desired_replicas)', '{{scaler}}')] },
+      { title: 'Scale decisions', type: 'timeseries', unit: 'ops', targets: [q('sum by (outcome) (rate(gambit_reaper_scale_decisions_total[$__rate_interval]))', '{{outcome}}')] },
+      { title: 'Reconcile time by loop', type: 'timeseries', unit: 's', targets: [q('histogram_quantile(0.99, sum by (le, loop) (rate(gambit_reaper_reconcile_seconds_bucket[$__rate_interval])))', 'p99 {{loop}}')] },
+      { title: 'Reconcile errors by loop', type: 'timeseries', unit: 'ops', targets: [q('sum by (loop) (rate(gambit_reaper_reconcile_errors_total[$__rate_interval]))', '{{loop}}')] },
+      { title: 'Rooms and games the controller ended', type: 'timeseries', unit: 'ops', targets: [
+        q('sum by (event) (rate(gambit_reaper_rooms_total[$__rate_interval]))', 'rooms {{event}}'),
+        q('sum by (reason) (rate(gambit_reaper_games_ended_total[$__rate_interval]))', 'games {{reason}}')] },
+      { title: 'Dead gateways cleaned and disconnects sent', type: 'timeseries', unit: 'ops', targets: [
+        q('sum(rate(gambit_reaper_dead_gateways_cleaned_total[$__rate_interval]))', 'gateways'),
+        q('sum(rate(gambit_reaper_disconnects_sent_total[$__rate_interval]))', 'disconnects')] },
+      { title: 'Stuck stream entries', type: 'timeseries', unit: 'short', targets: [q('max by (stream) (gambit_reaper_stream_stuck)', '{{stream}}')] },
+    ],
+  },
 };
 
 /** One Grafana 10 dashboard: a datasource variable, no hard-coded datasource uid. */

@@ -6,6 +6,10 @@ import { startStack, type Stack } from '../support/stack.js';
 import { startPrometheus, type PrometheusHandle } from '../support/prometheus.js';
 import { TestPlayer, play, startGame } from '../support/player.js';
 import { waitFor } from '../support/redis.js';
+import { FakeApiServer } from '../controller/fake-apiserver.js';
+import { deployment, gatewayPod } from '../controller/support.js';
+import { startController, type RunningController } from '../../controllers/room-reaper/src/app.js';
+import { controllerConfigSchema } from '../../controllers/room-reaper/src/config.js';
 // @ts-expect-error: a plain JS build script without types
 import { dashboards, toGrafana } from '../../observability/grafana/build.js';
 
@@ -30,16 +34,34 @@ describe('dashboard files', () => {
 describe('every panel query against a real Prometheus', () => {
   let stack: Stack;
   let prom: PrometheusHandle;
+  let api: FakeApiServer;
+  let controller: RunningController;
   const players: TestPlayer[] = [];
 
   beforeAll(async () => {
     stack = await startStack();
+    // The controller against the contract-checking API server: a gateway Deployment whose one pod
+    // is this stack's gateway, and a ConnectionScaler for it.
+    api = await FakeApiServer.start();
+    const ns = 'gambit';
+    api.put('deployments', ns, deployment('gateway', 1, { 'app.kubernetes.io/component': 'gateway' }));
+    api.put('pods', ns, gatewayPod(stack.gateway.id, { labels: { 'app.kubernetes.io/component': 'gateway' } }));
+    api.put('connectionscalers', ns, {
+      metadata: { name: 'gateway' },
+      spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'gateway' }, targetConnectionsPerPod: 500, minReplicas: 1, maxReplicas: 3 },
+    });
+    controller = await startController(controllerConfigSchema.parse({
+      REDIS_URL: stack.redisUrl, KEY_PREFIX: stack.keyPrefix, LOG_LEVEL: 'silent', KUBERNETES: 'kubeconfig', POD_NAME: 'reaper-0',
+      POD_NAMESPACE: ns, METRICS_PORT: '0', SCALE_EVERY_MS: '500', REAP_EVERY_MS: '200', GATEWAY_SCAN_MS: '500', HOUSEKEEPING_EVERY_MS: '500',
+      LEASE_DURATION_MS: '2000', LEASE_RENEW_DEADLINE_MS: '1500', LEASE_RETRY_MS: '200',
+    }), { kubeConfig: api.kubeConfig() });
     prom = await startPrometheus({
       gateway: stack.httpUrl.replace('http://', ''),
       'game-engine': `127.0.0.1:${stack.engines[0]!.port}`,
       finalizer: `127.0.0.1:${stack.finalizer.port}`,
+      'room-reaper': `127.0.0.1:${controller.port}`,
     });
-    await waitFor(async () => ((await prom.query('sum(up)')).data?.result as { value: [number, string] }[])?.[0]?.value[1] === '3', 20_000, 'targets not up');
+    await waitFor(async () => ((await prom.query('sum(up)')).data?.result as { value: [number, string] }[])?.[0]?.value[1] === '4', 20_000, 'targets not up');
     const w = await TestPlayer.connect(stack.httpUrl, 'alice');
     const b = await TestPlayer.connect(stack.httpUrl, 'bob');
     players.push(w, b);
@@ -67,6 +89,9 @@ describe('every panel query against a real Prometheus', () => {
   afterAll(async () => {
     players.forEach((p) => p.close());
     await prom?.stop();
+    await controller?.close();
+    api?.endWatches();
+    await api?.close();
     await stack?.stop();
   });
 

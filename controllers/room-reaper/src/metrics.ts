@@ -26,6 +26,7 @@ export function controllerMetrics(registry: Registry) {
     consumersRemoved: new Counter({ name: 'gambit_reaper_consumers_removed_total', help: 'Idle consumers with nothing pending removed from their group', labelNames: ['stream', 'group'], registers: r }),
     orphanStreams: new Counter({ name: 'gambit_reaper_orphan_streams_deleted_total', help: 'Event streams of unregistered gateways deleted', registers: r }),
     scaleDecisions: new Counter({ name: 'gambit_reaper_scale_decisions_total', help: 'Scaling rounds, by scaler and outcome (up, down, hold, blocked)', labelNames: ['scaler', 'outcome'], registers: r }),
+    targetPerPod: new Gauge({ name: 'gambit_reaper_target_connections_per_pod', help: 'The scaler\'s target connections per pod, by scaler', labelNames: ['scaler'], registers: r }),
     desiredReplicas: new Gauge({ name: 'gambit_reaper_desired_replicas', help: 'Replicas the scaler wants, by scaler', labelNames: ['scaler'], registers: r }),
     connections: new Gauge({ name: 'gambit_reaper_connections', help: 'Live connections reported by the pods of the scaled Deployment, by scaler', labelNames: ['scaler'], registers: r }),
     informerRestarts: new Counter({ name: 'gambit_reaper_informer_restarts_total', help: 'Pod informer restarts, by reason (gone: re-list after 410, dropped, error, timeout)', labelNames: ['reason'], registers: r }),

@@ -125,6 +125,7 @@ export class ScaleReconciler {
     this.memory.set(key, { since: mem.since, history: d.history });
     this.o.metrics.connections.set({ scaler: name }, d.totalConnections);
     this.o.metrics.desiredReplicas.set({ scaler: name }, d.desired);
+    this.o.metrics.targetPerPod.set({ scaler: name }, spec.policy.targetPerPod);
 
     let lastScaleTime = cr.status?.lastScaleTime;
     if (d.desired !== current) {
