@@ -39,6 +39,10 @@ describe(`faults under ${GAMES} concurrent games`, () => {
         lostMoves: report.lostMoves, duplicateRecords: report.duplicateRecords, badPgns: report.badPgns,
         statsWrong: report.statsWrong, records: report.records,
       }).toEqual({ lostMoves: 0, duplicateRecords: 0, badPgns: 0, statsWrong: 0, records: GAMES });
+      // dynalite has no TransactWriteItems; the finalizer emulates it item by item (game first), so
+      // a finalizer killed inside one can leave a player's stats without that game, never doubled.
+      // In DynamoDB the transaction is atomic: only this scenario, only locally, may miss some.
+      if (id !== 'finalizer-sigkill') expect(report.statsMissing).toBe(0);
       // Nobody is charged more than their own thinking plus the outage (and a second for load).
       expect(report.worstClockExcessMs).toBeLessThan(1_000);
     } finally {

@@ -27,7 +27,10 @@ export interface Report {
   lostMoves: number;
   duplicateRecords: number;
   badPgns: number;
+  /** A player whose stats count the game twice (or more): must never happen. */
   statsWrong: number;
+  /** A player whose stats miss the game: only possible with dynalite's emulated (non-atomic) transactions. */
+  statsMissing: number;
   reconnects: number;
   outageMs: number;
   /** Longest time any game waited between two confirmed moves, beyond the players' thinking. */
@@ -86,7 +89,12 @@ export async function runScenario(stack: ProcessStack, fault: Fault | null, opts
     await new Promise((r) => setTimeout(r, opts.faultAfterMs));
     outageMs = await fault.apply(stack);
   }
-  await waitFor(() => players.every((p) => p.ended), 180_000, `games did not end: ${players.filter((p) => !p.ended).length / 2} still open`);
+  await waitFor(() => players.every((p) => p.ended), 180_000, 'games did not end').catch((err: Error) => {
+    // Say what the processes said before they died, and how many games are open.
+    const dead = stack.procs.filter((p) => p.child.exitCode !== null || p.child.signalCode !== null)
+      .map((p) => `${p.name}:${p.port} (${p.child.exitCode ?? p.child.signalCode}): ${p.lines.slice(-8).join(' | ')}`);
+    throw new Error(`${err.message}: ${players.filter((p) => !p.ended).length / 2} still open; dead: ${dead.join('\n')}`);
+  });
   const secondsToAllEnded = (Date.now() - started) / 1000;
   if (fault?.after) await fault.after(stack);
 
@@ -94,7 +102,7 @@ export async function runScenario(stack: ProcessStack, fault: Fault | null, opts
   await settled(stack); // every finalize entry acknowledged: each transaction is complete
   const report: Report = {
     fault: fault?.name ?? 'none', games: opts.games, movesConfirmed: 0, records: 0, lostMoves: 0, duplicateRecords: 0,
-    badPgns: 0, statsWrong: 0, reconnects: players.reduce((n, p) => n + p.reconnects, 0), outageMs, worstStallMs: 0, worstClockExcessMs: 0,
+    badPgns: 0, statsWrong: 0, statsMissing: 0, reconnects: players.reduce((n, p) => n + p.reconnects, 0), outageMs, worstStallMs: 0, worstClockExcessMs: 0,
     secondsToAllEnded,
   };
   const players_ = await scanAll(stack, `${stack.keyPrefix}-players`);
@@ -122,7 +130,10 @@ export async function runScenario(stack: ProcessStack, fault: Fault | null, opts
     // Stats: each player finished exactly one game.
     for (const seat of [rec.white, rec.black] as { playerId: string }[]) {
       const s = statsById.get(seat.playerId);
-      if (!s || Number(s.games) !== 1 || Number(s.wins) + Number(s.losses) + Number(s.draws) !== 1) report.statsWrong += 1;
+      const games = Number(s?.games ?? 0);
+      const outcomes = Number(s?.wins ?? 0) + Number(s?.losses ?? 0) + Number(s?.draws ?? 0);
+      if (games > 1 || outcomes > 1 || games !== outcomes) report.statsWrong += 1;
+      else if (games === 0) report.statsMissing += 1;
     }
     // Stalls and clocks, from what the players saw.
     const seen = [...w.confirmed.values()].sort((x, y) => x.ply - y.ply);
@@ -183,7 +194,7 @@ async function waitForRecords(stack: ProcessStack, rooms: string[], timeoutMs: n
 }
 
 export function formatReports(reports: Report[]): string {
-  const cols: (keyof Report)[] = ['fault', 'games', 'movesConfirmed', 'records', 'lostMoves', 'duplicateRecords', 'badPgns', 'statsWrong', 'reconnects', 'outageMs', 'worstStallMs', 'worstClockExcessMs', 'secondsToAllEnded'];
+  const cols: (keyof Report)[] = ['fault', 'games', 'movesConfirmed', 'records', 'lostMoves', 'duplicateRecords', 'badPgns', 'statsWrong', 'statsMissing', 'reconnects', 'outageMs', 'worstStallMs', 'worstClockExcessMs', 'secondsToAllEnded'];
   const rows = reports.map((r) => cols.map((c) => (typeof r[c] === 'number' ? String(Math.round(Number(r[c]) * 10) / 10) : String(r[c]))));
   return [`| ${cols.join(' | ')} |`, `|${cols.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }

@@ -82,7 +82,13 @@ export async function startProcessStack(opts: ProcessStackOptions = {}): Promise
     child.stderr!.on('data', take);
     procs.push(proc);
     const health = `http://127.0.0.1:${proc.port}/healthz`;
-    await waitFor(() => fetch(health).then((r) => r.ok, () => false), 15_000, `${name} did not start: ${proc.lines.slice(-5).join('\n')}`);
+    const alive = () => child.exitCode === null && child.signalCode === null;
+    await waitFor(async () => {
+      if (!alive()) throw new Error(`${name} exited at start: ${proc.lines.slice(-5).join('\n')}`);
+      return fetch(health).then((r) => r.ok, () => false);
+    }, 15_000, `${name} did not start: ${proc.lines.slice(-5).join('\n')}`);
+    // A healthy answer from someone else's process on that port would not be ours.
+    if (!alive()) throw new Error(`${name} exited at start (port ${proc.port} taken?): ${proc.lines.slice(-5).join('\n')}`);
     return proc;
   };
 
