@@ -105,11 +105,11 @@ export async function startGame(white: TestPlayer, black: TestPlayer, tc = { ini
 }
 
 /** Plays UCI moves alternately, each waiting for both players to see it. */
-export async function play(room: string, white: TestPlayer, black: TestPlayer, moves: string[], fromPly = 0): Promise<void> {
+export async function play(room: string, white: TestPlayer, black: TestPlayer, moves: string[], fromPly = 0, timeoutMs = 5_000): Promise<void> {
   for (let i = 0; i < moves.length; i++) {
     const ply = fromPly + i;
     const mover = ply % 2 === 0 ? white : black;
     mover.send({ t: 'move', room, uci: moves[i], ply });
-    await Promise.all([white.next('moved', (m) => m.ply === ply + 1), black.next('moved', (m) => m.ply === ply + 1)]);
+    await Promise.all([white.next('moved', (m) => m.ply === ply + 1, timeoutMs), black.next('moved', (m) => m.ply === ply + 1, timeoutMs)]);
   }
 }
