@@ -5,6 +5,30 @@ import { replayDeadLetters } from '../../services/finalizer/src/replay.js';
 import type { ProcessStack, ServiceName } from '../support/processes.js';
 import { waitFor } from '../support/redis.js';
 import type { Fault } from './run.js';
+import { FakeApiServer } from '../controller/fake-apiserver.js';
+import { startController, type RunningController } from '../../controllers/room-reaper/src/app.js';
+import { controllerConfigSchema } from '../../controllers/room-reaper/src/config.js';
+
+/** Two room-reaper replicas sharing a Lease on the contract-checking API server (no cluster here). */
+async function controllers(stack: ProcessStack): Promise<{ replicas: RunningController[]; close(): Promise<void> }> {
+  const api = await FakeApiServer.start();
+  const replicas: RunningController[] = [];
+  for (const name of ['reaper-a', 'reaper-b']) {
+    replicas.push(await startController(controllerConfigSchema.parse({
+      REDIS_URL: stack.redis.url, KEY_PREFIX: stack.keyPrefix, LOG_LEVEL: 'silent', METRICS_PORT: '0', POD_NAME: name, POD_NAMESPACE: 'gambit',
+      LEASE_DURATION_MS: '2000', LEASE_RENEW_DEADLINE_MS: '1500', LEASE_RETRY_MS: '200', REAP_EVERY_MS: '200',
+    }), { kubeConfig: api.kubeConfig(`token-${name}`) }));
+    await waitFor(() => replicas.some((r) => r.isLeader()), 5_000, 'no replica leads');
+  }
+  return {
+    replicas,
+    async close() {
+      await Promise.allSettled(replicas.map((r) => r.close()));
+      api.endWatches();
+      await api.close();
+    },
+  };
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -54,6 +78,23 @@ export const faults: Record<string, Fault> = {
       await sleep(2_000);
       await stack.redis.restart();
       return Date.now() - t + 1_000; // clients' retries and reconnects
+    },
+  },
+  'controller-leader-kill': {
+    name: 'room-reaper leader killed, the standby takes over (Lease)',
+    async apply(stack) {
+      const c = await controllers(stack);
+      try {
+        const leader = c.replicas.find((r) => r.isLeader())!;
+        const standby = c.replicas.find((r) => r !== leader)!;
+        const t = Date.now();
+        leader.crash(); // no Lease release: the standby must wait for it to expire
+        await waitFor(() => standby.isLeader(), 10_000, 'the standby never took over');
+        console.log(`controller failover under load: ${Date.now() - t} ms`);
+      } finally {
+        await c.close();
+      }
+      return 0; // players never depend on the controller
     },
   },
   'dynamodb-outage': {
