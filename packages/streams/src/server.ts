@@ -105,8 +105,54 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
         continue;
       }
       if (!rows) continue;
-      for (const [, entries] of rows) await this.dispatch(parseEntries(entries), 'first');
+      // Handlers run in the background, chained per key: the next read does not wait for this
+      // batch (no head-of-line blocking across rooms), only for room in the in-flight budget.
+      for (const [, entries] of rows) this.enqueue(parseEntries(entries), 'first');
+      if (this.inFlight >= this.o.batch * 4) await new Promise<void>((r) => (this.roomFreed = r));
     }
+    await Promise.allSettled([...this.chains.values()]);
+    await this.flushAcks();
+  }
+
+  private inFlight = 0;
+  private roomFreed?: () => void;
+  private readonly chains = new Map<string, Promise<void>>();
+  private acks: string[] = [];
+  private ackScheduled = false;
+
+  /** Runs entries after the ones of the same key already in flight; acknowledges each when done. */
+  private enqueue(entries: StreamEntry[], deliveries: 'first' | 'claimed'): void {
+    for (const entry of entries) {
+      this.inFlight += 1;
+      const prev = this.chains.get(entry.key) ?? Promise.resolve();
+      const next = prev.then(async () => {
+        if (await this.handle(entry, deliveries)) this.ack(entry.id);
+      }).finally(() => {
+        this.inFlight -= 1;
+        if (this.chains.get(entry.key) === next) this.chains.delete(entry.key);
+        const freed = this.roomFreed;
+        this.roomFreed = undefined;
+        freed?.();
+      });
+      this.chains.set(entry.key, next);
+    }
+  }
+
+  /** XACKs are gathered over one turn of the event loop and sent together, without waiting. */
+  private ack(id: string): void {
+    this.acks.push(id);
+    if (this.ackScheduled) return;
+    this.ackScheduled = true;
+    setImmediate(() => void this.flushAcks());
+  }
+
+  private async flushAcks(): Promise<void> {
+    this.ackScheduled = false;
+    const ids = this.acks;
+    this.acks = [];
+    if (!ids.length || !this.writer || this.writer.status === 'end') return;
+    await this.writer!.xack(this.o.stream, this.o.group, ...ids).catch((err: unknown) =>
+      this.o.logger.warn({ err: String(err) }, 'XACK failed; entries will be claimed again'));
   }
 
   private claiming = false;

@@ -17,6 +17,7 @@ const NOTHING: Reply = { kind: 'reply', replies: [] };
 
 export class Engine {
   private readonly positions = new PositionCache();
+  private readonly live = new Map<string, Loaded>();
 
   constructor(
     private readonly store: RoomStore,
@@ -63,7 +64,10 @@ export class Engine {
   private async run(room: string, origin: Origin | null, decideFrom: (loaded: Loaded, chess: () => Chess) => Decision): Promise<string> {
     const attempts = this.settings.maxAttempts ?? 20;
     for (let attempt = 0; attempt < attempts; attempt++) {
-      const loaded = await this.store.load(room);
+      // The room as this engine last committed it, if it did: commit.lua checks the version, so a
+      // room changed by another engine meanwhile comes back as a conflict and is read again.
+      const live = attempt === 0 ? this.live.get(room) : undefined;
+      const loaded = live ?? await this.store.load(room);
       if (!loaded.state || loaded.state.status === 'ended') this.positions.delete(room);
       let touched: Chess | undefined;
       const chess = () => (touched ??= this.positions.get(room, loaded.state));
@@ -79,6 +83,13 @@ export class Engine {
         else await this.store.forget(room);
         return 'failed';
       }
+      if (d.kind === 'reply' && live) {
+        // Only a commit checks the version: an answer (an error, a duplicate) decided from the
+        // remembered state could be stale, so it is decided again from Redis.
+        this.live.delete(room);
+        if (touched) this.positions.delete(room);
+        continue;
+      }
       if (d.kind === 'reply') {
         // A deadline for a room that no longer exists (TTL backstop, manual cleanup): drop it.
         if (!loaded.state && !origin) await this.store.forget(room);
@@ -88,18 +99,32 @@ export class Engine {
       try {
         res = await this.store.commit(room, loaded, d);
       } catch (err) {
+        this.live.delete(room);
         if (touched) this.positions.delete(room); // the cached board may hold an uncommitted move
         throw err;
       }
       if (res === 'conflict') {
         this.metrics?.conflicts.inc();
+        this.live.delete(room);
         if (touched) this.positions.delete(room);
         continue;
       }
+      this.remember(room, loaded, d);
       this.afterCommit(room, d, loaded.state);
       return 'committed';
     }
     throw new Error(`room ${room}: gave up after ${attempts} version conflicts`);
+  }
+
+  /** Keeps the committed state of a live game (bounded, least recently used goes first). */
+  private remember(room: string, loaded: Loaded, d: Extract<Decision, { kind: 'commit' }>): void {
+    this.live.delete(room);
+    if (d.state === undefined) {
+      if (loaded.state && loaded.state.status === 'active') this.live.set(room, loaded);
+    } else if (d.state && d.state.status === 'active') {
+      this.live.set(room, { version: loaded.version + 1, state: d.state });
+    }
+    if (this.live.size > 20_000) this.live.delete(this.live.keys().next().value!);
   }
 
   private afterCommit(room: string, d: Extract<Decision, { kind: 'commit' }>, before: RoomState | null): void {

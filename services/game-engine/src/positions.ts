@@ -13,7 +13,10 @@ export class PositionCache {
     const cached = this.map.get(room);
     this.map.delete(room);
     const fen = state?.fens[state.fens.length - 1];
-    const chess = cached && cached.history().length === moves.length && (!fen || cached.fen() === fen) ? cached : replay(moves);
+    // Plies played, from the move number and the side to move: O(1). chess.js history() undoes
+    // and replays the whole game with SAN for every ply (O(plies x move generation)).
+    const plies = (c: Chess) => 2 * (c.moveNumber() - 1) + (c.turn() === 'b' ? 1 : 0);
+    const chess = cached && plies(cached) === moves.length && (!fen || cached.fen() === fen) ? cached : replay(moves);
     this.map.set(room, chess);
     if (this.map.size > this.max) this.map.delete(this.map.keys().next().value!);
     return chess;
