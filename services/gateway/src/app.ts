@@ -152,12 +152,14 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     clearInterval(heartbeat);
     http.close();
     const sockets = [...hub.clients.values()];
-    // Spread the closes so reconnecting clients do not all land on the other pods at once.
-    const step = sockets.length > 1 ? drainMs / sockets.length : 0;
+    // Spread the closes so reconnecting clients do not all land on the other pods at once: in
+    // slices every 10 ms or more (a timer per socket would stretch 20,000 sockets past DRAIN_MS).
+    const ticks = Math.max(1, Math.min(sockets.length, Math.floor(drainMs / 10)));
+    const perTick = Math.ceil(sockets.length / ticks);
     log.info({ sockets: sockets.length, drainMs }, 'draining');
-    for (const c of sockets) {
-      c.close(CLOSE.restarting, 'server restarting');
-      if (step) await new Promise((r) => setTimeout(r, step));
+    for (let i = 0; i < sockets.length; i += perTick) {
+      for (const c of sockets.slice(i, i + perTick)) c.close(CLOSE.restarting, 'server restarting');
+      if (drainMs && i + perTick < sockets.length) await new Promise((r) => setTimeout(r, drainMs / ticks));
     }
     await waitUntil(() => hub.clients.size === 0, 2_000);
     for (const c of hub.clients.values()) c.terminate();

@@ -147,6 +147,7 @@ export class Client {
       return this.close(CLOSE.badToken, 'bad token');
     }
     clearTimeout(this.helloTimer);
+    this.helloTimer = undefined;
     this.identity = identity;
     this.deps.onAuthenticated(this);
     this.send(withId({ t: 'welcome', playerId: identity.playerId, name: identity.name, serverTime: Date.now() }, frame.id));
