@@ -58,9 +58,12 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
     if (!this.running) return;
     this.running = false;
     clearInterval(this.claimTimer);
-    // Unblock XREADGROUP now rather than waiting for blockMs.
+    // Unblock XREADGROUP now rather than waiting for blockMs, then let the handlers in flight
+    // finish and their acknowledgements go out: a clean stop leaves nothing to claim.
     this.reader?.disconnect();
     await Promise.allSettled(this.loops);
+    await Promise.allSettled([...this.chains.values()]);
+    await this.flushAcks();
     await this.writer?.quit().catch(() => undefined);
   }
 
