@@ -9,6 +9,7 @@ import type { ProcessStack } from '../support/processes.js';
 import { guest } from '../support/player.js';
 import { waitFor } from '../support/redis.js';
 import { prng } from '../support/fuzz.js';
+import { randomLine } from '../support/games.js';
 import { ResilientPlayer } from './player.js';
 
 export interface Fault {
@@ -40,19 +41,6 @@ export interface Report {
   secondsToAllEnded: number;
 }
 
-function line(seed: number, plies: number): string[] {
-  const r = prng(seed);
-  const chess = new Chess();
-  const out: string[] = [];
-  while (out.length < plies && !chess.isGameOver()) {
-    const moves = chess.moves({ verbose: true });
-    const m = moves[Math.floor(r() * moves.length)]!;
-    chess.move(m);
-    out.push(m.from + m.to + (m.promotion ?? ''));
-  }
-  return out;
-}
-
 export function aliveGateways(stack: ProcessStack): string[] {
   return stack.procs.filter((p) => p.name === 'gateway' && p.child.exitCode === null && p.child.signalCode === null)
     .map((p) => `http://127.0.0.1:${p.port}`);
@@ -64,7 +52,7 @@ export async function runScenario(stack: ProcessStack, fault: Fault | null, opts
   const players: ResilientPlayer[] = [];
   const pairs: [ResilientPlayer, ResilientPlayer][] = [];
   for (let g = 0; g < opts.games; g++) {
-    const moves = line(1000 + g, opts.plies);
+    const moves = randomLine(prng(1000 + g), opts.plies);
     const mk = async (name: string, i: number) => new ResilientPlayer(name, (await guest(gateways()[0]!, name)).token, gateways, moves, () => 150 + think() * 250, i);
     const pair: [ResilientPlayer, ResilientPlayer] = [await mk(`w${g}`, g), await mk(`b${g}`, g + 1)];
     pairs.push(pair);

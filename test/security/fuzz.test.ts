@@ -2,11 +2,11 @@
 // real gateway, engine and finalizer processes, while two honest players play a whole game.
 // Nothing may crash, every bad frame gets its answer, memory stays bounded, the game is unharmed.
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { readFileSync } from 'node:fs';
 import { Chess } from 'chess.js';
 import { startProcessStack, type ProcessStack } from '../support/processes.js';
 import { TestPlayer, play, startGame } from '../support/player.js';
 import { fuzzFrame, prng } from '../support/fuzz.js';
+import { randomLine, rssKiB } from '../support/games.js';
 
 const FRAMES = Number(process.env.FUZZ_FRAMES ?? 100_000);
 const SOCKETS = 25;
@@ -22,21 +22,6 @@ beforeAll(async () => {
 }, 30_000);
 afterAll(async () => { open.forEach((p) => p.close()); await stack?.stop(); });
 
-const rssKiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-
-/** A legal 60-ply game from a seed (random legal moves, stopped early if the game ends). */
-function honestLine(seed: number): string[] {
-  const r = prng(seed);
-  const chess = new Chess();
-  const line: string[] = [];
-  while (line.length < 60 && !chess.isGameOver()) {
-    const moves = chess.moves({ verbose: true });
-    const m = moves[Math.floor(r() * moves.length)]!;
-    chess.move(m);
-    line.push(m.from + m.to + (m.promotion ?? ''));
-  }
-  return line;
-}
 
 test(`${FRAMES} hostile frames: no crash, each answered, bounded memory, honest game unharmed`, async () => {
   const gateway = stack.procs.find((p) => p.name === 'gateway')!;
@@ -47,7 +32,7 @@ test(`${FRAMES} hostile frames: no crash, each answered, bounded memory, honest 
   const b = await TestPlayer.connect(stack.httpUrl, 'bob');
   open.push(w, b);
   const room = await startGame(w, b, { initialMs: 600_000, incrementMs: 0 });
-  const line = honestLine(SEED);
+  const line = randomLine(prng(SEED), 60);
 
   // Four waves: a leak grows from wave to wave; a high-water mark (buffers of the first flood) does not.
   const WAVES = 4;

@@ -2,13 +2,13 @@
 // SOAK_SECONDS (600). Samples each process's memory and open file descriptors every 10 s and
 // reports growth per hour (least-squares slope after a warm-up). Not part of `make test`.
 import { afterAll, expect, test } from '@jest/globals';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { startProcessStack, type ProcessStack } from '../support/processes.js';
 import { TestPlayer, guest } from '../support/player.js';
 import { prng } from '../support/fuzz.js';
+import { randomLine, rssKiB } from '../support/games.js';
 import { ResilientPlayer } from '../chaos/player.js';
 import { aliveGateways } from '../chaos/run.js';
-import { Chess } from 'chess.js';
 
 const CONNECTIONS = Number(process.env.SOAK_CONNECTIONS ?? 10_000);
 const GAMES = Number(process.env.SOAK_GAMES ?? 1_000);
@@ -17,7 +17,6 @@ const SECONDS = Number(process.env.SOAK_SECONDS ?? 600);
 let stack: ProcessStack;
 afterAll(async () => { await stack?.stop(); });
 
-const rssKiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
 const fds = (pid: number) => readdirSync(`/proc/${pid}/fd`).length;
 
 function slopePerHour(points: [number, number][]): number {
@@ -28,18 +27,6 @@ function slopePerHour(points: [number, number][]): number {
   const num = points.reduce((s, p) => s + (p[0] - mx) * (p[1] - my), 0);
   const den = points.reduce((s, p) => s + (p[0] - mx) ** 2, 0);
   return den ? (num / den) * 3_600_000 : 0;
-}
-
-function line(r: () => number): string[] {
-  const chess = new Chess();
-  const out: string[] = [];
-  while (out.length < 40 && !chess.isGameOver()) {
-    const ms = chess.moves({ verbose: true });
-    const m = ms[Math.floor(r() * ms.length)]!;
-    chess.move(m);
-    out.push(m.from + m.to + (m.promotion ?? ''));
-  }
-  return out;
 }
 
 test(`soak: ${CONNECTIONS} connections, ${GAMES} games, ${SECONDS} s`, async () => {
@@ -61,7 +48,7 @@ test(`soak: ${CONNECTIONS} connections, ${GAMES} games, ${SECONDS} s`, async () 
   const stopped = new Promise<void>((res) => { stop = res; });
   const playOne = async (slot: number): Promise<void> => {
     while (!stopping) {
-      const moves = line(r);
+      const moves = randomLine(r, 40);
       const w = new ResilientPlayer('w', (await guest(gateways()[0]!, `w${slot}`)).token, gateways, moves, () => 500 + r() * 1500, slot);
       const b = new ResilientPlayer('b', (await guest(gateways()[0]!, `b${slot}`)).token, gateways, moves, () => 500 + r() * 1500, slot + 1);
       await Promise.all([w.connect(), b.connect()]);
