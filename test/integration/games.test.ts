@@ -1,5 +1,6 @@
 // Whole games over real WebSockets through gateway, Redis Streams, engine and finalizer to dynalite.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
+import { Chess } from 'chess.js';
 import { startStack, type Stack } from '../support/stack.js';
 import { TestPlayer, play, startGame } from '../support/player.js';
 import { waitFor } from '../support/redis.js';
@@ -52,6 +53,9 @@ describe('whole games', () => {
     expect(game).toMatchObject({ room, result: '0-1', reason: 'checkmate' });
     expect(String(game.pgn)).toContain('2. g4 Qh4# 0-1');
     expect(game.san).toEqual(['f3', 'e5', 'g4', 'Qh4#']);
+    // Every ply's FEN, kept by the engines in memory (the room in Redis holds only the last one).
+    const chess = new Chess();
+    expect(game.fens).toEqual([chess.fen(), ...['f3', 'e5', 'g4', 'Qh4#'].map((san) => (chess.move(san), chess.fen()))]);
   });
 
   test('resign', async () => {
@@ -59,7 +63,9 @@ describe('whole games', () => {
     await play(room, w, b, ['e2e4', 'e7e5']);
     w.send({ t: 'resign', room });
     expect(await b.next('ended')).toMatchObject({ result: '0-1', reason: 'resign' });
-    expect(await stored(await gameIdOf(room))).toMatchObject({ result: '0-1', reason: 'resign' });
+    const game = await stored(await gameIdOf(room));
+    expect(game).toMatchObject({ result: '0-1', reason: 'resign' });
+    expect(game.fens).toHaveLength(3);
   });
 
   test('draw by agreement, after a declined offer', async () => {

@@ -35,10 +35,14 @@ export type EngineCommand =
 
 export type EngineCommandType = EngineCommand['t'];
 
-/** One entry on a gateway's event stream. */
+/**
+ * One entry on a gateway's event stream. A room event is written as the fields
+ * `r <room> t <type> [p <ply>] e <event JSON>` so the gateway can send the text as it is; the
+ * others as `d <GatewayDelivery JSON>`.
+ */
 export type GatewayDelivery =
-  /** A room event: send to every local socket in the room. */
-  | { k: 'room'; room: string; ev: RoomEvent }
+  /** A room event (its JSON text, as sockets receive it): send to every local socket in the room. */
+  | { k: 'room'; room: string; t: RoomEvent['t']; ply?: number; text: string }
   /** An answer for one socket; `sub` adds the socket to the room's audience first, `unsub` removes it. */
   | { k: 'conn'; conn: string; msg: ServerMsg; sub?: string; unsub?: string }
   /** Resume: the events this socket missed, in order; the socket joins the room's audience. */

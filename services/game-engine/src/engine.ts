@@ -4,7 +4,7 @@ import { randomUUID, randomInt } from 'node:crypto';
 import type { Logger } from '@gambit/common';
 import { newRoomCode, type EngineCommand, type Origin } from '@gambit/protocol';
 import { decide, expire, error, type Ctx, type Decision } from './rules/decide.js';
-import { replay, type Chess } from './rules/chess.js';
+import { replay, type Game } from './rules/chess.js';
 import type { RoomState } from './rules/state.js';
 import type { Loaded, RoomStore } from './store/room-store.js';
 import type { EngineMetrics } from './metrics.js';
@@ -30,13 +30,13 @@ export class Engine {
   async handle(cmd: EngineCommand, cmdId: string): Promise<void> {
     const outcome = cmd.t === 'create'
       ? await this.create(cmd, cmdId)
-      : await this.run(cmd.room, cmd.origin, (loaded, chess) => decide(loaded.state, cmd, this.ctx(cmdId, chess, loaded.state, cmd.origin), cmd.room));
+      : await this.run(cmd.room, cmd.origin, (loaded, game) => decide(loaded.state, cmd, this.ctx(cmdId, game, loaded.state, cmd.origin), cmd.room));
     this.log.debug({ cid: cmd.origin.cid, entry: cmdId, t: cmd.t, room: cmd.t === 'create' ? undefined : cmd.room, outcome }, 'command handled');
   }
 
   /** A deadline (flag, grace) passed for `room`. */
   async tick(room: string): Promise<void> {
-    await this.run(room, null, (loaded, chess) => decide(loaded.state, { t: 'tick' }, this.ctx(`tick-${Date.now()}`, chess, loaded.state), room));
+    await this.run(room, null, (loaded, game) => decide(loaded.state, { t: 'tick' }, this.ctx(`tick-${Date.now()}`, game, loaded.state), room));
   }
 
   async expire(room: string): Promise<void> {
@@ -61,7 +61,7 @@ export class Engine {
 
   /** `origin` is who to tell when the rules fail; null for deadlines. */
   /** Returns what happened, for the logs: committed, rejected with a code, or nothing to do. */
-  private async run(room: string, origin: Origin | null, decideFrom: (loaded: Loaded, chess: () => Chess) => Decision): Promise<string> {
+  private async run(room: string, origin: Origin | null, decideFrom: (loaded: Loaded, game: () => Game) => Decision): Promise<string> {
     const attempts = this.settings.maxAttempts ?? 20;
     for (let attempt = 0; attempt < attempts; attempt++) {
       // The room as this engine last committed it, if it did: commit.lua checks the version, so a
@@ -69,11 +69,11 @@ export class Engine {
       const live = attempt === 0 ? this.live.get(room) : undefined;
       const loaded = live ?? await this.store.load(room);
       if (!loaded.state || loaded.state.status === 'ended') this.positions.delete(room);
-      let touched: Chess | undefined;
-      const chess = () => (touched ??= this.positions.get(room, loaded.state));
+      let touched: Game | undefined;
+      const game = () => (touched ??= this.positions.get(room, loaded.state));
       let d: Decision;
       try {
-        d = decideFrom(loaded, chess);
+        d = decideFrom(loaded, game);
       } catch (err) {
         // A bug in the rules or a broken stored room: answer `internal`, change nothing, and
         // take a broken room off the deadline sets so it cannot block the scan.
@@ -142,9 +142,9 @@ export class Engine {
    * engine's command to be claimed) is not charged to the mover; never earlier than the room's
    * clock was last set, never later than now.
    */
-  private ctx(cmdId: string, chess: () => Chess, state: RoomState | null, origin?: Origin): Ctx {
+  private ctx(cmdId: string, game: () => Game, state: RoomState | null, origin?: Origin): Ctx {
     const now = Date.now();
-    const ctx: Ctx = { now, cmdId, graceMs: this.settings.graceMs, newGameId: randomUUID, coin: () => randomInt(2) === 1, chess };
+    const ctx: Ctx = { now, cmdId, graceMs: this.settings.graceMs, newGameId: randomUUID, coin: () => randomInt(2) === 1, game };
     if (origin?.at !== undefined) ctx.receivedAt = Math.max(Math.min(origin.at, now), state?.clock.at ?? 0);
     if (origin?.cid) ctx.cid = origin.cid;
     return ctx;

@@ -10,6 +10,7 @@ import { Authenticator, GuestTokens, OidcVerifier } from './auth/index.js';
 import { Client } from './ws/client.js';
 import { Hub } from './ws/hub.js';
 import { EventReader } from './redis/events.js';
+import { KeepAlive } from './ws/keep-alive.js';
 import { ConnectionRegistry } from './redis/registry.js';
 import { routes } from './http/routes.js';
 import { gatewayMetrics } from './metrics.js';
@@ -61,7 +62,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     hub.deliver(d);
     metrics.fanout.observe(Math.max(0, Date.now() - writtenAt) / 1000);
     if (d.k === 'room') {
-      if (d.ev.t === 'moved') moveLatency.moved(d.room, d.ev.ply);
+      if (d.ply !== undefined) moveLatency.moved(d.room, d.ply);
       return;
     }
     const room = d.k === 'replay' ? d.room : d.sub;
@@ -131,13 +132,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   });
 
   // Heartbeat: a socket that did not answer the last ping is dead; drop it (its seat gets a grace).
-  const heartbeat = setInterval(() => {
-    moveLatency.prune();
-    for (const c of hub.clients.values()) {
-      if (!c.alive) c.terminate();
-      else c.ping();
-    }
-  }, config.HEARTBEAT_MS);
+  const heartbeat = new KeepAlive(hub.clients, config.HEARTBEAT_MS, () => moveLatency.prune());
+  heartbeat.start();
 
   events.start();
   connections.startHeartbeat(() => hub.clients.size);
@@ -149,7 +145,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const shutdown = async (drainMs: number) => {
     draining = true;
     metrics.draining.set(1);
-    clearInterval(heartbeat);
+    heartbeat.stop();
     http.close();
     const sockets = [...hub.clients.values()];
     // Spread the closes so reconnecting clients do not all land on the other pods at once: in

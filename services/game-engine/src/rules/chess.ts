@@ -62,13 +62,30 @@ export function canWinOnTime(chess: Chess, side: Side): boolean {
   return true;
 }
 
-export function replay(uciMoves: readonly string[]): Chess {
+/**
+ * A game in play: the chess.js position and the FEN before the first move and after every ply.
+ * The FENs go into the finished game's record; they are kept here, in the engine's memory, so the
+ * room state written to Redis on every move does not grow by a FEN per ply.
+ */
+export interface Game {
+  chess: Chess;
+  fens: string[];
+}
+
+/** Plays `uci` in `game` (mutating it) or says why it cannot be played. */
+export function play(game: Game, uci: string): Applied | MoveError {
+  const applied = applyUci(game.chess, uci);
+  if (typeof applied !== 'string') game.fens.push(applied.fen);
+  return applied;
+}
+
+export function replay(uciMoves: readonly string[]): Game {
   const chess = new Chess();
+  const game: Game = { chess, fens: [chess.fen()] };
   for (const uci of uciMoves) {
-    const applied = applyUci(chess, uci);
-    if (typeof applied === 'string') throw new Error(`stored move ${uci} does not replay`);
+    if (typeof play(game, uci) === 'string') throw new Error(`stored move ${uci} does not replay`);
   }
-  return chess;
+  return game;
 }
 
 export function resultWinner(result: Result | null): Side | null {

@@ -1,9 +1,9 @@
 // The room state machine without Redis: each test drives decide() like the engine does.
 import { describe, expect, test } from '@jest/globals';
-import type { EngineCommand, Origin, RoomEvent } from '@gambit/protocol';
+import type { EngineCommand, GameRecord, Origin, RoomEvent } from '@gambit/protocol';
 import { decide, expire, type Command, type Decision } from './decide.js';
 import { replay } from './chess.js';
-import type { RoomState } from './state.js';
+import { START_FEN, upgradeState, type RoomState } from './state.js';
 
 const W: Origin = { gw: 'gw1', conn: 'c1', playerId: 'pw', name: 'White' };
 const B: Origin = { gw: 'gw2', conn: 'c2', playerId: 'pb', name: 'Black' };
@@ -15,13 +15,14 @@ class Room {
   now = 1_000_000;
   events: RoomEvent[] = [];
   finalized = 0;
+  record?: GameRecord;
   private n = 0;
   constructor(readonly tc = { initialMs: 60_000, incrementMs: 0 }, readonly graceMs = 12_000) {}
 
   run(cmd: Command, cmdId = `cmd-${++this.n}`): Decision {
     const d = decide(this.state, cmd, {
       now: this.now, cmdId, graceMs: this.graceMs, newGameId: () => 'game-1', coin: () => true,
-      chess: () => replay(this.state?.moves ?? []),
+      game: () => replay(this.state?.moves ?? []),
     }, 'ABCDEFGH');
     this.apply(d);
     return d;
@@ -30,7 +31,10 @@ class Room {
     if (d.kind !== 'commit') return;
     if (d.state !== undefined) this.state = d.state;
     this.events.push(...d.events);
-    if (d.finalize) this.finalized += 1;
+    if (d.finalize) {
+      this.finalized += 1;
+      this.record = d.finalize;
+    }
   }
   move(o: Origin, uci: string, ply = this.state!.moves.length) {
     return this.run({ t: 'move', origin: o, room: 'ABCDEFGH', uci, ply });
@@ -93,7 +97,7 @@ describe('moves', () => {
     r.now += 3_000;
     r.move(W, 'e2e4');
     expect(r.last()).toMatchObject({ t: 'moved', ply: 1, uci: 'e2e4', san: 'e4', kind: 'move', check: false, clock: { white: 57_000, running: 'black' } });
-    expect(r.state!.fens).toHaveLength(2);
+    expect(r.state!.fen).toBe('rnbqkbnr/pppppppp/8/8/4P3/8/PPPP1PPP/RNBQKBNR b KQkq - 0 1');
   });
 
   test('rejections change nothing: illegal, stale ply, not your turn, not a player, promotion without piece', () => {
@@ -138,6 +142,10 @@ describe('every end reason', () => {
     r.play('f2f3', 'e7e5', 'g2g4', 'd8h4');
     expect(endOf(r)).toMatchObject({ result: '0-1', reason: 'checkmate' });
     expect(r.finalized).toBe(1);
+    // The record has the FEN before the first move and after each ply; the stored room only the last.
+    expect(r.record!.fens).toEqual([START_FEN, ...['f2f3', 'e7e5', 'g2g4', 'd8h4'].map((_, i, all) => replay(all.slice(0, i + 1)).chess.fen())]);
+    expect(r.record!.fens.at(-1)).toBe(r.state!.fen);
+    expect(r.state).not.toHaveProperty('fens');
     expect(errorOf(r.move(W, 'a2a3'))).toBe('game_over');
   });
 
@@ -207,10 +215,10 @@ describe('every end reason', () => {
     const r = new Room({ initialMs: 5_000, incrementMs: 0 }).started();
     // Give black a bare king by hand: the rule under test is the flag, not how we got there.
     r.state!.moves = [];
-    const chess = replay([]);
-    chess.load('4k3/8/8/8/8/8/8/R3K3 w - - 0 1');
+    const game = replay([]);
+    game.chess.load('4k3/8/8/8/8/8/8/R3K3 w - - 0 1');
     r.now += 6_000;
-    const d = decide(r.state, { t: 'tick' }, { now: r.now, cmdId: 'x', graceMs: 1, newGameId: () => 'g', coin: () => true, chess: () => chess }, 'ABCDEFGH');
+    const d = decide(r.state, { t: 'tick' }, { now: r.now, cmdId: 'x', graceMs: 1, newGameId: () => 'g', coin: () => true, game: () => game }, 'ABCDEFGH');
     r.apply(d);
     expect(endOf(r)).toMatchObject({ result: '1/2-1/2', reason: 'timeout' });
   });
@@ -263,5 +271,19 @@ describe('reconnect', () => {
     r.run({ t: 'disconnect', origin: B, room: 'ABCDEFGH' });
     expect(r.state!.seq).toBe(seqBefore);
     expect(r.state!.black!.conns).toEqual(['gw2/c2b']);
+  });
+});
+
+describe('stored rooms from before `fen`', () => {
+  test('a room with the old list of FENs reads as the current position, and play goes on', () => {
+    const r = new Room().started();
+    r.play('e2e4', 'e7e5');
+    const { fen, ...rest } = r.state!;
+    const old = { ...rest, fens: [START_FEN, 'x', fen] } as unknown as RoomState;
+    r.state = upgradeState(old);
+    expect(r.state.fen).toBe(fen);
+    expect(r.state).not.toHaveProperty('fens');
+    r.move(W, 'g1f3');
+    expect(r.last()).toMatchObject({ t: 'moved', ply: 3, san: 'Nf3' });
   });
 });

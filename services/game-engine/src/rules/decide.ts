@@ -1,9 +1,9 @@
 // The room state machine: waiting -> active -> ended -> gone. Pure: given the stored state, one
 // command and the time, it returns what to store, which events the room sees and what to answer.
 import type { EngineCommand, ErrorCode, GameRecord, Origin, RoomEvent, ServerMsg, Side, EndReason, Result } from '@gambit/protocol';
-import { applyUci, canWinOnTime, positionalEnd, resultWinner, type Chess } from './chess.js';
+import { canWinOnTime, play, positionalEnd, resultWinner, type Game } from './chess.js';
 import { hasFlagged, other, punch, remaining, startClock, stop } from './clock.js';
-import { APPLIED_MEMORY, START_FEN, seatOf, seatView, stateMsg, type RoomState, type Seat } from './state.js';
+import { APPLIED_MEMORY, START_FEN, cloneState, seatOf, seatView, stateMsg, type RoomState, type Seat } from './state.js';
 import { pgnOf } from './pgn.js';
 
 export interface Ctx {
@@ -14,8 +14,8 @@ export interface Ctx {
   newGameId: () => string;
   /** A fair coin for `color: random`. */
   coin: () => boolean;
-  /** The game's chess.js position (replayed or cached by the caller); mutated by a move. */
-  chess: () => Chess;
+  /** The game's position and FENs (replayed or cached by the caller); mutated by a move. */
+  game: () => Game;
   /** Correlation id of the command, carried into the finalize record for the logs. */
   cid?: string;
   /** When the command reached the gateway (never after `now`): the mover's clock stops here. */
@@ -51,7 +51,7 @@ export function decide(current: RoomState | null, cmd: Command, ctx: Ctx, code: 
   if (cmd.t === 'create') return create(cmd, ctx, code);
   if (!current) return cmd.t === 'tick' ? { kind: 'reply', replies: [] } : error(cmd.origin, 'room_not_found', `room ${code} does not exist`);
   if (current.applied.includes(ctx.cmdId)) return { kind: 'reply', replies: [] };
-  const s = structuredClone(current);
+  const s = cloneState(current);
   s.applied = [...s.applied.slice(-(APPLIED_MEMORY - 1)), ctx.cmdId];
   const out = new Out(s);
   switch (cmd.t) {
@@ -101,7 +101,7 @@ function create(cmd: Extract<EngineCommand, { t: 'create' }>, ctx: Ctx, code: st
   const s: RoomState = {
     code, gameId: null, status: 'waiting', tc: cmd.tc,
     white: color === 'white' ? seat : null, black: color === 'black' ? seat : null,
-    moves: [], san: [], fens: [START_FEN], clock: { white: cmd.tc.initialMs, black: cmd.tc.initialMs, running: null, at: ctx.now },
+    moves: [], san: [], fen: START_FEN, clock: { white: cmd.tc.initialMs, black: cmd.tc.initialMs, running: null, at: ctx.now },
     clockHistory: [], drawOffer: null, seq: 0, result: null, reason: null, pgn: null,
     createdAt: ctx.now, startedAt: null, endedAt: null, applied: [ctx.cmdId],
   };
@@ -201,14 +201,14 @@ function move(out: Out, o: Origin, uci: string, ply: number, ctx: Ctx): Decision
     const rejection = error(o, 'game_over', 'your time ran out before this move arrived');
     return { ...out.commit(), replies: rejection.replies };
   }
-  const chess = ctx.chess();
-  const applied = applyUci(chess, uci);
+  const game = ctx.game();
+  const applied = play(game, uci);
   if (applied === 'illegal_move') return error(o, 'illegal_move', `${uci} is not a legal move here`);
   if (applied === 'promotion_required') return error(o, 'illegal_move', `${uci} promotes: add the piece, e.g. ${uci}q`);
   s.clock = punch(s.clock, side, s.tc.incrementMs, movedAt, ctx.now);
   s.moves.push(uci);
   s.san.push(applied.san);
-  s.fens.push(applied.fen);
+  s.fen = applied.fen;
   s.clockHistory.push(s.clock[side]);
   // A move answers the opponent's standing draw offer with "no" (as on lichess).
   if (s.drawOffer === other(side)) {
@@ -216,8 +216,8 @@ function move(out: Out, o: Origin, uci: string, ply: number, ctx: Ctx): Decision
     out.emit({ t: 'draw_declined', room: s.code, by: side });
   }
   out.emit({ t: 'moved', room: s.code, ply: s.moves.length, uci, san: applied.san, fen: applied.fen, clock: s.clock, check: applied.check, kind: applied.kind });
-  const end = positionalEnd(chess);
-  if (end) finish(out, end.result, end.reason, ctx);
+  const end = positionalEnd(game.chess);
+  if (end) finish(out, end.result, end.reason, ctx, game);
   return out.commit();
 }
 
@@ -286,7 +286,7 @@ function tick(out: Out, ctx: Ctx): Decision {
 /** Room expiry (called by the expiry scan, separately from the game's own deadlines). */
 export function expire(current: RoomState): Decision {
   if (current.status === 'active') return { kind: 'reply', replies: [] };
-  const out = new Out(structuredClone(current));
+  const out = new Out(cloneState(current));
   if (current.status === 'waiting') out.emit({ t: 'closed', room: current.code, reason: 'expired' });
   return out.gone();
 }
@@ -295,12 +295,12 @@ function flagFall(out: Out, ctx: Ctx): void {
   const s = out.s;
   const flagged = s.clock.running!;
   const winner = other(flagged);
-  const result = canWinOnTime(ctx.chess(), winner) ? (winner === 'white' ? '1-0' : '0-1') : '1/2-1/2';
+  const result = canWinOnTime(ctx.game().chess, winner) ? (winner === 'white' ? '1-0' : '0-1') : '1/2-1/2';
   finish(out, result, 'timeout', ctx);
 }
 
 /** Ends the game: stops the clock, writes the PGN, emits `ended` and the finalize record. */
-function finish(out: Out, result: Result | null, reason: EndReason, ctx: Ctx): void {
+function finish(out: Out, result: Result | null, reason: EndReason, ctx: Ctx, game: Game = ctx.game()): void {
   const s = out.s;
   s.status = 'ended';
   s.clock = stop(s.clock, ctx.now);
@@ -313,7 +313,7 @@ function finish(out: Out, result: Result | null, reason: EndReason, ctx: Ctx): v
   out.emit({ t: 'ended', room: s.code, result, reason, pgn: s.pgn, clock: s.clock });
   out.finalize = {
     gameId: s.gameId!, room: s.code, white: pick(s.white!), black: pick(s.black!), result, reason,
-    winner: resultWinner(result), uci: s.moves, san: s.san, fens: s.fens, pgn: s.pgn, tc: s.tc, clock: s.clock,
+    winner: resultWinner(result), uci: s.moves, san: s.san, fens: [...game.fens], pgn: s.pgn, tc: s.tc, clock: s.clock,
     clockHistory: s.clockHistory, startedAt: s.startedAt!, endedAt: ctx.now,
   };
   if (ctx.cid) out.finalize.cid = ctx.cid;

@@ -3,7 +3,11 @@
 -- KEYS: 1 room hash, 2 room log, 3 room gateways, 4 flag deadlines, 5 reconnect deadlines,
 --       6 room expiries, 7 finalize stream, 8 once-key (unused unless plan.once),
 --       9 live gateways (sorted set of heartbeats)
--- ARGV[1]: the plan (JSON); see room-store.ts. Returns 1 done, 0 version conflict, 2 duplicate.
+-- ARGV: 1 the plan (small JSON; see room-store.ts), 2 the new state ('' keeps it), 3 the finished
+--       game's record ('' none), 4 the replay fallback ('' none), then plan.replies pairs
+--       (gateway, delivery JSON), then plan.events triples (type, ply or '', event JSON).
+-- Big texts travel as their own arguments, not inside the plan: no escaping, no decoding here.
+-- Returns 1 done, 0 version conflict, 2 duplicate.
 local plan = cjson.decode(ARGV[1])
 local v = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
 if v ~= plan.v then return 0 end
@@ -11,9 +15,11 @@ if plan.once then
   if redis.call('SET', KEYS[8], '1', 'NX', 'PX', plan.ttl) == false then return 2 end
 end
 local code = plan.room
+local state, finalize, fallback = ARGV[2], ARGV[3], ARGV[4]
+local firstEvent = 5 + 2 * plan.replies
 
-local function send(gw, body)
-  redis.call('XADD', plan.gwPrefix .. gw, 'MAXLEN', '~', plan.gwMaxLen, '*', 'd', body)
+local function send(gw, ...)
+  redis.call('XADD', plan.gwPrefix .. gw, 'MAXLEN', '~', plan.gwMaxLen, '*', ...)
 end
 
 if plan.del then
@@ -21,8 +27,8 @@ if plan.del then
   redis.call('ZREM', KEYS[4], code)
   redis.call('ZREM', KEYS[5], code)
   redis.call('ZREM', KEYS[6], code)
-elseif plan.state then
-  redis.call('HSET', KEYS[1], 'v', v + 1, 's', plan.state)
+elseif state ~= '' then
+  redis.call('HSET', KEYS[1], 'v', v + 1, 's', state)
   redis.call('PEXPIRE', KEYS[1], plan.ttl)
 end
 if plan.gw then
@@ -31,7 +37,7 @@ if plan.gw then
 end
 
 -- Direct answers first: `joined` must reach its socket before `started`.
-for _, r in ipairs(plan.replies) do send(r.gw, r.body) end
+for i = 5, firstEvent - 1, 2 do send(ARGV[i], 'd', ARGV[i + 1]) end
 
 if plan.replay then
   local r = plan.replay
@@ -45,15 +51,16 @@ if plan.replay then
   end
   -- Replayable when nothing was missed or the log still holds the first missed event.
   if r.after == plan.seqBefore or (first ~= nil and first <= r.after + 1 and r.after <= plan.seqBefore) then
-    send(r.gw, '{"k":"replay","conn":' .. cjson.encode(r.conn) .. ',"room":"' .. code .. '","events":[' .. table.concat(missed, ',') .. ']}')
+    send(r.gw, 'd', '{"k":"replay","conn":' .. cjson.encode(r.conn) .. ',"room":"' .. code .. '","events":[' .. table.concat(missed, ',') .. ']}')
   else
-    send(r.gw, r.fallback)
+    send(r.gw, 'd', fallback)
   end
 end
 
-if #plan.events > 0 then
+if plan.events > 0 then
+  local lastEvent = firstEvent + 3 * plan.events - 1
   if not plan.del then
-    for _, e in ipairs(plan.events) do redis.call('RPUSH', KEYS[2], e) end
+    for i = firstEvent, lastEvent, 3 do redis.call('RPUSH', KEYS[2], ARGV[i + 2]) end
     redis.call('LTRIM', KEYS[2], -plan.logCap, -1)
     redis.call('PEXPIRE', KEYS[2], plan.ttl)
   end
@@ -62,8 +69,14 @@ if #plan.events > 0 then
     -- A gateway that left the registry (drained) has no reader: forget it rather than
     -- re-creating its stream.
     if redis.call('ZSCORE', KEYS[9], gw) then
-      for _, e in ipairs(plan.events) do
-        send(gw, '{"k":"room","room":"' .. code .. '","ev":' .. e .. '}')
+      -- A room event goes as its JSON text with its type (and ply) beside it: the gateway sends
+      -- the text to its sockets as it is, without decoding it.
+      for i = firstEvent, lastEvent, 3 do
+        if ARGV[i + 1] == '' then
+          send(gw, 'r', code, 't', ARGV[i], 'e', ARGV[i + 2])
+        else
+          send(gw, 'r', code, 't', ARGV[i], 'p', ARGV[i + 1], 'e', ARGV[i + 2])
+        end
       end
     else
       redis.call('SREM', KEYS[3], gw)
@@ -80,7 +93,7 @@ else
   end
 end
 
-if plan.finalize then
-  redis.call('XADD', KEYS[7], 'MAXLEN', '~', plan.finalizeMaxLen, '*', 'p', 'game.ended', 'k', code, 'd', plan.finalize)
+if finalize ~= '' then
+  redis.call('XADD', KEYS[7], 'MAXLEN', '~', plan.finalizeMaxLen, '*', 'p', 'game.ended', 'k', code, 'd', finalize)
 end
 return 1

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import type { Keys } from '@gambit/common';
 import type { GatewayDelivery, RoomEvent } from '@gambit/protocol';
-import { stateMsg, type RoomState } from '../rules/state.js';
+import { stateMsg, upgradeState, type RoomState } from '../rules/state.js';
 import type { Decision, Reply } from '../rules/decide.js';
 import { flagAt } from '../rules/clock.js';
 
@@ -32,7 +32,7 @@ export class RoomStore {
 
   async load(code: string): Promise<Loaded> {
     const [v, s] = await this.redis.hmget(this.keys.room(code), 'v', 's');
-    return { version: v ? Number(v) : 0, state: s ? (JSON.parse(s) as RoomState) : null };
+    return { version: v ? Number(v) : 0, state: s ? upgradeState(JSON.parse(s) as RoomState) : null };
   }
 
   /**
@@ -45,6 +45,8 @@ export class RoomStore {
     const next = d.state === undefined ? loaded.state : d.state;
     const gw = d.replies[0]?.gw ?? d.replay?.origin.gw;
     const ttl = this.settings.roomTtlMs + 6 * 3600_000;
+    // Small fields go in the plan; every text (state, answers, events, record) is its own
+    // argument so it is neither escaped into the plan here nor decoded in the script.
     const plan: Record<string, unknown> = {
       v: loaded.version,
       room: code,
@@ -54,25 +56,32 @@ export class RoomStore {
       logCap: this.settings.logCap,
       finalizeMaxLen: this.settings.finalizeMaxLen,
       seqBefore: loaded.state?.seq ?? 0,
-      replies: d.replies.map((r) => ({ gw: r.gw, body: JSON.stringify(delivery(r)) })),
-      events: d.events.map(serializeEvent),
+      replies: d.replies.length,
+      events: d.events.length,
     };
     if (onceId) plan.once = true;
     // Only a socket that will hear the room's events puts its gateway on the room's list.
     if (gw && (d.replies.some((r) => r.sub) || d.replay)) plan.gw = gw;
     if (d.state === null) plan.del = true;
-    else if (d.state !== undefined) plan.state = JSON.stringify(d.state);
     if (next && d.state !== null) Object.assign(plan, this.deadlines(next));
+    let fallback = '';
     if (d.replay && loaded.state) {
       const { origin, after } = d.replay;
       // The snapshot as it was before this decision: its own events follow it.
-      const fallback: GatewayDelivery = { k: 'conn', conn: origin.conn, msg: stateMsg(loaded.state), sub: code };
-      plan.replay = { gw: origin.gw, conn: origin.conn, after, fallback: JSON.stringify(fallback) };
+      fallback = JSON.stringify({ k: 'conn', conn: origin.conn, msg: stateMsg(loaded.state), sub: code } satisfies GatewayDelivery);
+      plan.replay = { gw: origin.gw, conn: origin.conn, after };
     }
-    if (d.finalize) plan.finalize = JSON.stringify(d.finalize);
+    const args = [
+      JSON.stringify(plan),
+      d.state ? JSON.stringify(d.state) : '',
+      d.finalize ? JSON.stringify(d.finalize) : '',
+      fallback,
+    ];
+    for (const r of d.replies) args.push(r.gw, JSON.stringify(delivery(r)));
+    for (const ev of d.events) args.push(ev.t, ev.t === 'moved' ? String(ev.ply) : '', serializeEvent(ev));
     const res = await (this.redis as unknown as { gambitCommit: (...a: string[]) => Promise<number> }).gambitCommit(
       k.room(code), k.roomLog(code), k.roomGateways(code), k.flagDeadlines, k.reconnectDeadlines, k.roomExpiries, k.finalize,
-      k.once(onceId ?? 'none'), k.gateways, JSON.stringify(plan),
+      k.once(onceId ?? 'none'), k.gateways, ...args,
     );
     return res === 1 ? 'ok' : res === 2 ? 'duplicate' : 'conflict';
   }

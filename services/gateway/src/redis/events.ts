@@ -1,7 +1,7 @@
 // Reads this gateway's own event stream (XREAD, one reader, so no consumer group is needed).
 import type { Redis } from 'ioredis';
 import type { Logger } from '@gambit/common';
-import type { GatewayDelivery } from '@gambit/protocol';
+import type { GatewayDelivery, RoomEvent } from '@gambit/protocol';
 
 export class EventReader {
   private running = false;
@@ -29,13 +29,14 @@ export class EventReader {
         if (!rows) continue;
         for (const [id, fields] of rows[0]![1]) {
           last = id;
-          const body = fields[1];
-          if (!body) continue;
+          let d: GatewayDelivery | null;
           try {
-            this.onDelivery(JSON.parse(body) as GatewayDelivery, Number(id.slice(0, id.indexOf('-'))));
+            d = decodeDelivery(fields);
           } catch (err) {
+            d = null;
             this.log.error({ err: String(err), id }, 'bad delivery on the event stream');
           }
+          if (d) this.onDelivery(d, Number(id.slice(0, id.indexOf('-'))));
         }
       } catch (err) {
         if (!this.running) return;
@@ -44,4 +45,30 @@ export class EventReader {
       }
     }
   }
+}
+
+/**
+ * One stream entry's fields as a delivery (see GatewayDelivery for the layout); null for an entry
+ * with nothing in it. Engines from before the room-event fields wrote room events as
+ * `d {"k":"room","room":..,"ev":{..}}`: still read, for rolling upgrades.
+ */
+export function decodeDelivery(fields: string[]): GatewayDelivery | null {
+  if (fields[0] === 'r') {
+    const f = new Map<string, string>();
+    for (let i = 0; i + 1 < fields.length; i += 2) f.set(fields[i]!, fields[i + 1]!);
+    const room = f.get('r');
+    const t = f.get('t') as RoomEvent['t'] | undefined;
+    const text = f.get('e');
+    if (!room || !t || text === undefined) throw new Error('a room event needs r, t and e');
+    const ply = f.get('p');
+    return ply === undefined ? { k: 'room', room, t, text } : { k: 'room', room, t, ply: Number(ply), text };
+  }
+  const body = fields[0] === 'd' ? fields[1] : undefined;
+  if (!body) return null;
+  const d = JSON.parse(body) as GatewayDelivery | { k: 'room'; room: string; ev: RoomEvent };
+  if (d.k === 'room' && 'ev' in d) {
+    const { ev } = d;
+    return ev.t === 'moved' ? { k: 'room', room: d.room, t: ev.t, ply: ev.ply, text: JSON.stringify(ev) } : { k: 'room', room: d.room, t: ev.t, text: JSON.stringify(ev) };
+  }
+  return d as GatewayDelivery;
 }

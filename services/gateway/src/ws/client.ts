@@ -60,8 +60,9 @@ export class Client {
     this.sendRaw(text);
   }
 
-  sendRaw(text: string): void {
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(text);
+  /** A text frame already serialised (a Buffer holds UTF-8 text encoded once for many sockets). */
+  sendRaw(text: string | Buffer): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(text, { binary: false });
   }
 
   close(code: number, reason: string): void {

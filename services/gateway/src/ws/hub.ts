@@ -34,7 +34,7 @@ export class Hub {
 
   /** Delivers one entry of this gateway's event stream; returns how many sockets got it. */
   deliver(d: GatewayDelivery): number {
-    if (d.k === 'room') return this.broadcast(d.room, d.ev);
+    if (d.k === 'room') return this.broadcast(d.room, d.t, d.text);
     const client = this.clients.get(d.conn);
     if (!client) return 0;
     if (d.k === 'replay') {
@@ -48,14 +48,15 @@ export class Hub {
     return 1;
   }
 
-  private broadcast(room: string, ev: RoomEvent): number {
+  /** The engine's text goes out as it is: encoded once for the whole audience, never re-parsed. */
+  private broadcast(room: string, type: RoomEvent['t'], text: string): number {
     const set = this.audiences.get(room);
     if (!set) return 0;
-    const text = JSON.stringify(ev); // serialised once for the whole audience
-    for (const c of set) c.sendRaw(text);
+    const frame = Buffer.from(text);
+    for (const c of set) c.sendRaw(frame);
     const size = set.size;
-    this.sent(ev.t, text.length, size);
-    if (ev.t === 'closed') for (const c of [...set]) this.unsubscribe(c, room); // the room is gone
+    this.sent(type, frame.length, size);
+    if (type === 'closed') for (const c of [...set]) this.unsubscribe(c, room); // the room is gone
     return size;
   }
 
