@@ -26,7 +26,19 @@ class Probe {
     seen.push({ data, claimed: (ctx as StreamContext).isClaimed() });
   }
 }
-@Module({ controllers: [Probe] })
+/** Says it acknowledged the entry itself; only does when asked to, to show the transport did not. */
+@Controller()
+class SelfAcking {
+  @EventPattern('self-acked')
+  async handle(@Payload() data: { ack: boolean }, @Ctx() x: unknown) {
+    const ctx = x as StreamContext;
+    if (data.ack) await client.xack(ctx.getStream(), ctx.getGroup(), ctx.getId());
+    ctx.acknowledged();
+    seen.push({ data: { n: data.ack ? 1 : 0, key: 'self' }, claimed: ctx.isClaimed() });
+  }
+}
+
+@Module({ controllers: [Probe, SelfAcking] })
 class ProbeModule {}
 
 async function server(consumer: string, stream: string) {
@@ -60,5 +72,18 @@ test('entries held by a dead consumer are claimed and handled by a live one', as
   const { app } = await server('live', 's2');
   await waitFor(() => seen.length === 1, 5_000, 'the stale entry was never claimed');
   expect(seen[0]).toEqual({ data: { n: 42, key: 'k' }, claimed: true });
+  await app.close();
+});
+
+test('a handler that acknowledged the entry itself gets no second XACK from the transport', async () => {
+  seen.length = 0;
+  const { app } = await server('c', 's3');
+  const kept = await publish(client, 's3', 'self-acked', 'a', { ack: false });
+  await publish(client, 's3', 'self-acked', 'b', { ack: true });
+  await waitFor(() => seen.length === 2, 5_000, `only ${seen.length} handled`);
+  // The entry its handler did not really acknowledge is still pending: the transport left it alone.
+  await waitFor(async () => ((await client.xpending('s3', 'g')) as [number])[0] === 1, 5_000, 'pending count never settled at 1');
+  const [[id]] = (await client.xpending('s3', 'g', '-', '+', 10)) as [[string]];
+  expect(id).toBe(kept);
   await app.close();
 });

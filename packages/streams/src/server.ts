@@ -1,7 +1,8 @@
 // A NestJS transport over Redis Streams consumer groups. Each process is one consumer:
 // - entries are read with XREADGROUP and handed to the @EventPattern handler named by their pattern;
 // - entries with the same partition key run one after another, different keys run concurrently;
-// - an entry is acknowledged (XACK) only after its handler resolved: a crash leaves it pending;
+// - an entry is acknowledged (XACK) only after its handler resolved: a crash leaves it pending
+//   (a handler may acknowledge it itself, inside the script that applies it: StreamContext);
 // - pending entries idle longer than claimIdleMs (their consumer died) are taken over with XAUTOCLAIM.
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import { isObservable, lastValueFrom } from 'rxjs';
@@ -129,7 +130,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
       this.inFlight += 1;
       const prev = this.chains.get(entry.key) ?? Promise.resolve();
       const next = prev.then(async () => {
-        if (await this.handle(entry, deliveries)) this.ack(entry.id);
+        if ((await this.handle(entry, deliveries)) === 'ok') this.ack(entry.id);
       }).finally(() => {
         this.inFlight -= 1;
         if (this.chains.get(entry.key) === next) this.chains.delete(entry.key);
@@ -197,7 +198,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
     await Promise.all(
       [...byKey.values()].map(async (list) => {
         for (const entry of list) {
-          if (await this.handle(entry, deliveries)) done.push(entry.id);
+          if ((await this.handle(entry, deliveries)) === 'ok') done.push(entry.id);
         }
       }),
     );
@@ -219,24 +220,25 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
     return handler ?? null;
   }
 
-  private async handle(entry: StreamEntry, deliveries: 'first' | 'claimed'): Promise<boolean> {
+  /** 'ok': to acknowledge; 'acked': the handler did (StreamContext.acknowledged); 'failed': leave pending. */
+  private async handle(entry: StreamEntry, deliveries: 'first' | 'claimed'): Promise<'ok' | 'acked' | 'failed'> {
     const started = performance.now();
     const handler = entry.pattern ? this.handlerFor(entry.pattern) : null;
     if (!handler) {
       this.o.logger.error({ id: entry.id, pattern: entry.pattern }, 'no handler for stream entry; acknowledging it');
       this.o.onHandled?.(entry.pattern || 'malformed', 'unknown', 0);
-      return true;
+      return 'ok';
     }
     try {
-      const ctx = new StreamContext([this.o.stream, entry.id, entry.key, deliveries]);
+      const ctx = new StreamContext([this.o.stream, entry.id, entry.key, deliveries, this.o.group]);
       const out = await handler(entry.data, ctx);
       if (isObservable(out)) await lastValueFrom(out, { defaultValue: undefined });
       this.o.onHandled?.(entry.pattern, 'ok', (performance.now() - started) / 1000);
-      return true;
+      return ctx.wasAcknowledged() ? 'acked' : 'ok';
     } catch (err) {
       this.o.logger.error({ err, id: entry.id, pattern: entry.pattern }, 'stream handler failed; entry stays pending');
       this.o.onHandled?.(entry.pattern, 'error', (performance.now() - started) / 1000);
-      return false;
+      return 'failed';
     }
   }
 }

@@ -11,8 +11,10 @@ export const ENGINE = Symbol('Engine');
 export class CommandsController {
   constructor(@Inject(ENGINE) private readonly engine: Engine) {}
 
-  private run(cmd: EngineCommand, ctx: unknown): Promise<void> {
-    return this.engine.handle(cmd, (ctx as StreamContext).getId());
+  /** A command that commits is acknowledged by the commit itself (see RoomStore.commit). */
+  private async run(cmd: EngineCommand, ctx: unknown): Promise<void> {
+    const c = ctx as StreamContext;
+    if (await this.engine.handle(cmd, c.getId(), { stream: c.getStream(), group: c.getGroup() })) c.acknowledged();
   }
 
   @EventPattern('create') create(@Payload() c: EngineCommand, @Ctx() x: unknown) { return this.run(c, x); }

@@ -6,7 +6,7 @@ import { newRoomCode, type EngineCommand, type Origin } from '@gambit/protocol';
 import { decide, expire, error, type Ctx, type Decision } from './rules/decide.js';
 import { replay, type Game } from './rules/chess.js';
 import type { RoomState } from './rules/state.js';
-import type { Loaded, RoomStore } from './store/room-store.js';
+import type { Ack, Loaded, RoomStore } from './store/room-store.js';
 import type { EngineMetrics } from './metrics.js';
 import { PositionCache } from './positions.js';
 
@@ -26,12 +26,18 @@ export class Engine {
     private readonly metrics?: EngineMetrics,
   ) {}
 
-  /** Handles one command from the command stream; `cmdId` is its stream entry id. */
-  async handle(cmd: EngineCommand, cmdId: string): Promise<void> {
+  /**
+   * Handles one command from the command stream; `cmdId` is its stream entry id. With `ack`
+   * (where the entry lives), a commit acknowledges the entry itself; returns whether it did.
+   */
+  async handle(cmd: EngineCommand, cmdId: string, ack?: Omit<Ack, 'id'>): Promise<boolean> {
+    const entry = ack && { ...ack, id: cmdId };
     const outcome = cmd.t === 'create'
-      ? await this.create(cmd, cmdId)
-      : await this.run(cmd.room, cmd.origin, (loaded, game) => decide(loaded.state, cmd, this.ctx(cmdId, game, loaded.state, cmd.origin), cmd.room));
+      ? await this.create(cmd, cmdId, entry)
+      : await this.run(cmd.room, cmd.origin, (loaded, game) => decide(loaded.state, cmd, this.ctx(cmdId, game, loaded.state, cmd.origin), cmd.room), entry);
     this.log.debug({ cid: cmd.origin.cid, entry: cmdId, t: cmd.t, room: cmd.t === 'create' ? undefined : cmd.room, outcome }, 'command handled');
+    // Only a commit carried the acknowledgement; answers and duplicates leave it to the transport.
+    return entry !== undefined && (outcome === 'committed' || outcome.startsWith('created '));
   }
 
   /** A deadline (flag, grace) passed for `room`. */
@@ -43,13 +49,13 @@ export class Engine {
     await this.run(room, null, (loaded) => (loaded.state ? expire(loaded.state) : NOTHING));
   }
 
-  private async create(cmd: Extract<EngineCommand, { t: 'create' }>, cmdId: string): Promise<string> {
+  private async create(cmd: Extract<EngineCommand, { t: 'create' }>, cmdId: string, ack?: Ack): Promise<string> {
     // A fresh code until one is free; the once-key makes a redelivered create a no-op.
     for (let attempt = 0; attempt < 5; attempt++) {
       const code = newRoomCode();
       const d = decide(null, cmd, this.ctx(cmdId, () => replay([]), null, cmd.origin), code);
       if (d.kind !== 'commit') return this.reply(d);
-      const res = await this.store.commit(code, { version: 0, state: null }, d, cmdId);
+      const res = await this.store.commit(code, { version: 0, state: null }, d, cmdId, ack);
       if (res === 'duplicate') return 'duplicate';
       if (res === 'ok') {
         this.metrics?.rooms.inc({ event: 'created' });
@@ -61,7 +67,7 @@ export class Engine {
 
   /** `origin` is who to tell when the rules fail; null for deadlines. */
   /** Returns what happened, for the logs: committed, rejected with a code, or nothing to do. */
-  private async run(room: string, origin: Origin | null, decideFrom: (loaded: Loaded, game: () => Game) => Decision): Promise<string> {
+  private async run(room: string, origin: Origin | null, decideFrom: (loaded: Loaded, game: () => Game) => Decision, ack?: Ack): Promise<string> {
     const attempts = this.settings.maxAttempts ?? 20;
     for (let attempt = 0; attempt < attempts; attempt++) {
       // The room as this engine last committed it, if it did: commit.lua checks the version, so a
@@ -97,7 +103,7 @@ export class Engine {
       }
       let res: Awaited<ReturnType<RoomStore['commit']>>;
       try {
-        res = await this.store.commit(room, loaded, d);
+        res = await this.store.commit(room, loaded, d, undefined, ack);
       } catch (err) {
         this.live.delete(room);
         if (touched) this.positions.delete(room); // the cached board may hold an uncommitted move

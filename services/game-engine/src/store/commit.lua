@@ -2,7 +2,8 @@
 -- decision was made from (optimistic concurrency between engines).
 -- KEYS: 1 room hash, 2 room log, 3 room gateways, 4 flag deadlines, 5 reconnect deadlines,
 --       6 room expiries, 7 finalize stream, 8 once-key (unused unless plan.once),
---       9 live gateways (sorted set of heartbeats)
+--       9 live gateways (sorted set of heartbeats), 10 the command stream (plan.ack: the command's
+--       entry is acknowledged here, with the writes that apply it)
 -- ARGV: 1 the plan (small JSON; see room-store.ts), 2 the new state ('' keeps it), 3 the finished
 --       game's record ('' none), 4 the replay fallback ('' none), then plan.replies pairs
 --       (gateway, delivery JSON), then plan.events triples (type, ply or '', event JSON).
@@ -96,4 +97,5 @@ end
 if finalize ~= '' then
   redis.call('XADD', KEYS[7], 'MAXLEN', '~', plan.finalizeMaxLen, '*', 'p', 'game.ended', 'k', code, 'd', finalize)
 end
+if plan.ack then redis.call('XACK', KEYS[10], plan.ack.group, plan.ack.id) end
 return 1
