@@ -3,7 +3,7 @@
 // one gateway as child processes. Ctrl-C stops everything started here.
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import dynalite from 'dynalite';
@@ -78,7 +78,9 @@ start('finalizer', process.execPath, ['services/finalizer/dist/main.js'], {
   ...common, DYNAMODB_ENDPOINT: `http://127.0.0.1:${dynamoPort}`, CREATE_TABLES: 'true', FINALIZER_HTTP_PORT: String(finalizerPort),
   AWS_ACCESS_KEY_ID: 'dev', AWS_SECRET_ACCESS_KEY: 'dev',
 });
-start('gateway', process.execPath, ['services/gateway/dist/main.js'], {
+// The gateway runs with the Node flags its image uses.
+const gatewayFlags = JSON.parse(readFileSync(`${root}services/gateway/node-flags.json`, 'utf8'));
+start('gateway', process.execPath, [...gatewayFlags, 'services/gateway/dist/main.js'], {
   ...common, PORT: String(webPort), HOST: '127.0.0.1', TOKEN_SIGNING_KEY: signingKey, WEB_ROOT: `${root}web/dist`,
   FINALIZER_URL: `http://127.0.0.1:${finalizerPort}`, DRAIN_MS: '500',
 });

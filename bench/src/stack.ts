@@ -126,8 +126,14 @@ export async function stopProcs(procs: Proc[], signal: NodeJS.Signals = 'SIGTERM
   })));
 }
 
+/** The Node flags a service's image starts it with (the gateway's: services/gateway/node-flags.json). */
+function imageFlags(name: string): string[] {
+  if (name !== 'gateway') return [];
+  return JSON.parse(readFileSync(join(repoRoot(), 'services/gateway/node-flags.json'), 'utf8')) as string[];
+}
+
 function nodeArgs(name: string, script: string, profileDir?: string, inspect = false): string[] {
-  const args = inspect ? ['--inspect=127.0.0.1:0'] : [];
+  const args = [...imageFlags(name), ...(inspect ? ['--inspect=127.0.0.1:0'] : [])];
   if (profileDir) {
     mkdirSync(profileDir, { recursive: true });
     args.push('--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${name}.${Date.now()}.cpuprofile`);

@@ -44,6 +44,15 @@ describe('Containerfiles', () => {
     }
   });
 
+  test('the gateway image starts Node with the flags of services/gateway/node-flags.json (the benchmark and make dev use them too)', () => {
+    const flags = JSON.parse(read('services/gateway/node-flags.json')) as string[];
+    expect(flags).toContain('--max-semi-space-size=1');
+    const entry = JSON.parse(/^ENTRYPOINT (\[.*\])$/m.exec(read('services/gateway/Containerfile'))![1]!) as string[];
+    expect(entry.slice(1, -1)).toEqual(['--enable-source-maps', ...flags]);
+    expect(read('bench/src/stack.ts')).toContain('services/gateway/node-flags.json');
+    expect(read('scripts/dev.js')).toContain('services/gateway/node-flags.json');
+  });
+
   test('each image builds a workspace of the repository, and the engine\'s Lua script goes with its dist', () => {
     const workspaces = (JSON.parse(read('package.json')) as { workspaces: string[] }).workspaces;
     for (const spec of Object.values(IMAGES)) expect(workspaces).toContain(spec.workspace);
