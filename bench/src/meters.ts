@@ -193,13 +193,6 @@ export function redisDiff(a: RedisSnapshot, b: RedisSnapshot): { calls: Record<s
   return { calls, total, cpuSec: b.cpuSec - a.cpuSec, memDelta: b.usedMemory - a.usedMemory };
 }
 
-/**
- * Commands a client sends (round trips, pipelined or not) versus commands run inside a Lua
- * script (which INFO counts too). Our services call these from Node; everything else on the
- * hot path is issued by commit.lua.
- */
-export const CLIENT_COMMANDS = new Set(['xadd', 'xreadgroup', 'xread', 'xack', 'evalsha', 'eval', 'hmget', 'hget', 'multi', 'exec', 'zrangebyscore', 'xautoclaim', 'ping', 'client', 'xinfo', 'xlen', 'script', 'select']);
-
 export interface EventLoop { p50: number; p99: number; max: number }
 
 /** A service's /metrics text (null when it does not answer). Every scrape resets prom-client's event-loop gauges. */

@@ -11,7 +11,7 @@ import { Fleet, type MergedWindow } from './fleet.js';
 import type { Percentiles } from './hist.js';
 import { Histogram } from './hist.js';
 import {
-  CLIENT_COMMANDS, MachineMeter, ProcSampler, RedisMeter, bucketsOf, eventLoopOf, readProc, redisDiff, scrapeMetrics, windowQuantile, type EventLoop, type ProcWindow,
+  MachineMeter, ProcSampler, RedisMeter, bucketsOf, eventLoopOf, readProc, redisDiff, scrapeMetrics, windowQuantile, type EventLoop, type ProcWindow,
 } from './meters.js';
 import { collectGarbage, openFds, startColyseus, startGambit, type RunningStack, type StackOptions } from './stack.js';
 import type { Target } from './drivers.js';
@@ -54,7 +54,7 @@ export interface LoadRow {
   procs: Record<string, ProcWindow>;
   /** Server CPU (all measured processes but the load generator) per move, in microseconds. */
   serverCpuUsPerMove: number;
-  redis?: { perMove: number; clientPerMove: number; scriptPerMove: number; calls: Record<string, number>; cpuPct: number };
+  redis?: { perMove: number; calls: Record<string, number>; cpuPct: number };
   eventLoop: Record<string, EventLoop | null>;
   /** Server-side stages (ms) from the services' own histograms, when they export them. */
   stages: Record<string, { p50: number; p99: number }>;
@@ -187,12 +187,12 @@ class Bench {
       machine: { busyPct, otherPct: Math.max(0, busyPct - serverCpu - w.gen.cpuPct - selfPct) },
     };
     if (before && after && w.moves > 0) {
+      // INFO commandstats counts the commands commit.lua runs too (XADD, XACK, HGET...), so the
+      // split between round trips and in-script calls cannot be read from it: totals only.
       const d = redisDiff(before, after);
-      let client = 0;
-      for (const [k, v] of Object.entries(d.calls)) if (CLIENT_COMMANDS.has(k)) client += v;
       const calls: Record<string, number> = {};
       for (const [k, v] of Object.entries(d.calls).sort((a, b) => b[1] - a[1])) calls[k] = round(v / w.moves, 2);
-      row.redis = { perMove: d.total / w.moves, clientPerMove: client / w.moves, scriptPerMove: (d.total - client) / w.moves, calls, cpuPct: (100 * d.cpuSec) / secs };
+      row.redis = { perMove: d.total / w.moves, calls, cpuPct: (100 * d.cpuSec) / secs };
     }
     return row;
   }
