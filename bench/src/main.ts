@@ -3,7 +3,7 @@
 // Knobs (environment): BENCH_QUICK=1 (a short run), BENCH_TARGETS=gambit,colyseus,
 // BENCH_SCENARIOS=ladder,search,idle,finalizer, BENCH_WORKERS, BENCH_LADDER=100,500,1000,2000,
 // BENCH_LADDER_RATE=500, BENCH_SEARCH_GAMES, BENCH_SEARCH_START, BENCH_SEARCH_BOUND_MS, BENCH_IDLE,
-// BENCH_WINDOW_S, BENCH_WARMUP_S, BENCH_PROFILE=1 (V8 CPU profiles of every service), BENCH_MAX_S,
+// BENCH_WINDOW_S, BENCH_WARMUP_S, BENCH_FIRST_WARMUP_S, BENCH_PROFILE=1 (V8 CPU profiles of every service), BENCH_MAX_S,
 // BENCH_SERVER_NODE_OPTIONS (Node flags for the gateway and the peer, e.g. --max-semi-space-size=1).
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
@@ -31,6 +31,7 @@ const cfg: BenchConfig = {
   quick,
   workers: num(env.BENCH_WORKERS, 2),
   warmupS: num(env.BENCH_WARMUP_S, quick ? 2 : 3),
+  firstWarmupS: num(env.BENCH_FIRST_WARMUP_S, quick ? 8 : 20),
   windowS: num(env.BENCH_WINDOW_S, quick ? 5 : 10),
   ladder: list(env.BENCH_LADDER, quick ? '100,500' : '100,500,1000,2000').map(Number),
   ladderRate: num(env.BENCH_LADDER_RATE, 500),

@@ -22,6 +22,11 @@ export interface BenchConfig {
   quick: boolean;
   workers: number;
   warmupS: number;
+  /**
+   * Warm-up before the first window on a fresh stack (both targets alike): a freshly started
+   * process runs cold code for its first seconds, and we measure the steady state.
+   */
+  firstWarmupS: number;
   windowS: number;
   ladder: number[];
   ladderRate: number;
@@ -135,6 +140,7 @@ class Bench {
   readonly sampler: ProcSampler;
   readonly redis: RedisMeter | null;
   readonly machine = new MachineMeter();
+  private windows = 0;
 
   constructor(readonly kind: TargetKind, readonly stack: RunningStack, readonly fleet: Fleet, readonly cfg: BenchConfig) {
     this.sampler = new ProcSampler(stack.procs.map((p) => ({ name: p.name, pid: p.pid })));
@@ -147,7 +153,7 @@ class Bench {
   }
 
   async window(scenario: LoadRow['scenario'], games: number, offered: number): Promise<LoadRow> {
-    await sleep(this.cfg.warmupS * 1000);
+    await sleep((this.windows++ === 0 ? this.cfg.firstWarmupS : this.cfg.warmupS) * 1000);
     const before = await this.redis?.snapshot();
     const scrapeAll = async () => Object.fromEntries(await Promise.all(Object.entries(this.stack.metrics).map(async ([k, u]) => [k, await scrapeMetrics(u)] as const)));
     const m0 = await scrapeAll(); // also resets the event-loop gauges
