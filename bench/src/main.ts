@@ -3,7 +3,7 @@
 // Knobs (environment): BENCH_QUICK=1 (a short run), BENCH_TARGETS=gambit,colyseus,
 // BENCH_SCENARIOS=ladder,search,idle,finalizer, BENCH_WORKERS, BENCH_LADDER=100,500,1000,2000,
 // BENCH_LADDER_RATE=500, BENCH_SEARCH_GAMES, BENCH_SEARCH_START, BENCH_SEARCH_BOUND_MS, BENCH_IDLE,
-// BENCH_WINDOW_S, BENCH_WARMUP_S, BENCH_FIRST_WARMUP_S, BENCH_PROFILE=1 (V8 CPU profiles of every service), BENCH_MAX_S,
+// BENCH_WINDOW_S, BENCH_WARMUP_S, BENCH_FIRST_WARMUP_S, BENCH_LADDER_REPEAT, BENCH_PROFILE=1 (V8 CPU profiles of every service), BENCH_MAX_S,
 // BENCH_SERVER_NODE_OPTIONS (Node flags for the gateway and the peer, e.g. --max-semi-space-size=1).
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
@@ -14,7 +14,7 @@ import { killAll, repoRoot } from './stack.js';
 import { summarizeProfile, type ProfileSummary } from './profile.js';
 import { lineChart, type Series } from './svg.js';
 import {
-  fdLimit, finalizer, idle, ladder, round, search, type BenchConfig, type FinalizerResult, type IdleResult, type LoadRow, type SearchResult, type TargetKind,
+  fdLimit, finalizer, idle, ladder, medianRow, round, search, type BenchConfig, type FinalizerResult, type IdleResult, type LoadRow, type SearchResult, type TargetKind,
 } from './scenarios.js';
 
 const env = process.env;
@@ -35,6 +35,7 @@ const cfg: BenchConfig = {
   windowS: num(env.BENCH_WINDOW_S, quick ? 5 : 10),
   ladder: list(env.BENCH_LADDER, quick ? '100,500' : '100,500,1000,2000').map(Number),
   ladderRate: num(env.BENCH_LADDER_RATE, 500),
+  ladderRepeat: num(env.BENCH_LADDER_REPEAT, quick ? 1 : 3),
   searchGames: num(env.BENCH_SEARCH_GAMES, quick ? 300 : 1000),
   searchStart: num(env.BENCH_SEARCH_START, 1000),
   searchBoundMs: num(env.BENCH_SEARCH_BOUND_MS, 100),
@@ -135,11 +136,14 @@ if (cfg.profileDir) {
 const g = results.gambit;
 const c = results.colyseus;
 const ratios: Record<string, unknown>[] = [];
-for (const row of g?.ladder ?? []) {
-  const peer = c?.ladder?.find((p) => p.games === row.games);
+const rungs = [...new Set((g?.ladder ?? []).map((r) => r.games))];
+for (const games of rungs) {
+  const row = medianRow(g?.ladder, games)!;
+  const peer = medianRow(c?.ladder, games);
   if (!peer) continue;
+  const p99s = (rows: LoadRow[] | undefined) => (rows ?? []).filter((r) => r.games === games).map((r) => round(r.latency.p99, 1));
   ratios.push({
-    at: `${row.games} games, ${row.offered} moves/s offered`,
+    at: `${row.games} games, ${row.offered} moves/s offered${cfg.ladderRepeat > 1 ? ` (window with the median p99 of ${cfg.ladderRepeat}; p99s ${p99s(g?.ladder).join('/')} vs ${p99s(c?.ladder).join('/')})` : ''}`,
     movesPerS: round(row.achieved / peer.achieved, 3), p50: round(row.latency.p50 / peer.latency.p50, 2), p99: round(row.latency.p99 / peer.latency.p99, 2),
     serverCpuPerMove: round(row.serverCpuUsPerMove / peer.serverCpuUsPerMove, 2),
   });
@@ -149,7 +153,7 @@ if (g?.idle && c?.idle) ratios.push({ at: 'idle connection', kibPerConnection: r
 
 interface Floor { floor: string; measured: string; met: boolean | null }
 const floors: Floor[] = [];
-const r500 = g?.ladder?.find((r) => r.games === 500);
+const r500 = medianRow(g?.ladder, 500);
 if (r500) {
   floors.push({
     floor: '500 games, ~500 moves/s: p50 <= 2 ms, p99 <= 40 ms, no errors',
@@ -176,7 +180,7 @@ if (g?.idle) {
   });
 }
 if (r500 && c?.ladder) {
-  const peer = c.ladder.find((p) => p.games === 500);
+  const peer = medianRow(c.ladder, 500);
   if (peer) {
     const mr = r500.achieved / peer.achieved;
     const pr = r500.latency.p99 / peer.latency.p99;
@@ -209,7 +213,7 @@ lines.push(`|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|
 for (const r of genRows) {
   const cpu = Object.entries(r.procs).map(([k, p]) => `${k} ${fmt(p.cpuPct, 0)}`).join(', ');
   const errs = Object.entries(r.errors).map(([k, v]) => `${k}:${v}`).join(' ') || '0';
-  lines.push(`| ${r.target} | ${r.scenario}${r.pass === undefined ? '' : r.pass ? ' (pass)' : ' (fail)'} | ${r.games} | ${fmt(r.offered, 0)} | ${fmt(r.achieved, 0)} | ${fmt(r.latency.p50, 2)} | ${fmt(r.latency.p90, 1)} | ${fmt(r.latency.p99, 1)} | ${fmt(r.latency.p999, 1)} | ${fmt(r.latency.max, 0)} | ${errs} | ${fmt(r.serverCpuUsPerMove, 0)} | ${cpu} | ${r.redis ? fmt(r.redis.perMove, 1) : '-'} | ${fmt(r.gen.cpuPct, 0)} / ${fmt(r.gen.eldP99, 1)} | ${fmt(r.machine.busyPct, 0)} (${fmt(r.machine.otherPct, 0)}) |`);
+  lines.push(`| ${r.target} | ${r.scenario}${r.repeat !== undefined && cfg.ladderRepeat > 1 ? ` #${r.repeat + 1}` : ''}${r.pass === undefined ? '' : r.pass ? ' (pass)' : ' (fail)'} | ${r.games} | ${fmt(r.offered, 0)} | ${fmt(r.achieved, 0)} | ${fmt(r.latency.p50, 2)} | ${fmt(r.latency.p90, 1)} | ${fmt(r.latency.p99, 1)} | ${fmt(r.latency.p999, 1)} | ${fmt(r.latency.max, 0)} | ${errs} | ${fmt(r.serverCpuUsPerMove, 0)} | ${cpu} | ${r.redis ? fmt(r.redis.perMove, 1) : '-'} | ${fmt(r.gen.cpuPct, 0)} / ${fmt(r.gen.eldP99, 1)} | ${fmt(r.machine.busyPct, 0)} (${fmt(r.machine.otherPct, 0)}) |`);
 }
 const idleLines = [`| target | connections held | dropped | open time s | server RSS MiB before -> after | RSS KiB / connection | after a full GC | V8 heap KiB / connection (after GC) | Redis B / connection | server CPU % while idle |`, `|---|---:|---:|---:|---|---:|---:|---:|---:|---:|`];
 for (const t of targets) {
@@ -248,7 +252,8 @@ const colors: Record<string, string> = { gambit: '#1f6feb', colyseus: '#d9480f' 
 const series: Series[] = [];
 for (const t of targets) {
   // One point per offered rate: the search steps, and the ladder's 500-game rung (the floor's load).
-  const rows = [...(results[t]?.ladder ?? []).filter((r) => r.games === 500), ...(results[t]?.search?.steps ?? [])]
+  const median500 = medianRow(results[t]?.ladder, 500);
+  const rows = [...(median500 ? [median500] : []), ...(results[t]?.search?.steps ?? [])]
     .filter((r) => r.moves > 0 && !(results[t]?.search?.steps ?? []).some((s) => s !== r && s.offered === r.offered && r.scenario === 'ladder'));
   if (!rows.length) continue;
   series.push({ label: `${t} p99`, color: colors[t] ?? '#333', points: rows.map((r) => ({ x: r.offered, y: r.latency.p99 })) });

@@ -30,6 +30,8 @@ export interface BenchConfig {
   windowS: number;
   ladder: number[];
   ladderRate: number;
+  /** Windows per ladder rung: the rung is judged on the window with the median p99. */
+  ladderRepeat: number;
   searchGames: number;
   searchStart: number;
   searchBoundMs: number;
@@ -71,6 +73,8 @@ export interface LoadRow {
   machine: { busyPct: number; otherPct: number };
   load1: number;
   pass?: boolean;
+  /** Which window of its ladder rung (0-based), when a rung is measured more than once. */
+  repeat?: number;
 }
 
 export interface SearchResult {
@@ -238,9 +242,12 @@ export async function ladder(kind: TargetKind, cfg: BenchConfig): Promise<LoadRo
         : await b.fleet.load({ target: b.target, games, thinkMs: think, ...setupOpts(cfg) });
       started = true;
       cfg.log(`  ${kind} ladder: ${games} games ready (${setup.ready} new, ${setup.failed} failed) in ${round((performance.now() - t0) / 1000, 1)} s`);
-      const row = await b.window('ladder', games, cfg.ladderRate);
-      rows.push(row);
-      cfg.log(rowLine(row));
+      for (let repeat = 0; repeat < cfg.ladderRepeat; repeat++) {
+        const row = await b.window('ladder', games, cfg.ladderRate);
+        row.repeat = repeat;
+        rows.push(row);
+        cfg.log(rowLine(row));
+      }
     }
   } finally {
     await b.close();
@@ -461,4 +468,13 @@ export async function finalizer(cfg: BenchConfig): Promise<FinalizerResult> {
 
 async function redisLen(redis: RedisMeter, stream: string): Promise<number> {
   return (await redis.group(stream, 'none')).length;
+}
+
+/**
+ * The ladder rows of one rung reduced to the window with the median p99 (a p99 over 5,000 moves
+ * is moved by a few stalls; the median of several windows is what a rung is judged on).
+ */
+export function medianRow(rows: LoadRow[] | undefined, games: number): LoadRow | undefined {
+  const rung = (rows ?? []).filter((r) => r.games === games && r.moves > 0).sort((a, b) => a.latency.p99 - b.latency.p99);
+  return rung[Math.floor(rung.length / 2)]; // an even count takes the higher of the two middles
 }

@@ -10,7 +10,7 @@ import { Histogram } from '../../bench/src/hist.js';
 import { generateGames, loadGames, movesOf } from '../../bench/src/games.js';
 import { lineChart } from '../../bench/src/svg.js';
 import { readProc } from '../../bench/src/meters.js';
-import { passes, type LoadRow } from '../../bench/src/scenarios.js';
+import { medianRow, passes, type LoadRow } from '../../bench/src/scenarios.js';
 
 describe('bench building blocks', () => {
   it('takes percentiles within a bucket (1 %) of the true value, and survives a JSON round trip', () => {
@@ -35,6 +35,15 @@ describe('bench building blocks', () => {
       else expect(chess.isGameOver()).toBe(true);
       if (g.end === 'checkmate') expect(chess.isCheckmate()).toBe(true);
     }
+  });
+
+  it('judges a ladder rung on the window with the median p99 (the higher middle for an even count)', () => {
+    const row = (games: number, p99: number, moves = 5000) => ({ games, moves, latency: { p99 } }) as unknown as LoadRow;
+    const rows = [row(500, 5), row(500, 3), row(500, 9), row(100, 1), row(500, 50, 0)];
+    expect(medianRow(rows, 500)?.latency.p99).toBe(5); // the empty window (no moves) does not count
+    expect(medianRow([row(500, 3), row(500, 7)], 500)?.latency.p99).toBe(7);
+    expect(medianRow(rows, 100)?.latency.p99).toBe(1);
+    expect(medianRow(rows, 2000)).toBeUndefined();
   });
 
   it('draws an SVG plot with one path per series and the reference lines', () => {
