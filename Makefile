@@ -87,7 +87,7 @@ kind-down: ## Delete the kind cluster of kind-up
 # --- Benchmarks (docs/performance.md) -----------------------------------------------------------
 .PHONY: bench bench-quick
 
-bench: build ## Gambit vs the Colyseus peer on this machine (~10 min): latency, throughput, idle sockets, finalizer; results in bench/results/
+bench: build ## Gambit vs the Colyseus peer on this machine (~12 min): latency, throughput, idle sockets, finalizer; results in bench/results/
 	npx tsc -p bench/tsconfig.json
 	node bench/dist/src/main.js
 

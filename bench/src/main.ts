@@ -51,7 +51,7 @@ const cfg: BenchConfig = {
 };
 const targets = list(env.BENCH_TARGETS, 'gambit,colyseus') as TargetKind[];
 const scenarios = new Set(list(env.BENCH_SCENARIOS, 'ladder,search,idle,finalizer'));
-const maxS = num(env.BENCH_MAX_S, quick ? 300 : 900);
+const maxS = num(env.BENCH_MAX_S, quick ? 300 : 1200);
 
 // Bounded: whatever happens, the run stops (children are killed with their process group).
 const deadline = setTimeout(() => {
