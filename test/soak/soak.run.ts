@@ -1,5 +1,5 @@
 // `make soak`: SOAK_CONNECTIONS (10,000) sockets, SOAK_GAMES (1,000) games in play at a time, for
-// SOAK_SECONDS (600). Samples each process's memory and open file descriptors every 10 s and
+// SOAK_SECONDS (600), SOAK_FINALIZER_HEAP_MB (unset: Node's default). Samples each process's memory and open file descriptors every 10 s and
 // reports growth per hour (least-squares slope after a warm-up). Not part of `make test`.
 import { afterAll, expect, test } from '@jest/globals';
 import { readdirSync } from 'node:fs';
@@ -13,6 +13,9 @@ import { aliveGateways } from '../chaos/run.js';
 const CONNECTIONS = Number(process.env.SOAK_CONNECTIONS ?? 10_000);
 const GAMES = Number(process.env.SOAK_GAMES ?? 1_000);
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 600);
+// Caps the finalizer's V8 heap (MiB), to tell a leak (it would run out) from a heap V8 simply
+// lets grow while it has room.
+const FINALIZER_HEAP_MB = process.env.SOAK_FINALIZER_HEAP_MB;
 
 let stack: ProcessStack;
 afterAll(async () => { await stack?.stop(); });
@@ -31,7 +34,8 @@ function slopePerHour(points: [number, number][]): number {
 
 test(`soak: ${CONNECTIONS} connections, ${GAMES} games, ${SECONDS} s`, async () => {
   const limits = { MAX_CONNECTIONS_PER_IP: String(CONNECTIONS * 2), JOIN_RATE_PER_MIN: '10000000', RATE_PER_SEC: '1000', RATE_BURST: '1000' };
-  stack = await startProcessStack({ logLevel: 'error', env: { gateway: limits } });
+  const finalizer = FINALIZER_HEAP_MB ? { NODE_OPTIONS: `--max-old-space-size=${Number(FINALIZER_HEAP_MB)}` } : {};
+  stack = await startProcessStack({ logLevel: 'error', env: { gateway: limits, finalizer } });
   await stack.start('gateway', limits);
   const gateways = () => aliveGateways(stack);
   const idle: TestPlayer[] = [];
