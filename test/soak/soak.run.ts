@@ -34,7 +34,7 @@ function slopePerHour(points: [number, number][]): number {
 
 test(`soak: ${CONNECTIONS} connections, ${GAMES} games, ${SECONDS} s`, async () => {
   const limits = { MAX_CONNECTIONS_PER_IP: String(CONNECTIONS * 2), JOIN_RATE_PER_MIN: '10000000', RATE_PER_SEC: '1000', RATE_BURST: '1000' };
-  const finalizer = FINALIZER_HEAP_MB ? { NODE_OPTIONS: `--max-old-space-size=${Number(FINALIZER_HEAP_MB)}` } : {};
+  const finalizer: Record<string, string> = FINALIZER_HEAP_MB ? { NODE_OPTIONS: `--max-old-space-size=${Number(FINALIZER_HEAP_MB)}` } : {};
   stack = await startProcessStack({ logLevel: 'error', env: { gateway: limits, finalizer } });
   await stack.start('gateway', limits);
   const gateways = () => aliveGateways(stack);
