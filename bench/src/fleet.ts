@@ -4,22 +4,14 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Histogram } from './hist.js';
-import type { IdleOptions, IdleStats, LoadOptions, WindowStats } from './load.js';
+import type { IdleOptions, IdleStats, LoadOptions, WindowCounts, WindowStats } from './load.js';
 import type { WorkerRequest } from './worker.js';
 
-export interface MergedWindow {
-  ms: number;
+export interface MergedWindow extends WindowCounts {
   latency: Histogram;
   start: Histogram;
-  moves: number;
-  sent: number;
-  started: number;
-  ended: number;
-  errors: Record<string, number>;
-  samples: Record<string, string>;
   /** The generator itself: CPU % of one core (summed over workers), worst event-loop delay, RSS. */
   gen: { cpuPct: number; eldP99: number; eldMax: number; rssKiB: number; workers: number };
-  pairs: number;
 }
 
 export function mergeErrors(into: Record<string, number>, from: Record<string, number>): Record<string, number> {

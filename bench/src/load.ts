@@ -31,21 +31,25 @@ export interface LoadOptions {
   stallMs?: number;
 }
 
-export interface WindowStats {
+/** What one window counted; a worker's own (WindowStats) and the fleet's merge (MergedWindow) share it. */
+export interface WindowCounts {
   ms: number;
-  latency: HistogramJson;
-  /** Time from `create` to both sides seeing the game start. */
-  start: HistogramJson;
   moves: number;
   sent: number;
   started: number;
   ended: number;
   errors: Record<string, number>;
   samples: Record<string, string>;
+  pairs: number;
+}
+
+export interface WindowStats extends WindowCounts {
+  latency: HistogramJson;
+  /** Time from `create` to both sides seeing the game start. */
+  start: HistogramJson;
   cpuMs: number;
   eld: { p50: number; p99: number; max: number };
   rssKiB: number;
-  pairs: number;
 }
 
 export const DEFAULT_TC: Tc = { initialMs: 600_000, incrementMs: 5_000 };

@@ -54,14 +54,20 @@ export class EventReader {
  */
 export function decodeDelivery(fields: string[]): GatewayDelivery | null {
   if (fields[0] === 'r') {
-    const f = new Map<string, string>();
-    for (let i = 0; i + 1 < fields.length; i += 2) f.set(fields[i]!, fields[i + 1]!);
-    const room = f.get('r');
-    const t = f.get('t') as RoomEvent['t'] | undefined;
-    const text = f.get('e');
+    // Read in place (this runs for every room event): no per-entry map of the fields.
+    let room: string | undefined, t: string | undefined, ply: string | undefined, text: string | undefined;
+    for (let i = 0; i + 1 < fields.length; i += 2) {
+      const v = fields[i + 1]!;
+      switch (fields[i]) {
+        case 'r': room = v; break;
+        case 't': t = v; break;
+        case 'p': ply = v; break;
+        case 'e': text = v; break;
+      }
+    }
     if (!room || !t || text === undefined) throw new Error('a room event needs r, t and e');
-    const ply = f.get('p');
-    return ply === undefined ? { k: 'room', room, t, text } : { k: 'room', room, t, ply: Number(ply), text };
+    const type = t as RoomEvent['t'];
+    return ply === undefined ? { k: 'room', room, t: type, text } : { k: 'room', room, t: type, ply: Number(ply), text };
   }
   const body = fields[0] === 'd' ? fields[1] : undefined;
   if (!body) return null;
