@@ -7,7 +7,7 @@ import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { ProcessStack } from '../support/processes.js';
 import { guest } from '../support/player.js';
-import { waitFor } from '../support/redis.js';
+import { waitForProgress } from '../support/progress.js';
 import { prng } from '../support/fuzz.js';
 import { randomLine } from '../support/games.js';
 import { ResilientPlayer } from './player.js';
@@ -32,6 +32,10 @@ export interface Report {
   statsWrong: number;
   /** A player whose stats miss the game: only possible with dynalite's emulated (non-atomic) transactions. */
   statsMissing: number;
+  /** Games with no record but parked in the dead-letter stream (written nowhere else: a failure to explain). */
+  deadLettered: number;
+  /** Longest time from a game's end to its record (s): how far behind the finalizers ran. */
+  worstFinalizeLagS: number;
   reconnects: number;
   outageMs: number;
   /** Longest time any game waited between two confirmed moves, beyond the players' thinking. */
@@ -77,7 +81,12 @@ export async function runScenario(stack: ProcessStack, fault: Fault | null, opts
     await new Promise((r) => setTimeout(r, opts.faultAfterMs));
     outageMs = await fault.apply(stack);
   }
-  await waitFor(() => players.every((p) => p.ended), 180_000, 'games did not end').catch((err: Error) => {
+  // However slow the machine, games move on until they end: fail only when they stop moving.
+  await waitForProgress(() => ({
+    done: players.every((p) => p.ended),
+    progress: players.reduce((n, p) => n + p.confirmed.size + (p.ended ? 1 : 0), 0),
+    detail: `${players.filter((p) => !p.ended).length / 2} games open`,
+  }), { stallMs: 60_000, message: 'games did not end' }).catch((err: Error) => {
     // Say what the processes said before they died, and how many games are open.
     const dead = stack.procs.filter((p) => p.child.exitCode !== null || p.child.signalCode !== null)
       .map((p) => `${p.name}:${p.port} (${p.child.exitCode ?? p.child.signalCode}): ${p.lines.slice(-8).join(' | ')}`);
@@ -86,11 +95,15 @@ export async function runScenario(stack: ProcessStack, fault: Fault | null, opts
   const secondsToAllEnded = (Date.now() - started) / 1000;
   if (fault?.after) await fault.after(stack);
 
-  const records = await waitForRecords(stack, pairs.map(([w]) => w.room!), 60_000);
-  await settled(stack); // every finalize entry acknowledged: each transaction is complete
+  // Every game has ended, so every finalize entry is in the stream. Once the finalizers have
+  // acknowledged them all, each one is either stored or parked as a dead letter: a game with
+  // neither is lost (acknowledged without a record), whatever the machine's speed.
+  await settled(stack);
+  const records = await recordsByRoom(stack);
+  const parked = await deadLetteredRooms(stack);
   const report: Report = {
     fault: fault?.name ?? 'none', games: opts.games, movesConfirmed: 0, records: 0, lostMoves: 0, duplicateRecords: 0,
-    badPgns: 0, statsWrong: 0, statsMissing: 0, reconnects: players.reduce((n, p) => n + p.reconnects, 0), outageMs, worstStallMs: 0, worstClockExcessMs: 0,
+    badPgns: 0, statsWrong: 0, statsMissing: 0, deadLettered: 0, worstFinalizeLagS: 0, reconnects: players.reduce((n, p) => n + p.reconnects, 0), outageMs, worstStallMs: 0, worstClockExcessMs: 0,
     secondsToAllEnded,
   };
   const players_ = await scanAll(stack, `${stack.keyPrefix}-players`);
@@ -98,8 +111,14 @@ export async function runScenario(stack: ProcessStack, fault: Fault | null, opts
   for (const [w, b] of pairs) {
     const recs = records.get(w.room!) ?? [];
     report.records += recs.length ? 1 : 0;
-    if (recs.length !== 1) { report.duplicateRecords += Math.max(0, recs.length - 1); if (!recs.length) report.lostMoves += 1; continue; }
+    if (recs.length !== 1) {
+      report.duplicateRecords += Math.max(0, recs.length - 1);
+      if (!recs.length && parked.has(w.room!)) report.deadLettered += 1;
+      else if (!recs.length) report.lostMoves += 1;
+      continue;
+    }
     const rec = recs[0]!;
+    report.worstFinalizeLagS = Math.max(report.worstFinalizeLagS, (Number(rec.storedAt) - Number(rec.endedAt)) / 1000);
     const uci = rec.uci as string[];
     // Every move either player saw confirmed is in the record, at its ply.
     for (const p of [w, b]) for (const c of p.confirmed.values()) {
@@ -138,19 +157,40 @@ export async function runScenario(stack: ProcessStack, fault: Fault | null, opts
   return report;
 }
 
-/** Waits until the finalizers have acknowledged everything on the finalize stream. */
+/**
+ * Waits until the finalizers have acknowledged every entry of the finalize stream: the group has
+ * read up to the stream's last entry and nothing is pending. (XINFO's `lag` can be nil, which reads
+ * as 0: the ids are compared instead.) Fails only if they stop acknowledging for a minute.
+ */
 async function settled(stack: ProcessStack): Promise<void> {
+  const { Redis } = await import('ioredis');
+  const { keys, FINALIZER_GROUP } = await import('@gambit/common');
+  const redis = new Redis(stack.redis.url);
+  const k = keys(stack.keyPrefix);
+  const field = (flat: unknown[], name: string) => flat[flat.indexOf(name) + 1];
+  try {
+    await waitForProgress(async () => {
+      const stream = (await redis.xinfo('STREAM', k.finalize)) as unknown[];
+      const groups = (await redis.xinfo('GROUPS', k.finalize)) as unknown[][];
+      const g = groups.find((x) => field(x, 'name') === FINALIZER_GROUP) ?? [];
+      const pending = Number(field(g, 'pending') ?? 0);
+      const read = Number(field(g, 'entries-read') ?? 0);
+      const caughtUp = field(g, 'last-delivered-id') === field(stream, 'last-generated-id');
+      return { done: caughtUp && pending === 0, progress: read - pending, detail: `${pending} pending, ${read} read of ${String(field(stream, 'entries-added'))}` };
+    }, { stallMs: 60_000, message: 'finalize stream not drained' });
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Rooms whose finalize entry was parked in the dead-letter stream. */
+async function deadLetteredRooms(stack: ProcessStack): Promise<Set<string>> {
   const { Redis } = await import('ioredis');
   const { keys } = await import('@gambit/common');
   const redis = new Redis(stack.redis.url);
-  const k = keys(stack.keyPrefix);
   try {
-    await waitFor(async () => {
-      const groups = (await redis.xinfo('GROUPS', k.finalize)) as unknown[][];
-      const g = groups[0] ?? [];
-      const field = (name: string) => Number(g[g.indexOf(name) + 1]);
-      return field('pending') === 0 && field('lag') === 0;
-    }, 30_000, 'finalize stream not drained');
+    const rows = await redis.xrange(keys(stack.keyPrefix).finalizeDead, '-', '+');
+    return new Set(rows.map(([, f]) => f[f.indexOf('k') + 1]!));
   } finally {
     redis.disconnect();
   }
@@ -169,20 +209,20 @@ async function scanAll(stack: ProcessStack, table: string): Promise<Record<strin
   return items;
 }
 
-/** Game records by room, once every room has one (or the time is up). */
-async function waitForRecords(stack: ProcessStack, rooms: string[], timeoutMs: number): Promise<Map<string, Record<string, unknown>[]>> {
-  let byRoom = new Map<string, Record<string, unknown>[]>();
-  await waitFor(async () => {
-    const games = (await scanAll(stack, stack.gamesTable)).filter((i) => i.type === 'game');
-    byRoom = new Map();
-    for (const g of games) byRoom.set(String(g.room), [...(byRoom.get(String(g.room)) ?? []), g]);
-    return rooms.every((r) => byRoom.has(r));
-  }, timeoutMs, 'not every game reached DynamoDB').catch(() => undefined);
+/** Every game record in DynamoDB, by room. */
+async function recordsByRoom(stack: ProcessStack): Promise<Map<string, Record<string, unknown>[]>> {
+  const byRoom = new Map<string, Record<string, unknown>[]>();
+  for (const g of (await scanAll(stack, stack.gamesTable)).filter((i) => i.type === 'game')) {
+    byRoom.set(String(g.room), [...(byRoom.get(String(g.room)) ?? []), g]);
+  }
   return byRoom;
 }
 
 export function formatReports(reports: Report[]): string {
-  const cols: (keyof Report)[] = ['fault', 'games', 'movesConfirmed', 'records', 'lostMoves', 'duplicateRecords', 'badPgns', 'statsWrong', 'statsMissing', 'reconnects', 'outageMs', 'worstStallMs', 'worstClockExcessMs', 'secondsToAllEnded'];
+  const cols: (keyof Report)[] = [
+    'fault', 'games', 'movesConfirmed', 'records', 'lostMoves', 'duplicateRecords', 'deadLettered', 'badPgns', 'statsWrong', 'statsMissing',
+    'reconnects', 'outageMs', 'worstStallMs', 'worstClockExcessMs', 'secondsToAllEnded', 'worstFinalizeLagS',
+  ];
   const rows = reports.map((r) => cols.map((c) => (typeof r[c] === 'number' ? String(Math.round(Number(r[c]) * 10) / 10) : String(r[c]))));
   return [`| ${cols.join(' | ')} |`, `|${cols.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
