@@ -1,20 +1,22 @@
-// Builds a running gateway: HTTP routes, the WebSocket server at /ws, the command publisher,
-// this pod's event stream reader, the connection registry, heartbeats and the SIGTERM drain.
+// Builds a running gateway: wires the HTTP routes, the WebSocket server at /ws, the command
+// publisher, this pod's event stream reader, the connection registry, heartbeats and the SIGTERM
+// drain. Each socket's life is its Client's (ws/client.ts); nothing here acts on one socket.
 import { createServer } from 'node:http';
-import { randomBytes } from 'node:crypto';
 import { WebSocketServer } from 'ws';
-import { connectRedis, createLogger, instanceId, createRegistry, keys as makeKeys, logBudget, STREAM_MAXLEN, waitReady, watchRedis } from '@gambit/common';
-import { publish } from '@gambit/streams';
-import { CLOSE, type EngineCommand } from '@gambit/protocol';
+import { connectRedis, createLogger, instanceId, createRegistry, keys as makeKeys, logBudget, waitReady, watchRedis } from '@gambit/common';
+import { CLOSE } from '@gambit/protocol';
 import { Authenticator, GuestTokens, OidcVerifier } from './auth/index.js';
-import { Client } from './ws/client.js';
+import { Client, type ClientDeps } from './ws/client.js';
 import { Hub } from './ws/hub.js';
 import { EventReader } from './redis/events.js';
+import { commandPublisher } from './redis/commands.js';
+import { deliveryHandler } from './ws/deliveries.js';
 import { KeepAlive } from './ws/keep-alive.js';
 import { ConnectionRegistry } from './redis/registry.js';
 import { routes } from './http/routes.js';
 import { gatewayMetrics } from './metrics.js';
 import { RecentlyClosed } from './ws/recently-closed.js';
+import { LateSeats } from './ws/late-seats.js';
 import { MoveLatency } from './ws/move-latency.js';
 import { PerIp } from './ws/per-ip.js';
 import type { GatewayConfig } from './config.js';
@@ -46,51 +48,18 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   });
   const moveLatency = new MoveLatency((s) => metrics.moveLatency.observe(s));
   const connections = new ConnectionRegistry(redis, keys, id);
-  let draining = false;
-
-  const forward = async (cmd: EngineCommand) => {
-    // Only moves in a room this socket is in: others are refused and would never be answered.
-    if (cmd.t === 'move' && hub.clients.get(cmd.origin.conn)?.rooms.has(cmd.room)) moveLatency.sent(cmd.room, cmd.ply);
-    // Partition key: the room, so one engine handles a room's commands in order within a batch.
-    await publish(redis, keys.commands, cmd.t, cmd.t === 'create' ? cmd.origin.conn : cmd.room, cmd, STREAM_MAXLEN.commands);
-  };
-
+  const forward = commandPublisher(redis, keys.commands);
   const closedRecently = new RecentlyClosed();
   const perIp = new PerIp(config.MAX_CONNECTIONS_PER_IP, config.JOIN_RATE_PER_MIN);
-  const events = new EventReader(connectRedis(config.REDIS_URL, `gateway:${id}:events`), keys.gatewayEvents(id), log, (d, writtenAt) => {
-    metrics.deliveries.inc({ kind: d.k });
-    hub.deliver(d);
-    metrics.fanout.observe(Math.max(0, Date.now() - writtenAt) / 1000);
-    if (d.k === 'room') {
-      if (d.ply !== undefined) moveLatency.moved(d.room, d.ply);
-      return;
-    }
-    const room = d.k === 'replay' ? d.room : d.sub;
-    const client = hub.clients.get(d.conn);
-    if (client && (room || (d.k === 'conn' && d.unsub))) void connections.rooms(client.id, client.rooms).catch(() => undefined);
-    // The socket closed before the engine seated it: the seat must still learn it is gone.
-    const gone = room && !client ? closedRecently.get(d.conn) : undefined;
-    if (gone && room) void forward({ t: 'disconnect', origin: gone, room }).catch(() => undefined);
-    metrics.rooms.set(hub.roomCount());
-  });
+  let draining = false;
 
-  const clientDeps = {
-    gatewayId: id, auth, log, forward,
+  const events = new EventReader(connectRedis(config.REDIS_URL, `gateway:${id}:events`), keys.gatewayEvents(id), log,
+    deliveryHandler({ hub, metrics, moveLatency, lateSeats: new LateSeats(closedRecently, forward) }));
+
+  const clientDeps: ClientDeps = {
+    gatewayId: id, auth, log, forward, metrics, hub, perIp, registry: connections, closedRecently, moveLatency,
     settings: { helloTimeoutMs: config.HELLO_TIMEOUT_MS, ratePerSec: config.RATE_PER_SEC, rateBurst: config.RATE_BURST, rateStrikes: config.RATE_STRIKES },
-    metrics, logBudget: logBudget(20),
-    allowJoin: (c: Client) => perIp.join(c.ip),
-    onAuthenticated: (c: Client) => void connections.add(c.id, c.identity!.playerId, c.identity!.name).catch((err) => log.warn({ err: String(err) }, 'registry add failed')),
-    onClosed: (c: Client) => {
-      const rooms = [...c.rooms];
-      hub.remove(c);
-      metrics.connections.set(hub.clients.size);
-      metrics.rooms.set(hub.roomCount());
-      if (!c.identity) return;
-      closedRecently.add(c.id, c.origin());
-      // Seats keep their grace period from now on; the engine tells the opponent.
-      for (const room of rooms) void forward({ t: 'disconnect', origin: c.origin(), room }).catch((err) => log.error({ err: String(err), room }, 'disconnect not forwarded'));
-      void connections.remove(c.id).catch(() => undefined);
-    },
+    logBudget: logBudget(20),
   };
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD, perMessageDeflate: config.WS_COMPRESSION });
@@ -104,6 +73,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   // never the server that closes a connection a client is about to reuse.
   http.keepAliveTimeout = 75_000;
   http.headersTimeout = 76_000;
+  // Only the HTTP-level refusals happen here; an accepted socket belongs to its Client until it closes.
   http.on('upgrade', (req, socket, head) => {
     if (draining) return refuse(socket, '503 Service Unavailable');
     if ((req.url ?? '').split('?')[0] !== '/ws') return refuse(socket, '404 Not Found');
@@ -118,17 +88,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       metrics.rateLimited.inc();
       return refuse(socket, '429 Too Many Requests');
     }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      perIp.open(ip);
-      const client = new Client(randomBytes(9).toString('base64url'), ip, ws, clientDeps);
-      ws.on('close', (code) => {
-        perIp.closed(ip);
-        metrics.closes.inc({ code: String(code) });
-      });
-      hub.add(client);
-      metrics.opened.inc();
-      metrics.connections.set(hub.clients.size);
-    });
+    wss.handleUpgrade(req, socket, head, (ws) => new Client(ws, ip, clientDeps));
   });
 
   // Heartbeat: a socket that did not answer the last ping is dead; drop it (its seat gets a grace).

@@ -1,6 +1,9 @@
-// One player's (or watcher's) socket: the hello handshake, frame checks (size, rate, schema),
-// and turning frames into engine commands. Answers that need no engine (pong, errors about
-// the frame itself) are sent from here.
+// One player's (or watcher's) socket, owned from the upgrade to the close, as a lila-ws client
+// actor owns its socket: it counts itself in (hub, per-address count, metrics), runs the hello
+// handshake (timer, registry entry), checks frames (size, rate, schema) and turns them into
+// engine commands, and on close undoes all of it in order and sends the `disconnect` its seats
+// need. Answers that need no engine (pong, errors about the frame itself) are sent from here.
+import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import {
   CLOSE, MAX_FRAME_BYTES, parseClientFrame, type ClientFrame, type EngineCommand, type ErrorCode, type Origin, type ServerMsg,
@@ -8,27 +11,37 @@ import {
 import type { Logger } from '@gambit/common';
 import type { Authenticator, Identity } from '../auth/index.js';
 import type { GatewayMetrics } from '../metrics.js';
+import type { ConnectionRegistry } from '../redis/registry.js';
+import type { Hub } from './hub.js';
+import type { MoveLatency } from './move-latency.js';
+import type { PerIp } from './per-ip.js';
+import type { RecentlyClosed } from './recently-closed.js';
 import { TokenBucket } from './rate-limit.js';
+import { toCommand, withId } from './commands.js';
 
 export interface ClientDeps {
   gatewayId: string;
-  auth: Authenticator;
+  auth: Pick<Authenticator, 'verify'>;
   log: Logger;
   settings: { helloTimeoutMs: number; ratePerSec: number; rateBurst: number; rateStrikes: number };
   /** Puts a command on the command stream. */
   forward(cmd: EngineCommand): Promise<void>;
-  onAuthenticated(client: Client): void;
-  onClosed(client: Client): void;
   metrics: GatewayMetrics;
-  /** May this socket's address try another room code now (join/watch)? */
-  allowJoin(client: Client): boolean;
+  /** This pod's sockets, by id and by room. */
+  hub: Hub;
+  /** Sockets and room-code attempts (join/watch) per client address. */
+  perIp: PerIp;
+  registry: Pick<ConnectionRegistry, 'add' | 'rooms' | 'remove'>;
+  /** Who this socket was, kept after its close for a seat the engine gives it late (late-seats.ts). */
+  closedRecently: RecentlyClosed;
+  moveLatency: MoveLatency;
   /** Warnings and errors about sockets go through this budget (floods must not flood the logs). */
   logBudget: () => { ok: boolean; dropped: number };
 }
 
 export class Client {
   identity: Identity | null = null;
-  /** Rooms whose events this socket receives. */
+  /** Rooms whose events this socket receives (the hub keeps it in step with its audiences). */
   readonly rooms = new Set<string>();
   alive = true;
   private readonly bucket: TokenBucket;
@@ -38,7 +51,9 @@ export class Client {
   /** Commands sent so far: the second half of each command's correlation id. */
   private commands = 0;
 
-  constructor(readonly id: string, readonly ip: string, private readonly ws: WebSocket, private readonly deps: ClientDeps) {
+  /** Takes over a socket the upgrade accepted (the address was checked with `perIp.full`). */
+  constructor(private readonly ws: WebSocket, readonly ip: string, private readonly deps: ClientDeps, readonly id = randomBytes(9).toString('base64url')) {
+    deps.perIp.open(ip);
     this.bucket = new TokenBucket(deps.settings.ratePerSec, deps.settings.rateBurst, Date.now());
     this.helloTimer = setTimeout(() => {
       deps.metrics.authFailures.inc({ reason: 'hello_timeout' });
@@ -46,11 +61,11 @@ export class Client {
     }, deps.settings.helloTimeoutMs);
     ws.on('message', (data, isBinary) => this.onFrame(data as Buffer, isBinary));
     ws.on('pong', () => { this.alive = true; });
-    ws.on('close', () => {
-      clearTimeout(this.helloTimer);
-      deps.onClosed(this);
-    });
-    ws.on('error', (err) => deps.log.debug({ err: String(err), conn: id }, 'socket error'));
+    ws.on('close', (code) => this.onClose(code));
+    ws.on('error', (err) => deps.log.debug({ err: String(err), conn: this.id }, 'socket error'));
+    deps.hub.add(this);
+    deps.metrics.opened.inc();
+    deps.metrics.connections.set(deps.hub.clients.size);
   }
 
   send(msg: ServerMsg): void {
@@ -76,6 +91,31 @@ export class Client {
   ping(): void {
     this.alive = false;
     this.ws.ping();
+  }
+
+  /** The engine seated this socket in a room or took it out (the hub changed `rooms`): the registry follows. */
+  roomsChanged(): void {
+    void this.deps.registry.rooms(this.id, this.rooms).catch(() => undefined);
+  }
+
+  /** Whoever closed it and why: everything the constructor and the hello set up is undone here, once. */
+  private onClose(code: number): void {
+    const { hub, metrics } = this.deps;
+    clearTimeout(this.helloTimer);
+    const rooms = [...this.rooms]; // the hub empties `rooms`
+    hub.remove(this);
+    metrics.connections.set(hub.clients.size);
+    metrics.rooms.set(hub.roomCount());
+    if (this.identity) {
+      this.deps.closedRecently.add(this.id, this.origin());
+      // Seats keep their grace period from now on; the engine tells the opponent.
+      for (const room of rooms) {
+        void this.deps.forward({ t: 'disconnect', origin: this.origin(), room }).catch((err) => this.deps.log.error({ err: String(err), room }, 'disconnect not forwarded'));
+      }
+      void this.deps.registry.remove(this.id).catch(() => undefined);
+    }
+    this.deps.perIp.closed(this.ip);
+    metrics.closes.inc({ code: String(code) });
   }
 
   private error(code: ErrorCode, message: string, id?: string): void {
@@ -122,12 +162,14 @@ export class Client {
     if (frame.t === 'hello') return this.hello(frame);
     if (!this.identity) return this.error('unauthorized', 'send hello with a token first', frame.id);
     if (frame.t === 'ping') return this.send(withId({ t: 'pong', serverTime: Date.now() }, frame.id));
-    if ((frame.t === 'join' || frame.t === 'watch') && !this.deps.allowJoin(this)) {
+    if ((frame.t === 'join' || frame.t === 'watch') && !this.deps.perIp.join(this.ip)) {
       this.deps.metrics.rateLimited.inc();
       return this.error('rate_limited', 'too many rooms tried from your address: wait a minute', frame.id);
     }
-    const cmd = this.command(frame);
+    const cmd = toCommand(frame, this.origin(frame.id));
     try {
+      // Only moves in a room this socket is in: others are refused and would never be answered.
+      if (cmd.t === 'move' && this.rooms.has(cmd.room)) this.deps.moveLatency.sent(cmd.room, cmd.ply);
       await this.deps.forward(cmd);
       this.deps.log.debug({ cid: cmd.origin.cid, conn: this.id, t: cmd.t, room: 'room' in cmd ? cmd.room : undefined }, 'command forwarded');
     } catch (err) {
@@ -150,13 +192,13 @@ export class Client {
     clearTimeout(this.helloTimer);
     this.helloTimer = undefined;
     this.identity = identity;
-    this.deps.onAuthenticated(this);
+    void this.deps.registry.add(this.id, identity.playerId, identity.name).catch((err) => this.deps.log.warn({ err: String(err) }, 'registry add failed'));
     this.send(withId({ t: 'welcome', playerId: identity.playerId, name: identity.name, serverTime: Date.now() }, frame.id));
     if (frame.resume) await this.deps.forward({ t: 'resume', origin: this.origin(frame.id), room: frame.resume.room, seq: frame.resume.seq });
   }
 
   /** Who a command comes from; every call is a new command with its own correlation id. */
-  origin(id?: string): Origin {
+  private origin(id?: string): Origin {
     const o: Origin = {
       gw: this.deps.gatewayId, conn: this.id, playerId: this.identity!.playerId, name: this.identity!.name,
       at: Date.now(), cid: `${this.id}.${++this.commands}`,
@@ -169,18 +211,4 @@ export class Client {
     const budget = this.deps.logBudget();
     if (budget.ok) this.deps.log.error({ err: String(err), conn: this.id, cid, droppedSinceLast: budget.dropped || undefined }, msg);
   }
-
-  private command(f: Exclude<ClientFrame, { t: 'hello' | 'ping' }>): EngineCommand {
-    const origin = this.origin(f.id);
-    switch (f.t) {
-      case 'create': return { t: 'create', origin, tc: f.tc, color: f.color ?? 'random' };
-      case 'move': return { t: 'move', origin, room: f.room, uci: f.uci, ply: f.ply };
-      case 'draw': return { t: 'draw', origin, room: f.room, action: f.action };
-      default: return { t: f.t, origin, room: f.room };
-    }
-  }
-}
-
-function withId<M extends ServerMsg>(msg: M, id: string | undefined): M {
-  return id === undefined ? msg : { ...msg, id };
 }

@@ -1,6 +1,6 @@
 // Sockets that closed in the last minute, by connection id, with who they were. A `join` or
 // `resume` the engine answers after its socket closed still seated that socket; this lets the
-// gateway send the `disconnect` the seat needs.
+// gateway send the `disconnect` the seat needs (late-seats.ts).
 import type { Origin } from '@gambit/protocol';
 
 export class RecentlyClosed {

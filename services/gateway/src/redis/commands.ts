@@ -1,0 +1,12 @@
+// Puts the gateway's commands on the engines' command stream.
+import type { Redis } from 'ioredis';
+import { STREAM_MAXLEN } from '@gambit/common';
+import { publish } from '@gambit/streams';
+import type { EngineCommand } from '@gambit/protocol';
+
+export function commandPublisher(redis: Redis, stream: string): (cmd: EngineCommand) => Promise<void> {
+  return async (cmd) => {
+    // Partition key: the room, so one engine handles a room's commands in order within a batch.
+    await publish(redis, stream, cmd.t, cmd.t === 'create' ? cmd.origin.conn : cmd.room, cmd, STREAM_MAXLEN.commands);
+  };
+}

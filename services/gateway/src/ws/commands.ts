@@ -1,0 +1,18 @@
+// Client frames as engine commands, and the `id` echo of direct answers: pure translation, so the
+// socket's owner (client.ts) keeps only its socket's life.
+import type { ClientFrame, EngineCommand, Origin, ServerMsg } from '@gambit/protocol';
+
+/** The engine command for a frame the gateway does not answer itself. */
+export function toCommand(f: Exclude<ClientFrame, { t: 'hello' | 'ping' }>, origin: Origin): EngineCommand {
+  switch (f.t) {
+    case 'create': return { t: 'create', origin, tc: f.tc, color: f.color ?? 'random' };
+    case 'move': return { t: 'move', origin, room: f.room, uci: f.uci, ply: f.ply };
+    case 'draw': return { t: 'draw', origin, room: f.room, action: f.action };
+    default: return { t: f.t, origin, room: f.room };
+  }
+}
+
+/** A direct answer echoes the `id` of the frame it answers (PROTOCOL.md). */
+export function withId<M extends ServerMsg>(msg: M, id: string | undefined): M {
+  return id === undefined ? msg : { ...msg, id };
+}
