@@ -5,9 +5,7 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest'] },
   moduleNameMapper: {
-    '^@gambit/(protocol|common|streams)$': '<rootDir>/packages/$1/src/index.ts',
-    // The controller imports the engine's modules through its package (dist at run time): the sources here.
-    '^@gambit/game-engine/dist/(.*)\\.js$': '<rootDir>/services/game-engine/src/$1.ts',
+    '^@gambit/(protocol|common|streams|rooms)$': '<rootDir>/packages/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testMatch: ['<rootDir>/{packages,services,web,controllers}/*/src/**/*.test.ts', '<rootDir>/web/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],

@@ -4,12 +4,8 @@ import { afterAll, afterEach, beforeAll, expect, test } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { keys as makeKeys, type Keys } from '@gambit/common';
-import { DeadlineScanner } from '@gambit/game-engine/dist/deadlines.js';
-import { Engine } from '@gambit/game-engine/dist/engine.js';
-import { RoomStore } from '@gambit/game-engine/dist/store/room-store.js';
-import { engineMetrics } from '@gambit/game-engine/dist/metrics.js';
+import { DeadlineScanner, Engine, RoomStore, engineMetrics } from '@gambit/rooms';
 import { Registry } from '@gambit/common';
-import { RoomReaper } from '../../controllers/room-reaper/src/redis/reaper.js';
 import { controllerMetrics, engineHooks } from '../../controllers/room-reaper/src/metrics.js';
 import { controllerConfigSchema } from '../../controllers/room-reaper/src/config.js';
 import { startController, type RunningController } from '../../controllers/room-reaper/src/app.js';
@@ -148,7 +144,8 @@ test('an engine and the controller end the same games at the same instant: each 
   const settings = { roomTtlMs: 60_000, logCap: 256, gatewayStreamMaxLen: 10_000, finalizeMaxLen: 1_000_000 };
   const controllerMetricsHooks = controllerMetrics(new Registry());
   const controllerSide = new RacingStore(redis, keys, settings);
-  const reaper = new RoomReaper(controllerSide, new Engine(controllerSide, { graceMs: GRACE }, log, engineHooks(controllerMetricsHooks)), keys, 100, log);
+  // The controller's side as the controller builds it: an Engine with no grace (it only runs deadlines).
+  const reaper = new DeadlineScanner(controllerSide, new Engine(controllerSide, {}, log, engineHooks(controllerMetricsHooks)), keys, log, { batch: 100 });
   const engineRedis = new Redis(server.url);
   running.push({ close: () => engineRedis.disconnect() });
   const engineStore = new RacingStore(engineRedis, keys, settings);
@@ -157,7 +154,8 @@ test('an engine and the controller end the same games at the same instant: each 
 
   const due = Math.max(...(await Promise.all(rooms.map(async (r) => Number(await redis.zscore(keys.reconnectDeadlines, r))))));
   await waitFor(() => Date.now() > due, 5_000, 'graces did not pass');
-  await Promise.all([reaper.runOnce(), ...rooms.map((r) => engine.tick(r))]);
+  const [round] = await Promise.all([reaper.runOnce(), ...rooms.map((r) => engine.tick(r))]);
+  expect(round).toEqual({ ticked: rooms.length, expired: 0, failed: 0 });
 
   const finalized = await finalizedByRoom(redis, keys);
   expect(rooms.map((r) => finalized.get(r))).toEqual(rooms.map(() => 1));
@@ -183,8 +181,8 @@ test('the controller and an engine scanning the same deadlines: every abandoned 
   // An engine's own deadline scanner (every 5 ms, its own connection) and the controller (every 10 ms).
   const engineRedis = new Redis(server.url);
   const engineSide = new RoomMaker(engineRedis, keys, { roomTtlMs: 60_000, graceMs: GRACE });
-  const scanner = new DeadlineScanner(engineSide.store, engineSide.engine, keys, 5, log);
-  scanner.start();
+  const scanner = new DeadlineScanner(engineSide.store, engineSide.engine, keys, log);
+  scanner.start(5);
   running.push({ close: () => { scanner.stop(); engineRedis.disconnect(); } });
   const c = await controller(keys.prefix, { REAP_EVERY_MS: '10' });
 

@@ -7,7 +7,7 @@ import { parseEntries } from '@gambit/streams';
 import { GatewayJanitor } from '../../controllers/room-reaper/src/redis/gateways.js';
 import { StreamHousekeeper } from '../../controllers/room-reaper/src/redis/streams.js';
 import { controllerMetrics } from '../../controllers/room-reaper/src/metrics.js';
-import type { PodView } from '../../controllers/room-reaper/src/logic/reap.js';
+import type { PodView } from '../../controllers/room-reaper/src/rules/reap.js';
 import { startRedis, waitFor, type RedisHandle } from '../support/redis.js';
 import { log } from './support.js';
 

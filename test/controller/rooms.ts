@@ -2,9 +2,7 @@
 import type { Redis } from 'ioredis';
 import type { Keys } from '@gambit/common';
 import type { Origin } from '@gambit/protocol';
-import { Engine } from '@gambit/game-engine/dist/engine.js';
-import { RoomStore } from '@gambit/game-engine/dist/store/room-store.js';
-import { engineMetrics } from '@gambit/game-engine/dist/metrics.js';
+import { Engine, RoomStore, engineMetrics } from '@gambit/rooms';
 import { Registry } from '@gambit/common';
 import { log } from './support.js';
 

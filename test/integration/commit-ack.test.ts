@@ -4,8 +4,7 @@ import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { ENGINE_GROUP, createLogger, keys as makeKeys } from '@gambit/common';
 import type { EngineCommand, Origin } from '@gambit/protocol';
-import { Engine } from '@gambit/game-engine/dist/engine.js';
-import { RoomStore } from '@gambit/game-engine/dist/store/room-store.js';
+import { Engine, RoomStore } from '@gambit/rooms';
 import { startRedis, type RedisHandle } from '../support/redis.js';
 
 let server: RedisHandle;

@@ -53,11 +53,17 @@ describe('Containerfiles', () => {
     expect(read('scripts/dev.js')).toContain('services/gateway/node-flags.json');
   });
 
-  test('each image builds a workspace of the repository, and the engine\'s Lua script goes with its dist', () => {
-    const workspaces = (JSON.parse(read('package.json')) as { workspaces: string[] }).workspaces;
-    for (const spec of Object.values(IMAGES)) expect(workspaces).toContain(spec.workspace);
-    for (const f of ['services/game-engine/Containerfile', 'controllers/room-reaper/Containerfile']) {
-      expect(read(f)).toContain('cp services/game-engine/src/store/commit.lua services/game-engine/dist/store/');
+  test('each image builds a workspace of the repository, and the rooms package\'s Lua script goes with its dist', () => {
+    const top = JSON.parse(read('package.json')) as { workspaces: string[]; scripts: Record<string, string> };
+    for (const spec of Object.values(IMAGES)) expect(top.workspaces).toContain(spec.workspace);
+    // @gambit/rooms' build copies commit.lua next to its compiled store (room-store.js reads it from there)...
+    const rooms = JSON.parse(read('packages/rooms/package.json')) as { scripts: Record<string, string> };
+    expect(rooms.scripts.build).toBe('tsc -b && cp src/store/commit.lua dist/store/');
+    expect(top.workspaces).toContain('packages/rooms');
+    expect(top.scripts.build).toContain('npm run -w packages/rooms build');
+    // ...and both images that commit rooms (engine, controller) run it after compiling.
+    for (const spec of [IMAGES['game-engine'], IMAGES['room-reaper']]) {
+      expect(read(spec.file)).toContain(`RUN npx tsc -b ${spec.workspace} \\\n && npm run -w packages/rooms build \\\n`);
     }
   });
 

@@ -1,7 +1,7 @@
 // The platform as separate processes started from the build (dist/), as in production: for tests
 // that kill a process, or read what each service logs. Run `npm run build` first (make test does).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { startRedis, waitFor, type RedisHandle } from './redis.js';
@@ -11,7 +11,9 @@ import { startProxy, type Proxy } from './proxy.js';
 import { devSigningKey } from './keys.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const SERVICES = { 'game-engine': 'services/game-engine/dist/main.js', finalizer: 'services/finalizer/dist/main.js', gateway: 'services/gateway/dist/main.js' } as const;
+/** A service's entry point as its workspace declares it (package.json `main`: the compiled dist/main.js). */
+const entry = (workspace: string) => `${workspace}/${(JSON.parse(readFileSync(`${root}${workspace}/package.json`, 'utf8')) as { main: string }).main}`;
+const SERVICES = { 'game-engine': entry('services/game-engine'), finalizer: entry('services/finalizer'), gateway: entry('services/gateway') };
 export type ServiceName = keyof typeof SERVICES;
 
 export interface Proc { name: string; child: ChildProcess; lines: string[]; port: number }

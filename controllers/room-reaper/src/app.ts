@@ -1,15 +1,14 @@
-// Builds a running controller from its configuration: Redis, the engine's room store, the four
-// loops (rooms, gateways, streams, scaling), the gateway pod informer, leader election and the
-// status listener. Only the leader runs the loops; every replica keeps its pod cache warm.
+// Builds a running controller from its configuration: Redis, the room domain (@gambit/rooms: store,
+// engine core, deadline scan), the four loops (rooms, gateways, streams, scaling), the gateway pod
+// informer, leader election and the status listener. Only the leader runs the loops; every
+// replica keeps its pod cache warm.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { connectRedis, createLogger, createRegistry, keys as makeKeys, STREAM_MAXLEN, waitReady, type Registry } from '@gambit/common';
-import { Engine } from '@gambit/game-engine/dist/engine.js';
-import { RoomStore } from '@gambit/game-engine/dist/store/room-store.js';
+import { DeadlineScanner, Engine, RoomStore } from '@gambit/rooms';
 import type { ControllerConfig } from './config.js';
 import { controllerMetrics, engineHooks, type ControllerMetrics } from './metrics.js';
 import { Loop } from './loop.js';
 import { statusServer } from './http.js';
-import { RoomReaper } from './redis/reaper.js';
 import { GatewayJanitor } from './redis/gateways.js';
 import { StreamHousekeeper } from './redis/streams.js';
 import { readCounts } from './redis/counts.js';
@@ -18,14 +17,14 @@ import { PodTracker } from './kube/pods.js';
 import { KubeLeaseStore, LeaderElector } from './kube/lease.js';
 import { ScaleReconciler } from './kube/scaler.js';
 
-
 export interface RunningController {
   id: string;
   port: number;
   registry: Registry;
   metrics: ControllerMetrics;
   isLeader(): boolean;
-  reaper: RoomReaper;
+  /** The deadline scan of the rooms loop (the engines' own scan; here the backstop). */
+  reaper: DeadlineScanner;
   janitor: GatewayJanitor;
   housekeeper: StreamHousekeeper;
   scaler?: ScaleReconciler;
@@ -50,9 +49,9 @@ export async function startController(config: ControllerConfig, deps: Controller
   await waitReady(redis, config.REDIS_URL);
 
   const store = new RoomStore(redis, keys, { roomTtlMs: config.ROOM_TTL_MS, logCap: config.ROOM_LOG_CAP, gatewayStreamMaxLen: STREAM_MAXLEN.gatewayEvents, finalizeMaxLen: STREAM_MAXLEN.finalize });
-  // graceMs only matters for `disconnect`, which the controller never handles itself (it sends them to the engines).
-  const engine = new Engine(store, { graceMs: 12_000 }, log, engineHooks(metrics));
-  const reaper = new RoomReaper(store, engine, keys, config.REAP_BATCH, log);
+  // No graceMs: only a `disconnect` starts a grace, and the controller sends those to the engines.
+  const engine = new Engine(store, {}, log, engineHooks(metrics));
+  const reaper = new DeadlineScanner(store, engine, keys, log, { batch: config.REAP_BATCH });
   const apis = deps.kubeConfig ? kubeApis(deps.kubeConfig) : null;
 
   const pods = apis
@@ -72,7 +71,11 @@ export async function startController(config: ControllerConfig, deps: Controller
 
   const janitorLoop = new Loop('gateways', config.GATEWAY_SCAN_MS, () => janitor.runOnce(), log, metrics);
   const loops = [
-    new Loop('rooms', config.REAP_EVERY_MS, () => reaper.runOnce(), log, metrics),
+    new Loop('rooms', config.REAP_EVERY_MS, async () => {
+      // Rooms that failed (each logged; retried next round) fail the round: gambit_reaper_reconcile_errors_total.
+      const r = await reaper.runOnce();
+      if (r.failed) throw new Error(`${r.failed} of ${r.ticked + r.expired} rooms failed`);
+    }, log, metrics),
     janitorLoop,
     new Loop('streams', config.HOUSEKEEPING_EVERY_MS, () => housekeeper.runOnce(), log, metrics),
     ...(scaler ? [new Loop('scaling', config.SCALE_EVERY_MS, () => scaler.runOnce(), log, metrics)] : []),

@@ -4,7 +4,7 @@ import { expect, test } from '@jest/globals';
 import { CustomResourceDefinition } from 'kubernetes-models/apiextensions.k8s.io/v1';
 import { Role } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { connectionScalerCrd, rbacRules, GROUP, KIND, PLURAL, VERSION } from './crd.js';
-import { parseSpec } from './logic/scale.js';
+import { parseSpec } from './rules/scale.js';
 
 type Schema = { type?: string; properties?: Record<string, Schema>; items?: Schema; default?: unknown; [k: string]: unknown };
 const version = connectionScalerCrd.spec.versions[0]!;

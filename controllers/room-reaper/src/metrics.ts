@@ -1,5 +1,7 @@
+// The controller's Prometheus metrics (gambit_reaper_*), every series present from the start, and
+// the engine's metric hooks pointed at them for the rooms the controller reaps.
 import { Counter, Gauge, Histogram, Registry } from '@gambit/common';
-import { engineMetrics, type EngineMetrics } from '@gambit/game-engine/dist/metrics.js';
+import { engineMetrics, type EngineMetrics } from '@gambit/rooms';
 
 export function controllerMetrics(registry: Registry) {
   const r = [registry];

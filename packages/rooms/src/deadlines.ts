@@ -1,42 +1,81 @@
 // Deadlines live in Redis sorted sets (flag falls, reconnect graces, room expiry), so a game ends
-// on time even when nobody sends anything and whichever engine is alive. Every engine scans
-// them; the versioned commit makes a deadline handled twice harmless.
+// on time even when nobody sends anything and whichever engine is alive. Every engine scans them
+// on a timer (start); the room-reaper controller runs the same scan from its leader loop as the
+// backstop (runOnce). The versioned commit makes a deadline handled twice (two engines, or an
+// engine and the controller) harmless: one commit wins, the other decides again and does nothing.
 import type { Keys, Logger } from '@gambit/common';
 import type { Engine } from './engine.js';
 import type { RoomStore } from './store/room-store.js';
+import { planDeadlines } from './rules/deadlines.js';
+
+export interface DeadlineScanOptions {
+  /** Rooms read from each deadline set per round (default 100); the rest wait for the next round. */
+  batch?: number;
+}
+
+/** One round: rooms ticked and rooms expired (attempted), and how many of those failed. */
+export interface ScanResult {
+  ticked: number;
+  expired: number;
+  failed: number;
+}
 
 export class DeadlineScanner {
   private timer?: NodeJS.Timeout;
   private busy = false;
+  private readonly batch: number;
 
   constructor(
     private readonly store: RoomStore,
     private readonly engine: Engine,
     private readonly keys: Keys,
-    private readonly everyMs: number,
     private readonly log: Logger,
-  ) {}
+    options: DeadlineScanOptions = {},
+  ) {
+    this.batch = options.batch ?? 100;
+  }
 
-  start(): void {
-    this.timer = setInterval(() => void this.scan(), this.everyMs);
+  /**
+   * Scans every `everyMs` (the engines). A round still running when the next is due is not
+   * overlapped; a round that cannot read the sets is logged and the next one tries again.
+   */
+  start(everyMs: number): void {
+    clearInterval(this.timer);
+    this.timer = setInterval(() => void this.round(), everyMs);
   }
 
   stop(): void {
     clearInterval(this.timer);
+    this.timer = undefined;
   }
 
-  async scan(now = Date.now()): Promise<void> {
+  /**
+   * One scan of the deadline sets (planned by planDeadlines: each due room once, ticks before
+   * expiries). A room that fails is logged and counted in `failed`, and stays in its set for the
+   * next round; the other rooms are handled regardless. Throws only when the sets cannot be read.
+   */
+  async runOnce(now = Date.now()): Promise<ScanResult> {
+    const [flags, graces, expiries] = await Promise.all([
+      this.store.due(this.keys.flagDeadlines, now, this.batch),
+      this.store.due(this.keys.reconnectDeadlines, now, this.batch),
+      this.store.due(this.keys.roomExpiries, now, this.batch),
+    ]);
+    const plan = planDeadlines({ flags, graces, expiries });
+    let failed = 0;
+    const guard = (room: string, what: string) => (err: unknown) => {
+      failed++;
+      this.log.error({ err, room }, `${what} failed`);
+    };
+    await Promise.all(plan.tick.map((r) => this.engine.tick(r).catch(guard(r, 'deadline'))));
+    await Promise.all(plan.expire.map((r) => this.engine.expire(r).catch(guard(r, 'expiry'))));
+    return { ticked: plan.tick.length, expired: plan.expire.length, failed };
+  }
+
+  private async round(): Promise<void> {
     if (this.busy) return;
     this.busy = true;
     try {
-      const [flags, graces, expiries] = await Promise.all([
-        this.store.due(this.keys.flagDeadlines, now, 100),
-        this.store.due(this.keys.reconnectDeadlines, now, 100),
-        this.store.due(this.keys.roomExpiries, now, 100),
-      ]);
-      const rooms = new Set([...flags, ...graces]);
-      await Promise.all([...rooms].map((r) => this.engine.tick(r).catch((err) => this.log.error({ err, room: r }, 'deadline failed'))));
-      await Promise.all(expiries.map((r) => this.engine.expire(r).catch((err) => this.log.error({ err, room: r }, 'expiry failed'))));
+      await this.runOnce();
     } catch (err) {
       this.log.warn({ err: String(err) }, 'deadline scan failed');
     } finally {

@@ -10,7 +10,15 @@ import type { Ack, Loaded, RoomStore } from './store/room-store.js';
 import type { EngineMetrics } from './metrics.js';
 import { PositionCache } from './positions.js';
 
-export interface EngineSettings { graceMs: number; maxAttempts?: number }
+export interface EngineSettings {
+  /**
+   * RECONNECT_GRACE_MS: how long a disconnected seat is kept. Only a `disconnect` starts a grace,
+   * so only an Engine that handles commands needs it; one that only runs deadlines (tick, expire:
+   * the room-reaper controller) leaves it out rather than carry a number it never reads.
+   */
+  graceMs?: number;
+  maxAttempts?: number;
+}
 
 type Reply = Extract<Decision, { kind: 'reply' }>;
 const NOTHING: Reply = { kind: 'reply', replies: [] };
@@ -31,6 +39,7 @@ export class Engine {
    * (where the entry lives), a commit acknowledges the entry itself; returns whether it did.
    */
   async handle(cmd: EngineCommand, cmdId: string, ack?: Omit<Ack, 'id'>): Promise<boolean> {
+    if (cmd.t === 'disconnect' && this.settings.graceMs === undefined) throw new Error('this Engine has no graceMs: it cannot handle disconnect');
     const entry = ack && { ...ack, id: cmdId };
     const outcome = cmd.t === 'create'
       ? await this.create(cmd, cmdId, entry)
@@ -150,7 +159,8 @@ export class Engine {
    */
   private ctx(cmdId: string, game: () => Game, state: RoomState | null, origin?: Origin): Ctx {
     const now = Date.now();
-    const ctx: Ctx = { now, cmdId, graceMs: this.settings.graceMs, newGameId: randomUUID, coin: () => randomInt(2) === 1, game };
+    const ctx: Ctx = { now, cmdId, newGameId: randomUUID, coin: () => randomInt(2) === 1, game };
+    if (this.settings.graceMs !== undefined) ctx.graceMs = this.settings.graceMs;
     if (origin?.at !== undefined) ctx.receivedAt = Math.max(Math.min(origin.at, now), state?.clock.at ?? 0);
     if (origin?.cid) ctx.cid = origin.cid;
     return ctx;

@@ -1,3 +1,6 @@
+// The engine's Prometheus metrics (gambit_engine_*), defined next to the engine core that counts
+// them: the engine service registers them as they are; the room-reaper controller points the game
+// and room counters at its own (its engineHooks), so each side counts only its own transitions.
 import { Counter, Gauge, Histogram, zeroSeries, type Registry } from '@gambit/common';
 import { END_REASONS, ERROR_CODES, MOVE_KINDS } from '@gambit/protocol';
 import type { Redis } from 'ioredis';

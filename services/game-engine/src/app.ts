@@ -1,16 +1,14 @@
-// Builds a running engine from its configuration: Redis, the rules, the Nest microservice over
-// the command stream, the deadline scanner and a /metrics + /healthz listener.
+// Builds a running engine from its configuration: Redis, the room domain (@gambit/rooms: rules,
+// store, engine core, deadline scan), the Nest microservice over the command stream, and a
+// /metrics + /healthz listener. This service is the Nest shell around that package.
 import 'reflect-metadata';
 import { createServer, type Server } from 'node:http';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { connectRedis, createLogger, instanceId, createRegistry, ENGINE_GROUP, STREAM_MAXLEN, keys as makeKeys, waitReady, watchRedis } from '@gambit/common';
 import { RedisStreamsServer, streamMetrics } from '@gambit/streams';
+import { DeadlineScanner, Engine, RoomStore, engineMetrics } from '@gambit/rooms';
 import { CommandsController, ENGINE } from './commands.controller.js';
-import { Engine } from './engine.js';
-import { engineMetrics } from './metrics.js';
-import { RoomStore } from './store/room-store.js';
-import { DeadlineScanner } from './deadlines.js';
 import type { EngineConfig } from './config.js';
 
 export interface RunningEngine {
@@ -32,7 +30,7 @@ export async function startEngine(config: EngineConfig): Promise<RunningEngine> 
 
   const store = new RoomStore(redis, keys, { roomTtlMs: config.ROOM_TTL_MS, logCap: config.ROOM_LOG_CAP, gatewayStreamMaxLen: STREAM_MAXLEN.gatewayEvents, finalizeMaxLen: STREAM_MAXLEN.finalize });
   const engine = new Engine(store, { graceMs: config.RECONNECT_GRACE_MS }, log, metrics);
-  const scanner = new DeadlineScanner(store, engine, keys, config.DEADLINE_SCAN_MS, log);
+  const scanner = new DeadlineScanner(store, engine, keys, log);
 
   @Module({ controllers: [CommandsController], providers: [{ provide: ENGINE, useValue: engine }] })
   class EngineModule {}
@@ -49,7 +47,7 @@ export async function startEngine(config: EngineConfig): Promise<RunningEngine> 
   });
   const app = await NestFactory.createMicroservice(EngineModule, { strategy: transport, logger: false });
   await app.listen();
-  scanner.start();
+  scanner.start(config.DEADLINE_SCAN_MS);
 
   const http: Server = createServer(async (req, res) => {
     if (req.url === '/metrics') {

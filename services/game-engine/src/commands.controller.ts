@@ -2,8 +2,8 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import type { EngineCommand } from '@gambit/protocol';
+import { Engine } from '@gambit/rooms';
 import { StreamContext } from '@gambit/streams';
-import { Engine } from './engine.js';
 
 export const ENGINE = Symbol('Engine');
 

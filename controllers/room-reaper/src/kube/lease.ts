@@ -1,8 +1,8 @@
 // Leader election on a coordination.k8s.io/v1 Lease: the loop around the pure state machine in
-// ../logic/leader.ts, and the Lease reads and writes (GET, POST, PUT with the resourceVersion read).
+// ../rules/leader.ts, and the Lease reads and writes (GET, POST, PUT with the resourceVersion read).
 import { V1MicroTime, type CoordinationV1Api, type V1Lease } from '@kubernetes/client-node';
 import type { Logger } from '@gambit/common';
-import * as election from '../logic/leader.js';
+import * as election from '../rules/leader.js';
 import { describe, statusOf } from './client.js';
 
 export interface LeaseStore {

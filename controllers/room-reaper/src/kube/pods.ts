@@ -2,7 +2,7 @@
 // were deleted recently (a tombstone per deletion, kept long enough for the janitor to act on it).
 import type { CoreV1Api, V1Pod, Watch } from '@kubernetes/client-node';
 import type { Logger } from '@gambit/common';
-import type { PodView } from '../logic/reap.js';
+import type { PodView } from '../rules/reap.js';
 import { Informer } from './informer.js';
 
 const TOMBSTONE_MS = 30 * 60_000;

@@ -1,13 +1,13 @@
 // Reconciles ConnectionScalers: reads the gateway Deployment's /scale and its pods' live connection
-// counts, decides (../logic/scale.ts), sets pod-deletion-cost before a scale-down, patches /scale,
+// counts, decides (../rules/scale.ts), sets pod-deletion-cost before a scale-down, patches /scale,
 // and records what it did in the resource's status and as Events. Steps aside (a condition, no
 // scaling) when an HPA or an older ConnectionScaler targets the same Deployment.
 import type { V1Pod, V1Scale } from '@kubernetes/client-node';
 import type { Logger } from '@gambit/common';
 import { API_VERSION, GROUP, KIND, PLURAL, POD_DELETION_COST, VERSION, type ConnectionScaler, type ConnectionScalerStatus } from '../crd.js';
-import { decideScale, parseSpec, scalingBlocker, type Recommendation, type ScaleDecision } from '../logic/scale.js';
-import { deletionCosts, likelyRemoved } from '../logic/deletion-cost.js';
-import { mergeConditions, newProblems, type ConditionInput } from '../logic/conditions.js';
+import { decideScale, parseSpec, scalingBlocker, type Recommendation, type ScaleDecision } from '../rules/scale.js';
+import { deletionCosts, likelyRemoved } from '../rules/deletion-cost.js';
+import { mergeConditions, newProblems, type ConditionInput } from '../rules/conditions.js';
 import type { ControllerMetrics } from '../metrics.js';
 import { MERGE_PATCH, STRATEGIC_MERGE_PATCH, describe, statusOf, type KubeApis } from './client.js';
 import { isTerminal } from './pods.js';

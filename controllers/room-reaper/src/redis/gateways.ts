@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import type { Keys, Logger } from '@gambit/common';
 import type { EngineCommand } from '@gambit/protocol';
 import { publish } from '@gambit/streams';
-import { classifyGateways, disconnectsFor, leftoverConnections, parseConnection, type GatewayState, type PodView, type RegistryConnection } from '../logic/reap.js';
+import { classifyGateways, disconnectsFor, leftoverConnections, parseConnection, type GatewayState, type PodView, type RegistryConnection } from '../rules/reap.js';
 import type { ControllerMetrics } from '../metrics.js';
 
 /** Deletes a gateway's registry entries, unless it heartbeated since we judged it (then it lives). */

@@ -4,7 +4,7 @@
 // event streams of gateways that are gone.
 import type { Redis } from 'ioredis';
 import { ENGINE_GROUP, FINALIZER_GROUP, type Keys, type Logger } from '@gambit/common';
-import { orphanStreams, staleConsumers, trimBound, type GroupView } from '../logic/housekeeping.js';
+import { orphanStreams, staleConsumers, trimBound, type GroupView } from '../rules/housekeeping.js';
 import type { ControllerMetrics } from '../metrics.js';
 
 export interface HousekeepingSettings {

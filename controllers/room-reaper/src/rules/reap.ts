@@ -1,21 +1,6 @@
-// What to reap: rooms whose deadlines passed, and gateways that are dead. Pure.
-
-export interface DueRooms {
-  flags: string[];
-  graces: string[];
-  expiries: string[];
-}
-
-/**
- * Rooms with a passed flag or grace deadline get a `tick` (the rules end the game on time or as
- * abandoned); rooms past their expiry are expired (deleted). A room is handled once per round.
- */
-export function planReap(due: DueRooms): { tick: string[]; expire: string[] } {
-  const tick = [...new Set([...due.flags, ...due.graces])];
-  const ticked = new Set(tick);
-  const expire = [...new Set(due.expiries)].filter((r) => !ticked.has(r));
-  return { tick, expire };
-}
+// What to reap among gateways: which are dead, which connections a restarted container left
+// behind, the disconnects that start their players' graces. Pure. (Rooms past a deadline are
+// planned by @gambit/rooms' planDeadlines, the same plan the engines' scans use.)
 
 /** What Kubernetes says about gateway pods, or `known: false` (no Kubernetes, or the pod list is not synced yet). */
 export type PodView =

@@ -231,6 +231,13 @@ describe('every end reason', () => {
     expect(r.state!.drawOffer).toBeNull();
   });
 
+  test('a disconnect needs the grace: without ctx.graceMs the rules refuse rather than guess one', () => {
+    const r = new Room().started();
+    const ctx = { now: r.now, cmdId: 'cmd-x', newGameId: () => 'game-1', coin: () => true, game: () => replay(r.state!.moves) };
+    expect(() => decide(r.state, { t: 'disconnect', origin: B, room: 'ABCDEFGH' }, ctx, 'ABCDEFGH')).toThrow('graceMs');
+    expect(decide(r.state, { t: 'tick' }, ctx, 'ABCDEFGH')).toEqual({ kind: 'reply', replies: [] }); // deadlines do not need it
+  });
+
   test('abandoned by both: nobody stayed, a draw', () => {
     const r = new Room().started();
     r.run({ t: 'disconnect', origin: W, room: 'ABCDEFGH' });

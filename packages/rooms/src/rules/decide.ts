@@ -10,7 +10,8 @@ export interface Ctx {
   now: number;
   /** The command's id (its stream entry id): remembered so a redelivery has no second effect. */
   cmdId: string;
-  graceMs: number;
+  /** How long a disconnected seat is kept: read by `disconnect` only (which fails without it). */
+  graceMs?: number;
   newGameId: () => string;
   /** A fair coin for `color: random`. */
   coin: () => boolean;
@@ -160,9 +161,11 @@ function disconnect(out: Out, o: Origin, ctx: Ctx): Decision {
   if (!side || !seat || !seat.conns.includes(connId(o))) return { kind: 'reply', replies: [] };
   seat.conns = seat.conns.filter((c) => c !== connId(o));
   if (seat.conns.length === 0 && s.status !== 'ended') {
-    seat.graceUntil = ctx.now + ctx.graceMs;
+    const graceMs = ctx.graceMs;
+    if (graceMs === undefined) throw new Error('disconnect needs ctx.graceMs');
+    seat.graceUntil = ctx.now + graceMs;
     seat.reconnectVersion += 1;
-    out.emit({ t: 'presence', room: s.code, color: side, connected: false, reconnectVersion: seat.reconnectVersion, graceMs: ctx.graceMs });
+    out.emit({ t: 'presence', room: s.code, color: side, connected: false, reconnectVersion: seat.reconnectVersion, graceMs });
   }
   return out.commit();
 }

@@ -8,6 +8,7 @@ import { stateMsg, upgradeState, type RoomState } from '../rules/state.js';
 import type { Decision, Reply } from '../rules/decide.js';
 import { flagAt } from '../rules/clock.js';
 
+// Next to this module: src/store/ under jest, dist/store/ once built (the package's build copies it).
 const SCRIPT = readFileSync(new URL('./commit.lua', import.meta.url), 'utf8');
 
 export interface StoreSettings {
