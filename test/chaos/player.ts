@@ -102,6 +102,12 @@ export class ResilientPlayer {
     if (m.t === 'started' || m.t === 'moved' || m.t === 'state') this.maybeMove();
   }
 
+  /** Where this player stands, for a stalled game's report. */
+  describe(): string {
+    return `${this.name} ${this.color ?? '?'}: ${this.plies()} plies seen, seq ${this.lastSeq}, pending ${this.pending}, ` +
+      `socket ${this.ws?.readyState ?? 'none'}, reconnects ${this.reconnects}, errors [${this.errors.slice(-5).join(',')}]`;
+  }
+
   private plies(): number {
     let n = 0;
     while (this.confirmed.has(n + 1)) n++;

@@ -40,7 +40,7 @@ export interface Report {
   outageMs: number;
   /** Longest time any game waited between two confirmed moves, beyond the players' thinking. */
   worstStallMs: number;
-  /** Most a mover was charged beyond its own thinking time plus the outage (ms); must stay small. */
+  /** Most a mover was charged beyond the time from the opponent's move's commit to its own send (ms): the send's transit; must stay small. */
   worstClockExcessMs: number;
   secondsToAllEnded: number;
 }
@@ -90,7 +90,8 @@ export async function runScenario(stack: ProcessStack, fault: Fault | null, opts
     // Say what the processes said before they died, and how many games are open.
     const dead = stack.procs.filter((p) => p.child.exitCode !== null || p.child.signalCode !== null)
       .map((p) => `${p.name}:${p.port} (${p.child.exitCode ?? p.child.signalCode}): ${p.lines.slice(-8).join(' | ')}`);
-    throw new Error(`${err.message}: ${players.filter((p) => !p.ended).length / 2} still open; dead: ${dead.join('\n')}`);
+    const open = pairs.filter(([w, b]) => !w.ended || !b.ended).slice(0, 5).map(([w, b]) => `room ${w.room}: ${w.describe()} | ${b.describe()}`);
+    throw new Error(`${err.message}: ${players.filter((p) => !p.ended).length / 2} still open (${open.join('; ')}); dead: ${dead.join('\n')}`);
   });
   const secondsToAllEnded = (Date.now() - started) / 1000;
   if (fault?.after) await fault.after(stack);
@@ -149,8 +150,14 @@ export async function runScenario(stack: ProcessStack, fault: Fault | null, opts
       const side = seen[i]!.ply % 2 === 1 ? 'white' : 'black';
       const thought = (mover.sentAt.get(seen[i]!.ply) ?? seen[i]!.seenAt) - (mover.thinkStarted.get(seen[i - 1]!.ply) ?? seen[i - 1]!.seenAt);
       report.worstStallMs = Math.max(report.worstStallMs, seen[i]!.seenAt - seen[i - 1]!.seenAt - Math.max(0, thought));
+      // The mover's clock runs from the commit of the opponent's move (its clock.at, server time on
+      // this same machine) until the mover's move reaches a gateway: never for time the move spent
+      // queued or waiting for a dead engine's entry to be claimed. So the charge is at most the time
+      // from that commit to the mover's (last) send, plus the send's own transit. Time cut off by a
+      // fault before the send is charged, as on lichess (the report's stall column shows it).
       const charged = seen[i - 1]!.clock[side] - seen[i]!.clock[side];
-      report.worstClockExcessMs = Math.max(report.worstClockExcessMs, charged - Math.max(0, thought) - outageMs);
+      const sent = mover.sentAt.get(seen[i]!.ply) ?? seen[i]!.seenAt;
+      report.worstClockExcessMs = Math.max(report.worstClockExcessMs, charged - (sent - seen[i - 1]!.clock.at));
     }
   }
   players.forEach((p) => p.stop());
