@@ -11,6 +11,8 @@ export class ResilientPlayer {
   lastSeq = 0;
   readonly confirmed = new Map<number, Confirmed>();
   ended: Record<string, unknown> | null = null;
+  /** The game has started (a `started` event, or a snapshot of an active game): only then is a move owed. */
+  private active = false;
   reconnects = 0;
   errors: string[] = [];
   /** When this player last saw the opponent's move (ms), and how long it then thought, per ply. */
@@ -91,8 +93,10 @@ export class ResilientPlayer {
         if (!this.confirmed.has(i + 1)) this.confirmed.set(i + 1, { ply: i + 1, uci, clock: m.clock as Confirmed['clock'], seenAt: Date.now() });
       });
       this.pending = null;
+      if (m.status === 'active') this.active = true;
       if (m.status === 'ended') this.ended = m;
     }
+    if (m.t === 'started') this.active = true;
     if (m.t === 'ended') this.ended = m;
     if (m.t === 'error') {
       this.errors.push(String(m.code));
@@ -105,7 +109,7 @@ export class ResilientPlayer {
   /** Where this player stands, for a stalled game's report. */
   describe(): string {
     return `${this.name} ${this.color ?? '?'}: ${this.plies()} plies seen, seq ${this.lastSeq}, pending ${this.pending}, ` +
-      `socket ${this.ws?.readyState ?? 'none'}, reconnects ${this.reconnects}, errors [${this.errors.slice(-5).join(',')}]`;
+      `active ${this.active}, socket ${this.ws?.readyState ?? 'none'}, reconnects ${this.reconnects}, errors [${this.errors.slice(-5).join(',')}]`;
   }
 
   private plies(): number {
@@ -115,7 +119,8 @@ export class ResilientPlayer {
   }
 
   private maybeMove(): void {
-    if (this.ended || !this.room || !this.color || this.stopped) return;
+    // The snapshot that answers `create` shows a waiting room: moving then would be refused.
+    if (this.ended || !this.active || !this.room || !this.color || this.stopped) return;
     const ply = this.plies();
     const mine = (ply % 2 === 0) === (this.color === 'white');
     if (!mine || this.pending === ply) return;
