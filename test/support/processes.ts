@@ -39,6 +39,29 @@ export interface ProcessStackOptions {
   env?: Partial<Record<ServiceName, Record<string, string>>>;
   /** A folder for Redis's append-only file (fsync always), so Redis can be killed and restarted. */
   redisAof?: string;
+  /** Node options before a service's entry point (e.g. `heapProbe` for tests that measure its heap). */
+  nodeArgs?: Partial<Record<ServiceName, string[]>>;
+}
+
+/** Node options that let `heapAfterGc` read a service's heap after a full GC (test/support/heap-probe.cjs). */
+export const heapProbe = ['--expose-gc', '--require', fileURLToPath(new URL('./heap-probe.cjs', import.meta.url))];
+
+/**
+ * Bytes still alive in a process started with `heapProbe`, after a full GC: V8 heap plus memory
+ * outside it that JS objects hold (Buffers). Unlike RSS, it does not count garbage V8 has not
+ * collected yet nor heap it keeps for later, so it grows only with what is really kept.
+ */
+export async function heapAfterGc(proc: Proc, timeoutMs = 30_000): Promise<{ heapUsed: number; external: number; rss: number }> {
+  // Without the probe's handler, SIGUSR2 would end the process.
+  if (!proc.child.spawnargs.includes(heapProbe[2]!)) throw new Error(`${proc.name} was not started with heapProbe`);
+  const from = proc.lines.length;
+  proc.child.kill('SIGUSR2');
+  let found: { heapUsed: number; external: number; rss: number } | undefined;
+  await waitFor(() => {
+    for (const l of proc.lines.slice(from)) if (l.startsWith('{"heapProbe"')) found = (JSON.parse(l) as { heapProbe: typeof found }).heapProbe;
+    return found !== undefined;
+  }, timeoutMs, `${proc.name} did not report its heap`);
+  return found!;
 }
 
 export async function startProcessStack(opts: ProcessStackOptions = {}): Promise<ProcessStack> {
@@ -69,7 +92,7 @@ export async function startProcessStack(opts: ProcessStackOptions = {}): Promise
     if (name === 'gateway') Object.assign(env, {
       PORT: String(port), HOST: '127.0.0.1', TOKEN_SIGNING_KEY: signingKey, FINALIZER_URL: `http://127.0.0.1:${finalizerPort}`, DRAIN_MS: '200',
     });
-    const child = spawn(process.execPath, [SERVICES[name]], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...(opts.nodeArgs?.[name] ?? []), SERVICES[name]], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const proc: Proc = { name, child, lines: [], port: name === 'finalizer' ? finalizerPort : port };
     let buf = '';
     const take = (d: Buffer) => {
