@@ -2,17 +2,14 @@
 // dead-letter stream instead of reaching DynamoDB. `satisfies` keeps it in step with the interface.
 import { z } from 'zod';
 import { color, roomCode, timeControl, uci } from './client.js';
+import { STORED_ID_RE, STORED_ID_RULE } from './ids.js';
 import type { GameRecord } from './internal.js';
 
 /** The stream pattern of a finished game on the finalize stream. */
 export const GAME_ENDED = 'game.ended';
 
-/**
- * Game and player ids as stored in DynamoDB and used in HTTP paths. No '#' or '/': the finalizer
- * builds index keys as `<gameId>#<color>` and serves ids in URL paths.
- */
-export const STORED_ID_RE = /^[A-Za-z0-9_.:-]{1,128}$/;
-export const storedId = z.string().regex(STORED_ID_RE, 'ids are 1-128 characters from A-Z a-z 0-9 _ . : -');
+/** Game and player ids as stored in DynamoDB and used in HTTP paths (ids.ts says why they look so). */
+export const storedId = z.string().regex(STORED_ID_RE, `ids are ${STORED_ID_RULE}`);
 
 const MAX_PLIES = 2000; // keeps the stored item far below DynamoDB's 400 KB item limit
 const playerRef = z.object({ playerId: storedId, name: z.string().min(1).max(64) });

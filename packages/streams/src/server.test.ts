@@ -1,4 +1,5 @@
-// The transport against a real redis-server: order per key, ack after success, claim of stale entries.
+// The transport against a real redis-server: order per key, ack after success, claim of stale entries
+// (which go through the same per-key chain as entries read fresh).
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { Controller, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -6,7 +7,7 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { Redis } from 'ioredis';
 import { createLogger } from '@gambit/common';
 import { startRedis, waitFor, type RedisHandle } from '../../../test/support/redis.js';
-import { RedisStreamsServer } from './server.js';
+import { RedisStreamsServer, type StreamServerOptions } from './server.js';
 import { publish } from './entry.js';
 import type { StreamContext } from './context.js';
 
@@ -38,13 +39,26 @@ class SelfAcking {
   }
 }
 
-@Module({ controllers: [Probe, SelfAcking] })
+/** Logs when each entry starts and ends; an entry with `hold` waits until the test opens the gate. */
+const steps: string[] = [];
+let gate: Promise<void> = Promise.resolve();
+@Controller()
+class Gated {
+  @EventPattern('gated')
+  async handle(@Payload() data: { name: string; hold?: boolean }, @Ctx() x: unknown) {
+    steps.push(`start ${data.name}${(x as StreamContext).isClaimed() ? ' (claimed)' : ''}`);
+    if (data.hold) await gate;
+    steps.push(`end ${data.name}`);
+  }
+}
+
+@Module({ controllers: [Probe, SelfAcking, Gated] })
 class ProbeModule {}
 
-async function server(consumer: string, stream: string) {
+async function server(consumer: string, stream: string, extra: Partial<StreamServerOptions> = {}) {
   const strategy = new RedisStreamsServer({
     connect: () => new Redis(redis.url, { maxRetriesPerRequest: null }), stream, group: 'g', consumer,
-    logger: createLogger('test', 'silent'), claimIdleMs: 200, claimEveryMs: 100, blockMs: 100,
+    logger: createLogger('test', 'silent'), claimIdleMs: 200, claimEveryMs: 100, blockMs: 100, ...extra,
   });
   const app = await NestFactory.createMicroservice(ProbeModule, { strategy, logger: false });
   await app.listen();
@@ -86,4 +100,57 @@ test('a handler that acknowledged the entry itself gets no second XACK from the 
   const [[id]] = (await client.xpending('s3', 'g', '-', '+', 10)) as [[string]];
   expect(id).toBe(kept);
   await app.close();
+});
+
+/** Entries of stream `stream` left pending by a consumer named 'dead' that read them and died. */
+async function leftByDeadConsumer(stream: string, entries: { pattern: string; key: string; data: unknown }[]): Promise<void> {
+  await client.xgroup('CREATE', stream, 'g', '0', 'MKSTREAM');
+  for (const e of entries) await publish(client, stream, e.pattern, e.key, e.data);
+  await client.xreadgroup('GROUP', 'g', 'dead', 'COUNT', 10, 'STREAMS', stream, '>');
+}
+
+test('a claimed entry waits for the entry of the same key in flight: one at a time per key, claimed or not', async () => {
+  steps.length = 0;
+  let open!: () => void;
+  gate = new Promise<void>((r) => (open = r));
+  await leftByDeadConsumer('s4', [{ pattern: 'gated', key: 'room', data: { name: 'stale' } }]);
+  // The stale entry is claimable as soon as the live consumer starts; the fresh one stays far from
+  // claimIdleMs while it is held (or the live consumer would claim it from itself, a second delivery).
+  await new Promise((r) => setTimeout(r, 1_000));
+  // A fresh entry of the same room, read by the live consumer's first XREADGROUP and held in its
+  // handler until the stale one has been claimed (the first claim runs claimEveryMs after the start).
+  await publish(client, 's4', 'gated', 'room', { name: 'fresh', hold: true });
+  let claimed!: () => void;
+  const wasClaimed = new Promise<void>((r) => (claimed = r));
+  const { app } = await server('live', 's4', { claimIdleMs: 1_000, claimEveryMs: 300, onClaimed: () => claimed() });
+  await waitFor(() => steps.includes('start fresh'), 5_000, 'the fresh entry was never read');
+  await wasClaimed;
+  // Give a claimed entry that skipped the room's chain every chance to start now.
+  await new Promise((r) => setTimeout(r, 100));
+  expect(steps).toEqual(['start fresh']);
+  open();
+  await waitFor(() => steps.length >= 4, 5_000, 'the entries were not all handled');
+  expect(steps).toEqual(['start fresh', 'end fresh', 'start stale (claimed)', 'end stale']);
+  await waitFor(async () => ((await client.xpending('s4', 'g')) as [number])[0] === 0, 5_000, 'entries left pending');
+  await app.close();
+});
+
+test('claimed entries of one key run in order, and a close waits for a claimed one in flight and acknowledges it', async () => {
+  steps.length = 0;
+  let open!: () => void;
+  gate = new Promise<void>((r) => (open = r));
+  await leftByDeadConsumer('s5', [
+    { pattern: 'gated', key: 'room', data: { name: 'first', hold: true } },
+    { pattern: 'gated', key: 'room', data: { name: 'second' } },
+  ]);
+  const { app } = await server('live', 's5');
+  await waitFor(() => steps.includes('start first (claimed)'), 5_000, 'the stale entries were never claimed');
+  const closed = app.close();
+  await new Promise((r) => setTimeout(r, 50));
+  expect(steps).toEqual(['start first (claimed)']);
+  open();
+  await closed;
+  expect(steps).toEqual(['start first (claimed)', 'end first', 'start second (claimed)', 'end second']);
+  // A clean stop leaves nothing to claim: both claimed entries were acknowledged before the close returned.
+  expect(((await client.xpending('s5', 'g')) as [number])[0]).toBe(0);
 });

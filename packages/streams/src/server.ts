@@ -3,7 +3,8 @@
 // - entries with the same partition key run one after another, different keys run concurrently;
 // - an entry is acknowledged (XACK) only after its handler resolved: a crash leaves it pending
 //   (a handler may acknowledge it itself, inside the script that applies it: StreamContext);
-// - pending entries idle longer than claimIdleMs (their consumer died) are taken over with XAUTOCLAIM.
+// - pending entries idle longer than claimIdleMs (their consumer died) are taken over with XAUTOCLAIM
+//   and go through the same per-key chain as entries read with XREADGROUP (one dispatch path).
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import { isObservable, lastValueFrom } from 'rxjs';
 import type { Redis } from 'ioredis';
@@ -34,6 +35,8 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
   private running = false;
   private loops: Promise<void>[] = [];
   private claimTimer?: NodeJS.Timeout;
+  /** The claim run in progress, if any: close() waits for it so that what it claimed is handled and acknowledged. */
+  private claimRun?: Promise<void>;
   private readonly o: Required<Omit<StreamServerOptions, 'onHandled' | 'onClaimed'>> & Pick<StreamServerOptions, 'onHandled' | 'onClaimed'>;
 
   constructor(options: StreamServerOptions) {
@@ -48,7 +51,9 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
       await this.ensureGroup();
       this.running = true;
       this.loops.push(this.readLoop());
-      this.claimTimer = setInterval(() => void this.claimStale(), this.o.claimEveryMs);
+      this.claimTimer = setInterval(() => {
+        this.claimRun ??= this.claimStale().finally(() => (this.claimRun = undefined));
+      }, this.o.claimEveryMs);
       callback();
     } catch (err) {
       callback(err);
@@ -63,6 +68,9 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
     // finish and their acknowledgements go out: a clean stop leaves nothing to claim.
     this.reader?.disconnect();
     await Promise.allSettled(this.loops);
+    // A claim run started before the close still hands its entries to the chains: wait for it
+    // first, so that the chains awaited next include them.
+    await this.claimRun;
     await Promise.allSettled([...this.chains.values()]);
     await this.flushAcks();
     await this.writer?.quit().catch(() => undefined);
@@ -112,19 +120,33 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
       // Handlers run in the background, chained per key: the next read does not wait for this
       // batch (no head-of-line blocking across rooms), only for room in the in-flight budget.
       for (const [, entries] of rows) this.enqueue(parseEntries(entries), 'first');
-      if (this.inFlight >= this.o.batch * 4) await new Promise<void>((r) => (this.roomFreed = r));
+      const full = this.room();
+      if (full) await full;
     }
     await Promise.allSettled([...this.chains.values()]);
     await this.flushAcks();
   }
 
   private inFlight = 0;
-  private roomFreed?: () => void;
+  /** Resolved when an entry finishes; shared by every waiter (the read loop and a claim run). */
+  private roomFreed?: Promise<void>;
+  private freeRoom?: () => void;
   private readonly chains = new Map<string, Promise<void>>();
   private acks: string[] = [];
   private ackScheduled = false;
 
-  /** Runs entries after the ones of the same key already in flight; acknowledges each when done. */
+  /** While the in-flight budget (four batches) is used up, a promise of the next free slot; else undefined. */
+  private room(): Promise<void> | undefined {
+    if (this.inFlight < this.o.batch * 4) return undefined;
+    this.roomFreed ??= new Promise<void>((r) => (this.freeRoom = r));
+    return this.roomFreed;
+  }
+
+  /**
+   * The one dispatch path, for entries read (XREADGROUP) and claimed (XAUTOCLAIM) alike: each
+   * entry runs after the ones of the same key already in flight (so a claimed entry and a fresh
+   * one of the same room never run at once); acknowledges each when done.
+   */
   private enqueue(entries: StreamEntry[], deliveries: 'first' | 'claimed'): void {
     for (const entry of entries) {
       this.inFlight += 1;
@@ -134,9 +156,12 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
       }).finally(() => {
         this.inFlight -= 1;
         if (this.chains.get(entry.key) === next) this.chains.delete(entry.key);
-        const freed = this.roomFreed;
-        this.roomFreed = undefined;
-        freed?.();
+        const free = this.freeRoom;
+        if (free) {
+          this.freeRoom = undefined;
+          this.roomFreed = undefined;
+          free();
+        }
       });
       this.chains.set(entry.key, next);
     }
@@ -159,14 +184,15 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
       this.o.logger.warn({ err: String(err) }, 'XACK failed; entries will be claimed again'));
   }
 
-  private claiming = false;
-
+  /** One run at a time (claimRun); its entries join the per-key chains through enqueue. */
   private async claimStale(): Promise<void> {
-    if (this.claiming || !this.running) return;
-    this.claiming = true;
+    if (!this.running) return;
     try {
       let cursor = '0-0';
       do {
+        // Acknowledgements still waiting for their turn go first (same connection, in order): an
+        // entry handled here but not yet acknowledged is not claimed and handled a second time.
+        if (this.acks.length) await this.flushAcks();
         const [next, entries] = (await this.writer!.xautoclaim(
           this.o.stream, this.o.group, this.o.consumer, this.o.claimIdleMs, cursor, 'COUNT', this.o.batch,
         )) as [string, [string, string[]][], string[]];
@@ -176,35 +202,14 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
         if (live.length) {
           this.o.logger.warn({ count: live.length }, 'claimed stale stream entries');
           this.o.onClaimed?.(live.length);
-          await this.dispatch(parseEntries(live), 'claimed');
+          this.enqueue(parseEntries(live), 'claimed');
+          // The handlers run in the background like read ones; the next page waits only for room.
+          const full = this.room();
+          if (full) await full;
         }
       } while (cursor !== '0-0' && this.running);
     } catch (err) {
       if (this.running) this.o.logger.warn({ err: String(err) }, 'claiming stale entries failed');
-    } finally {
-      this.claiming = false;
-    }
-  }
-
-  /** Runs a batch: same key in order, different keys at once; acknowledges what succeeded. */
-  private async dispatch(entries: StreamEntry[], deliveries: 'first' | 'claimed'): Promise<void> {
-    const byKey = new Map<string, StreamEntry[]>();
-    for (const e of entries) {
-      const list = byKey.get(e.key);
-      if (list) list.push(e);
-      else byKey.set(e.key, [e]);
-    }
-    const done: string[] = [];
-    await Promise.all(
-      [...byKey.values()].map(async (list) => {
-        for (const entry of list) {
-          if ((await this.handle(entry, deliveries)) === 'ok') done.push(entry.id);
-        }
-      }),
-    );
-    if (done.length && this.running) {
-      await this.writer!.xack(this.o.stream, this.o.group, ...done).catch((err: unknown) =>
-        this.o.logger.warn({ err: String(err) }, 'XACK failed; entries will be claimed again'));
     }
   }
 

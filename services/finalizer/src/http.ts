@@ -2,7 +2,7 @@
 // plus health, readiness and metrics. Plain node:http: five routes do not need a framework.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger, Registry } from '@gambit/common';
-import { STORED_ID_RE } from '@gambit/protocol';
+import { STORED_ID_RULE, isStoredId } from '@gambit/protocol';
 import { BadCursorError, type GameStore } from './store.js';
 
 export interface HttpDeps {
@@ -32,7 +32,7 @@ function id(raw: string, what: string): string {
   } catch {
     value = '';
   }
-  if (!STORED_ID_RE.test(value)) throw new HttpError(400, 'bad_request', `${what} must be 1-128 characters from A-Z a-z 0-9 _ . : -`);
+  if (!isStoredId(value)) throw new HttpError(400, 'bad_request', `${what} must be ${STORED_ID_RULE}`);
   return value;
 }
 

@@ -5,9 +5,9 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 import type { Logger } from '@gambit/common';
-import type { Color, GameRecord, PlayerRef } from '@gambit/protocol';
+import { isStoredId, type Color, type GameRecord, type PlayerRef } from '@gambit/protocol';
 import { emulateTransactWrite } from './dev-transactions.js';
-import { fromItem, toItem, type Item } from './pure/attributes.js';
+import { fromItem, toItem, type Item } from './rules/attributes.js';
 import { PLAYER_INDEX, type TableNames } from './tables.js';
 
 export type SaveOutcome = 'stored' | 'duplicate';
@@ -109,7 +109,11 @@ export function buildSaveTransaction(record: GameRecord, names: TableNames, now:
   return [game, ...rows, ...stats];
 }
 
-const cursorSchema = z.object({ g: z.string().regex(/^[A-Za-z0-9_.:-]{1,128}#(white|black)$/), e: z.number().int().min(0) });
+/** `g` is a player-game row key, `<gameId>#<color>`. */
+const cursorSchema = z.object({
+  g: z.string().refine((g) => /#(white|black)$/.test(g) && isStoredId(g.slice(0, g.lastIndexOf('#')))),
+  e: z.number().int().min(0),
+});
 
 function encodeCursor(row: Item): string {
   const { gameId, endedAt } = fromItem(row) as { gameId: string; endedAt: number };

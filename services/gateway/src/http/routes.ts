@@ -2,6 +2,7 @@
 // and, in development, the browser client.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from '@gambit/common';
+import { isStoredId } from '@gambit/protocol';
 import { guestRequest, type GuestTokens } from '../auth/index.js';
 import { staticFiles } from './static.js';
 
@@ -15,7 +16,23 @@ export interface RouteDeps {
 }
 
 const MAX_BODY = 1024;
-const READ_API = /^\/api\/(games\/[A-Za-z0-9_:-]{1,128}|players\/[A-Za-z0-9_:-]{1,128}(\/games)?)$/;
+/** The finalizer's read API: /api/games/:id, /api/players/:id, /api/players/:id/games. */
+const READ_API = /^\/api\/(?:games\/([^/]+)|players\/([^/]+)(?:\/games)?)$/;
+
+/**
+ * Whether a path is one of the read API's own shapes, its id a stored id (@gambit/protocol's
+ * isStoredId, the check the finalizer makes too): no `..` walking to the finalizer's other routes.
+ * The id is checked as the finalizer will see it, percent-decoded.
+ */
+function isReadApiPath(path: string): boolean {
+  const m = READ_API.exec(path);
+  if (!m) return false;
+  try {
+    return isStoredId(decodeURIComponent((m[1] ?? m[2])!));
+  } catch {
+    return false; // not valid percent-encoding
+  }
+}
 
 export function routes(deps: RouteDeps) {
   const serveStatic = deps.webRoot ? staticFiles(deps.webRoot) : null;
@@ -47,8 +64,7 @@ export function routes(deps: RouteDeps) {
         return json(res, 200, await deps.guests.issue(parsed.data.name));
       }
       if (deps.finalizerUrl && (path.startsWith('/api/games/') || path.startsWith('/api/players/'))) {
-        // Only the read API's own shapes go through: no `..` walking to the finalizer's other routes.
-        if (!READ_API.test(path)) return json(res, 400, { error: 'bad id' });
+        if (!isReadApiPath(path)) return json(res, 400, { error: 'bad id' });
         return proxy(req, res, deps.finalizerUrl);
       }
       if (serveStatic && (await serveStatic(req, res))) return;
