@@ -5,8 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { GetItemCommand, ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Redis } from 'ioredis';
 import { FINALIZER_GROUP, keys } from '@gambit/common';
-import { GAME_ENDED, type GameRecord } from '@gambit/protocol';
-import { publish } from '@gambit/streams';
+import { FINALIZE_PATTERN, decodeDeadLetter, encodeFinalize, type GameRecord } from '@gambit/protocol';
 import { createDynamoClient, startFinalizer, type RunningFinalizer } from '../services/finalizer/src/app.js';
 import { loadFinalizerConfig, type FinalizerConfig } from '../services/finalizer/src/config.js';
 import { replayDeadLetters } from '../services/finalizer/src/replay.js';
@@ -88,7 +87,7 @@ async function handled(port: number, before: number, n = 1, outcome = 'stored'):
 }
 const stored = (port: number) => metric(port, 'gambit_finalizer_games_total', { outcome: 'stored' });
 
-const publishGame = (prefix: string, r: unknown, key = 'ABCD2345') => publish(redis, keys(prefix).finalize, GAME_ENDED, key, r);
+const publishGame = (prefix: string, r: unknown, key = 'ABCD2345') => redis.xadd(keys(prefix).finalize, '*', ...(encodeFinalize(key, r as GameRecord) as [string]));
 const countGames = async () => (await dynamo.send(new ScanCommand({ TableName: names.games, Select: 'COUNT' }))).Count ?? 0;
 
 beforeAll(async () => {
@@ -183,15 +182,15 @@ describe('finalizer', () => {
     const gamesBefore = await countGames();
     const bad = { gameId: 'bad-1', white: 'nobody', result: 'maybe' };
     await publishGame(prefix, bad, 'BADKEY23');
-    const [, fields] = await eventually('dead letter', async () => {
+    const [id, fields] = await eventually('dead letter', async () => {
       const rows = await redis.xrange(k.finalizeDead, '-', '+');
       return rows.length === 1 ? rows[0] : null;
     });
-    const f: Record<string, string> = {};
-    for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
-    expect(f).toMatchObject({ p: GAME_ENDED, k: 'BADKEY23', d: JSON.stringify(bad) });
-    expect(f.error).toMatch(/invalid GameRecord/);
-    expect(Number.isNaN(Date.parse(f.failedAt!))).toBe(false);
+    const dead = decodeDeadLetter(id, fields);
+    if ('malformed' in dead) throw new Error(`not a dead letter: ${dead.malformed}`);
+    expect(dead.original).toEqual({ pattern: FINALIZE_PATTERN, key: 'BADKEY23', json: JSON.stringify(bad) });
+    expect(dead.error).toMatch(/invalid GameRecord/);
+    expect(Number.isNaN(Date.parse(dead.failedAt))).toBe(false);
     expect(await store.getGame('bad-1')).toBeNull();
     expect(await countGames()).toBe(gamesBefore);
     expect(await metric(fin.port, 'gambit_finalizer_dead_letters')).toBe(1);
@@ -256,9 +255,11 @@ describe('finalizer when DynamoDB fails', () => {
       await handled(fin.port, 0, 1, 'dead_letter');
       expect(await redis.xlen(k.finalizeDead)).toBe(1);
       expect(await metric(fin.port, 'gambit_finalizer_retries_total')).toBe(4);
-      const [, fields] = (await redis.xrange(k.finalizeDead, '-', '+'))[0]!;
-      expect(fields.slice(0, 6)).toEqual(['p', GAME_ENDED, 'k', r.room, 'd', JSON.stringify(r)]);
-      expect(fields).toEqual(expect.arrayContaining(['error', 'failedAt']));
+      const [id, fields] = (await redis.xrange(k.finalizeDead, '-', '+'))[0]!;
+      expect(decodeDeadLetter(id, fields)).toEqual({
+        id, original: { pattern: FINALIZE_PATTERN, key: r.room, json: JSON.stringify(r) },
+        error: expect.any(String), failedAt: expect.any(String), entry: expect.stringMatching(/^\d+-\d+$/),
+      });
       // Parked entries are acknowledged: the stream is not blocked behind them.
       await eventually('entry acknowledged', async () => ((await redis.xpending(k.finalize, FINALIZER_GROUP)) as [number])[0] === 0);
       expect((await get(fin.port, '/readyz')).status).toBe(503);

@@ -194,10 +194,14 @@ async function settled(stack: ProcessStack): Promise<void> {
 async function deadLetteredRooms(stack: ProcessStack): Promise<Set<string>> {
   const { Redis } = await import('ioredis');
   const { keys } = await import('@gambit/common');
+  const { decodeDeadLetter } = await import('@gambit/protocol');
   const redis = new Redis(stack.redis.url);
   try {
     const rows = await redis.xrange(keys(stack.keyPrefix).finalizeDead, '-', '+');
-    return new Set(rows.map(([, f]) => f[f.indexOf('k') + 1]!));
+    return new Set(rows.map(([id, f]) => {
+      const dead = decodeDeadLetter(id, f);
+      return 'malformed' in dead ? dead.key : dead.original.key;
+    }));
   } finally {
     redis.disconnect();
   }

@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { keys as makeKeys, type Keys } from '@gambit/common';
 import { DeadlineScanner, Engine, RoomStore, engineMetrics } from '@gambit/rooms';
 import { Registry } from '@gambit/common';
+import { decodeFinalize } from '@gambit/protocol';
 import { controllerMetrics, engineHooks } from '../../controllers/room-reaper/src/metrics.js';
 import { controllerConfigSchema } from '../../controllers/room-reaper/src/config.js';
 import { startController, type RunningController } from '../../controllers/room-reaper/src/app.js';
@@ -91,8 +92,8 @@ test('abandoned games: ended by the controller alone, once each, even with two c
   const byController = (await metric(c1, 'gambit_reaper_games_ended_total', { reason: 'abandoned' })) + (await metric(c2, 'gambit_reaper_games_ended_total', { reason: 'abandoned' }));
   expect(byController).toBe(rooms.length);
   // The finalize record is the engine's: who stayed won.
-  const [, fields] = ((await redis.xrange(keys.finalize, '-', '+', 'COUNT', 1)) as [string, string[]][])[0]!;
-  expect(JSON.parse(fields[fields.indexOf('d') + 1]!)).toMatchObject({ reason: 'abandoned', winner: 'black' });
+  const [id, fields] = ((await redis.xrange(keys.finalize, '-', '+', 'COUNT', 1)) as [string, string[]][])[0]!;
+  expect(decodeFinalize(id, fields)).toMatchObject({ record: { reason: 'abandoned', winner: 'black' } });
 });
 
 test('a flag falls with no engine running: the controller ends the game on time, once', async () => {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { ENGINE_GROUP, FINALIZER_GROUP, Registry, keys as makeKeys } from '@gambit/common';
+import { FINALIZE_PATTERN, encodeDeadLetter, encodeDelivery, encodeEntry } from '@gambit/protocol';
 import { parseEntries } from '@gambit/streams';
 import { GatewayJanitor } from '../../controllers/room-reaper/src/redis/gateways.js';
 import { StreamHousekeeper } from '../../controllers/room-reaper/src/redis/streams.js';
@@ -23,6 +24,11 @@ afterAll(async () => {
 });
 
 const fresh = () => makeKeys(`g${randomBytes(3).toString('hex')}`);
+/** Entries whose content does not matter here, each in its stream's layout. */
+const anEvent = encodeDelivery({ k: 'conn', conn: 'c0', msg: { t: 'pong', serverTime: 0 } }) as [string];
+const aCommand = encodeEntry('move', 'ROOM', {}) as [string];
+const aGame = encodeEntry(FINALIZE_PATTERN, 'ROOM', {}) as [string];
+const aDeadLetter = encodeDeadLetter({ pattern: FINALIZE_PATTERN, key: 'ROOM', json: '{}' }, { error: 'x', failedAt: new Date(0).toISOString(), entry: '0-1' }) as [string];
 
 /** A gateway's registry entries, as services/gateway/src/redis/registry.ts writes them. */
 async function gateway(keys: ReturnType<typeof makeKeys>, gw: string, beatAt: number, conns: Record<string, { player: string; rooms: string[]; since?: number }>) {
@@ -30,7 +36,7 @@ async function gateway(keys: ReturnType<typeof makeKeys>, gw: string, beatAt: nu
   for (const [c, v] of Object.entries(conns)) {
     m.hset(keys.conn(c), 'gw', gw, 'playerId', v.player, 'since', v.since ?? beatAt - 1000, 'rooms', v.rooms.join(',')).sadd(keys.gatewayConns(gw), c);
   }
-  m.xadd(keys.gatewayEvents(gw), '*', 'd', '{}');
+  m.xadd(keys.gatewayEvents(gw), '*', ...anEvent);
   await m.exec();
 }
 
@@ -122,7 +128,7 @@ test('stream housekeeping: pending, lag, stuck entries, trimming of acknowledged
   const hk = new StreamHousekeeper(redis, keys, { stuckPendingMs: 50, retainMs: 0, consumerIdleMs: 100, orphanStreamMs: 60_000 }, log, metrics);
   await redis.xgroup('CREATE', keys.commands, ENGINE_GROUP, '0', 'MKSTREAM');
   const ids: string[] = [];
-  for (let i = 0; i < 10; i++) ids.push((await redis.xadd(keys.commands, '*', 'p', 'move', 'k', 'ROOM', 'd', '{}'))!);
+  for (let i = 0; i < 10; i++) ids.push((await redis.xadd(keys.commands, '*', ...aCommand))!);
   // Engine e1 read 6 entries and acknowledged all but the 4th; 4 entries are not delivered yet.
   await redis.xreadgroup('GROUP', ENGINE_GROUP, 'e1', 'COUNT', 6, 'STREAMS', keys.commands, '>');
   await redis.xack(keys.commands, ENGINE_GROUP, ...ids.slice(0, 6).filter((_, i) => i !== 3));
@@ -130,16 +136,16 @@ test('stream housekeeping: pending, lag, stuck entries, trimming of acknowledged
   await redis.xgroup('CREATECONSUMER', keys.commands, ENGINE_GROUP, 'e-dead');
   // The finalize stream: everything delivered and acknowledged.
   await redis.xgroup('CREATE', keys.finalize, FINALIZER_GROUP, '0', 'MKSTREAM');
-  const fin = [await redis.xadd(keys.finalize, '*', 'd', '{}'), await redis.xadd(keys.finalize, '*', 'd', '{}')] as string[];
+  const fin = [await redis.xadd(keys.finalize, '*', ...aGame), await redis.xadd(keys.finalize, '*', ...aGame)] as string[];
   await redis.xreadgroup('GROUP', FINALIZER_GROUP, 'f1', 'STREAMS', keys.finalize, '>');
   await redis.xack(keys.finalize, FINALIZER_GROUP, ...fin);
-  await redis.xadd(keys.finalizeDead, '*', 'd', '{}');
+  await redis.xadd(keys.finalizeDead, '*', ...aDeadLetter);
   // Gateway streams: one orphan (quiet for 10 min, not registered), one recent, one registered.
   const old = Date.now() - 10 * 60_000;
-  await redis.xadd(keys.gatewayEvents('ghost'), `${old}-0`, 'd', '{}');
-  await redis.xadd(keys.gatewayEvents('recent'), '*', 'd', '{}');
+  await redis.xadd(keys.gatewayEvents('ghost'), `${old}-0`, ...anEvent);
+  await redis.xadd(keys.gatewayEvents('recent'), '*', ...anEvent);
   await redis.zadd(keys.gateways, Date.now(), 'live');
-  await redis.xadd(keys.gatewayEvents('live'), `${old}-0`, 'd', '{}');
+  await redis.xadd(keys.gatewayEvents('live'), `${old}-0`, ...anEvent);
   // The pending entry and the dead consumer must have been idle past the thresholds: that is the point.
   await waitFor(async () => {
     const stuck = (await redis.xpending(keys.commands, ENGINE_GROUP, 'IDLE', 60, '-', '+', 10)) as unknown[];

@@ -1,7 +1,7 @@
 // Rooms in a real Redis, made by a test-side engine exactly as the platform makes them.
 import type { Redis } from 'ioredis';
 import type { Keys } from '@gambit/common';
-import type { Origin } from '@gambit/protocol';
+import { decodeFinalize, type Origin } from '@gambit/protocol';
 import { Engine, RoomStore, engineMetrics } from '@gambit/rooms';
 import { Registry } from '@gambit/common';
 import { log } from './support.js';
@@ -65,8 +65,9 @@ export class RoomMaker {
 export async function finalizedByRoom(redis: Redis, keys: Keys): Promise<Map<string, number>> {
   const rows = (await redis.xrange(keys.finalize, '-', '+')) as [string, string[]][];
   const out = new Map<string, number>();
-  for (const [, f] of rows) {
-    const k = f[f.indexOf('k') + 1]!;
+  for (const [id, f] of rows) {
+    const e = decodeFinalize(id, f);
+    const k = 'malformed' in e ? e.key : e.room;
     out.set(k, (out.get(k) ?? 0) + 1);
   }
   return out;

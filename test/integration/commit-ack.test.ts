@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { ENGINE_GROUP, createLogger, keys as makeKeys } from '@gambit/common';
-import type { EngineCommand, Origin } from '@gambit/protocol';
+import { encodeEntry, type EngineCommand, type Origin } from '@gambit/protocol';
 import { Engine, RoomStore } from '@gambit/rooms';
 import { startRedis, type RedisHandle } from '../support/redis.js';
 
@@ -25,7 +25,7 @@ const engine = () => new Engine(
 
 /** Puts a command on the stream and reads it as consumer e1, as the transport would. */
 async function deliver(cmd: EngineCommand): Promise<string> {
-  await redis.xadd(keys.commands, '*', 'p', cmd.t, 'k', 'x', 'd', JSON.stringify(cmd));
+  await redis.xadd(keys.commands, '*', ...(encodeEntry(cmd.t, 'x', cmd) as [string]));
   const rows = (await redis.xreadgroup('GROUP', ENGINE_GROUP, 'e1', 'COUNT', 1, 'STREAMS', keys.commands, '>')) as [string, [string, string[]][]][];
   return rows[0]![1][0]![0];
 }

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { ENGINE_GROUP, keys as makeKeys } from '@gambit/common';
-import type { EngineCommand } from '@gambit/protocol';
+import { encodeEntry, type EngineCommand } from '@gambit/protocol';
 import { startStack, type Stack } from '../support/stack.js';
 import { TestPlayer, play, startGame } from '../support/player.js';
 import { waitFor } from '../support/redis.js';
@@ -34,7 +34,7 @@ test('an engine killed with a command in hand: the other engine applies it, once
     origin: { gw: stack.gateway.id, conn: 'lost-conn', playerId: b.playerId, name: 'bob' },
   };
   const res = await redis.multi()
-    .xadd(keys.commands, '*', 'p', 'move', 'k', room, 'd', JSON.stringify(cmd))
+    .xadd(keys.commands, '*', ...(encodeEntry('move', room, cmd) as [string]))
     .xreadgroup('GROUP', ENGINE_GROUP, victim.id, 'COUNT', 1, 'STREAMS', keys.commands, '>')
     .exec();
   const held = res![1]![1] as [string, [string, string[]][]][];

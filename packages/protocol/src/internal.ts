@@ -2,6 +2,7 @@
 //   gateway -> engine:   EngineCommand, on the command stream
 //   engine  -> gateway:  GatewayDelivery, on each gateway's own event stream
 //   engine  -> finalizer: GameRecord, on the finalize stream
+// How each is laid out in its stream entry: wire/ (one codec per layout).
 import type { Color, TimeControl } from './client.js';
 import type { Clock, EndReason, Result, RoomEvent, ServerMsg } from './server.js';
 
@@ -37,8 +38,8 @@ export type EngineCommandType = EngineCommand['t'];
 
 /**
  * One entry on a gateway's event stream. A room event is written as the fields
- * `r <room> t <type> [p <ply>] e <event JSON>` so the gateway can send the text as it is; the
- * others as `d <GatewayDelivery JSON>`.
+ * `room <room> type <type> [ply <n>] event <event JSON>` so the gateway can send the text as it is;
+ * the others as `delivery <GatewayDelivery JSON>` (the layouts: wire/gateway-events.ts).
  */
 export type GatewayDelivery =
   /** A room event (its JSON text, as sockets receive it): send to every local socket in the room. */

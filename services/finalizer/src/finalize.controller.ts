@@ -8,11 +8,11 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { Logger } from '@gambit/common';
-import { GAME_ENDED, gameRecordSchema } from '@gambit/protocol';
+import { FINALIZE_PATTERN, encodeDeadLetter, gameRecordSchema } from '@gambit/protocol';
 import type { StreamContext } from '@gambit/streams';
 import type { Redis } from 'ioredis';
 import type { FinalizerMetrics } from './metrics.js';
-import { backoffSchedule } from './pure/backoff.js';
+import { backoffSchedule } from './rules/backoff.js';
 import type { GameStore } from './store.js';
 
 export const FINALIZER_DEPS = Symbol('FinalizerDeps');
@@ -39,7 +39,7 @@ function isRetryable(err: unknown): boolean {
 export class FinalizeController {
   constructor(@Inject(FINALIZER_DEPS) private readonly deps: FinalizerDeps) {}
 
-  @EventPattern<string>(GAME_ENDED)
+  @EventPattern<string>(FINALIZE_PATTERN)
   async gameEnded(@Payload() data: unknown, @Ctx() ctx: StreamContext): Promise<void> {
     const { store, metrics, logger, signal } = this.deps;
     const parsed = gameRecordSchema.safeParse(data);
@@ -71,13 +71,14 @@ export class FinalizeController {
     await this.deadLetter(ctx, data, String(lastError));
   }
 
-  /** Same p/k/d fields as the original entry, so a replay puts it back unchanged. */
+  /** The original entry's fields, then the failure's (@gambit/protocol wire/finalize.ts), so a replay puts it back unchanged. */
   private async deadLetter(ctx: StreamContext, data: unknown, error: string): Promise<void> {
     this.deps.signal.throwIfAborted();
-    await this.deps.redis.xadd(
-      this.deps.deadLetterStream, '*', 'p', GAME_ENDED, 'k', ctx.getKey(), 'd', JSON.stringify(data),
-      'error', error.slice(0, 2000), 'failedAt', new Date().toISOString(), 'entry', ctx.getId(),
+    const fields = encodeDeadLetter(
+      { pattern: FINALIZE_PATTERN, key: ctx.getKey(), json: JSON.stringify(data) },
+      { error: error.slice(0, 2000), failedAt: new Date().toISOString(), entry: ctx.getId() },
     );
+    await this.deps.redis.xadd(this.deps.deadLetterStream, '*', ...(fields as [string]));
     this.deps.metrics.games.inc({ outcome: 'dead_letter' });
     this.deps.logger.warn({ entry: ctx.getId(), error }, 'finalize entry moved to the dead-letter stream');
   }

@@ -5,6 +5,7 @@
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { commonConfig, ConfigError, connectRedis, keys, loadConfig, waitReady, type Keys } from '@gambit/common';
+import { decodeDeadLetter, encodeEntryText } from '@gambit/protocol';
 import type { Redis } from 'ioredis';
 
 /** Returns how many entries were moved. Entries added while it runs wait for the next replay. */
@@ -18,11 +19,10 @@ export async function replayDeadLetters(redis: Redis, k: Pick<Keys, 'finalize' |
     if (rows.length === 0) return moved;
     const tx = redis.multi();
     for (const [id, fields] of rows) {
-      const f: Record<string, string> = {};
-      for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
-      if (f.p === undefined || f.d === undefined) continue; // not written by a finalizer: left for a human
-      // Only the original fields travel back; error and failedAt stay in the logs.
-      tx.xadd(k.finalize, '*', 'p', f.p, 'k', f.k ?? id, 'd', f.d);
+      const dead = decodeDeadLetter(id, fields);
+      if ('malformed' in dead) continue; // not written by a finalizer: left for a human
+      // Only the original entry travels back, as it was; error and failedAt stay in the logs.
+      tx.xadd(k.finalize, '*', ...(encodeEntryText(dead.original) as [string]));
       tx.xdel(k.finalizeDead, id);
       moved++;
     }

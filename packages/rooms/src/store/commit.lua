@@ -9,6 +9,13 @@
 --       (gateway, delivery JSON), then plan.events triples (type, ply or '', event JSON).
 -- Big texts travel as their own arguments, not inside the plan: no escaping, no decoding here.
 -- Returns 1 done, 0 version conflict, 2 duplicate.
+--
+-- The stream entries written here follow the layouts in packages/protocol/src/wire/ (the one
+-- contract; the TypeScript decoders read what this writes): a gateway's event stream as in
+-- gateway-events.ts (`room type [ply] event` for a room event, `delivery <JSON>` for the rest),
+-- the finalize entry as in finalize.ts (`p game.ended k <room> d <record>`). The code does not
+-- spell the names: GW (GATEWAY_FIELDS), ENTRY (ENTRY_FIELDS) and GAME_ENDED (FINALIZE_PATTERN) are
+-- defined by a line room-store.ts puts ahead of this script, from those codecs.
 local plan = cjson.decode(ARGV[1])
 local v = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
 if v ~= plan.v then return 0 end
@@ -38,7 +45,7 @@ if plan.gw then
 end
 
 -- Direct answers first: `joined` must reach its socket before `started`.
-for i = 5, firstEvent - 1, 2 do send(ARGV[i], 'd', ARGV[i + 1]) end
+for i = 5, firstEvent - 1, 2 do send(ARGV[i], GW.delivery, ARGV[i + 1]) end
 
 if plan.replay then
   local r = plan.replay
@@ -52,9 +59,9 @@ if plan.replay then
   end
   -- Replayable when nothing was missed or the log still holds the first missed event.
   if r.after == plan.seqBefore or (first ~= nil and first <= r.after + 1 and r.after <= plan.seqBefore) then
-    send(r.gw, 'd', '{"k":"replay","conn":' .. cjson.encode(r.conn) .. ',"room":"' .. code .. '","events":[' .. table.concat(missed, ',') .. ']}')
+    send(r.gw, GW.delivery, '{"k":"replay","conn":' .. cjson.encode(r.conn) .. ',"room":"' .. code .. '","events":[' .. table.concat(missed, ',') .. ']}')
   else
-    send(r.gw, 'd', fallback)
+    send(r.gw, GW.delivery, fallback)
   end
 end
 
@@ -74,9 +81,9 @@ if plan.events > 0 then
       -- the text to its sockets as it is, without decoding it.
       for i = firstEvent, lastEvent, 3 do
         if ARGV[i + 1] == '' then
-          send(gw, 'r', code, 't', ARGV[i], 'e', ARGV[i + 2])
+          send(gw, GW.room, code, GW.type, ARGV[i], GW.event, ARGV[i + 2])
         else
-          send(gw, 'r', code, 't', ARGV[i], 'p', ARGV[i + 1], 'e', ARGV[i + 2])
+          send(gw, GW.room, code, GW.type, ARGV[i], GW.ply, ARGV[i + 1], GW.event, ARGV[i + 2])
         end
       end
     else
@@ -95,7 +102,7 @@ else
 end
 
 if finalize ~= '' then
-  redis.call('XADD', KEYS[7], 'MAXLEN', '~', plan.finalizeMaxLen, '*', 'p', 'game.ended', 'k', code, 'd', finalize)
+  redis.call('XADD', KEYS[7], 'MAXLEN', '~', plan.finalizeMaxLen, '*', ENTRY.pattern, GAME_ENDED, ENTRY.key, code, ENTRY.data, finalize)
 end
 if plan.ack then redis.call('XACK', KEYS[10], plan.ack.group, plan.ack.id) end
 return 1

@@ -3,13 +3,27 @@
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import type { Keys } from '@gambit/common';
-import type { GatewayDelivery, RoomEvent } from '@gambit/protocol';
+import { ENTRY_FIELDS, FINALIZE_PATTERN, GATEWAY_FIELDS, encodeDelivery, type GatewayDelivery, type RoomEvent } from '@gambit/protocol';
 import { stateMsg, upgradeState, type RoomState } from '../rules/state.js';
 import type { Decision, Reply } from '../rules/decide.js';
 import { flagAt } from '../rules/clock.js';
 
-// Next to this module: src/store/ under jest, dist/store/ once built (the package's build copies it).
-const SCRIPT = readFileSync(new URL('./commit.lua', import.meta.url), 'utf8');
+/** A Lua string literal of a field name (plain names only: nothing to escape). */
+function luaString(s: string): string {
+  if (!/^[A-Za-z0-9_.:-]+$/.test(s)) throw new Error(`not a plain field name: ${s}`);
+  return `'${s}'`;
+}
+const luaTable = (o: Record<string, string>) => `{ ${Object.entries(o).map(([k, v]) => `${k} = ${luaString(v)}`).join(', ')} }`;
+
+/**
+ * commit.lua with, on a first line of its own, the entry field names and the finalize pattern it
+ * writes, taken from the codecs in @gambit/protocol (wire/): the names exist in one place, and it
+ * costs nothing per commit (the script is loaded once; EVALSHA after that).
+ */
+const COMMIT_SCRIPT =
+  `local GW, ENTRY, GAME_ENDED = ${luaTable(GATEWAY_FIELDS)}, ${luaTable(ENTRY_FIELDS)}, ${luaString(FINALIZE_PATTERN)}\n` +
+  // Next to this module: src/store/ under jest, dist/store/ once built (the package's build copies it).
+  readFileSync(new URL('./commit.lua', import.meta.url), 'utf8');
 
 export interface StoreSettings {
   roomTtlMs: number;
@@ -31,7 +45,7 @@ export function serializeEvent(ev: RoomEvent): string {
 
 export class RoomStore {
   constructor(private readonly redis: Redis, private readonly keys: Keys, private readonly settings: StoreSettings) {
-    redis.defineCommand('gambitCommit', { numberOfKeys: 10, lua: SCRIPT });
+    redis.defineCommand('gambitCommit', { numberOfKeys: 10, lua: COMMIT_SCRIPT });
   }
 
   async load(code: string): Promise<Loaded> {
@@ -106,7 +120,7 @@ export class RoomStore {
 
   /** Sends an answer that changes nothing (an error) straight to its gateway. */
   async send(gw: string, d: GatewayDelivery): Promise<void> {
-    await this.redis.xadd(this.keys.gatewayEvents(gw), 'MAXLEN', '~', this.settings.gatewayStreamMaxLen, '*', 'd', JSON.stringify(d));
+    await this.redis.xadd(this.keys.gatewayEvents(gw), 'MAXLEN', '~', this.settings.gatewayStreamMaxLen, '*', ...(encodeDelivery(d) as [string]));
   }
 
   /** Takes a room off every deadline set (its state is gone or broken). */

@@ -1,0 +1,80 @@
+// Each gateway's event stream ({prefix}:stream:gw:{gatewayId}): what engines and the room-reaper
+// write for the sockets of one gateway, read by that gateway alone (XREAD). An entry is one
+// GatewayDelivery (internal.ts); its first field tells which kind:
+//
+// a room event, for every socket of the gateway in the room:
+//   room <room code> type <event t> [ply <n>] event <event JSON>
+//   room HBYKM6HB type moved ply 1 event {"t":"moved","seq":2,"room":"HBYKM6HB","ply":1,"uci":"e2e4","san":"e4","fen":...}
+//   room HBYKM6HB type draw_offered event {"t":"draw_offered","seq":3,"room":"HBYKM6HB","by":"black"}
+// `ply` is there for `moved` only. The event JSON is the text sockets receive: the gateway sends it
+// as it is (encoded to UTF-8 once for all the room's sockets) and never parses it.
+//
+// any other delivery (an answer for one socket, a resume's replay), as GatewayDelivery JSON:
+//   delivery <GatewayDelivery JSON>
+//   delivery {"k":"conn","conn":"Rt7mW2pL-0aQ","msg":{"t":"joined","room":"HBYKM6HB","color":"black","id":"j1"},"sub":"HBYKM6HB"}
+//   delivery {"k":"conn","conn":"Rt7mW2pL-0aQ","msg":{"t":"error","id":"m7","code":"illegal_move","message":"e2e5 is not a legal move here"}}
+//   delivery {"k":"replay","conn":"Qa1sD4fG-9bC","room":"HBYKM6HB","events":[{"t":"draw_offered","seq":3,...},{"t":"presence","seq":4,...}]}
+//
+// Still read, as written by engines of earlier releases (entries left in a stream during a rolling
+// upgrade):
+//   r <room> t <type> [p <ply>] e <event JSON>
+//   d <GatewayDelivery JSON>
+//   d {"k":"room","room":"HBYKM6HB","ev":{"t":"moved",...}}   (a room event as an object)
+// A gateway of an earlier release skips entries in this layout: upgrade gateways before engines
+// and the room-reaper controller.
+//
+// Writers: RoomStore.send (answers that change nothing) through encodeDelivery, and commit.lua,
+// which must write inside its atomic step. commit.lua takes the names from GATEWAY_FIELDS (room-store.ts
+// defines them ahead of the script), gets every JSON text as an argument, and builds one JSON
+// itself: the replay, {"k":"replay","conn":<conn as a JSON string>,"room":"<code>","events":[<the room log's texts>]}.
+import type { GatewayDelivery } from '../internal.js';
+import type { RoomEvent } from '../server.js';
+
+/** The field names written (commit.lua writes with these too). */
+export const GATEWAY_FIELDS = { room: 'room', type: 'type', ply: 'ply', event: 'event', delivery: 'delivery' } as const;
+
+const F = GATEWAY_FIELDS;
+
+/** The fields of a room event; `text` is the event's JSON as sockets receive it. */
+export function encodeRoomEvent(room: string, type: RoomEvent['t'], ply: number | undefined, text: string): string[] {
+  return ply === undefined ? [F.room, room, F.type, type, F.event, text] : [F.room, room, F.type, type, F.ply, String(ply), F.event, text];
+}
+
+/** The fields of any delivery (a room event as one, see encodeRoomEvent). */
+export function encodeDelivery(d: GatewayDelivery): string[] {
+  return d.k === 'room' ? encodeRoomEvent(d.room, d.t, d.ply, d.text) : [F.delivery, JSON.stringify(d)];
+}
+
+/**
+ * One entry's fields as a delivery; null for an entry of no known kind. Throws on a broken one (a
+ * room event without room, type or event; a delivery that is not JSON). Runs for every room event
+ * on the gateway: reads the fields in place, no map per entry, and leaves the event's text as it is.
+ */
+export function decodeGatewayEntry(fields: readonly string[]): GatewayDelivery | null {
+  const first = fields[0];
+  if (first === F.room || first === 'r') {
+    let room: string | undefined, t: string | undefined, ply: string | undefined, text: string | undefined;
+    for (let i = 0; i + 1 < fields.length; i += 2) {
+      const v = fields[i + 1];
+      switch (fields[i]) {
+        case F.room: case 'r': room = v; break;
+        case F.type: case 't': t = v; break;
+        case F.ply: case 'p': ply = v; break;
+        case F.event: case 'e': text = v; break;
+      }
+    }
+    if (!room || !t || text === undefined) throw new Error('a room event needs room, type and event');
+    const type = t as RoomEvent['t'];
+    return ply === undefined ? { k: 'room', room, t: type, text } : { k: 'room', room, t: type, ply: Number(ply), text };
+  }
+  const body = first === F.delivery || first === 'd' ? fields[1] : undefined;
+  if (!body) return null;
+  const d = JSON.parse(body) as GatewayDelivery | { k: 'room'; room: string; ev: RoomEvent };
+  if (d.k === 'room' && 'ev' in d) {
+    // The oldest layout: the event as an object, turned into the text sockets receive once here.
+    const { ev } = d;
+    const text = JSON.stringify(ev);
+    return ev.t === 'moved' ? { k: 'room', room: d.room, t: ev.t, ply: ev.ply, text } : { k: 'room', room: d.room, t: ev.t, text };
+  }
+  return d as GatewayDelivery;
+}

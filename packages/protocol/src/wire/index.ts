@@ -1,0 +1,13 @@
+// Every Redis stream entry layout between Gambit's processes, one codec per layout, each module
+// opening with its layout exactly (what it writes, what older releases wrote that it still reads):
+//   stream-entry.ts    the transport entry `p <pattern> k <key> d <JSON>` (command stream; the base
+//                      of the finalize entry)
+//   finalize.ts        the finalize entry (pattern `game.ended`, key = room, data = GameRecord) and
+//                      its dead letter (`... error failedAt entry`)
+//   gateway-events.ts  a gateway's event stream: `room type [ply] event` and `delivery`
+// Every TypeScript reader and writer, tests included, goes through these. The one writer outside
+// TypeScript is packages/rooms/src/store/commit.lua (it must write inside its atomic script); it
+// follows these layouts with the names exported here, which room-store.ts hands it.
+export * from './stream-entry.js';
+export * from './finalize.js';
+export * from './gateway-events.js';
