@@ -154,3 +154,23 @@ test('claimed entries of one key run in order, and a close waits for a claimed o
   // A clean stop leaves nothing to claim: both claimed entries were acknowledged before the close returned.
   expect(((await client.xpending('s5', 'g')) as [number])[0]).toBe(0);
 });
+
+test('entries a live consumer holds longer than claimIdleMs are handled once: neither it nor another live consumer claims them', async () => {
+  steps.length = 0;
+  let open!: () => void;
+  gate = new Promise<void>((r) => (open = r));
+  // Both entries go to the first consumer's first read; the second waits behind the first's handler.
+  await publish(client, 's6', 'gated', 'room', { name: 'first', hold: true });
+  await publish(client, 's6', 'gated', 'room', { name: 'second' });
+  const a = await server('a', 's6', { claimIdleMs: 200, claimEveryMs: 50 });
+  await waitFor(() => steps.includes('start first'), 5_000, 'the entries were never read');
+  const b = await server('b', 's6', { claimIdleMs: 200, claimEveryMs: 50 });
+  // Held for five times claimIdleMs, twenty claim rounds of each consumer: long enough for either to
+  // take an entry that only looks idle (what a slow machine's queue looks like).
+  await new Promise((r) => setTimeout(r, 1_000));
+  open();
+  await waitFor(() => steps.length >= 4, 5_000, 'the entries were not all handled');
+  await waitFor(async () => ((await client.xpending('s6', 'g')) as [number])[0] === 0, 5_000, 'entries left pending');
+  expect(steps).toEqual(['start first', 'end first', 'start second', 'end second']);
+  await Promise.all([a.app.close(), b.app.close()]);
+});

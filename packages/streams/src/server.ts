@@ -4,7 +4,8 @@
 // - an entry is acknowledged (XACK) only after its handler resolved: a crash leaves it pending
 //   (a handler may acknowledge it itself, inside the script that applies it: StreamContext);
 // - pending entries idle longer than claimIdleMs (their consumer died) are taken over with XAUTOCLAIM
-//   and go through the same per-key chain as entries read with XREADGROUP (one dispatch path).
+//   and go through the same per-key chain as entries read with XREADGROUP (one dispatch path);
+//   a live consumer keeps the entries it has in flight from looking idle (claimStale).
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import { isObservable, lastValueFrom } from 'rxjs';
 import type { Redis } from 'ioredis';
@@ -52,6 +53,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
       this.running = true;
       this.loops.push(this.readLoop());
       this.claimTimer = setInterval(() => {
+        void this.refreshInFlight();
         this.claimRun ??= this.claimStale().finally(() => (this.claimRun = undefined));
       }, this.o.claimEveryMs);
       callback();
@@ -132,6 +134,8 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
   private roomFreed?: Promise<void>;
   private freeRoom?: () => void;
   private readonly chains = new Map<string, Promise<void>>();
+  /** Ids of the entries chained here and not yet finished: never claimed back, kept fresh for others. */
+  private readonly inFlightIds = new Set<string>();
   private acks: string[] = [];
   private ackScheduled = false;
 
@@ -150,11 +154,13 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
   private enqueue(entries: StreamEntry[], deliveries: 'first' | 'claimed'): void {
     for (const entry of entries) {
       this.inFlight += 1;
+      this.inFlightIds.add(entry.id);
       const prev = this.chains.get(entry.key) ?? Promise.resolve();
       const next = prev.then(async () => {
         if ((await this.handle(entry, deliveries)) === 'ok') this.ack(entry.id);
       }).finally(() => {
         this.inFlight -= 1;
+        this.inFlightIds.delete(entry.id);
         if (this.chains.get(entry.key) === next) this.chains.delete(entry.key);
         const free = this.freeRoom;
         if (free) {
@@ -184,7 +190,28 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
       this.o.logger.warn({ err: String(err) }, 'XACK failed; entries will be claimed again'));
   }
 
-  /** One run at a time (claimRun); its entries join the per-key chains through enqueue. */
+  private refreshing = false;
+
+  /**
+   * Idle time in the pending list only says a consumer is dead if a live one keeps its own entries
+   * fresh: entries queued here behind others of their room, or in a long handler, would otherwise
+   * look idle and be claimed and handled a second time, by this consumer or another (under load
+   * that doubles the work exactly when there is least time for it). So every claimEveryMs the idle
+   * time of each entry in flight here is reset (XCLAIM to itself, JUSTID: no delivery counted).
+   */
+  private async refreshInFlight(): Promise<void> {
+    if (this.refreshing || !this.running || !this.inFlightIds.size) return;
+    this.refreshing = true;
+    try {
+      await this.writer!.xclaim(this.o.stream, this.o.group, this.o.consumer, 0, ...this.inFlightIds, 'JUSTID');
+    } catch (err) {
+      if (this.running) this.o.logger.warn({ err: String(err) }, 'refreshing entries in flight failed');
+    } finally {
+      this.refreshing = false;
+    }
+  }
+
+  /** One run at a time (claimRun); its entries join the per-key chains through enqueue, except those in flight here already. */
   private async claimStale(): Promise<void> {
     if (!this.running) return;
     try {
@@ -198,7 +225,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
         )) as [string, [string, string[]][], string[]];
         cursor = next;
         // Entries deleted from the stream (trimmed) come back as null rows: nothing to do.
-        const live = entries.filter((e) => Array.isArray(e) && Array.isArray(e[1]));
+        const live = entries.filter((e) => Array.isArray(e) && Array.isArray(e[1]) && !this.inFlightIds.has(e[0]));
         if (live.length) {
           this.o.logger.warn({ count: live.length }, 'claimed stale stream entries');
           this.o.onClaimed?.(live.length);
