@@ -7,8 +7,7 @@ import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { createLogger, keys as makeKeys } from '@gambit/common';
 import { decodeFinalize, decodeGatewayEntry, type EngineCommand, type GatewayDelivery, type GameRecord, type Origin, type RoomEvent } from '@gambit/protocol';
-import { Engine, RoomStore, serializeEvent, type Decision, type Loaded } from '@gambit/rooms';
-import { stateMsg } from '../../packages/rooms/src/rules/state.js';
+import { Engine, RoomStore, serializeEvent, stateMsg, type Decision, type Loaded } from '@gambit/rooms';
 import { startRedis, type RedisHandle } from '../support/redis.js';
 
 let server: RedisHandle;
@@ -103,7 +102,8 @@ test('what commit.lua writes decodes, with the TypeScript decoders, to exactly w
     for (const [, fields] of rows) {
       // Written in the current layout only.
       const names = fields.filter((_, i) => i % 2 === 0);
-      expect([['delivery'], ['room', 'type', 'event'], ['room', 'type', 'ply', 'event']]).toContainEqual(names);
+      // The names this release writes (the previous release's gateways read them during a rollout).
+      expect([['d'], ['r', 't', 'e'], ['r', 't', 'p', 'e']]).toContainEqual(names);
     }
     const got = rows.map(([, fields]) => decodeGatewayEntry(fields));
     expect({ gw, got }).toEqual({ gw, got: deliveries });

@@ -94,17 +94,20 @@ export async function startProcessStack(opts: ProcessStackOptions = {}): Promise
     });
     const child = spawn(process.execPath, [...(opts.nodeArgs?.[name] ?? []), SERVICES[name]], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const proc: Proc = { name, child, lines: [], port: name === 'finalizer' ? finalizerPort : port };
-    let buf = '';
-    const take = (d: Buffer) => {
-      buf += d.toString('utf8');
-      let i;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        proc.lines.push(buf.slice(0, i));
-        buf = buf.slice(i + 1);
-      }
+    // One buffer per stream: a line on stderr must not be glued to half a line of stdout.
+    const lines = () => {
+      let buf = '';
+      return (d: Buffer) => {
+        buf += d.toString('utf8');
+        let i;
+        while ((i = buf.indexOf('\n')) >= 0) {
+          proc.lines.push(buf.slice(0, i));
+          buf = buf.slice(i + 1);
+        }
+      };
     };
-    child.stdout!.on('data', take);
-    child.stderr!.on('data', take);
+    child.stdout!.on('data', lines());
+    child.stderr!.on('data', lines());
     procs.push(proc);
     const health = `http://127.0.0.1:${proc.port}/healthz`;
     const alive = () => child.exitCode === null && child.signalCode === null;

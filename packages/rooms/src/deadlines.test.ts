@@ -4,6 +4,7 @@ import { createLogger, keys as makeKeys } from '@gambit/common';
 import { DeadlineScanner } from './deadlines.js';
 import type { Engine } from './engine.js';
 import type { RoomStore } from './store/room-store.js';
+import { waitFor } from '../../../test/support/redis.js';
 
 const keys = makeKeys('t');
 const log = createLogger('test', 'silent');
@@ -55,10 +56,10 @@ test('sets that cannot be read fail the round (runOnce); on the timer the next r
   const s = new DeadlineScanner(store, {} as Engine, keys, log);
   await expect(s.runOnce()).rejects.toThrow('redis down');
   s.start(5);
-  await new Promise((r) => setTimeout(r, 40));
+  await waitFor(() => reads > 3, 5_000, 'the timer did not scan again after failed rounds');
   s.stop();
   const seen = reads;
-  expect(seen).toBeGreaterThan(3);
-  await new Promise((r) => setTimeout(r, 20));
+  // Stopped: no further round, however long we look (a few timer periods here).
+  await new Promise((r) => setTimeout(r, 30));
   expect(reads).toBe(seen);
 });

@@ -10,4 +10,4 @@ export { PositionCache } from './positions.js';
 export { planDeadlines, type DueRooms } from './rules/deadlines.js';
 export { decide, expire, type Command, type Ctx, type Decision, type Reply } from './rules/decide.js';
 export { replay, type Game } from './rules/chess.js';
-export type { RoomState, Seat } from './rules/state.js';
+export { stateMsg, type RoomState, type Seat } from './rules/state.js';

@@ -162,12 +162,12 @@ test('entries a live consumer holds longer than claimIdleMs are handled once: ne
   // Both entries go to the first consumer's first read; the second waits behind the first's handler.
   await publish(client, 's6', 'gated', 'room', { name: 'first', hold: true });
   await publish(client, 's6', 'gated', 'room', { name: 'second' });
-  const a = await server('a', 's6', { claimIdleMs: 200, claimEveryMs: 50 });
+  const a = await server('a', 's6', { claimIdleMs: 600, claimEveryMs: 100 });
   await waitFor(() => steps.includes('start first'), 5_000, 'the entries were never read');
-  const b = await server('b', 's6', { claimIdleMs: 200, claimEveryMs: 50 });
-  // Held for five times claimIdleMs, twenty claim rounds of each consumer: long enough for either to
-  // take an entry that only looks idle (what a slow machine's queue looks like).
-  await new Promise((r) => setTimeout(r, 1_000));
+  const b = await server('b', 's6', { claimIdleMs: 600, claimEveryMs: 100 });
+  // Held for three times claimIdleMs, some twenty claim rounds of each consumer: long enough for
+  // either to take an entry that only looks idle (what a slow machine's queue looks like).
+  await new Promise((r) => setTimeout(r, 1_800));
   open();
   await waitFor(() => steps.length >= 4, 5_000, 'the entries were not all handled');
   await waitFor(async () => ((await client.xpending('s6', 'g')) as [number])[0] === 0, 5_000, 'entries left pending');

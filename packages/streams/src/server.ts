@@ -36,6 +36,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
   private running = false;
   private loops: Promise<void>[] = [];
   private claimTimer?: NodeJS.Timeout;
+  private refreshTimer?: NodeJS.Timeout;
   /** The claim run in progress, if any: close() waits for it so that what it claimed is handled and acknowledged. */
   private claimRun?: Promise<void>;
   private readonly o: Required<Omit<StreamServerOptions, 'onHandled' | 'onClaimed'>> & Pick<StreamServerOptions, 'onHandled' | 'onClaimed'>;
@@ -52,8 +53,10 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
       await this.ensureGroup();
       this.running = true;
       this.loops.push(this.readLoop());
+      // Four refreshes per claimIdleMs: an event loop may stall for most of claimIdleMs before
+      // another consumer takes this one's entries for a dead consumer's.
+      this.refreshTimer = setInterval(() => void this.refreshInFlight(), Math.max(10, Math.min(this.o.claimEveryMs, this.o.claimIdleMs / 4)));
       this.claimTimer = setInterval(() => {
-        void this.refreshInFlight();
         this.claimRun ??= this.claimStale().finally(() => (this.claimRun = undefined));
       }, this.o.claimEveryMs);
       callback();
@@ -75,6 +78,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
     await this.claimRun;
     await Promise.allSettled([...this.chains.values()]);
     await this.flushAcks();
+    clearInterval(this.refreshTimer); // kept until here: entries still draining must not look idle
     await this.writer?.quit().catch(() => undefined);
   }
 
@@ -82,6 +86,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
   crash(): void {
     this.running = false;
     clearInterval(this.claimTimer);
+    clearInterval(this.refreshTimer);
     this.reader?.disconnect();
     this.writer?.disconnect();
   }
@@ -156,11 +161,15 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
       this.inFlight += 1;
       this.inFlightIds.add(entry.id);
       const prev = this.chains.get(entry.key) ?? Promise.resolve();
+      let acking = false;
       const next = prev.then(async () => {
-        if ((await this.handle(entry, deliveries)) === 'ok') this.ack(entry.id);
+        acking = (await this.handle(entry, deliveries)) === 'ok';
+        if (acking) this.ack(entry.id);
       }).finally(() => {
         this.inFlight -= 1;
-        this.inFlightIds.delete(entry.id);
+        // An entry to acknowledge stays "in flight" until its XACK is sent (flushAcks): handled,
+        // it must not be claimed and handled again meanwhile.
+        if (!acking) this.inFlightIds.delete(entry.id);
         if (this.chains.get(entry.key) === next) this.chains.delete(entry.key);
         const free = this.freeRoom;
         if (free) {
@@ -185,9 +194,12 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
     this.ackScheduled = false;
     const ids = this.acks;
     this.acks = [];
-    if (!ids.length || !this.writer || this.writer.status === 'end') return;
-    await this.writer!.xack(this.o.stream, this.o.group, ...ids).catch((err: unknown) =>
-      this.o.logger.warn({ err: String(err) }, 'XACK failed; entries will be claimed again'));
+    if (!ids.length) return;
+    if (this.writer && this.writer.status !== 'end') {
+      await this.writer.xack(this.o.stream, this.o.group, ...ids).catch((err: unknown) =>
+        this.o.logger.warn({ err: String(err) }, 'XACK failed; entries will be claimed again'));
+    }
+    for (const id of ids) this.inFlightIds.delete(id);
   }
 
   private refreshing = false;
@@ -196,16 +208,17 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
    * Idle time in the pending list only says a consumer is dead if a live one keeps its own entries
    * fresh: entries queued here behind others of their room, or in a long handler, would otherwise
    * look idle and be claimed and handled a second time, by this consumer or another (under load
-   * that doubles the work exactly when there is least time for it). So every claimEveryMs the idle
-   * time of each entry in flight here is reset (XCLAIM to itself, JUSTID: no delivery counted).
+   * that doubles the work exactly when there is least time for it). So four times per claimIdleMs
+   * the idle time of each entry in flight here is reset (XCLAIM to itself, JUSTID: no delivery
+   * counted), until a close has drained them.
    */
   private async refreshInFlight(): Promise<void> {
-    if (this.refreshing || !this.running || !this.inFlightIds.size) return;
+    if (this.refreshing || !this.inFlightIds.size || this.writer?.status !== 'ready') return;
     this.refreshing = true;
     try {
       await this.writer!.xclaim(this.o.stream, this.o.group, this.o.consumer, 0, ...this.inFlightIds, 'JUSTID');
     } catch (err) {
-      if (this.running) this.o.logger.warn({ err: String(err) }, 'refreshing entries in flight failed');
+      this.o.logger.warn({ err: String(err) }, 'refreshing entries in flight failed');
     } finally {
       this.refreshing = false;
     }

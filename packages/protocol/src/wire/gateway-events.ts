@@ -15,34 +15,41 @@
 //   delivery {"k":"conn","conn":"Rt7mW2pL-0aQ","msg":{"t":"error","id":"m7","code":"illegal_move","message":"e2e5 is not a legal move here"}}
 //   delivery {"k":"replay","conn":"Qa1sD4fG-9bC","room":"HBYKM6HB","events":[{"t":"draw_offered","seq":3,...},{"t":"presence","seq":4,...}]}
 //
-// Still read, as written by engines of earlier releases (entries left in a stream during a rolling
-// upgrade):
-//   r <room> t <type> [p <ply>] e <event JSON>
-//   d <GatewayDelivery JSON>
-//   d {"k":"room","room":"HBYKM6HB","ev":{"t":"moved",...}}   (a room event as an object)
-// A gateway of an earlier release skips entries in this layout: upgrade gateways before engines
-// and the room-reaper controller.
+// The names above (GATEWAY_FIELDS) are read from this release on, beside the short names of the
+// previous releases (SHORT_GATEWAY_FIELDS: `r t [p] e` and `d`, where `p` was the ply) and the
+// oldest form `d {"k":"room","room":..,"ev":{..}}` (a room event as an object).
+// This release still WRITES the short names (WRITTEN_GATEWAY_FIELDS): one `helm upgrade` rolls
+// engines and gateways at once, and a gateway of the previous release silently skips an entry it
+// cannot read, so new names written now would cost its players their moves during the rollout.
+// The next release writes GATEWAY_FIELDS: a change of WRITTEN_GATEWAY_FIELDS alone (expand, then
+// contract). Either way the names live here only, and `p` is read as the ply only in this stream.
 //
 // Writers: RoomStore.send (answers that change nothing) through encodeDelivery, and commit.lua,
-// which must write inside its atomic step. commit.lua takes the names from GATEWAY_FIELDS (room-store.ts
-// defines them ahead of the script), gets every JSON text as an argument, and builds one JSON
-// itself: the replay, {"k":"replay","conn":<conn as a JSON string>,"room":"<code>","events":[<the room log's texts>]}.
+// which must write inside its atomic step. commit.lua takes the names from WRITTEN_GATEWAY_FIELDS
+// (room-store.ts defines them ahead of the script), gets every JSON text as an argument, and builds
+// one JSON itself: the replay, {"k":"replay","conn":<conn as a JSON string>,"room":"<code>","events":[<the room log's texts>]}.
 import type { GatewayDelivery } from '../internal.js';
 import type { RoomEvent } from '../server.js';
 
-/** The field names written (commit.lua writes with these too). */
+/** The layout's names. */
 export const GATEWAY_FIELDS = { room: 'room', type: 'type', ply: 'ply', event: 'event', delivery: 'delivery' } as const;
+/** The names of earlier releases, still read. */
+export const SHORT_GATEWAY_FIELDS = { room: 'r', type: 't', ply: 'p', event: 'e', delivery: 'd' } as const;
+/** The names written by this release (commit.lua writes with these too): see the opening comment. */
+export const WRITTEN_GATEWAY_FIELDS: Record<keyof typeof GATEWAY_FIELDS, string> = SHORT_GATEWAY_FIELDS;
 
-const F = GATEWAY_FIELDS;
+const W = WRITTEN_GATEWAY_FIELDS;
+const L = GATEWAY_FIELDS;
+const S = SHORT_GATEWAY_FIELDS;
 
 /** The fields of a room event; `text` is the event's JSON as sockets receive it. */
 export function encodeRoomEvent(room: string, type: RoomEvent['t'], ply: number | undefined, text: string): string[] {
-  return ply === undefined ? [F.room, room, F.type, type, F.event, text] : [F.room, room, F.type, type, F.ply, String(ply), F.event, text];
+  return ply === undefined ? [W.room, room, W.type, type, W.event, text] : [W.room, room, W.type, type, W.ply, String(ply), W.event, text];
 }
 
 /** The fields of any delivery (a room event as one, see encodeRoomEvent). */
 export function encodeDelivery(d: GatewayDelivery): string[] {
-  return d.k === 'room' ? encodeRoomEvent(d.room, d.t, d.ply, d.text) : [F.delivery, JSON.stringify(d)];
+  return d.k === 'room' ? encodeRoomEvent(d.room, d.t, d.ply, d.text) : [W.delivery, JSON.stringify(d)];
 }
 
 /**
@@ -52,22 +59,22 @@ export function encodeDelivery(d: GatewayDelivery): string[] {
  */
 export function decodeGatewayEntry(fields: readonly string[]): GatewayDelivery | null {
   const first = fields[0];
-  if (first === F.room || first === 'r') {
+  if (first === L.room || first === S.room) {
     let room: string | undefined, t: string | undefined, ply: string | undefined, text: string | undefined;
     for (let i = 0; i + 1 < fields.length; i += 2) {
       const v = fields[i + 1];
       switch (fields[i]) {
-        case F.room: case 'r': room = v; break;
-        case F.type: case 't': t = v; break;
-        case F.ply: case 'p': ply = v; break;
-        case F.event: case 'e': text = v; break;
+        case L.room: case S.room: room = v; break;
+        case L.type: case S.type: t = v; break;
+        case L.ply: case S.ply: ply = v; break;
+        case L.event: case S.event: text = v; break;
       }
     }
     if (!room || !t || text === undefined) throw new Error('a room event needs room, type and event');
     const type = t as RoomEvent['t'];
     return ply === undefined ? { k: 'room', room, t: type, text } : { k: 'room', room, t: type, ply: Number(ply), text };
   }
-  const body = first === F.delivery || first === 'd' ? fields[1] : undefined;
+  const body = first === L.delivery || first === S.delivery ? fields[1] : undefined;
   if (!body) return null;
   const d = JSON.parse(body) as GatewayDelivery | { k: 'room'; room: string; ev: RoomEvent };
   if (d.k === 'room' && 'ev' in d) {

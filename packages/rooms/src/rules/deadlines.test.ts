@@ -1,3 +1,4 @@
+// planDeadlines: which due rooms a scan ticks and which it expires, each once per round.
 import { expect, test } from '@jest/globals';
 import { planDeadlines } from './deadlines.js';
 

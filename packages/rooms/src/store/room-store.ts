@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import type { Keys } from '@gambit/common';
-import { ENTRY_FIELDS, FINALIZE_PATTERN, GATEWAY_FIELDS, encodeDelivery, type GatewayDelivery, type RoomEvent } from '@gambit/protocol';
+import { ENTRY_FIELDS, FINALIZE_PATTERN, WRITTEN_GATEWAY_FIELDS, encodeDelivery, type GatewayDelivery, type RoomEvent } from '@gambit/protocol';
 import { stateMsg, upgradeState, type RoomState } from '../rules/state.js';
 import type { Decision, Reply } from '../rules/decide.js';
 import { flagAt } from '../rules/clock.js';
@@ -21,7 +21,7 @@ const luaTable = (o: Record<string, string>) => `{ ${Object.entries(o).map(([k, 
  * costs nothing per commit (the script is loaded once; EVALSHA after that).
  */
 const COMMIT_SCRIPT =
-  `local GW, ENTRY, GAME_ENDED = ${luaTable(GATEWAY_FIELDS)}, ${luaTable(ENTRY_FIELDS)}, ${luaString(FINALIZE_PATTERN)}\n` +
+  `local GW, ENTRY, GAME_ENDED = ${luaTable(WRITTEN_GATEWAY_FIELDS)}, ${luaTable(ENTRY_FIELDS)}, ${luaString(FINALIZE_PATTERN)}\n` +
   // Next to this module: src/store/ under jest, dist/store/ once built (the package's build copies it).
   readFileSync(new URL('./commit.lua', import.meta.url), 'utf8');
 
