@@ -16,6 +16,8 @@ let stack: Stack;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 const pageErrors: string[] = [];
+const sentFrames = new WeakMap<Page, string[]>(); // every WebSocket frame each page sent, in order
+const wsLog = new WeakMap<Page, string[]>(); // both directions, short, for failure messages
 
 beforeAll(async () => {
   // The gateway serves web/dist: build it now so the test never runs a stale client.
@@ -44,6 +46,20 @@ async function newPlayer(options: Parameters<Browser['newContext']>[0] = {}): Pr
   contexts.push(context);
   const page = await context.newPage();
   page.on('pageerror', (err) => pageErrors.push(String(err)));
+  const sent: string[] = [];
+  sentFrames.set(page, sent);
+  const log: string[] = [];
+  wsLog.set(page, log);
+  page.on('websocket', (ws) => {
+    const sock = `ws${log.filter((l) => l.startsWith('open')).length + 1}`;
+    log.push(`open ${sock}`);
+    ws.on('framesent', (f) => {
+      sent.push(String(f.payload));
+      log.push(`${sock} > ${String(f.payload).slice(0, 60)}`);
+    });
+    ws.on('framereceived', (f) => log.push(`${sock} < ${String(f.payload).slice(0, 60)}`));
+    ws.on('close', () => log.push(`close ${sock}`));
+  });
   await page.goto(stack.httpUrl);
   await page.waitForSelector('#conn-state[data-state="online"]', { timeout: STEP_MS });
   return page;
@@ -112,7 +128,91 @@ async function storedGame(room: string, timeoutMs: number): Promise<Record<strin
   throw new Error(`game ${room} not in ${stack.gamesTable} after ${timeoutMs} ms`);
 }
 
+/** Waits for the waiting screen's room code; on timeout says what went over the sockets. */
+async function roomCodeShown(page: Page): Promise<string> {
+  try {
+    await page.waitForFunction(() => /^[A-Z2-9]{8}$/.test(document.querySelector('#room-code')?.textContent ?? ''), null, { timeout: STEP_MS });
+  } catch (err) {
+    const log = (wsLog.get(page) ?? []).filter((l) => !/"t":"p[io]ng"/.test(l));
+    throw new Error(`no room code on the page; toast ${JSON.stringify(await page.textContent('#toast'))}; sockets:\n${log.join('\n')}`, { cause: err });
+  }
+  return (await page.textContent('#room-code')) ?? '';
+}
+
+/** The `t` of every frame the page sent, e.g. ['hello', 'ping', 'create']. */
+const sentTypes = (page: Page) => (sentFrames.get(page) ?? []).map((f) => (JSON.parse(f) as { t: string }).t);
+
 describe('browser client', () => {
+  test('a name typed and Create clicked at once: the named player gets the game, seated and connected', async () => {
+    const white = await newPlayer();
+    const black = await newPlayer();
+    await white.selectOption('#tc', '5+0');
+    await white.selectOption('#color', 'white');
+    // The person's sequence: type a name, click Create straight away (the click itself blurs the field).
+    await white.fill('#name', 'Alice Typed');
+    await white.click('#create');
+    const code = await roomCodeShown(white);
+    // The same on the other side: a name, then Join with the code, with no pause.
+    await black.fill('#name', 'Bob Typed');
+    await black.fill('#join-code', code);
+    await black.click('#join');
+    await Promise.all([activeGame(white), activeGame(black)]);
+    expect(await gameState(white)).toMatchObject({ room: code, color: 'white', status: 'active' });
+    expect(await gameState(black)).toMatchObject({ room: code, color: 'black', status: 'active' });
+
+    await play(white, 'e2e4');
+    await movesShown(black, 1);
+    expect(await black.textContent('#moves')).toContain('e4');
+    for (const page of [white, black]) {
+      for (const side of ['white', 'black']) {
+        const presence = page.locator(`#player-${side} .presence`);
+        expect(await presence.getAttribute('data-state')).toBe('here');
+        expect(await presence.textContent()).not.toContain('disconnected');
+      }
+    }
+    expect(await white.textContent('#player-white .name')).toBe('Alice Typed (you)');
+    expect(await black.textContent('#player-white .name')).toBe('Alice Typed');
+    expect(await white.textContent('#player-black .name')).toBe('Bob Typed');
+    expect(await white.inputValue('#name')).toBe('Alice Typed');
+    // Exactly one create and one join, each after the hello of the socket of the new name.
+    for (const [page, kind] of [[white, 'create'], [black, 'join']] as const) {
+      const types = sentTypes(page);
+      expect(types.filter((t) => t === kind)).toHaveLength(1);
+      expect(types.lastIndexOf('hello')).toBeLessThan(types.indexOf(kind));
+    }
+    await play(black, 'e7e5'); // the game goes on: nobody was left behind on an old socket
+    await movesShown(white, 2);
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
+
+  test('a custom 0 min + 5 s is refused in words before anything is sent; a valid one then creates', async () => {
+    const page = await newPlayer();
+    await page.selectOption('#tc', 'custom');
+    await page.fill('#tc-min', '0');
+    await page.fill('#tc-inc', '5');
+    await page.click('#create');
+    await page.waitForSelector('#tc-error:not([hidden])', { timeout: STEP_MS });
+    const message = (await page.textContent('#tc-error')) ?? '';
+    expect(message).toContain('A game needs time on the clock');
+    expect(message).not.toMatch(/initialMs|expected|>=/);
+    await page.click('#create'); // clicking again changes nothing until the time control is fixed
+    await new Promise((r) => setTimeout(r, 500)); // time for a frame (and an answer) that must not come
+    expect(sentTypes(page)).not.toContain('create');
+    expect(await gameState(page)).toMatchObject({ room: null });
+    expect(await page.evaluate(() => document.body.dataset.view)).toBe('home');
+    expect(await page.textContent('#toast')).not.toMatch(/initialMs|expected/);
+
+    await page.fill('#tc-min', '1');
+    await page.waitForSelector('#tc-error', { state: 'hidden', timeout: STEP_MS }); // the message goes as soon as it is fixed
+    await page.click('#create');
+    await roomCodeShown(page);
+    const creates = (sentFrames.get(page) ?? []).map((f) => JSON.parse(f) as { t: string; tc?: unknown }).filter((f) => f.t === 'create');
+    expect(creates).toHaveLength(1);
+    expect(creates[0]!.tc).toEqual({ initialMs: 60_000, incrementMs: 5_000 });
+    expect(await page.textContent('#waiting-tc')).toContain('1 + 5');
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
+
   test('two players create, join and play fool\'s mate; the game is stored', async () => {
     const white = await newPlayer({ viewport: { width: 1280, height: 800 } });
     const black = await newPlayer({ viewport: { width: 1280, height: 800 } });

@@ -4,6 +4,7 @@ import type { ClientFrame, ErrorMsg, ServerMsg, Side, TimeControl } from '@gambi
 import { Board } from './board.js';
 import { ServerClock } from './clock.js';
 import { Connection } from './connection.js';
+import { actionOf, errorText } from './errors.js';
 import { canMove, emptyView, lastMove, reduce, roomView, type GameView } from './game.js';
 import { loadGuest, loadRoom, newGuest, preferredName, saveRoom, type Guest } from './session.js';
 import * as ui from './ui.js';
@@ -17,6 +18,7 @@ let joining: string | null = null; // the room we asked to join, until the answe
 let hostOf: string | null = null; // the room we created: we see its waiting screen
 let flipped = false;
 let requestedTc: TimeControl | null = null;
+let acting = false; // a create or join is waiting for the name switch: a second click does nothing
 let frameNo = 0;
 const frameId = (kind: string) => `${kind}-${++frameNo}`;
 const live = (v: GameView) => v.status === 'waiting' || v.status === 'active';
@@ -48,7 +50,7 @@ const conn = new Connection({
   },
   onTimeSample: (s) => serverClock.add(s),
   async onAuthFailed() {
-    guest = await newGuest(ui.els.name.value || preferredName());
+    guest = await newGuest(guest?.name || ui.els.name.value || preferredName()); // the name in force, not a half-typed one
     view = { ...view, me: guest.playerId };
   },
 });
@@ -95,6 +97,7 @@ function onMessage(msg: ServerMsg): void {
 }
 
 function onWelcome(): void {
+  for (const resolve of welcomeWaiters.splice(0)) resolve();
   if (pendingMove) {
     // Sent on the old socket, answer lost: show the server's position; a replayed `moved` brings it back.
     pendingMove = false;
@@ -114,7 +117,7 @@ function onError(msg: ErrorMsg): void {
   if (id.startsWith('leave-')) return; // we are gone already; nothing to show
   if (id === 'hello') {
     if (msg.code === 'unauthorized') return; // the socket closes with 4401: Connection fetches a new token
-    ui.toast(`Could not resume the game: ${msg.message}`);
+    ui.toast(`Could not resume the game: ${errorText(msg.code, view.room, 'hello')}`);
     return leaveRoom();
   }
   if (id.startsWith('join-') && joining) {
@@ -125,11 +128,11 @@ function onError(msg: ErrorMsg): void {
       send({ t: 'watch', id: frameId('watch'), room });
       return render();
     }
-    ui.toast(msg.code === 'room_not_found' ? `No room ${room}` : msg.message);
+    ui.toast(errorText(msg.code, room, 'join'));
     return leaveRoom();
   }
   if (id.startsWith('watch-')) {
-    if (view.status !== 'ended') ui.toast(msg.code === 'room_not_found' ? `No room ${view.room ?? ''}` : msg.message);
+    if (view.status !== 'ended') ui.toast(errorText(msg.code, view.room, 'watch'));
     return leaveRoom();
   }
   if (id.startsWith('move-')) {
@@ -137,7 +140,7 @@ function onError(msg: ErrorMsg): void {
     board.revert();
   }
   if (id.startsWith('draw-')) offerSent = false;
-  ui.toast(msg.message || msg.code);
+  ui.toast(errorText(msg.code, view.room, actionOf(id)));
   render();
 }
 
@@ -163,8 +166,10 @@ function orientation(): Side {
 
 function render(): void {
   const online = conn.state === 'online';
-  ui.els.create.disabled = ui.els.join.disabled = !online;
-  ui.els.name.disabled = view.room !== null;
+  // While a name switch restarts the socket the buttons stay enabled: the click that blurred the name
+  // field (and so started the switch) must still land, and create/join wait for the switch themselves.
+  ui.els.create.disabled = ui.els.join.disabled = !online && switchingTo === null;
+  ui.els.name.disabled = view.room !== null || joining !== null;
   if (!view.room) ui.showScreen(joining ? 'loading' : 'home');
   else if (view.status === 'none') ui.showScreen('loading');
   else if (view.status === 'waiting' && hostOf === view.room) {
@@ -197,25 +202,63 @@ function onBoardMove(uci: string): void {
 
 ui.els.tc.addEventListener('change', () => {
   ui.els.customTc.hidden = ui.els.tc.value !== 'custom';
+  if (!ui.els.tcError.hidden) showTcProblem();
 });
+for (const input of [ui.els.tcMin, ui.els.tcInc]) {
+  input.addEventListener('input', () => {
+    if (!ui.els.tcError.hidden) showTcProblem(); // once shown, the message follows the fields until fixed
+  });
+}
+
+/** Shows what is wrong with the chosen time control (or clears the message); true when it is fine. */
+function showTcProblem(): boolean {
+  const check = ui.readTc();
+  ui.setTcError(check.ok ? null : check.message);
+  return check.ok;
+}
 
 ui.els.createForm.addEventListener('submit', (e) => {
   e.preventDefault();
-  const tc = ui.readTc();
-  if (!tc) return ui.toast('Pick a time control between 0 and 180 minutes, up to 180 s increment');
-  requestedTc = tc;
+  // Checked before anything else: a time control the server would refuse sends nothing and says why.
+  const check = ui.readTc();
+  ui.setTcError(check.ok ? null : check.message);
+  if (!check.ok) return;
   const color = ui.els.color.value as Side | 'random';
-  send({ t: 'create', id: frameId('create'), tc, color });
+  void act(() => {
+    requestedTc = check.tc;
+    send({ t: 'create', id: frameId('create'), tc: check.tc, color });
+  });
 });
 
 ui.els.joinForm.addEventListener('submit', (e) => {
   e.preventDefault();
   const code = normalizeCode(ui.els.joinCode.value);
   if (!looksLikeCode(code)) return ui.toast('A room code has 8 letters and digits');
-  joining = code;
-  if (!send({ t: 'join', id: frameId('join'), room: code })) joining = null;
-  render();
+  void act(() => {
+    joining = code;
+    if (!send({ t: 'join', id: frameId('join'), room: code })) joining = null;
+  });
 });
+
+/**
+ * Runs a create or join in the order the person acted: a name typed before the click is in force
+ * first (new guest, new socket, its `welcome`), so the seat belongs to the identity and the socket
+ * that stay. Without this the click's `create` went out on the old socket while the name field's
+ * change handler was still fetching the new guest; the socket was then replaced and the seat left
+ * behind on it, disconnected, until the game ended `abandoned`.
+ */
+async function act(action: () => void): Promise<void> {
+  if (acting) return;
+  acting = true;
+  try {
+    if (!(await commitName())) return;
+  } finally {
+    acting = false;
+  }
+  if (view.room || joining) return; // something else (a shared link) put us in a room meanwhile
+  action();
+  render();
+}
 
 ui.els.copyLink.addEventListener('click', async () => {
   if (!view.room) return;
@@ -268,17 +311,83 @@ ui.els.newGame.addEventListener('click', () => {
   leaveRoom();
 });
 
-// A new name is a new guest (tokens carry the name), so only between games.
-ui.els.name.addEventListener('change', async () => {
-  if (view.room) return;
-  try {
-    guest = await newGuest(ui.els.name.value || preferredName());
-    ui.els.name.value = guest.name;
-    view = { ...view, me: guest.playerId };
-    conn.restart();
-  } catch {
-    ui.toast('Could not change the name');
+// ---- the name ----
+// A new name is a new guest (the token carries the name, and the playerId comes with the token).
+// Changes are serialised on `identity`: each link is in force (new token, new socket, `welcome`)
+// before the next one, or before a create/join, runs.
+let identity: Promise<boolean> = Promise.resolve(true);
+let switchingTo: string | null = null; // the name a pending switch is going to
+const welcomeWaiters: (() => void)[] = [];
+const cleanName = (s: string) => s.trim().slice(0, 24);
+
+/** Resolves on the next `welcome` (of a socket opened after this call), rejects after `ms`. */
+function nextWelcome(ms: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      welcomeWaiters.splice(welcomeWaiters.indexOf(done), 1);
+      reject(new Error('no welcome'));
+    }, ms);
+    welcomeWaiters.push(done);
+  });
+}
+
+/**
+ * Makes the name in the field the one in force. Resolves true once it is (at once when it already
+ * is), false when it could not be. Called on change (blur), on Enter, and by every create and join,
+ * so a name typed and not yet committed still comes before the game it was typed for.
+ */
+function commitName(): Promise<boolean> {
+  const name = cleanName(ui.els.name.value);
+  const current = switchingTo ?? guest?.name ?? '';
+  if (!name || name === current) {
+    if (!name && current) ui.els.name.value = current; // an empty field means: keep the name
+    // A switch to this very name is pending: its outcome decides. Otherwise the name in force is
+    // this one (an earlier failed switch does not count against it); still wait for the queue.
+    return switchingTo !== null ? identity : identity.then(() => true);
   }
+  if (view.room || joining) {
+    // Like lichess, a name cannot change during a game: the seat (and what the opponent reads) is
+    // tied to the player id in the token, and a new name is a new token, so the game would lose its
+    // player. The field is disabled in a room; this catches a change that was typed just before.
+    ui.els.name.value = current;
+    ui.toast('Your name can change between games, not during one');
+    return identity;
+  }
+  switchingTo = name;
+  identity = identity.then(() => switchName(name));
+  return identity;
+}
+
+async function switchName(name: string): Promise<boolean> {
+  try {
+    if (name === guest?.name) return true;
+    const next = await newGuest(name);
+    guest = next;
+    view = { ...view, me: next.playerId };
+    if (cleanName(ui.els.name.value) === name) ui.els.name.value = next.name; // the server's spelling
+    const welcomed = nextWelcome(15_000);
+    conn.restart();
+    await welcomed.catch(() => {
+      throw new Error('Not connected: try again in a moment');
+    });
+    return true;
+  } catch (err) {
+    ui.toast(err instanceof Error && err.message.startsWith('Not connected') ? err.message : 'Could not change the name: try again');
+    if (cleanName(ui.els.name.value) === name && guest) ui.els.name.value = guest.name;
+    return false;
+  } finally {
+    if (switchingTo === name) switchingTo = null;
+    render();
+  }
+}
+
+ui.els.name.addEventListener('change', () => void commitName());
+ui.els.name.addEventListener('keydown', (e) => {
+  if (e.key === 'Enter') void commitName(); // the header field is in no form: Enter commits the name
 });
 
 // ---- clocks at display rate, from server values ----
@@ -296,7 +405,7 @@ window.__gambit = {
   state: () => ({ room: view.room, color: view.color, fen: view.fen, status: view.status, seq: view.seq, conn: conn.state }),
 };
 
-async function boot(): Promise<void> {
+async function boot(): Promise<boolean> {
   ui.els.name.value = guest?.name ?? preferredName();
   ui.setConn('connecting');
   board.setOrientation(orientation()); // a reloaded game of Black's
@@ -313,6 +422,7 @@ async function boot(): Promise<void> {
   view = { ...view, me: guest.playerId };
   ui.els.name.value = guest.name;
   conn.start();
+  return true;
 }
 
-void boot();
+identity = boot(); // a name typed while the page loads is switched to after the first guest

@@ -2,6 +2,7 @@
 import type { Side, TimeControl } from '@gambit/protocol';
 import { formatClock, remainingMs } from './clock.js';
 import type { ConnState } from './connection.js';
+import { checkPreset, checkTc, type TcCheck } from './tc.js';
 import {
   canAbort, isPlayer, other, resultText, resultTitle, turn, type GameView,
 } from './game.js';
@@ -20,6 +21,7 @@ export const els = {
   customTc: $('custom-tc'),
   tcMin: $<HTMLInputElement>('tc-min'),
   tcInc: $<HTMLInputElement>('tc-inc'),
+  tcError: $('tc-error'),
   color: $<HTMLSelectElement>('color'),
   create: $<HTMLButtonElement>('create'),
   joinForm: $<HTMLFormElement>('join-form'),
@@ -75,14 +77,16 @@ export function toast(message: string, ms = 3500): void {
   toastTimer = setTimeout(() => { els.toast.hidden = true; }, ms);
 }
 
-/** The time control chosen on the home screen, or null when the custom one makes no sense. */
-export function readTc(): TimeControl | null {
-  const value = els.tc.value === 'custom' ? `${els.tcMin.value}+${els.tcInc.value}` : els.tc.value;
-  const [min, inc] = value.split('+').map(Number);
-  if (min === undefined || inc === undefined || !Number.isFinite(min) || !Number.isFinite(inc)) return null;
-  const tc = { initialMs: Math.round(min * 60_000), incrementMs: Math.round(inc * 1000) };
-  const ok = tc.initialMs >= 0 && tc.initialMs <= 3 * 3600_000 && tc.incrementMs >= 0 && tc.incrementMs <= 180_000;
-  return ok && tc.initialMs + tc.incrementMs > 0 ? tc : null;
+/** The time control chosen on the home screen, or why it cannot be played (in words). */
+export function readTc(): TcCheck {
+  return els.tc.value === 'custom' ? checkTc(els.tcMin.value, els.tcInc.value) : checkPreset(els.tc.value);
+}
+
+/** Shows (or clears, with null) the time-control problem under the form. */
+export function setTcError(message: string | null): void {
+  els.tcError.textContent = message ?? '';
+  els.tcError.hidden = message === null;
+  els.tcMin.setAttribute('aria-invalid', String(message !== null));
 }
 
 export const tcLabel = (tc: TimeControl): string => `${tc.initialMs / 60_000} + ${tc.incrementMs / 1000}`;
