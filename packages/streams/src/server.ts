@@ -5,7 +5,7 @@
 //   (a handler may acknowledge it itself, inside the script that applies it: StreamContext);
 // - pending entries idle longer than claimIdleMs (their consumer died) are taken over with XAUTOCLAIM
 //   and go through the same per-key chain as entries read with XREADGROUP (one dispatch path);
-//   a live consumer keeps the entries it has in flight from looking idle (claimStale).
+//   a live consumer keeps the entries it has in flight from looking idle (refreshInFlight).
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import { isObservable, lastValueFrom } from 'rxjs';
 import type { Redis } from 'ioredis';
@@ -224,15 +224,15 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
     }
   }
 
-  /** One run at a time (claimRun); its entries join the per-key chains through enqueue, except those in flight here already. */
+  /**
+   * One run at a time (claimRun); its entries join the per-key chains through enqueue, except those
+   * in flight here already (an entry handled but not yet acknowledged counts: see enqueue).
+   */
   private async claimStale(): Promise<void> {
     if (!this.running) return;
     try {
       let cursor = '0-0';
       do {
-        // Acknowledgements still waiting for their turn go first (same connection, in order): an
-        // entry handled here but not yet acknowledged is not claimed and handled a second time.
-        if (this.acks.length) await this.flushAcks();
         const [next, entries] = (await this.writer!.xautoclaim(
           this.o.stream, this.o.group, this.o.consumer, this.o.claimIdleMs, cursor, 'COUNT', this.o.batch,
         )) as [string, [string, string[]][], string[]];

@@ -15,15 +15,17 @@
 // The long names `pattern key data` are read as well but not written yet. The short names stay
 // because both ends of these streams are upgraded one deployment at a time: an engine of the
 // previous release reads only `p k d`, and would acknowledge a command written with new names as
-// malformed (a lost move). Gateways must be upgraded before engines (gateway-events.ts) while
-// renamed commands would need engines before gateways: no order would be safe. Once every reader
-// is of this release, writing the long names is a change of ENTRY_FIELDS alone (commit.lua gets
-// the names from here).
+// malformed (a lost move), and one `helm upgrade` rolls every Deployment at once (the same reason
+// as for the gateway events, gateway-events.ts). Once every reader is of this release, writing
+// the long names is a change of ENTRY_FIELDS alone (commit.lua gets the names from here).
 //
 // Every layout between our processes is in this folder; index.ts lists them.
 
+/** The names read: the short ones every release writes so far, and the long ones (see above). */
+const SHORT_ENTRY_FIELDS = { pattern: 'p', key: 'k', data: 'd' } as const;
+const LONG_ENTRY_FIELDS = { pattern: 'pattern', key: 'key', data: 'data' } as const;
 /** The field names written (commit.lua writes the finalize entry with these too). */
-export const ENTRY_FIELDS = { pattern: 'p', key: 'k', data: 'd' } as const;
+export const ENTRY_FIELDS: Record<keyof typeof SHORT_ENTRY_FIELDS, string> = SHORT_ENTRY_FIELDS;
 
 export interface StreamEntry {
   id: string;
@@ -46,10 +48,6 @@ export interface EntryText {
   json: string;
 }
 
-export function isMalformed<T extends object>(e: T | MalformedEntry): e is MalformedEntry {
-  return 'malformed' in e;
-}
-
 /** The fields of one transport entry (pass them to XADD after the id). */
 export function encodeEntry(pattern: string, key: string, data: unknown): string[] {
   return encodeEntryText({ pattern, key, json: JSON.stringify(data) });
@@ -66,9 +64,9 @@ export function readEntryText(fields: readonly string[]): Partial<EntryText> {
   for (let i = 0; i + 1 < fields.length; i += 2) {
     const v = fields[i + 1];
     switch (fields[i]) {
-      case 'p': case 'pattern': pattern = v; break;
-      case 'k': case 'key': key = v; break;
-      case 'd': case 'data': json = v; break;
+      case SHORT_ENTRY_FIELDS.pattern: case LONG_ENTRY_FIELDS.pattern: pattern = v; break;
+      case SHORT_ENTRY_FIELDS.key: case LONG_ENTRY_FIELDS.key: key = v; break;
+      case SHORT_ENTRY_FIELDS.data: case LONG_ENTRY_FIELDS.data: json = v; break;
     }
   }
   return { pattern, key, json };
