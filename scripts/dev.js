@@ -1,8 +1,9 @@
 // `make dev`: the whole platform on this machine, no Kubernetes. A redis-server on a free port
-// (data under .dev/), dynalite in this process (in memory), then one engine, one finalizer and
-// one gateway as child processes. Ctrl-C stops everything started here.
+// (data under .dev/), dynalite in this process (in memory), then one engine, one finalizer, the
+// embedded OpenID provider, the accounts service and one gateway as child processes. Ctrl-C stops
+// everything started here.
 import { spawn } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -78,17 +79,41 @@ start('finalizer', process.execPath, ['services/finalizer/dist/main.js'], {
   ...common, DYNAMODB_ENDPOINT: `http://127.0.0.1:${dynamoPort}`, CREATE_TABLES: 'true', FINALIZER_HTTP_PORT: String(finalizerPort),
   AWS_ACCESS_KEY_ID: 'dev', AWS_SECRET_ACCESS_KEY: 'dev',
 });
+// Accounts: the embedded OpenID provider on its own origin (as Cognito would be), with secrets
+// made for this run, and the accounts service as its client. Accounts made here live in Redis
+// (.dev/redis) and dynalite (memory): a restart of make dev keeps the provider's, not the profiles.
+const site = `http://127.0.0.1:${webPort}`;
+const idpPort = await freePort(8090);
+const issuer = `http://127.0.0.1:${idpPort}`;
+const clientSecret = randomBytes(32).toString('hex');
+start('id-provider', process.execPath, ['services/id-provider/dist/main.js'], {
+  ...common, PORT: String(idpPort), HOST: '127.0.0.1', ISSUER: issuer, CLIENT_SECRET: clientSecret,
+  REDIRECT_URIS: `${site}/auth/callback`, POST_LOGOUT_REDIRECT_URIS: `${site}/`,
+  COOKIE_KEYS: process.env.IDP_COOKIE_KEY ?? randomBytes(32).toString('hex'),
+  SIGNING_KEY: process.env.IDP_SIGNING_KEY ?? generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+});
+await waitForHttp(`${issuer}/.well-known/openid-configuration`, 'id-provider');
+const accountsPort = await freePort(0);
+start('accounts', process.execPath, ['services/accounts/dist/main.js'], {
+  ...common, PORT: String(accountsPort), HOST: '127.0.0.1', PUBLIC_URL: site, OIDC_ISSUER: issuer, OIDC_CLIENT_ID: 'gambit',
+  OIDC_CLIENT_SECRET: clientSecret, OIDC_ALLOW_HTTP: 'true', TOKEN_SIGNING_KEY: signingKey,
+  FINALIZER_URL: `http://127.0.0.1:${finalizerPort}`, DYNAMODB_ENDPOINT: `http://127.0.0.1:${dynamoPort}`, CREATE_TABLES: 'true',
+  AWS_ACCESS_KEY_ID: 'dev', AWS_SECRET_ACCESS_KEY: 'dev',
+});
+await waitForHttp(`http://127.0.0.1:${accountsPort}/readyz`, 'accounts');
+
 // The gateway runs with the Node flags its image uses.
 const gatewayFlags = JSON.parse(readFileSync(`${root}services/gateway/node-flags.json`, 'utf8'));
 start('gateway', process.execPath, [...gatewayFlags, 'services/gateway/dist/main.js'], {
   ...common, PORT: String(webPort), HOST: '127.0.0.1', TOKEN_SIGNING_KEY: signingKey, WEB_ROOT: `${root}web/dist`,
-  FINALIZER_URL: `http://127.0.0.1:${finalizerPort}`, DRAIN_MS: '500',
+  FINALIZER_URL: `http://127.0.0.1:${finalizerPort}`, ACCOUNTS_URL: `http://127.0.0.1:${accountsPort}`, DRAIN_MS: '500',
 });
 
-await waitForHttp(`http://127.0.0.1:${webPort}/readyz`);
+await waitForHttp(`http://127.0.0.1:${webPort}/readyz`, 'gateway');
 console.log(`
   Gambit is running.
-    Play:        http://127.0.0.1:${webPort}/   (open it in two tabs, create a game in one, join in the other)
+    Play:        ${site}/   (two browsers, or a normal and a private window: sign up in each, or play as guests)
+    Sign-in:     ${issuer}/   (the embedded OpenID provider: accounts you create there stay in .dev/redis)
     Redis:       redis://127.0.0.1:${redisPort}   (data in .dev/redis)
     DynamoDB:    http://127.0.0.1:${dynamoPort}   (dynalite, in memory)
     Game API:    http://127.0.0.1:${webPort}/api/games/<id>
@@ -113,12 +138,12 @@ async function waitForRedis(port) {
   throw new Error(`redis-server did not start on port ${port}`);
 }
 
-async function waitForHttp(url) {
+async function waitForHttp(url, name) {
   for (let i = 0; i < 300; i++) {
     const ok = await fetch(url).then((r) => r.ok, () => false);
     if (ok) return;
     await new Promise((res) => setTimeout(res, 100));
   }
-  console.error(`the gateway did not become ready at ${url}`);
+  console.error(`the ${name} did not become ready at ${url}`);
   stop(1);
 }

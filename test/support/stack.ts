@@ -11,6 +11,9 @@ import { startGateway, type RunningGateway } from '../../services/gateway/src/ap
 import { gatewayConfigSchema } from '../../services/gateway/src/config.js';
 import { startFinalizer, type RunningFinalizer } from '../../services/finalizer/src/app.js';
 import { finalizerSchema } from '../../services/finalizer/src/config.js';
+import type { RunningAccounts } from '../../services/accounts/src/app.js';
+import type { RunningIdProvider } from '../../services/id-provider/src/app.js';
+import { freePort } from './ports.js';
 
 export { devSigningKey };
 
@@ -27,6 +30,8 @@ export interface Stack {
   engines: RunningEngine[];
   gateway: RunningGateway;
   finalizer: RunningFinalizer;
+  /** With `accounts: true`: the embedded OpenID provider and the accounts service behind the gateway. */
+  accounts?: { service: RunningAccounts; idp: RunningIdProvider; issuer: string; usersTable: string };
   /** Starts one more engine on the same Redis. */
   addEngine(): Promise<RunningEngine>;
   stop(): Promise<void>;
@@ -37,6 +42,9 @@ export interface StackOptions {
   graceMs?: number;
   claimIdleMs?: number;
   gateway?: Record<string, string>;
+  accounts?: boolean;
+  /** Settings of the accounts service over the stack's (with `accounts: true`). */
+  accountsEnv?: Record<string, string>;
 }
 
 export const WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -58,14 +66,18 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     ...common, DYNAMODB_ENDPOINT: dynamo.endpoint, GAMES_TABLE: gamesTable, PLAYERS_TABLE: playersTable,
     CREATE_TABLES: 'true', FINALIZER_HTTP_PORT: '0', FINALIZE_BACKOFF_BASE_MS: '20', CLAIM_IDLE_MS: '1000',
   }));
+  const signingKey = devSigningKey();
+  const accounts = opts.accounts ? await startAccountsPart(common, dynamo.endpoint, `http://127.0.0.1:${finalizer.port}`, signingKey, opts.accountsEnv) : undefined;
   const gateway = await startGateway(gatewayConfigSchema.parse({
-    ...common, PORT: '0', HOST: '127.0.0.1', TOKEN_SIGNING_KEY: devSigningKey(), WEB_ROOT,
-    FINALIZER_URL: `http://127.0.0.1:${finalizer.port}`, DRAIN_MS: '200', ...opts.gateway,
+    ...common, PORT: String(accounts?.sitePort ?? 0), HOST: '127.0.0.1', TOKEN_SIGNING_KEY: signingKey, WEB_ROOT,
+    FINALIZER_URL: `http://127.0.0.1:${finalizer.port}`, DRAIN_MS: '200',
+    ...(accounts ? { ACCOUNTS_URL: `http://127.0.0.1:${accounts.service.port}` } : {}), ...opts.gateway,
   }));
   const httpUrl = `http://127.0.0.1:${gateway.port}`;
   return {
     httpUrl, wsUrl: `ws://127.0.0.1:${gateway.port}/ws`, redisUrl: redis.url, dynamoEndpoint: dynamo.endpoint,
     keyPrefix: prefix, gamesTable, playersTable, redis, dynamo, engines, gateway, finalizer,
+    ...(accounts ? { accounts: { service: accounts.service, idp: accounts.idp, issuer: accounts.issuer, usersTable: accounts.usersTable } } : {}),
     async addEngine() {
       const e = await addEngine();
       engines.push(e);
@@ -73,6 +85,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     },
     async stop() {
       await gateway.close();
+      await accounts?.service.close();
+      await accounts?.idp.close();
       await Promise.allSettled(engines.map((e) => e.close()));
       await finalizer.close();
       await Promise.all([redis.stop(), dynamo.stop()]);
@@ -80,3 +94,32 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   };
 }
 
+
+/**
+ * The embedded provider and the accounts service, in this process. The site's port is chosen first:
+ * the accounts service's redirect URIs and Origin checks name the gateway's origin.
+ */
+async function startAccountsPart(common: Record<string, string>, dynamoEndpoint: string, finalizerUrl: string, signingKey: string, extra: Record<string, string> = {}) {
+  // Loaded only by stacks with accounts: the provider library is large.
+  const { startIdProvider } = await import('../../services/id-provider/src/app.js');
+  const { idProviderConfigSchema } = await import('../../services/id-provider/src/config.js');
+  const { startAccounts } = await import('../../services/accounts/src/app.js');
+  const { accountsSchema } = await import('../../services/accounts/src/config.js');
+  const sitePort = await freePort();
+  const site = `http://127.0.0.1:${sitePort}`;
+  const idpPort = await freePort();
+  const issuer = `http://127.0.0.1:${idpPort}`;
+  const clientSecret = randomBytes(32).toString('hex');
+  const idp = await startIdProvider(idProviderConfigSchema.parse({
+    ...common, PORT: String(idpPort), HOST: '127.0.0.1', ISSUER: issuer, CLIENT_SECRET: clientSecret,
+    REDIRECT_URIS: `${site}/auth/callback`, POST_LOGOUT_REDIRECT_URIS: `${site}/`, COOKIE_KEYS: randomBytes(32).toString('hex'),
+    SIGNING_KEY: devSigningKey(),
+  }));
+  const usersTable = `${common.KEY_PREFIX}-users`;
+  const service = await startAccounts(accountsSchema.parse({
+    ...common, PORT: '0', HOST: '127.0.0.1', PUBLIC_URL: site, OIDC_ISSUER: issuer, OIDC_CLIENT_ID: 'gambit', OIDC_CLIENT_SECRET: clientSecret,
+    OIDC_ALLOW_HTTP: 'true', TOKEN_SIGNING_KEY: signingKey, FINALIZER_URL: finalizerUrl, DYNAMODB_ENDPOINT: dynamoEndpoint,
+    USERS_TABLE: usersTable, USERNAMES_TABLE: `${common.KEY_PREFIX}-usernames`, CREATE_TABLES: 'true', ...extra,
+  }));
+  return { sitePort, issuer, idp, service, usersTable };
+}

@@ -3,3 +3,4 @@ export * from './keys.js';
 export * from './logger.js';
 export * from './metrics.js';
 export * from './redis.js';
+export * from './tokens.js';

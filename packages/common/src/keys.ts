@@ -19,6 +19,9 @@ export interface Keys {
   /** Finished games: engines -> finalizers (consumer group FINALIZER_GROUP), and its dead letters. */
   finalize: string;
   finalizeDead: string;
+  /** Account jobs (erase, adopt): accounts -> finalizers (consumer group FINALIZER_GROUP), and its dead letters. */
+  accountJobs: string;
+  accountJobsDead: string;
   /** Connection registry: which gateway holds which socket of which player, in which rooms. */
   conn(connId: string): string;
   gatewayConns(gw: string): string;
@@ -28,6 +31,13 @@ export interface Keys {
   gateways: string;
   /** Marks a command that creates something as done, so a redelivery does not create it twice. */
   once(commandId: string): string;
+  /** A player's sockets (connection ids; the conn keys say which are still open) and when the last one closed (ms). */
+  playerConns(playerId: string): string;
+  lastSeen(playerId: string): string;
+  /** A browser session (accounts service; JSON), its user's sessions (a set, to end them all), a sign-in in flight. */
+  session(sid: string): string;
+  userSessions(playerId: string): string;
+  signIn(state: string): string;
 }
 
 export function keys(prefix = 'gambit'): Keys {
@@ -43,11 +53,18 @@ export function keys(prefix = 'gambit'): Keys {
     gatewayEvents: (gw) => `${p}:stream:gw:${gw}`,
     finalize: `${p}:stream:finalize`,
     finalizeDead: `${p}:stream:finalize:dead`,
+    accountJobs: `${p}:stream:account-jobs`,
+    accountJobsDead: `${p}:stream:account-jobs:dead`,
     conn: (id) => `${p}:conn:${id}`,
     gatewayConns: (gw) => `${p}:gw:${gw}:conns`,
     gatewayConnections: (gw) => `${p}:gw:${gw}:connections`,
     gateways: `${p}:gateways`,
     once: (id) => `${p}:once:${id}`,
+    playerConns: (id) => `${p}:player:${id}:conns`,
+    lastSeen: (id) => `${p}:player:${id}:seen`,
+    session: (sid) => `${p}:session:${sid}`,
+    userSessions: (id) => `${p}:player:${id}:sessions`,
+    signIn: (state) => `${p}:signin:${state}`,
   };
 }
 

@@ -1,5 +1,6 @@
-// Wires the finalizer: the Nest microservice reading the finalize stream, the DynamoDB store,
-// the read API and metrics. main.ts runs it; tests start several in one process.
+// Wires the finalizer: two Nest microservices, one reading the finalize stream and one the
+// account-jobs stream (erase, adopt), the DynamoDB stores, the read API and metrics. main.ts runs
+// it; tests start several in one process.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Module, type DynamicModule, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -7,9 +8,11 @@ import type { AddressInfo } from 'node:net';
 import { connectRedis, createLogger, createRegistry, FINALIZER_GROUP, instanceId, keys, waitReady, watchRedis, type Logger } from '@gambit/common';
 import { RedisStreamsServer, streamMetrics } from '@gambit/streams';
 import type { FinalizerConfig } from './config.js';
+import { ACCOUNT_JOB_DEPS, AccountJobsController, type AccountJobDeps } from './account-jobs.controller.js';
+import { AccountStore } from './account-store.js';
 import { FINALIZER_DEPS, FinalizeController, type FinalizerDeps } from './finalize.controller.js';
 import { createHttpServer } from './http.js';
-import { createMetrics } from './metrics.js';
+import { createAccountJobMetrics, createMetrics } from './metrics.js';
 import { GameStore } from './store.js';
 import { ensureTables, type TableNames } from './tables.js';
 
@@ -26,6 +29,14 @@ export interface RunningFinalizer {
 class AppModule {
   static forRoot(deps: FinalizerDeps): DynamicModule {
     return { module: AppModule, controllers: [FinalizeController], providers: [{ provide: FINALIZER_DEPS, useValue: deps }] };
+  }
+}
+
+/** A Nest microservice has one transport: the account-jobs stream gets its own, with its own handlers. */
+@Module({})
+class AccountJobsModule {
+  static forRoot(deps: AccountJobDeps): DynamicModule {
+    return { module: AccountJobsModule, controllers: [AccountJobsController], providers: [{ provide: ACCOUNT_JOB_DEPS, useValue: deps }] };
   }
 }
 
@@ -87,23 +98,36 @@ export async function startFinalizer(config: FinalizerConfig, opts: { consumer?:
   const aborter = new AbortController();
   watchRedis(registry, redis);
   const streams = streamMetrics(registry, redis, k.finalize, FINALIZER_GROUP, 'finalize');
-  const server = new RedisStreamsServer({
+  const streamServer = (stream: string, onClaimed: (n: number) => void) => new RedisStreamsServer({
     connect: (role) => connectRedis(config.REDIS_URL, `finalizer:${role}`),
-    stream: k.finalize,
+    stream,
     group: FINALIZER_GROUP,
     // Pod names are unique in Kubernetes; the pid keeps two local processes apart.
     consumer: opts.consumer ?? instanceId(),
     logger,
     claimIdleMs: config.CLAIM_IDLE_MS,
     claimEveryMs: Math.min(5_000, Math.max(50, Math.floor(config.CLAIM_IDLE_MS / 3))),
-    onClaimed: streams.claimed,
+    onClaimed,
   });
+  const server = streamServer(k.finalize, streams.claimed);
   const app = await NestFactory.createMicroservice(
     AppModule.forRoot({
       store, redis, deadLetterStream: k.finalizeDead, maxAttempts: config.FINALIZE_MAX_ATTEMPTS,
       backoffBaseMs: config.FINALIZE_BACKOFF_BASE_MS, metrics, logger, signal: aborter.signal,
     }),
     { strategy: server, logger: nestLogger(logger), abortOnError: false },
+  );
+  // Account jobs: the same group name on their own stream, the same retries and dead letters.
+  // (streamMetrics registers fixed metric names once per registry, so this stream has its own claim counter.)
+  const jobMetrics = createAccountJobMetrics(registry, redis, k.accountJobsDead);
+  const jobsServer = streamServer(k.accountJobs, (n) => jobMetrics.claimed.inc(n));
+  const jobsApp = await NestFactory.createMicroservice(
+    AccountJobsModule.forRoot({
+      accounts: new AccountStore(dynamo, names, (items) => store.transactWrite(items)), redis, deadLetterStream: k.accountJobsDead,
+      maxAttempts: config.FINALIZE_MAX_ATTEMPTS, backoffBaseMs: config.FINALIZE_BACKOFF_BASE_MS, metrics, jobMetrics, logger,
+      signal: aborter.signal,
+    }),
+    { strategy: jobsServer, logger: nestLogger(logger), abortOnError: false },
   );
 
   const http = createHttpServer({
@@ -124,17 +148,19 @@ export async function startFinalizer(config: FinalizerConfig, opts: { consumer?:
   };
   try {
     await app.listen();
+    await jobsApp.listen();
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);
       http.listen(config.FINALIZER_HTTP_PORT, () => resolve());
     });
   } catch (err) {
     server.crash();
+    jobsServer.crash();
     releaseAll();
     throw err;
   }
   const port = (http.address() as AddressInfo).port;
-  logger.info({ port, stream: k.finalize }, 'finalizer started');
+  logger.info({ port, stream: k.finalize, accountJobs: k.accountJobs }, 'finalizer started');
 
   let stopped = false;
   return {
@@ -144,7 +170,7 @@ export async function startFinalizer(config: FinalizerConfig, opts: { consumer?:
       stopped = true;
       // In-flight retries stop waiting; unacknowledged entries are claimed again (and are idempotent).
       aborter.abort();
-      await app.close();
+      await Promise.all([app.close(), jobsApp.close()]);
       await new Promise<void>((resolve) => {
         http.close(() => resolve());
         http.closeAllConnections();
@@ -158,6 +184,7 @@ export async function startFinalizer(config: FinalizerConfig, opts: { consumer?:
       stopped = true;
       aborter.abort();
       server.crash();
+      jobsServer.crash();
       releaseAll();
     },
   };

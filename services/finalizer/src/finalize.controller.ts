@@ -31,7 +31,7 @@ export interface FinalizerDeps {
 }
 
 /** Errors that no retry can fix (an item DynamoDB refuses): straight to the dead letters. */
-function isRetryable(err: unknown): boolean {
+export function isRetryable(err: unknown): boolean {
   return (err as Error)?.name !== 'ValidationException';
 }
 
@@ -85,7 +85,7 @@ export class FinalizeController {
 }
 
 /** A bounded label for DynamoDB failures: throttling is told apart, everything else is grouped. */
-function errorKind(err: unknown): string {
+export function errorKind(err: unknown): string {
   const name = (err as { name?: string })?.name ?? '';
   if (/Throttl|ProvisionedThroughputExceeded|RequestLimitExceeded/.test(name)) return 'throttled';
   if (/TransactionCanceled|TransactionConflict/.test(name)) return 'transaction_conflict';

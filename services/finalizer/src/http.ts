@@ -3,6 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger, Registry } from '@gambit/common';
 import { STORED_ID_RULE, isStoredId } from '@gambit/protocol';
+import { canonicalJson, etagOf, GAME_CACHE_CONTROL, ifNoneMatchHits } from './rules/http-cache.js';
 import { BadCursorError, type GameStore } from './store.js';
 
 export interface HttpDeps {
@@ -23,6 +24,19 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
   res.end(text);
+}
+
+/** A stored game: a strong ETag of its exact bytes, cacheable (GAME_CACHE_CONTROL says for how long and why), 304 when the client has it. */
+function sendCacheable(req: IncomingMessage, res: ServerResponse, body: unknown): void {
+  const text = canonicalJson(body);
+  const etag = etagOf(text);
+  const headers = { etag, 'cache-control': GAME_CACHE_CONTROL };
+  if (ifNoneMatchHits(req.headers['if-none-match'], etag)) {
+    res.writeHead(304, headers);
+    return void res.end();
+  }
+  res.writeHead(200, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text); // HEAD: node sends the headers only
 }
 
 function id(raw: string, what: string): string {
@@ -46,7 +60,7 @@ function limitParam(raw: string | null): number {
 async function route(deps: HttpDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const path = url.pathname;
-  if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'method_not_allowed', 'only GET is supported');
+  if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'method_not_allowed', 'only GET and HEAD are supported');
   if (path === '/healthz') return send(res, 200, { ok: true });
   if (path === '/readyz') {
     const r = await deps.ready();
@@ -62,7 +76,7 @@ async function route(deps: HttpDeps, req: IncomingMessage, res: ServerResponse):
     const gameId = id(m[1]!, 'game id');
     const game = await deps.store.getGame(gameId);
     if (!game) throw new HttpError(404, 'not_found', `no stored game ${gameId}`);
-    return send(res, 200, game);
+    return sendCacheable(req, res, game);
   }
   m = /^\/api\/players\/([^/]+)\/games$/.exec(path);
   if (m) {

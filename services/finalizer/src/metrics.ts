@@ -46,3 +46,41 @@ export function createMetrics(registry: Registry, redis: Redis, deadLetterStream
   zeroSeries(m.dynamoErrors, 'error', ['throttled', 'unreachable', 'transaction_conflict', 'other']);
   return m;
 }
+
+export interface AccountJobMetrics {
+  /** Account jobs by kind (erase, adopt) and outcome (done, dead_letter). */
+  jobs: Counter<'kind' | 'outcome'>;
+  /** Seats of stored games handed over (erased or adopted), by job kind. */
+  seats: Counter<'kind'>;
+  /** Stale account-job entries claimed from a dead finalizer. */
+  claimed: Counter;
+}
+
+export function createAccountJobMetrics(registry: Registry, redis: Redis, deadLetterStream: string): AccountJobMetrics {
+  new Gauge({
+    name: 'gambit_finalizer_account_job_dead_letters',
+    help: 'Entries in the account-jobs dead-letter stream, waiting for replay-dead-letters',
+    registers: [registry],
+    async collect() {
+      this.set(await redis.xlen(deadLetterStream).catch(() => Number.NaN));
+    },
+  });
+  const m = {
+    jobs: new Counter({
+      name: 'gambit_finalizer_account_jobs_total', help: 'Account jobs handled, by kind and outcome',
+      labelNames: ['kind', 'outcome'], registers: [registry],
+    }),
+    seats: new Counter({
+      name: 'gambit_finalizer_account_seats_rewritten_total', help: 'Seats of stored games handed over by account jobs, by kind',
+      labelNames: ['kind'], registers: [registry],
+    }),
+    claimed: new Counter({
+      name: 'gambit_finalizer_account_jobs_claimed_total', help: 'Stale account-job entries claimed from a dead finalizer', registers: [registry],
+    }),
+  };
+  for (const kind of ['erase', 'adopt']) {
+    for (const outcome of ['done', 'dead_letter']) m.jobs.inc({ kind, outcome }, 0);
+    m.seats.inc({ kind }, 0);
+  }
+  return m;
+}

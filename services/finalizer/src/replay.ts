@@ -1,5 +1,7 @@
 // `npm run replay-dead-letters`: moves every entry of the finalize dead-letter stream back onto the
-// finalize stream, so running finalizers store them (already-stored games come back 'duplicate').
+// finalize stream, so running finalizers store them (already-stored games come back 'duplicate'),
+// and every entry of the account-jobs dead letters back onto the account-jobs stream (jobs are
+// safe to run again).
 // Each batch moves in one MULTI (XADD to the stream + XDEL from the dead letters): an entry is
 // never in both streams, nor in neither.
 import { pathToFileURL } from 'node:url';
@@ -8,7 +10,11 @@ import { commonConfig, ConfigError, connectRedis, keys, loadConfig, waitReady, t
 import { decodeDeadLetter, encodeEntryText } from '@gambit/protocol';
 import type { Redis } from 'ioredis';
 
-/** Returns how many entries were moved. Entries added while it runs wait for the next replay. */
+/**
+ * Returns how many entries were moved. Entries added while it runs wait for the next replay.
+ * `k.finalize` / `k.finalizeDead` name the stream and its dead letters (for account jobs:
+ * `{ finalize: k.accountJobs, finalizeDead: k.accountJobsDead }`).
+ */
 export async function replayDeadLetters(redis: Redis, k: Pick<Keys, 'finalize' | 'finalizeDead'>, batch = 100): Promise<number> {
   const newest = (await redis.xrevrange(k.finalizeDead, '+', '-', 'COUNT', 1))[0];
   if (!newest) return 0;
@@ -50,6 +56,8 @@ async function main(): Promise<void> {
     await waitReady(redis, config.REDIS_URL);
     const moved = await replayDeadLetters(redis, k);
     console.log(`replayed ${moved} dead-letter entries from ${k.finalizeDead} to ${k.finalize}`);
+    const jobs = await replayDeadLetters(redis, { finalize: k.accountJobs, finalizeDead: k.accountJobsDead });
+    console.log(`replayed ${jobs} dead-letter entries from ${k.accountJobsDead} to ${k.accountJobs}`);
   } finally {
     redis.disconnect();
   }

@@ -1,4 +1,5 @@
-// Thin DynamoDB adapter: one transaction per finished game, and the reads behind the HTTP API.
+// Thin DynamoDB adapter: one transaction per finished game, and the reads behind the HTTP API
+// (the account jobs' writes are in account-store.ts).
 import {
   DescribeTableCommand, GetItemCommand, QueryCommand, TransactionCanceledException, TransactWriteItemsCommand,
   type DynamoDBClient, type TransactWriteItem,
@@ -159,7 +160,8 @@ export class GameStore {
       TableName: this.names.games, Key: toItem({ gameId }), ConsistentRead: true,
     }));
     if (!out.Item) return null;
-    const { type, whitePlayerId: _w, blackPlayerId: _b, plies: _p, ...game } = fromItem(out.Item);
+    // rev counts account-job rewrites (account-store.ts): an internal lock, not part of the record.
+    const { type, whitePlayerId: _w, blackPlayerId: _b, plies: _p, rev: _r, ...game } = fromItem(out.Item);
     return type === 'game' ? (game as unknown as StoredGame) : null;
   }
 
@@ -194,7 +196,10 @@ export class GameStore {
     const out = await this.client.send(new GetItemCommand({
       TableName: this.names.players, Key: toItem({ playerId }), ConsistentRead: true,
     }));
-    return out.Item ? (fromItem(out.Item) as unknown as PlayerStats) : null;
+    if (!out.Item) return null;
+    // adoptedJobs: the adopt jobs merged into these stats (account-store.ts), internal.
+    const { adoptedJobs: _a, ...stats } = fromItem(out.Item);
+    return stats as unknown as PlayerStats;
   }
 
   /** Readiness: the endpoint answers and the games table exists. */
@@ -202,7 +207,8 @@ export class GameStore {
     await this.client.send(new DescribeTableCommand({ TableName: this.names.games }));
   }
 
-  private async transactWrite(items: TransactWriteItem[]): Promise<void> {
+  /** One TransactWriteItems; on a local endpoint without it, the emulation (dev-transactions.ts). */
+  async transactWrite(items: TransactWriteItem[]): Promise<void> {
     if (!this.emulate) {
       try {
         await this.client.send(new TransactWriteItemsCommand({ TransactItems: items }));

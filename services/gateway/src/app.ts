@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import { WebSocketServer } from 'ws';
 import { connectRedis, createLogger, instanceId, createRegistry, keys as makeKeys, logBudget, waitReady, watchRedis } from '@gambit/common';
 import { CLOSE } from '@gambit/protocol';
-import { Authenticator, GuestTokens, OidcVerifier } from './auth/index.js';
+import { Authenticator, OidcVerifier, SocketTokens } from './auth/index.js';
 import { Client, type ClientDeps } from './ws/client.js';
 import { Hub } from './ws/hub.js';
 import { EventReader } from './redis/events.js';
@@ -41,7 +41,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const redis = connectRedis(config.REDIS_URL, `gateway:${id}`);
   await waitReady(redis, config.REDIS_URL);
   watchRedis(registry, redis);
-  const auth = await authenticator(config);
+  const auth = await authenticator(config, async (sid) => (await redis.exists(keys.session(sid))) === 1);
   const hub = new Hub((type, bytes, copies) => {
     metrics.framesOut.inc({ type }, copies);
     metrics.bytesOut.inc(bytes * copies);
@@ -64,9 +64,10 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD, perMessageDeflate: config.WS_COMPRESSION });
   const http = createServer(routes({
-    guests: auth.guests, registry, ready: () => !draining && redis.status === 'ready',
+    guests: config.GUEST_TOKENS ? auth.tokens : null, registry, ready: () => !draining && redis.status === 'ready',
     ...(config.WEB_ROOT ? { webRoot: config.WEB_ROOT } : {}),
     ...(config.FINALIZER_URL ? { finalizerUrl: config.FINALIZER_URL } : {}),
+    ...(config.ACCOUNTS_URL ? { accountsUrl: config.ACCOUNTS_URL } : {}),
   }));
   const refuse = (socket: import('node:stream').Duplex, status: string) => socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
   // Idle keep-alive connections outlive the load balancer's idle timeout and clients' pools, so it is
@@ -134,13 +135,14 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   };
 }
 
-async function authenticator(c: GatewayConfig): Promise<Authenticator> {
-  let guests: GuestTokens | null = null;
-  if (c.GUEST_TOKENS) {
+async function authenticator(c: GatewayConfig, sessionExists: (sid: string) => Promise<boolean>): Promise<Authenticator> {
+  // One key signs bare guest tokens (POST /api/guest) and verifies the accounts service's session tokens.
+  let tokens: SocketTokens | null = null;
+  if (c.TOKEN_SIGNING_KEY || c.TOKEN_SECRET) {
     const older = c.TOKEN_VERIFY_KEYS?.match(/-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/g) ?? [];
-    guests = c.TOKEN_SIGNING_KEY
-      ? await GuestTokens.fromPem(c.TOKEN_SIGNING_KEY, older, c.TOKEN_TTL_SECONDS)
-      : GuestTokens.fromSecret(c.TOKEN_SECRET!, c.TOKEN_TTL_SECONDS);
+    tokens = c.TOKEN_SIGNING_KEY
+      ? await SocketTokens.fromPem(c.TOKEN_SIGNING_KEY, older, c.TOKEN_TTL_SECONDS)
+      : SocketTokens.fromSecret(c.TOKEN_SECRET!, c.TOKEN_TTL_SECONDS);
   }
   const oidc = c.OIDC_ISSUER && c.OIDC_AUDIENCE
     ? new OidcVerifier({
@@ -148,7 +150,7 @@ async function authenticator(c: GatewayConfig): Promise<Authenticator> {
       ...(c.OIDC_JWKS_URL ? { jwksUrl: c.OIDC_JWKS_URL } : {}), ...(c.OIDC_TOKEN_USE ? { tokenUse: c.OIDC_TOKEN_USE } : {}),
     })
     : null;
-  return new Authenticator(guests, oidc);
+  return new Authenticator(tokens, oidc, sessionExists, c.GUEST_TOKENS);
 }
 
 async function waitUntil(check: () => boolean, timeoutMs: number): Promise<void> {

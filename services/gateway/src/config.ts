@@ -48,16 +48,20 @@ export const gatewayConfigSchema = z.object({
   WEB_ROOT: z.string().optional(),
   /** The finalizer's read API, proxied under /api/games and /api/players; empty: not proxied. */
   FINALIZER_URL: z.url().optional(),
+  /** The accounts service, proxied under /auth/*, /api/session, /api/account* and /api/users/*; empty: not proxied. */
+  ACCOUNTS_URL: z.url().optional(),
   GATEWAY_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
   /** Per-message compression costs CPU and memory per socket; off unless asked for. */
   WS_COMPRESSION: env.bool(false),
 }).superRefine((c, ctx) => {
   if (c.GUEST_TOKENS && !c.TOKEN_SIGNING_KEY && !c.TOKEN_SECRET) {
     ctx.addIssue({ code: 'custom', path: ['TOKEN_SIGNING_KEY'], message: 'guest tokens need TOKEN_SIGNING_KEY (or TOKEN_SECRET); or set GUEST_TOKENS=false with OIDC' });
+  } else if (c.ACCOUNTS_URL && !c.TOKEN_SIGNING_KEY && !c.TOKEN_SECRET) {
+    ctx.addIssue({ code: 'custom', path: ['TOKEN_SIGNING_KEY'], message: 'ACCOUNTS_URL needs TOKEN_SIGNING_KEY (or TOKEN_SECRET): the key the accounts service signs socket tokens with' });
   }
   if (c.TOKEN_SIGNING_KEY && c.TOKEN_SECRET) ctx.addIssue({ code: 'custom', path: ['TOKEN_SECRET'], message: 'set TOKEN_SIGNING_KEY or TOKEN_SECRET, not both' });
   if (Boolean(c.OIDC_ISSUER) !== Boolean(c.OIDC_AUDIENCE)) ctx.addIssue({ code: 'custom', path: [c.OIDC_ISSUER ? 'OIDC_AUDIENCE' : 'OIDC_ISSUER'], message: 'OIDC needs both OIDC_ISSUER and OIDC_AUDIENCE' });
-  if (!c.GUEST_TOKENS && !c.OIDC_ISSUER) ctx.addIssue({ code: 'custom', path: ['GUEST_TOKENS'], message: 'with guest tokens off, OIDC_ISSUER must be set: nobody could sign in' });
+  if (!c.GUEST_TOKENS && !c.OIDC_ISSUER && !c.ACCOUNTS_URL) ctx.addIssue({ code: 'custom', path: ['GUEST_TOKENS'], message: 'with guest tokens off, OIDC_ISSUER or ACCOUNTS_URL must be set: nobody could sign in' });
 });
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
 export const loadGatewayConfig = (e: NodeJS.ProcessEnv = process.env) => loadConfig(gatewayConfigSchema, e);

@@ -5,9 +5,12 @@
 //   finalize.ts        the finalize entry (pattern `game.ended`, key = room, data = GameRecord) and
 //                      its dead letter (`... error failedAt entry`)
 //   gateway-events.ts  a gateway's event stream: `room type [ply] event` and `delivery`
+//   account-jobs.ts    the account-jobs stream (accounts -> finalizers: erase, adopt) and its
+//                      dead letters (finalize.ts's dead-letter layout)
 // Every TypeScript reader and writer, tests included, goes through these. The one writer outside
 // TypeScript is packages/rooms/src/store/commit.lua (it must write inside its atomic script); it
 // follows these layouts with the names exported here, which room-store.ts hands it.
 export * from './stream-entry.js';
 export * from './finalize.js';
 export * from './gateway-events.js';
+export * from './account-jobs.js';

@@ -1,7 +1,7 @@
 // Players signed in elsewhere (Amazon Cognito or any OIDC provider): JWTs verified against the
 // provider's JWKS, fetched and refreshed by jose (an unknown `kid` triggers a refetch: rotation).
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
-import type { Identity } from './guest.js';
+import type { Identity } from '@gambit/common';
 
 export interface OidcSettings {
   issuer: string;

@@ -1,19 +1,24 @@
-// The gateway's HTTP side: guest tokens, health, metrics, the finalizer's read API (proxied)
-// and, in development, the browser client.
+// The gateway's HTTP side: guest tokens, health, metrics, the finalizer's read API and the
+// accounts service (both proxied: one origin for the page) and, in development, the browser client.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from '@gambit/common';
 import { isStoredId } from '@gambit/protocol';
-import { guestRequest, type GuestTokens } from '../auth/index.js';
+import { guestRequest, type SocketTokens } from '../auth/index.js';
+import { proxy, readBody } from './proxy.js';
 import { staticFiles } from './static.js';
 
 export interface RouteDeps {
   /** Null when guest sign-in is off (OIDC only). */
-  guests: GuestTokens | null;
+  guests: SocketTokens | null;
   registry: Registry;
   ready(): boolean;
   webRoot?: string;
   finalizerUrl?: string;
+  accountsUrl?: string;
 }
+
+/** The accounts service's paths: sign-in, the browser session, the account, player lookup by name. */
+const ACCOUNTS_API = /^\/(?:auth\/[a-z-]+|api\/session|api\/account(?:\/export)?|api\/users\/[^/]+)$/;
 
 const MAX_BODY = 1024;
 /** The finalizer's read API: /api/games/:id, /api/players/:id, /api/players/:id/games. */
@@ -48,7 +53,7 @@ export function routes(deps: RouteDeps) {
       if (path === '/api/guest') {
         if (!deps.guests) return json(res, 404, { error: 'guest sign-in is disabled here' });
         if (req.method !== 'POST') return json(res, 405, { error: 'use POST' });
-        const body = await readBody(req);
+        const body = await readBody(req, MAX_BODY);
         if (body === null) {
           res.setHeader('connection', 'close');
           return json(res, 413, { error: `body larger than ${MAX_BODY} bytes` });
@@ -65,7 +70,10 @@ export function routes(deps: RouteDeps) {
       }
       if (deps.finalizerUrl && (path.startsWith('/api/games/') || path.startsWith('/api/players/'))) {
         if (!isReadApiPath(path)) return json(res, 400, { error: 'bad id' });
-        return proxy(req, res, deps.finalizerUrl);
+        return proxy(req, res, deps.finalizerUrl, { methods: ['GET', 'HEAD'], maxBody: 0 });
+      }
+      if (deps.accountsUrl && ACCOUNTS_API.test(path)) {
+        return proxy(req, res, deps.accountsUrl, { methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'], maxBody: 16 * 1024 });
       }
       if (serveStatic && (await serveStatic(req, res))) return;
       json(res, 404, { error: 'not found' });
@@ -74,32 +82,6 @@ export function routes(deps: RouteDeps) {
       else res.destroy(err as Error);
     }
   };
-}
-
-async function proxy(req: IncomingMessage, res: ServerResponse, base: string): Promise<void> {
-  if (req.method !== 'GET') return json(res, 405, { error: 'use GET' });
-  const upstream = await fetch(new URL(req.url ?? '/', base), { signal: AbortSignal.timeout(5_000) }).catch(() => null);
-  if (!upstream) return json(res, 502, { error: 'game store unavailable' });
-  res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
-  res.end(Buffer.from(await upstream.arrayBuffer()));
-}
-
-function readBody(req: IncomingMessage): Promise<string | null> {
-  return new Promise((resolve, reject) => {
-    let size = 0;
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        // Answer 413 and throw the rest away (destroying the socket would cut the answer off).
-        req.removeAllListeners('data');
-        req.resume();
-        resolve(null);
-      } else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {

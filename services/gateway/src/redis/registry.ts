@@ -3,6 +3,9 @@
 import type { Redis } from 'ioredis';
 import type { Keys } from '@gambit/common';
 
+/** "Last seen" is kept for a year after the last socket closed. */
+const LAST_SEEN_TTL_MS = 365 * 24 * 3_600_000;
+
 export class ConnectionRegistry {
   private timer?: NodeJS.Timeout;
 
@@ -23,6 +26,8 @@ export class ConnectionRegistry {
       .hset(this.keys.conn(conn), 'gw', this.gatewayId, 'playerId', playerId, 'name', name, 'since', Date.now())
       .pexpire(this.keys.conn(conn), this.ttlMs)
       .sadd(this.keys.gatewayConns(this.gatewayId), conn)
+      .sadd(this.keys.playerConns(playerId), conn)
+      .pexpire(this.keys.playerConns(playerId), this.ttlMs)
       .exec();
   }
 
@@ -30,8 +35,11 @@ export class ConnectionRegistry {
     await this.redis.multi().hset(this.keys.conn(conn), 'rooms', [...rooms].join(',')).pexpire(this.keys.conn(conn), this.ttlMs).exec();
   }
 
-  async remove(conn: string): Promise<void> {
-    await this.redis.multi().del(this.keys.conn(conn)).srem(this.keys.gatewayConns(this.gatewayId), conn).exec();
+  /** A socket closed: `playerId` was last seen now (player pages say "last seen"). */
+  async remove(conn: string, playerId?: string): Promise<void> {
+    const m = this.redis.multi().del(this.keys.conn(conn)).srem(this.keys.gatewayConns(this.gatewayId), conn);
+    if (playerId) m.srem(this.keys.playerConns(playerId), conn).set(this.keys.lastSeen(playerId), Date.now(), 'PX', LAST_SEEN_TTL_MS);
+    await m.exec();
   }
 
   /** On a clean shutdown: this gateway is gone, with its event stream. */

@@ -112,7 +112,7 @@ export class Client {
       for (const room of rooms) {
         void this.deps.forward({ t: 'disconnect', origin: this.origin(), room }).catch((err) => this.deps.log.error({ err: String(err), room }, 'disconnect not forwarded'));
       }
-      void this.deps.registry.remove(this.id).catch(() => undefined);
+      void this.deps.registry.remove(this.id, this.identity.playerId).catch(() => undefined);
     }
     this.deps.perIp.closed(this.ip);
     metrics.closes.inc({ code: String(code) });
