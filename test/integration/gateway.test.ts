@@ -42,8 +42,8 @@ describe('HTTP', () => {
 
 describe('configuration', () => {
   test('a bad setting stops the start with a message naming it', () => {
-    expect(() => loadGatewayConfig({ TOKEN_SECRET: 'short', PORT: 'eighty' })).toThrow(/PORT="eighty"[\s\S]*TOKEN_SECRET="short"|TOKEN_SECRET="short"[\s\S]*PORT="eighty"/);
-    expect(() => loadGatewayConfig({ TOKEN_SIGNING_KEY: 'not a pem' })).toThrow(/TOKEN_SIGNING_KEY="not a pem": must be a PEM block/);
+    expect(() => loadGatewayConfig({ TOKEN_SECRET: 'short', PORT: 'eighty' })).toThrow(/PORT="eighty"[\s\S]*TOKEN_SECRET=\(5 characters, hidden\)|TOKEN_SECRET=\(5 characters, hidden\)[\s\S]*PORT="eighty"/);
+    expect(() => loadGatewayConfig({ TOKEN_SIGNING_KEY: 'not a pem' })).toThrow(/TOKEN_SIGNING_KEY=\(9 characters, hidden\): must be a PEM block/);
     expect(() => loadGatewayConfig({})).toThrow(/TOKEN_SIGNING_KEY="": guest tokens need TOKEN_SIGNING_KEY/);
     expect(() => loadGatewayConfig({ GUEST_TOKENS: 'false', OIDC_ISSUER: 'https://id.example.com' })).toThrow(/OIDC_AUDIENCE="": OIDC needs both/);
   });

@@ -6,6 +6,9 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/** Settings whose values are secrets (keys, passwords, client secrets). */
+const SECRET_NAME = /SECRET|PASSWORD|PRIVATE|SIGNING_KEY|COOKIE_KEYS/;
+
 export function loadConfig<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
   const input: Record<string, string | undefined> = {};
   for (const key of Object.keys(schema.shape)) {
@@ -16,7 +19,10 @@ export function loadConfig<S extends z.ZodObject>(schema: S, env: NodeJS.Process
   if (result.success) return result.data;
   const lines = result.error.issues.map((i) => {
     const name = String(i.path[0] ?? '?');
-    return `  ${name}=${JSON.stringify(env[name] ?? '')}: ${i.message}`;
+    const value = env[name] ?? '';
+    // A secret's value never reaches a log, even a wrong one: only its length.
+    const shown = SECRET_NAME.test(name) && value ? `(${value.length} characters, hidden)` : JSON.stringify(value);
+    return `  ${name}=${shown}: ${i.message}`;
   });
   throw new ConfigError(`bad configuration:\n${lines.join('\n')}`);
 }
