@@ -72,7 +72,9 @@ async function createRoom(page: Page, tc: string, color: 'white' | 'black'): Pro
   await page.click('#create');
   await page.waitForFunction(() => /^[A-Z2-9]{8}$/.test(document.querySelector('#room-code')?.textContent ?? ''), null, { timeout: STEP_MS });
   const code = (await page.textContent('#room-code')) ?? '';
-  expect(await page.getAttribute('#share-link', 'href')).toBe(`${stack.httpUrl}/?room=${code}`);
+  // The canonical room URL (older /?room=CODE links still work: the watcher below uses one).
+  expect(await page.getAttribute('#share-link', 'href')).toBe(`${stack.httpUrl}/room/${code}`);
+  expect(page.url()).toBe(`${stack.httpUrl}/room/${code}`);
   return code;
 }
 
@@ -173,7 +175,7 @@ describe('browser client', () => {
     expect(await white.textContent('#player-white .name')).toBe('Alice Typed (you)');
     expect(await black.textContent('#player-white .name')).toBe('Alice Typed');
     expect(await white.textContent('#player-black .name')).toBe('Bob Typed');
-    expect(await white.inputValue('#name')).toBe('Alice Typed');
+    expect(await white.textContent('#me')).toBe('Alice Typed'); // the name in force, in the header (the field is on the home screen)
     // Exactly one create and one join, each after the hello of the socket of the new name.
     for (const [page, kind] of [[white, 'create'], [black, 'join']] as const) {
       const types = sentTypes(page);

@@ -1,6 +1,7 @@
 // The cm-chessboard wrapper: click or drag moves, legal-move dots (chess.js), the promotion
 // dialog, last-move and check marks. It never decides anything: a move goes to the server, and
-// the board shows the server's position again when it answers (or reverts on an error).
+// the board shows the server's position again when it answers (or reverts on an error). The
+// replay screen uses it view-only (no onMove, input never enabled).
 import { Chess, type Square } from 'chess.js';
 import {
   BORDER_TYPE, COLOR, Chessboard, INPUT_EVENT_TYPE, type MarkerType, type MoveInputEvent,
@@ -25,10 +26,10 @@ export class Board {
   private facing: Side = 'white';
   private dirty = false; // the board shows a move of ours the server has not confirmed yet
 
-  constructor(el: HTMLElement, private readonly onMove: (uci: string) => void) {
+  constructor(el: HTMLElement, private readonly onMove: (uci: string) => void = () => {}) {
     this.cb = new Chessboard(el, {
       position: START_FEN,
-      assetsUrl: 'assets/',
+      assetsUrl: '/assets/', // absolute: pages live at deeper paths (/game/<id>, /room/<code>)
       responsive: true,
       // No piece animations for people who ask their system for less motion.
       style: { cssClass: 'default', borderType: BORDER_TYPE.none, animationDuration: reducedMotion() ? 0 : 200 },
@@ -73,6 +74,11 @@ export class Board {
     if (side === this.facing) return;
     this.facing = side;
     void this.cb.setOrientation(toBoardColor(side));
+  }
+
+  /** The element goes away (the screen changed): cm-chessboard drops its listeners and SVG. */
+  destroy(): void {
+    this.cb.destroy();
   }
 
   private drawMarks(): void {

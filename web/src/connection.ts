@@ -1,5 +1,6 @@
-// One WebSocket to the gateway that keeps itself alive: hello on every (re)connect, a heartbeat
-// ping (which also measures the server-time offset), reconnect with backoff, and a visible state.
+// One WebSocket to the gateway that keeps itself alive: a fresh token and hello on every
+// (re)connect, a heartbeat ping (which also measures the server-time offset), reconnect with
+// backoff, and a visible state. The page's only socket: every screen shares it.
 import type { ClientFrame, ServerMsg } from '@gambit/protocol';
 import { timeSample, type TimeSample } from './clock.js';
 
@@ -8,6 +9,8 @@ type HelloFrame = Extract<ClientFrame, { t: 'hello' }>;
 
 export interface ConnectionOptions {
   url: string;
+  /** Runs before every (re)connect (a fresh short-lived token); a rejection retries with backoff. */
+  beforeConnect?(): Promise<void>;
   /** Built on every (re)connect, so it carries the latest token and resume point. */
   hello(): HelloFrame;
   onMessage(msg: ServerMsg): void;
@@ -32,6 +35,8 @@ export class Connection {
   private pingSeq = 0;
   private helloSentAt = 0;
   private lastHeard = 0;
+  private attemptNo = 0; // bumped by every open and drop: a slow beforeConnect of an old attempt opens nothing
+  private preparing = false;
   private readonly pingEveryMs: number;
 
   constructor(private readonly opts: ConnectionOptions) {
@@ -66,7 +71,7 @@ export class Connection {
   }
 
   private reconnectNow(): void {
-    if (this.ws && this.ws.readyState <= WebSocket.OPEN) return; // connecting or open: nothing to do
+    if (this.preparing || (this.ws && this.ws.readyState <= WebSocket.OPEN)) return; // on its way already
     clearTimeout(this.retryTimer);
     this.attempt = 0;
     this.open();
@@ -75,6 +80,24 @@ export class Connection {
   private open(): void {
     clearTimeout(this.retryTimer);
     this.setState(navigator.onLine === false ? 'offline' : this.everOnline ? 'reconnecting' : 'connecting');
+    const attempt = ++this.attemptNo;
+    if (!this.opts.beforeConnect) return this.connect();
+    this.preparing = true;
+    this.opts.beforeConnect().then(
+      () => {
+        if (attempt !== this.attemptNo) return; // dropped or restarted meanwhile
+        this.preparing = false;
+        this.connect();
+      },
+      () => {
+        if (attempt !== this.attemptNo) return;
+        this.preparing = false;
+        this.scheduleRetry();
+      },
+    );
+  }
+
+  private connect(): void {
     const ws = new WebSocket(this.opts.url);
     this.ws = ws;
     ws.onopen = () => {
@@ -149,6 +172,8 @@ export class Connection {
   }
 
   private drop(): void {
+    this.attemptNo++;
+    this.preparing = false;
     const ws = this.ws;
     this.ws = null;
     this.stopHeartbeat();

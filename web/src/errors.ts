@@ -33,3 +33,22 @@ export function errorText(code: string, room: string | null = null, action: Acti
   const text = Object.hasOwn(TEXT, code) ? TEXT[code as ErrorCode] : undefined;
   return text ? text(room ?? '', action) : 'Something went wrong: try again';
 }
+
+/** The HTTP API's errors (api.ts ApiError code and status) as sentences. */
+export function apiErrorText(err: unknown): string {
+  const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
+  const status = typeof err === 'object' && err !== null && 'status' in err ? Number(err.status) : 0;
+  switch (code) {
+    case 'network': return 'Cannot reach the server: check your connection and try again.';
+    case 'bad_username': return 'That username is not allowed: use 3-20 letters, digits, _ or -.';
+    case 'username_taken': return 'That username is taken: pick another.';
+    case 'too_soon': return 'You changed your username recently: try again later.';
+    case 'cross_site': return 'The request came from another site and was refused: reload the page and try again.';
+    case 'not_found': return 'Not found.';
+    case 'rate_limited': return 'Too many requests: wait a moment and try again.';
+  }
+  if (status === 401) return 'You are not signed in (any more): sign in and try again.';
+  if (status === 404) return 'Not found.';
+  if (status >= 500) return 'Something went wrong on the server: try again in a moment.';
+  return 'Something went wrong: try again.';
+}

@@ -1,6 +1,9 @@
-// Who we are and where we were, per tab: sessionStorage, so two tabs of one browser are two
-// players, and a reload of a tab finds its guest token and its game again.
+// What the tab keeps in storage: where it was (sessionStorage, so a reload finds its game again),
+// the preferred guest name (localStorage), and, only on stacks without the accounts service, the
+// gateway's guest token (sessionStorage: two tabs of one browser are two players). Tokens from
+// /api/session are never stored: there the cookie is the session (identity.ts).
 import type { Side } from '@gambit/protocol';
+import { api } from './api.js';
 import type { ViewStatus } from './game.js';
 
 export interface Guest { token: string; playerId: string; name: string }
@@ -32,20 +35,18 @@ export const loadGuest = (): Guest | null => read<Guest>(sessionStorage, GUEST);
 export const loadRoom = (): SavedRoom | null => read<SavedRoom>(sessionStorage, ROOM);
 export const saveRoom = (room: SavedRoom | null): void => write(sessionStorage, ROOM, room);
 
+/** The name this browser chose before, if any. */
+export const storedName = (): string | null => read<string>(localStorage, NAME);
+export const saveName = (name: string): void => write(localStorage, NAME, name);
+
 export function preferredName(): string {
-  return read<string>(localStorage, NAME) ?? `guest-${Math.floor(1000 + Math.random() * 9000)}`;
+  return storedName() ?? `guest-${Math.floor(1000 + Math.random() * 9000)}`;
 }
 
-/** POST /api/guest: a signed guest token for `name`. Stored for this tab. */
+/** POST /api/guest: a signed guest token for `name`. Stored for this tab. Throws api.ts ApiError. */
 export async function newGuest(name: string): Promise<Guest> {
-  const res = await fetch('/api/guest', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name: name.trim().slice(0, 24) || undefined }),
-  });
-  if (!res.ok) throw new Error(`guest login failed: HTTP ${res.status}`);
-  const guest = (await res.json()) as Guest;
+  const guest = await api.guest(name.trim().slice(0, 24) || undefined);
   write(sessionStorage, GUEST, guest);
-  write(localStorage, NAME, guest.name);
+  saveName(guest.name);
   return guest;
 }

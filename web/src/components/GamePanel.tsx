@@ -1,0 +1,58 @@
+// The side panel of the live game: whose move, the game-over box (result, PGN, new game), a draw
+// offer to answer, the actions (draw, resign, abort, flip) and the move list.
+import { canAbort, isPlayer, other, resultText, resultTitle, turn, type GameView } from '../game.js';
+import { downloadText } from '../download.js';
+import { ConfirmButton } from './ConfirmButton.js';
+import { MoveList } from './MoveList.js';
+import { useLive } from './live-context.js';
+
+function statusText(v: GameView): string {
+  if (v.status === 'waiting') return 'Waiting for an opponent…';
+  if (v.status !== 'active') return ''; // ended: the game-over panel says it
+  const t = turn(v);
+  if (!v.color) return `Watching · ${t === 'white' ? 'White' : 'Black'} to move`;
+  return t === v.color ? 'Your move' : "Opponent's move";
+}
+
+export function GamePanel() {
+  const live = useLive();
+  const v = live.view;
+  const online = live.online;
+  const player = isPlayer(v);
+  const active = v.status === 'active';
+  const ours = v.color;
+  const over = v.status === 'ended' || v.status === 'closed';
+  const theirOffer = active && ours !== null && v.drawOffer === other(ours);
+  return (
+    <aside class="side">
+      <p id="status" data-testid="status" class="status">{statusText(v)}</p>
+      <div id="game-over" class="game-over" hidden={!over}>
+        <strong id="result-title">{over ? resultTitle(v) : ''}</strong>
+        <span id="result" data-testid="result">{v.status === 'ended' ? resultText(v) : ''}</span>
+        <div class="row">
+          <button id="pgn-download" data-testid="pgn-download" type="button" disabled={!v.pgn}
+            onClick={() => v.pgn && downloadText(v.pgn, `gambit-${v.room ?? 'game'}.pgn`)}>Download PGN</button>
+          <button id="new-game" type="button" class="primary" onClick={() => live.newGame()}>New game</button>
+        </div>
+      </div>
+      <div id="draw-prompt" class="draw-prompt" hidden={!theirOffer}>
+        <span>Your opponent offers a draw</span>
+        <button id="draw-accept" data-testid="draw-accept" type="button" disabled={!online} onClick={() => live.draw('accept')}>Accept</button>
+        <button id="draw-decline" data-testid="draw-decline" type="button" disabled={!online} onClick={() => live.draw('decline')}>Decline</button>
+      </div>
+      <div class="actions">
+        <button id="draw-offer" data-testid="draw-offer" type="button" hidden={!player || over}
+          disabled={!(active && player && online && v.drawOffer === null && !live.offerSent)} onClick={() => live.draw('offer')}>
+          {v.drawOffer === ours && ours ? '½ Draw offered' : '½ Offer draw'}
+        </button>
+        <ConfirmButton id="resign" hidden={!player || over} disabled={!(active && player && online)} onConfirm={() => live.resign()}>
+          ⚑ Resign
+        </ConfirmButton>
+        <button id="abort" data-testid="abort" type="button" hidden={!player || over} disabled={!(canAbort(v) && online)}
+          onClick={() => live.abort()}>✕ Abort</button>
+        <button id="flip" type="button" title="Flip board" onClick={() => live.flip()}>⇅ Flip</button>
+      </div>
+      <MoveList id="moves" san={v.san} />
+    </aside>
+  );
+}

@@ -1,0 +1,49 @@
+// One player's bar on the live board: name, presence (with the reconnect-grace countdown) and the
+// clock, counted down every animation frame from the server's numbers (clock.ts), written straight
+// into the DOM so 60 updates a second re-render nothing.
+import type { Side } from '@gambit/protocol';
+import { useRef } from 'preact/hooks';
+import { formatClock, remainingMs } from '../clock.js';
+import { useFrame } from '../hooks.js';
+import { useLive } from './live-context.js';
+
+function setText(el: HTMLElement | null, text: string): void {
+  if (el && el.textContent !== text) el.textContent = text; // avoid needless layout work at 60 fps
+}
+
+export function LivePlayerBar({ side }: { side: Side }) {
+  const live = useLive();
+  const bar = useRef<HTMLDivElement>(null);
+  const clock = useRef<HTMLSpanElement>(null);
+  const presence = useRef<HTMLSpanElement>(null);
+
+  useFrame(() => {
+    const v = live.view;
+    const now = live.serverClock.now();
+    const ms = v.clock ? remainingMs(v.clock, side, now) : (v.tc?.initialMs ?? 0);
+    setText(clock.current, formatClock(ms));
+    bar.current?.classList.toggle('running', v.status === 'active' && v.clock?.running === side);
+    bar.current?.classList.toggle('low', ms < 10_000 && v.status === 'active');
+    const seat = v[side];
+    const p = presence.current;
+    if (!p) return;
+    if (!seat || seat.connected || v.status !== 'active') {
+      p.dataset.state = seat?.connected === false ? 'away' : 'here';
+      setText(p, '');
+    } else {
+      p.dataset.state = 'away';
+      const left = seat.graceUntil === null ? null : Math.max(0, seat.graceUntil - now);
+      setText(p, left === null ? 'disconnected' : `disconnected · ${Math.ceil(left / 1000)}s`);
+    }
+  });
+
+  const seat = live.view[side];
+  const label = seat ? seat.name : '…';
+  return (
+    <div id={`player-${side}`} class="player" data-side={side} ref={bar}>
+      <span class="name">{side === live.view.color ? `${label} (you)` : label}</span>
+      <span class="presence" ref={presence} />
+      <span id={`clock-${side}`} data-testid={`clock-${side}`} class="clock" ref={clock}>0:00</span>
+    </div>
+  );
+}

@@ -1,0 +1,37 @@
+// `/`: the guest's name, a new game, join by code; a link back to a game in progress; and, where
+// this stack offers no way to play as a guest, a clear message with a sign-in link.
+import { isLive } from '../live.js';
+import { useBodyView } from '../hooks.js';
+import { roomPath, signInHref } from '../routes.js';
+import { CreateForm } from '../components/CreateForm.js';
+import { JoinForm } from '../components/JoinForm.js';
+import { NameField } from '../components/NameField.js';
+import { useLive } from '../components/live-context.js';
+
+export function Home() {
+  const live = useLive();
+  useBodyView('home');
+  const v = live.view;
+  // While a name switch restarts the socket the buttons stay enabled: the click that blurred the name
+  // field (and so started the switch) must still land, and create/join wait for the switch themselves.
+  const enabled = !live.noSession && (live.online || live.names.switching);
+  return (
+    <section id="home" class="card-stack">
+      {live.noSession && (
+        <div class="card notice" role="alert" data-testid="no-session">
+          <h2>Sign in to play</h2>
+          <p>This server does not offer guest games. Sign in with an account to play.</p>
+          <p><a class="button primary" href={signInHref('/')}>Sign in</a></p>
+        </div>
+      )}
+      {v.room && v.color && isLive(v) && (
+        <div class="card notice" data-testid="game-in-progress">
+          <p>You have a game in progress. <a href={roomPath(v.room)}>Back to the game</a></p>
+        </div>
+      )}
+      <div class="card"><NameField /></div>
+      <CreateForm enabled={enabled} />
+      <JoinForm enabled={enabled} />
+    </section>
+  );
+}
