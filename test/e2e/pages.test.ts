@@ -1,7 +1,7 @@
 // The site's screens in real Chromium against the whole stack (gateway, engine, finalizer,
 // redis-server, dynalite): a game played on the live screen, then its replay (/game/<id>), the
-// player page (/@/<name>) with stats and games from the real finalizer, the URLs the gateway answers
-// with the page, and a stack that offers no guest sign-in at all.
+// URLs the gateway answers with the page, and a stack that offers no guest sign-in at all. Player
+// pages of real accounts are in accounts.test.ts.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Chess } from 'chess.js';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startStack, type Stack } from '../support/stack.js';
+import { HttpBrowser } from '../support/http-browser.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const STEP_MS = 10_000; // upper bound for any single UI state change
@@ -27,7 +28,7 @@ beforeAll(async () => {
   webRoot = await mkdtemp(join(tmpdir(), 'gambit-web-'));
   execFileSync(process.execPath, ['web/build.js', '--outdir', webRoot], { cwd: ROOT, stdio: 'pipe' });
   [stack, browser] = await Promise.all([
-    startStack({ gateway: { WEB_ROOT: webRoot } }),
+    startStack({ accounts: true, gateway: { WEB_ROOT: webRoot } }),
     chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
@@ -52,8 +53,14 @@ async function newPage(options: Parameters<Browser['newContext']>[0] = {}): Prom
   return page;
 }
 
-async function newPlayer(options: Parameters<Browser['newContext']>[0] = {}): Promise<Page> {
+/** A player on the home page; with `account`, signed up (over HTTP, the provider's form) and signed in. */
+async function newPlayer(options: Parameters<Browser['newContext']>[0] = {}, account?: string): Promise<Page> {
   const page = await newPage(options);
+  if (account) {
+    const b = new HttpBrowser(stack.httpUrl);
+    await b.signUp(account, 'a long enough secret');
+    await page.context().addCookies([{ name: 'gambit_sid', value: b.cookie('gambit_sid')!, url: stack.httpUrl }]);
+  }
   await page.goto(stack.httpUrl);
   await page.waitForSelector('#conn-state[data-state="online"]', { timeout: STEP_MS });
   return page;
@@ -103,8 +110,9 @@ describe('site screens', () => {
   let whiteId = '';
 
   beforeAll(async () => {
-    // Two players play fool's mate on the live screen to its end; the finalizer stores it.
-    const white = await newPlayer();
+    // Two players (alice has an account, black is a guest) play fool's mate on the live screen to
+    // its end; the finalizer stores it.
+    const white = await newPlayer({}, 'alice');
     const black = await newPlayer();
     await white.selectOption('#tc', '3+2');
     await white.selectOption('#color', 'white');
@@ -176,47 +184,8 @@ describe('site screens', () => {
     expect(pageErrors).toEqual([]);
   }, 60_000);
 
-  test('the player page lists the finished game; its link opens the replay, and Back returns', async () => {
-    const page = await newPage();
-    // This one route stands in for the accounts service (GET /api/users/<name>) until it lands in
-    // the stack; the stats and the games below come from the real finalizer through the gateway.
-    await page.route('**/api/users/alice', (r) => r.fulfill({
-      status: 200, contentType: 'application/json',
-      body: JSON.stringify({ playerId: whiteId, username: 'alice', createdAt: Date.UTC(2026, 0, 15), online: false, lastSeen: null }),
-    }));
-    await page.goto(`${stack.httpUrl}/@/alice`);
-    await page.waitForSelector('[data-testid="game-row"]', { timeout: STEP_MS });
-    expect(await page.textContent('[data-testid="player-name"]')).toBe('alice');
-    expect(await page.textContent('[data-testid="member-since"]')).toBe('Member since January 2026');
-    expect(await page.textContent('[data-testid="presence"]')).toBe('Not seen online yet');
-    expect(await page.textContent('[data-testid="stat-games"]')).toBe('1');
-    expect(await page.textContent('[data-testid="stat-losses"]')).toBe('1');
-    expect(await page.textContent('[data-testid="stat-wins"]')).toBe('0');
-    const row = page.locator('[data-testid="game-row"]');
-    expect(await row.count()).toBe(1);
-    expect(await row.getAttribute('data-game')).toBe(gameId);
-    const text = (await row.textContent()) ?? '';
-    expect(text).toContain('Lost');
-    expect(text).toContain('as White');
-    expect(text).toContain('Black wins by checkmate');
-    expect(text).toContain('3 + 2');
-    expect(await page.locator('[data-testid="more-games"]').count()).toBe(0); // one game: no next page
-    await page.screenshot({ path: `${ROOT}artifacts/e2e-player.png` });
-
-    await row.click();
-    await page.waitForURL(`${stack.httpUrl}/game/${gameId}`, { timeout: STEP_MS });
-    await atPly(page, 4);
-    await page.goBack();
-    await page.waitForSelector('[data-testid="game-row"]', { timeout: STEP_MS });
-    expect(new URL(page.url()).pathname).toBe('/@/alice');
-    await page.goForward();
-    await atPly(page, 4);
-    expect(pageErrors).toEqual([]);
-  }, 60_000);
-
   test('unknown names and ids get their own screens; a player without finished games shows zeros', async () => {
     const page = await newPage();
-    // No accounts service in this stack: the gateway itself answers 404 for any username.
     await page.goto(`${stack.httpUrl}/@/nobody-here`);
     await page.waitForSelector('[data-testid="no-such-player"]', { timeout: STEP_MS });
     await page.goto(`${stack.httpUrl}/game/no-such-game-id`);
@@ -224,24 +193,17 @@ describe('site screens', () => {
     await page.goto(`${stack.httpUrl}/game/not%20an%20id`); // not even an id (the gateway says 400)
     await page.waitForSelector('[data-testid="no-such-game"]', { timeout: STEP_MS });
 
-    // Stands in for the accounts service (see above): a real id that never finished a game.
-    await page.route('**/api/users/newbie', (r) => r.fulfill({
-      status: 200, contentType: 'application/json',
-      body: JSON.stringify({ playerId: 'never-played-1', username: 'newbie', createdAt: Date.now(), online: true, lastSeen: Date.now() }),
-    }));
+    // An account that never played (nor opened a socket).
+    await new HttpBrowser(stack.httpUrl).signUp('newbie', 'a long enough secret');
     await page.goto(`${stack.httpUrl}/@/newbie`);
     await page.waitForSelector('[data-testid="no-games"]', { timeout: STEP_MS });
     expect(await page.textContent('[data-testid="stat-games"]')).toBe('0');
-    expect(await page.textContent('[data-testid="presence"]')).toBe('Online now');
+    expect(await page.textContent('[data-testid="presence"]')).toBe('Not seen online yet');
     expect(pageErrors).toEqual([]);
   }, 30_000);
 
   test('at phone width (375 px) the replay, player and home screens fit without sideways scrolling', async () => {
     const phone = await newPage({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
-    await phone.route('**/api/users/alice', (r) => r.fulfill({
-      status: 200, contentType: 'application/json',
-      body: JSON.stringify({ playerId: whiteId, username: 'alice', createdAt: Date.now(), online: false, lastSeen: Date.now() - 3_600_000 }),
-    }));
     await phone.goto(`${stack.httpUrl}/game/${gameId}#3`);
     await atPly(phone, 3);
     const board = await phone.locator('#replay-board svg.cm-chessboard').boundingBox();
@@ -304,11 +266,16 @@ describe('site screens', () => {
       .toEqual([200, 'text/javascript; charset=utf-8', 'public, max-age=31536000, immutable']);
     const sprite = await fetch(`${stack.httpUrl}/assets/pieces/standard.svg`);
     expect([sprite.status, sprite.headers.get('cache-control')]).toEqual([200, 'public, max-age=300']);
-    for (const path of ['/api/nothing', '/api/users/alice', '/auth/login', '/ws', '/metrics/x', '/room/a/b', '/games']) {
+    for (const path of ['/api/nothing', '/ws', '/metrics/x', '/room/a/b', '/games']) {
       const res = await fetch(`${stack.httpUrl}${path}`);
       expect([path, res.status]).toEqual([path, 404]);
       expect(res.headers.get('content-type')).toBe('application/json');
     }
+    // The accounts service's paths are its own answers, never the page.
+    const user = await fetch(`${stack.httpUrl}/api/users/alice`);
+    expect([user.status, user.headers.get('content-type')]).toEqual([200, 'application/json; charset=utf-8']);
+    const login = await fetch(`${stack.httpUrl}/auth/login`, { redirect: 'manual' });
+    expect([login.status, new URL(login.headers.get('location')!).origin]).toEqual([302, stack.accounts!.issuer]);
   });
 });
 
@@ -331,6 +298,7 @@ describe('a stack without guest sign-in', () => {
   test('the page says so and links to sign in, instead of retrying for ever', async () => {
     const page = await newPage();
     const asked: string[] = [];
+    await page.clock.install(); // the page's timers, run forward below instead of waiting
     page.on('request', (req) => {
       if (/\/api\/(guest|session)$/.test(new URL(req.url()).pathname)) asked.push(new URL(req.url()).pathname);
     });
@@ -339,8 +307,8 @@ describe('a stack without guest sign-in', () => {
     expect(await page.textContent('[data-testid="no-session"]')).toContain('Sign in');
     expect(await page.getAttribute('[data-testid="no-session"] a', 'href')).toBe('/auth/login?return=%2F');
     expect(await page.isDisabled('#create')).toBe(true);
-    // The old page asked again every 2 s: give it longer than that to (not) happen.
-    await new Promise((r) => setTimeout(r, 2_500));
+    // The old page asked again every 2 s: a minute of the page's time passes without another ask.
+    await page.clock.runFor(60_000);
     expect(asked).toEqual(['/api/session', '/api/guest']);
     expect(await page.getAttribute('#conn-state', 'data-state')).toBe('offline');
     expect(pageErrors).toEqual([]);

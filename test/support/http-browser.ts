@@ -12,6 +12,7 @@ export class HttpBrowser {
     return this.jar.get(name);
   }
 
+
   /** Request one URL (no redirects followed); Origin is this browser's site for non-GET, unless given. */
   async request(url: string, init: { method?: string; body?: string | URLSearchParams; headers?: Record<string, string> } = {}): Promise<Hop & { res: Response }> {
     const headers = new Headers(init.headers);
@@ -61,8 +62,22 @@ export class HttpBrowser {
   get site(): string {
     return this.origin;
   }
+
+  /**
+   * Signs `username` up at the site's provider through /auth/signup and the provider's own form, as
+   * a person would; afterwards this browser holds the site's session cookie. Returns the URL the
+   * site sent it to (`returnTo`).
+   */
+  async signUp(username: string, password: string, returnTo = '/'): Promise<string> {
+    const page = (await this.follow(`${this.origin}/auth/signup?return=${encodeURIComponent(returnTo)}`)).at(-1)!;
+    if (page.status !== 200) throw new Error(`sign-up page: HTTP ${page.status} at ${page.url}`);
+    const form = HttpBrowser.form(page.body, page.url);
+    const done = await this.follow(form.action, { method: 'POST', body: new URLSearchParams({ ...form.fields, username, password }) });
+    return done.at(-1)!.url;
+  }
 }
 
 function unescape(s: string): string {
   return s.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&#x2F;/g, '/');
 }
+
