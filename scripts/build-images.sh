@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Builds the Gambit images from the repository root: REGISTRY/gambit/NAME:TAG for NAME in
-# gateway game-engine finalizer room-reaper web (or the names given).
+# gateway game-engine finalizer room-reaper accounts id-provider web (or the names given).
 #   scripts/build-images.sh [--tag TAG] [--registry REGISTRY] [--push] [--revision SHA] [--dry-run] [NAME...]
 # (--dry-run prints the build commands, one a line, and runs nothing.)
 # Engine: podman when installed, else docker (CONTAINER_ENGINE=docker to choose).
-# The four services come from ./Containerfile (--target NAME, --build-arg WORKSPACE and BUILD_ALSO
+# The services come from ./Containerfile (--target NAME, --build-arg WORKSPACE and BUILD_ALSO
 # from the tables below), the browser client from web/Containerfile.
 # BASE: the build base (see the Containerfiles). Default: docker.io/library/node:24-bookworm-slim;
 # on machines that cannot pull it, localhost/gambit-node-base:24 when that image exists
@@ -14,7 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-ALL=(gateway game-engine finalizer room-reaper web)
+ALL=(gateway game-engine finalizer room-reaper accounts id-provider web)
 # The service images: the workspace each compiles and installs (its stage in Containerfile, of the
 # image's name, holds the labels, port and command that run it)...
 declare -A WORKSPACE=(
@@ -22,6 +22,8 @@ declare -A WORKSPACE=(
   [game-engine]=services/game-engine
   [finalizer]=services/finalizer
   [room-reaper]=controllers/room-reaper
+  [accounts]=services/accounts
+  [id-provider]=services/id-provider
 )
 # ...and the workspaces whose own build script runs after tsc (@gambit/rooms puts commit.lua next
 # to its compiled store).

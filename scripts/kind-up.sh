@@ -28,7 +28,7 @@ kubectl config use-context "kind-$CLUSTER" >/dev/null
 # 2. the images: a tag per run so the pods roll to the new build
 TAG="dev-$(git rev-parse --short HEAD 2>/dev/null || echo local)-$(date +%s)"
 CONTAINER_ENGINE="$ENGINE" BUILD_ISOLATION="${BUILD_ISOLATION:-oci}" bash scripts/build-images.sh --tag "$TAG"
-for name in gateway game-engine finalizer room-reaper web; do
+for name in gateway game-engine finalizer room-reaper accounts id-provider web; do
   image="localhost/gambit/$name:$TAG"
   if [[ "$ENGINE" == podman ]]; then
     archive="$(mktemp -t gambit-image.XXXXXX.tar)"

@@ -8,13 +8,13 @@ import * as kplus from './plus.js';
 import { type Binding, type Cond, present } from './binding.js';
 import { FALLBACK_RULES, type ChartInputs } from './inputs.js';
 import { raw } from './raw.js';
-import { annotate, containerSecurity, disruptionBudget, serviceAccount, workload } from './workload.js';
+import { containerSecurity, disruptionBudget, serviceAccount, workload } from './workload.js';
 import type { Values } from './values.js';
+import { Accounts, accountsNetworkPolicies, accountsOn, idProviderOn, tokensSigned } from './accounts.js';
+import { IdProvider } from './id-provider.js';
+import { PORTS, UIDS, clusterService, configChecksum, configMap, dynamoEndpoint, meta, redisEnv, tokenSecretName } from './parts.js';
 
-/** Ports of the services (fixed by the images, not settings). */
-export const PORTS = { gateway: 8080, engineMetrics: 9101, finalizer: 8082, redis: 6379, dynamodb: 8000 } as const;
-/** UIDs the containers run as: ours (see the Containerfiles), Redis's and DynamoDB Local's images. */
-export const UIDS = { gambit: 10001, redis: 999, dynamodb: 1000 } as const;
+export { PORTS, UIDS, redisUrl, tokenSecretName, dynamoEndpoint } from './parts.js';
 /** Components as the metrics and alert rules name them (observability/prometheus/alerts.yml). */
 export const COMPONENTS = ['gateway', 'game-engine', 'finalizer', 'room-reaper'] as const;
 
@@ -31,6 +31,8 @@ export class GambitChart extends Chart {
     new Engine(this, 'game-engine', b);
     new Finalizer(this, 'finalizer', b);
     b.optional(b.truthy((v) => v.roomReaper.enabled), this, 'room-reaper', (s) => new RoomReaper(s, 'room-reaper', b, inputs));
+    b.optional(accountsOn(b), this, 'accounts', (s) => new Accounts(s, 'accounts', b));
+    b.optional(idProviderOn(b), this, 'id-provider', (s) => new IdProvider(s, 'id-provider', b));
     b.optional(b.truthy((v) => v.redis.bundled.enabled), this, 'redis', (s) => new BundledRedis(s, 'redis', b));
     b.optional(b.truthy((v) => v.dynamodb.local.enabled), this, 'dynamodb', (s) => new DynamoDbLocal(s, 'dynamodb', b));
     b.optional(b.truthy((v) => v.networkPolicy.enabled), this, 'network', (s) => new NetworkPolicies(s, 'network', b));
@@ -39,74 +41,13 @@ export class GambitChart extends Chart {
   }
 }
 
-// --- shared pieces -------------------------------------------------------------------------------
-
-function meta(b: Binding, component: string, name = b.s(b.name(component)), annotations: Record<string, string> = {}) {
-  return { name, labels: b.labels(component), ...b.annotations(annotations) };
-}
-
-/** REDIS_PASSWORD (when auth is on) and REDIS_URL, which may use it through $(REDIS_PASSWORD). */
-function redisEnv(b: Binding) {
-  const auth = b.truthy((v) => v.redis.auth.existingSecret);
-  return [
-    {
-      cond: auth,
-      name: 'REDIS_PASSWORD',
-      valueFrom: { secretKeyRef: { name: b.s((v) => v.redis.auth.existingSecret), key: b.s((v) => v.redis.auth.passwordKey) } },
-    },
-    { cond: b.always, name: 'REDIS_URL', value: b.s(redisUrl(b)) },
-  ];
-}
-
-export function redisUrl(b: Binding) {
-  const v = b.values;
-  const auth = v.redis.auth.existingSecret ? ':$(REDIS_PASSWORD)@' : '';
-  const literal = v.redis.bundled.enabled
-    ? `redis://${auth}${b.name('redis').literal}:${PORTS.redis}`
-    : `${v.redis.external.tls ? 'rediss' : 'redis'}://${auth}${v.redis.external.host}:${v.redis.external.port}`;
-  return b.computed('include "gambit.redisUrl" .', literal);
-}
-
-function configMap(scope: Construct, b: Binding, component: string, data: Record<string, string>): kplus.ConfigMap {
-  const cm = new kplus.ConfigMap(scope, 'config', { metadata: { name: b.s(b.name(component)), labels: b.labels(component) }, data });
-  annotate(cm, b.annotations());
-  return cm;
-}
-
-/** Rolls the pods when their ConfigMap changes. */
-function configChecksum(b: Binding, component: string, cm: kplus.ConfigMap): Record<string, string> {
-  return { 'checksum/config': b.s(b.computed(`include (print $.Template.BasePath "/${component}/configmap.yaml") . | sha256sum`, checksumOf(cm))) };
-}
-function checksumOf(cm: kplus.ConfigMap): string {
-  // plain manifests: a hash of the data, so a change of settings still changes the pod template
-  return hash(JSON.stringify(cm.data));
-}
-function hash(s: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
-  return h.toString(16).padStart(8, '0');
-}
-
-function clusterService(scope: Construct, b: Binding, component: string, ports: { name: string; port: number }[], name = b.s(b.name(component))) {
-  return raw(scope, 'service', {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: meta(b, component, name),
-    spec: {
-      type: 'ClusterIP',
-      selector: b.selector(component),
-      ports: ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.name, protocol: 'TCP' })),
-    },
-  });
-}
-
 // --- token secret --------------------------------------------------------------------------------
 
-/** The guest-token signing key, unless the operator brings a Secret (auth.existingSecret). */
+/** The socket-token signing key (guest tokens, the accounts service's tokens), unless the operator brings a Secret (auth.existingSecret). */
 class TokenSecret extends Construct {
   constructor(scope: Construct, id: string, b: Binding) {
     super(scope, id);
-    b.optional(b.and(b.truthy((v) => v.auth.guestTokens), b.not(b.truthy((v) => v.auth.existingSecret))), this, 'generated', (s) => {
+    b.optional(b.and(tokensSigned(b), b.not(b.truthy((v) => v.auth.existingSecret))), this, 'generated', (s) => {
       raw(s, 'secret', {
         apiVersion: 'v1',
         kind: 'Secret',
@@ -121,11 +62,6 @@ class TokenSecret extends Construct {
 function newSigningKey(): string {
   return generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 }
-export function tokenSecretName(b: Binding) {
-  const v = b.values;
-  return b.computed('include "gambit.tokenSecretName" .', v.auth.existingSecret || b.name('token').literal);
-}
-
 // --- gateway ---------------------------------------------------------------------------------------
 
 class Gateway extends Construct {
@@ -134,33 +70,36 @@ class Gateway extends Construct {
     const c = 'gateway';
     const g = (v: Values) => v.gateway;
     const web = b.truthy((v) => v.web.enabled);
-    const guests = b.truthy((v) => v.auth.guestTokens);
+    // the key that checks socket tokens: the gateway's own guest tokens and the accounts service's
+    const signed = tokensSigned(b);
     const sa = serviceAccount(this, b, c, (v) => g(v).serviceAccount.annotations);
-    const cm = configMap(this, b, c, {
-      LOG_LEVEL: b.s((v) => v.logLevel),
-      KEY_PREFIX: b.s((v) => v.keyPrefix),
-      PORT: String(PORTS.gateway),
-      HOST: '0.0.0.0',
-      GUEST_TOKENS: b.s((v) => v.auth.guestTokens),
-      TOKEN_TTL_SECONDS: b.envInt((v) => v.auth.tokenTtlSeconds),
-      OIDC_ISSUER: b.s((v) => v.auth.oidc.issuer),
-      OIDC_AUDIENCE: b.s((v) => v.auth.oidc.audience),
-      OIDC_JWKS_URL: b.s((v) => v.auth.oidc.jwksUrl),
-      OIDC_JWKS_COOLDOWN_MS: b.envInt((v) => v.auth.oidc.jwksCooldownMs),
-      OIDC_TOKEN_USE: b.s((v) => v.auth.oidc.tokenUse),
-      ALLOWED_ORIGINS: b.s(b.computed('join "," .Values.auth.allowedOrigins', b.values.auth.allowedOrigins.join(','))),
-      MAX_CONNECTIONS_PER_IP: b.envInt((v) => g(v).maxConnectionsPerIp),
-      JOIN_RATE_PER_MIN: b.envInt((v) => g(v).joinRatePerMin),
-      HELLO_TIMEOUT_MS: b.envInt((v) => g(v).helloTimeoutMs),
-      HEARTBEAT_MS: b.envInt((v) => g(v).heartbeatMs),
-      RATE_PER_SEC: b.envInt((v) => g(v).ratePerSec),
-      RATE_BURST: b.envInt((v) => g(v).rateBurst),
-      RATE_STRIKES: b.envInt((v) => g(v).rateStrikes),
-      DRAIN_MS: b.envInt((v) => g(v).drainMs),
-      WS_COMPRESSION: b.s((v) => g(v).wsCompression),
-      WEB_ROOT: b.s(b.computed('ternary "/web" "" .Values.web.enabled', b.values.web.enabled ? '/web' : '')),
-      FINALIZER_URL: b.cat('http://', b.name('finalizer'), `:${PORTS.finalizer}`),
-    });
+    const cm = configMap(this, b, c, b.map<string>([
+      ['LOG_LEVEL', b.s((v) => v.logLevel)],
+      ['KEY_PREFIX', b.s((v) => v.keyPrefix)],
+      ['PORT', String(PORTS.gateway)],
+      ['HOST', '0.0.0.0'],
+      ['GUEST_TOKENS', b.s((v) => v.auth.guestTokens)],
+      ['TOKEN_TTL_SECONDS', b.envInt((v) => v.auth.tokenTtlSeconds)],
+      ['OIDC_ISSUER', b.s((v) => v.auth.oidc.issuer)],
+      ['OIDC_AUDIENCE', b.s((v) => v.auth.oidc.audience)],
+      ['OIDC_JWKS_URL', b.s((v) => v.auth.oidc.jwksUrl)],
+      ['OIDC_JWKS_COOLDOWN_MS', b.envInt((v) => v.auth.oidc.jwksCooldownMs)],
+      ['OIDC_TOKEN_USE', b.s((v) => v.auth.oidc.tokenUse)],
+      ['ALLOWED_ORIGINS', b.s(b.computed('join "," .Values.auth.allowedOrigins', b.values.auth.allowedOrigins.join(',')))],
+      ['MAX_CONNECTIONS_PER_IP', b.envInt((v) => g(v).maxConnectionsPerIp)],
+      ['JOIN_RATE_PER_MIN', b.envInt((v) => g(v).joinRatePerMin)],
+      ['HELLO_TIMEOUT_MS', b.envInt((v) => g(v).helloTimeoutMs)],
+      ['HEARTBEAT_MS', b.envInt((v) => g(v).heartbeatMs)],
+      ['RATE_PER_SEC', b.envInt((v) => g(v).ratePerSec)],
+      ['RATE_BURST', b.envInt((v) => g(v).rateBurst)],
+      ['RATE_STRIKES', b.envInt((v) => g(v).rateStrikes)],
+      ['DRAIN_MS', b.envInt((v) => g(v).drainMs)],
+      ['WS_COMPRESSION', b.s((v) => g(v).wsCompression)],
+      ['WEB_ROOT', b.s(b.computed('ternary "/web" "" .Values.web.enabled', b.values.web.enabled ? '/web' : ''))],
+      ['FINALIZER_URL', b.cat('http://', b.name('finalizer'), `:${PORTS.finalizer}`)],
+      // the gateway proxies /auth/*, /api/session, /api/account*, /api/users/* there
+      ['ACCOUNTS_URL', b.cat('http://', b.name('accounts'), `:${PORTS.accounts}`), accountsOn(b)],
+    ]));
     const drainSeconds = (v: Values) => Math.ceil(v.gateway.drainMs / 1000);
     const grace = b.computed('add .Values.gateway.preStopSleepSeconds (div (add .Values.gateway.drainMs 999) 1000) 10', b.values.gateway.preStopSleepSeconds + drainSeconds(b.values) + 10);
     const d = workload(this, b, {
@@ -181,12 +120,12 @@ class Gateway extends Construct {
         conditionalEnv: [
           ...redisEnv(b),
           {
-            cond: guests,
+            cond: signed,
             name: 'TOKEN_SIGNING_KEY',
             valueFrom: { secretKeyRef: { name: b.s(tokenSecretName(b)), key: b.s((v) => v.auth.signingKeyKey) } },
           },
           {
-            cond: guests,
+            cond: signed,
             name: 'TOKEN_VERIFY_KEYS',
             valueFrom: { secretKeyRef: { name: b.s(tokenSecretName(b)), key: b.s((v) => v.auth.verifyKeysKey), optional: true } },
           },
@@ -346,11 +285,6 @@ class Engine extends Construct {
 }
 
 // --- finalizer -------------------------------------------------------------------------------------
-
-export function dynamoEndpoint(b: Binding) {
-  const v = b.values;
-  return b.computed('include "gambit.dynamodbEndpoint" .', v.dynamodb.local.enabled ? `http://${b.name('dynamodb').literal}:${PORTS.dynamodb}` : v.dynamodb.endpoint);
-}
 
 class Finalizer extends Construct {
   constructor(scope: Construct, id: string, b: Binding) {
@@ -562,7 +496,9 @@ class DynamoDbLocal extends Construct {
  * Default deny for every pod of the release, then the trust chain of the design:
  * clients (through the NLB) -> gateway:8080; gateway -> finalizer:8082 (read API);
  * gateway, engine, finalizer, controller -> Redis; finalizer -> DynamoDB (443) or DynamoDB Local;
- * controller -> API server; everyone -> DNS; Prometheus -> metrics ports. Nothing else.
+ * controller -> API server; everyone -> DNS; Prometheus -> metrics ports. With accounts
+ * (accounts.ts): gateway -> accounts:8070 -> Redis, DynamoDB, finalizer, the issuer;
+ * players and accounts -> id-provider:8090 -> Redis. Nothing else.
  */
 class NetworkPolicies extends Construct {
   constructor(scope: Construct, id: string, b: Binding) {
@@ -606,6 +542,7 @@ class NetworkPolicies extends Construct {
         dns,
         ...redisEgress(),
         { to: [pods('finalizer')], ports: [tcp(PORTS.finalizer)] },
+        b.item(accountsOn(b), { to: [pods('accounts')], ports: [tcp(PORTS.accounts)] }),
         // the OIDC provider's keys (JWKS) over HTTPS
         b.item(b.truthy((v) => v.auth.oidc.issuer), { to: ipBlocks((v) => v.auth.oidc.cidrs), ports: [tcp(443)] }),
       ]),
@@ -616,18 +553,19 @@ class NetworkPolicies extends Construct {
       egress: [dns, ...redisEgress()],
     });
     const local = b.truthy((v) => v.dynamodb.local.enabled);
+    const dynamoEgress = () => [
+      b.item(local, { to: [pods('dynamodb')], ports: [tcp(PORTS.dynamodb)] }),
+      // DynamoDB and STS (IRSA) over HTTPS; the EKS Pod Identity agent on the node (169.254.170.23:80).
+      b.item(b.not(local), { to: ipBlocks((v) => v.dynamodb.cidrs), ports: [tcp(443)] }),
+      b.item(b.not(local), { to: [{ ipBlock: { cidr: '169.254.170.23/32' } }], ports: [tcp(80)] }),
+    ];
     policy(this, 'finalizer', 'finalizer', {
       policyTypes: ['Ingress', 'Egress'],
-      ingress: [{ from: [pods('gateway'), prometheus], ports: [tcp(PORTS.finalizer)] }],
-      egress: present([
-        dns,
-        ...redisEgress(),
-        b.item(local, { to: [pods('dynamodb')], ports: [tcp(PORTS.dynamodb)] }),
-        // DynamoDB and STS (IRSA) over HTTPS; the EKS Pod Identity agent on the node (169.254.170.23:80).
-        b.item(b.not(local), { to: ipBlocks((v) => v.dynamodb.cidrs), ports: [tcp(443)] }),
-        b.item(b.not(local), { to: [{ ipBlock: { cidr: '169.254.170.23/32' } }], ports: [tcp(80)] }),
-      ]),
+      // the accounts service reads stats and games for the export
+      ingress: [{ from: present([pods('gateway'), b.item(accountsOn(b), pods('accounts')), prometheus]), ports: [tcp(PORTS.finalizer)] }],
+      egress: present([dns, ...redisEgress(), ...dynamoEgress()]),
     });
+    accountsNetworkPolicies(this, b, { policy, pods, tcp, ipBlocks, dns, prometheus, redisEgress, dynamoEgress });
     b.optional(b.truthy((v) => v.roomReaper.enabled), this, 'room-reaper', (s) => {
       policy(s, 'room-reaper', 'room-reaper', {
         policyTypes: ['Ingress', 'Egress'],
@@ -639,7 +577,10 @@ class NetworkPolicies extends Construct {
       policy(s, 'redis', 'redis', {
         policyTypes: ['Ingress', 'Egress'],
         ingress: [{
-          from: present([pods('gateway'), pods('game-engine'), pods('finalizer'), b.item(b.truthy((v) => v.roomReaper.enabled), pods('room-reaper'))]),
+          from: present([
+            pods('gateway'), pods('game-engine'), pods('finalizer'), b.item(b.truthy((v) => v.roomReaper.enabled), pods('room-reaper')),
+            b.item(accountsOn(b), pods('accounts')), b.item(idProviderOn(b), pods('id-provider')),
+          ]),
           ports: [tcp(PORTS.redis)],
         }],
       });
@@ -647,7 +588,7 @@ class NetworkPolicies extends Construct {
     b.optional(local, this, 'dynamodb', (s) => {
       policy(s, 'dynamodb', 'dynamodb', {
         policyTypes: ['Ingress', 'Egress'],
-        ingress: [{ from: [pods('finalizer')], ports: [tcp(PORTS.dynamodb)] }],
+        ingress: [{ from: present([pods('finalizer'), b.item(accountsOn(b), pods('accounts'))]), ports: [tcp(PORTS.dynamodb)] }],
       });
     });
     b.optional(tests, this, 'tests', (s) => {
@@ -690,6 +631,7 @@ class Monitoring extends Construct {
     serviceMonitor('game-engine', 'metrics');
     serviceMonitor('finalizer', 'http');
     serviceMonitor('room-reaper', 'metrics', b.truthy((v) => v.roomReaper.enabled));
+    serviceMonitor('accounts', 'http', accountsOn(b));
 
     if (inputs.alerts) {
       b.optional(b.truthy((v) => m(v).prometheusRule.enabled), this, 'rules', (s) => {

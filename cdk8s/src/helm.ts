@@ -4,6 +4,7 @@
 // `cdk8s synth --format helm` alone would give fixed manifests without values: docs/helm.md.
 import { ApiObject, App, Testing } from 'cdk8s';
 import { Binding, CHART, type Release } from './binding.js';
+import { ACCOUNTS_HELPERS } from './accounts.js';
 import { GambitChart } from './chart.js';
 import { templateFile, toYaml } from './emit.js';
 import { readInputs, type ChartInputs } from './inputs.js';
@@ -35,9 +36,39 @@ export function validateValues(v: Values): void {
 }
 const VALIDATIONS: { helm: string; literal: (v: Values) => boolean; message: string }[] = [
   {
-    helm: '(and (not .Values.auth.guestTokens) (not .Values.auth.oidc.issuer))',
-    literal: (v) => !v.auth.guestTokens && !v.auth.oidc.issuer,
-    message: 'with auth.guestTokens false, set auth.oidc.issuer: nobody could sign in',
+    helm: '(and (not .Values.auth.guestTokens) (not .Values.auth.oidc.issuer) (not .Values.accounts.enabled))',
+    literal: (v) => !v.auth.guestTokens && !v.auth.oidc.issuer && !v.accounts.enabled,
+    message: 'with auth.guestTokens false, set auth.oidc.issuer or accounts.enabled: nobody could sign in',
+  },
+  {
+    helm: '(and .Values.accounts.enabled (not .Values.accounts.publicUrl))',
+    literal: (v) => v.accounts.enabled && !v.accounts.publicUrl,
+    message: 'accounts.publicUrl is required when accounts.enabled is true: the site\'s public origin, e.g. https://chess.example.com',
+  },
+  {
+    helm: '(and .Values.idProvider.enabled (not .Values.accounts.enabled))',
+    literal: (v) => v.idProvider.enabled && !v.accounts.enabled,
+    message: 'idProvider.enabled needs accounts.enabled: the accounts service is the provider\'s one client',
+  },
+  {
+    helm: '(and .Values.idProvider.enabled (not .Values.idProvider.issuer))',
+    literal: (v) => v.idProvider.enabled && !v.idProvider.issuer,
+    message: 'idProvider.issuer is required when idProvider.enabled is true: the provider\'s own public origin, e.g. https://id.chess.example.com',
+  },
+  {
+    helm: '(and .Values.idProvider.enabled (eq .Values.idProvider.issuer .Values.accounts.publicUrl))',
+    literal: (v) => v.idProvider.enabled && v.idProvider.issuer === v.accounts.publicUrl,
+    message: 'idProvider.issuer must differ from accounts.publicUrl: the provider needs an origin of its own',
+  },
+  {
+    helm: '(and .Values.accounts.enabled (not .Values.idProvider.enabled) (not .Values.accounts.oidc.issuer))',
+    literal: (v) => v.accounts.enabled && !v.idProvider.enabled && !v.accounts.oidc.issuer,
+    message: 'accounts.enabled needs accounts.oidc.issuer (e.g. the Cognito user pool) or idProvider.enabled',
+  },
+  {
+    helm: '(and .Values.accounts.enabled (not .Values.idProvider.enabled) (or (not .Values.accounts.oidc.clientId) (not .Values.accounts.oidc.existingSecret)))',
+    literal: (v) => v.accounts.enabled && !v.idProvider.enabled && (!v.accounts.oidc.clientId || !v.accounts.oidc.existingSecret),
+    message: 'accounts.oidc.issuer needs accounts.oidc.clientId and accounts.oidc.existingSecret (the Secret holding the app client secret)',
   },
   {
     helm: '(ne (empty .Values.auth.oidc.issuer) (empty .Values.auth.oidc.audience))',
@@ -277,6 +308,8 @@ http://{{ include "gambit.component" (list . "dynamodb") }}:8000
 {{- end -}}
 {{- end -}}
 
+${ACCOUNTS_HELPERS.trim()}
+
 {{/* A list of CIDRs -> NetworkPolicy peers */}}
 {{- define "gambit.ipBlocks" -}}
 {{- $out := list -}}
@@ -326,6 +359,17 @@ Dashboards and alerts:
 {{- end }}
 {{- if .Values.monitoring.prometheusRule.enabled }}
   Alert rules: PrometheusRule {{ include "gambit.component" (list . "alerts") }}; runbooks in docs/operations.md.
+{{- end }}
+{{- if .Values.accounts.enabled }}
+
+Accounts: players sign in at {{ .Values.accounts.publicUrl }}/auth/login, with {{ include "gambit.accountsIssuer" . }}.
+{{- if .Values.idProvider.enabled }}
+  The embedded id-provider must answer at {{ .Values.idProvider.issuer }} for browsers and pods alike: point that
+  name at its Service {{ include "gambit.component" (list . "id-provider") }}
+  {{- if eq .Values.idProvider.service.type "LoadBalancer" }} (its NLB:
+    kubectl -n {{ .Release.Namespace }} get service {{ include "gambit.component" (list . "id-provider") }} -o jsonpath='{.status.loadBalancer.ingress[0].hostname}{"\\n"}'){{ end }}.
+  It is for development and small installs; production signs in with Cognito (docs/deploy-eks.md).
+{{- end }}
 {{- end }}
 {{- if .Values.redis.bundled.enabled }}
 

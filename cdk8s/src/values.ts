@@ -7,6 +7,8 @@ import {
 
 const tag = { pattern: '^$|^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$', not: { enum: ['latest'] } };
 const digest = { pattern: '^$|^sha256:[a-f0-9]{64}$' };
+/** An origin: scheme, host name and optional port; no path (it is printed inside quoted YAML). */
+const origin = { pattern: '^$|^https?://[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?(:[0-9]{1,5})?$' };
 const dnsName = { pattern: '^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 40 };
 
 const image = (repository: string, what: string, registry = '', imageTag = '') =>
@@ -111,6 +113,8 @@ export const valuesSpec = obj('Gambit: real-time chess on Kubernetes.', {
     region: str('AWS region of the tables.', 'us-east-1', { pattern: '^[a-z]{2}(-[a-z]+)+-[0-9]$' }),
     gamesTable: str('Games table.', 'gambit-games', { pattern: '^[A-Za-z0-9_.-]{3,255}$' }),
     playersTable: str('Players table.', 'gambit-players', { pattern: '^[A-Za-z0-9_.-]{3,255}$' }),
+    usersTable: str('Accounts table (accounts.enabled): one item per account, by playerId.', 'gambit-users', { pattern: '^[A-Za-z0-9_.-]{3,255}$' }),
+    usernamesTable: str('Usernames table (accounts.enabled): who holds each username, by nameKey.', 'gambit-usernames', { pattern: '^[A-Za-z0-9_.-]{3,255}$' }),
     endpoint: str('A DynamoDB-compatible endpoint (http://...); empty: AWS (or the local one below).', '', { pattern: '^$|^https?://' }),
     createTables: bool('Create missing tables at start (development; production tables come from infrastructure).', false),
     cidrs: raw<string[]>('Where the DynamoDB and STS endpoints are (egress 443 NetworkPolicy).', ['0.0.0.0/0'], cidrList),
@@ -208,6 +212,58 @@ export const valuesSpec = obj('Gambit: real-time chess on Kubernetes.', {
     serviceAccount: serviceAccount('room-reaper'),
     pdb: pdb('room-reaper'),
     ...scheduling('room-reaper'),
+  }),
+
+  accounts: obj('Player accounts (services/accounts, port 8070): the OIDC relying party behind the gateway (/auth/*, /api/session, /api/account*, /api/users/*), browser sessions in Redis, accounts in DynamoDB (dynamodb.usersTable, dynamodb.usernamesTable). It signs socket tokens with the gateway\'s key (the token Secret).', {
+    enabled: bool('Run it and point the gateway at it (ACCOUNTS_URL); off: guests only, as before.', false),
+    image: image('gambit/accounts', 'accounts service'),
+    replicas: int('Pods.', 2, 1),
+    resources: resources('accounts', '100m', '128Mi', '256Mi'),
+    publicUrl: str('The site as players reach it, an origin without a path (e.g. https://chess.example.com): redirect URI (PUBLIC_URL/auth/callback), cookies (Secure under https), Origin checks. Required when enabled.', '', origin),
+    oidc: obj('The OpenID Provider players sign in at (Amazon Cognito, or idProvider when that is enabled).', {
+      issuer: str('Issuer URL (Cognito: https://cognito-idp.REGION.amazonaws.com/POOL_ID); empty with idProvider.enabled: idProvider.issuer.', '', { pattern: '^$|^https?://' }),
+      clientId: str('App client id; empty with idProvider.enabled: idProvider.clientId.', ''),
+      existingSecret: str('Secret holding the app client\'s secret; empty with idProvider.enabled: the id-provider\'s Secret.', '', { pattern: '^$|^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$' }),
+      clientSecretKey: str('Key of the client secret in accounts.oidc.existingSecret.', 'client-secret', { pattern: '^[-._a-zA-Z0-9]+$' }),
+      promptCreate: bool('/auth/signup sends prompt=create (the provider\'s sign-up page); false for providers that refuse it (Cognito).', true),
+      endSessionUrl: str('Sign-out URL for providers whose discovery names none (Cognito: https://DOMAIN/logout); empty: the provider\'s end_session_endpoint.', '', { pattern: '^$|^https://' }),
+      scopes: str('Scopes asked for.', 'openid profile email', { minLength: 1 }),
+      cidrs: raw<string[]>('Where the issuer is (egress NetworkPolicy of the accounts pods: discovery, token and JWKS endpoints, port 443; with idProvider also its Service port).', ['0.0.0.0/0'], cidrList),
+    }),
+    socketTokenTtlSeconds: int('Life of the socket tokens it signs (one per connect).', 300, 30, 3600),
+    sessionTtlDays: int('A browser session lives this long after its last use.', 30, 1, 365),
+    usernameHoldDays: int('A username given up is held this long before anyone else may take it.', 30, 0, 3650),
+    serviceAccount: serviceAccount('accounts service', ': on EKS with IRSA, eks.amazonaws.com/role-arn of a role with infra/iam/accounts-dynamodb-policy.json (EKS Pod Identity needs none)'),
+    pdb: pdb('accounts service'),
+    ...scheduling('accounts'),
+  }),
+
+  idProvider: obj('The embedded OpenID Provider (services/id-provider, port 8090): sign-up and sign-in pages, accounts in Redis. For development and small installs; production uses Cognito or another issuer (accounts.oidc). Browsers reach it at its own origin (idProvider.issuer) through its own Service, a LoadBalancer like the gateway\'s by default.', {
+    enabled: bool('Run it; accounts.oidc then defaults to it. Needs accounts.enabled (its one client is the accounts service).', false),
+    image: image('gambit/id-provider', 'id-provider'),
+    replicas: int('Pods (state is in Redis, so any pod serves any step).', 2, 1),
+    resources: resources('id-provider', '50m', '128Mi', '256Mi'),
+    issuer: str('Its public origin as browsers and the accounts pods reach it (e.g. https://id.chess.example.com: a DNS name for its Service\'s load balancer). Required when enabled.', '', origin),
+    clientId: str('The client id of the accounts service at this provider.', 'gambit', { minLength: 1 }),
+    existingSecret: str('Secret with the keys client-secret, cookie-keys (comma-separated, 32+ characters each) and signing-key (EC P-256 or RSA private key, PEM); empty: the chart creates one on install and keeps it across upgrades.', '', { pattern: '^$|^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$' }),
+    trustProxy: bool('Take the client address from X-Forwarded-For (only behind a proxy that sets it; the NLB keeps client addresses without it).', false),
+    ingressCidrs: raw<string[]>('Who may reach port 8090 (ingress NetworkPolicy): the players plus the VPC (NLB health checks).', ['0.0.0.0/0'], cidrList),
+    service: obj('Its Service: the public origin idProvider.issuer names.', {
+      type: oneOf('LoadBalancer (an NLB of its own on EKS), NodePort (kind) or ClusterIP (port-forward, or your own ingress).', ['LoadBalancer', 'NodePort', 'ClusterIP'], 'LoadBalancer'),
+      port: int('Plain TCP port (http://).', 80, 1, 65535),
+      nodePort: int('Node port when type is NodePort.', 30090, 30000, 32767),
+      annotations: raw<Record<string, string>>('Extra annotations of the Service.', {}, stringMap),
+      loadBalancerSourceRanges: raw<string[]>('Client CIDRs allowed through the load balancer; empty: everyone.', [], { type: 'array', items: { type: 'string' } }),
+    }),
+    nlb: obj('AWS Network Load Balancer settings of its Service (AWS Load Balancer Controller annotations; ignored off AWS).', {
+      enabled: bool('Annotate the Service for the AWS Load Balancer Controller (NLB, IP targets).', true),
+      scheme: oneOf('internet-facing or internal.', ['internet-facing', 'internal'], 'internet-facing'),
+      certificateArn: str('ACM certificate: adds a TLS listener on 443 (https://) terminated at the NLB.', '', { pattern: '^$|^arn:aws[a-z-]*:acm:' }),
+      sslPolicy: str('TLS policy of the 443 listener.', 'ELBSecurityPolicy-TLS13-1-2-2021-06'),
+    }),
+    serviceAccount: serviceAccount('id-provider'),
+    pdb: pdb('id-provider'),
+    ...scheduling('id-provider'),
   }),
 
   web: obj('The browser client: its image copies the files into the gateway pods (WEB_ROOT), so one NLB serves page and socket.', {

@@ -37,7 +37,7 @@ describe('synthesis', () => {
     expect(text).toContain('"@@if .Values.redis.auth.existingSecret"');
     expect(text).not.toContain('"DRAIN_MS":"10000"');
     const monitors = chart.node.findAll().filter((c) => c instanceof ApiObject && c.kind === 'ServiceMonitor');
-    expect(monitors.length).toBe(4);
+    expect(monitors.length).toBe(5); // gateway, engine, finalizer, room-reaper, accounts
     expect(binding.conditionOf(monitors[0]!).helm).toBe('.Values.monitoring.serviceMonitor.enabled');
   });
 
@@ -103,6 +103,25 @@ function randomValues(seed: number): { values: Values; overrides: Record<string,
     monitoring: { serviceMonitor: { enabled: r.bool() }, prometheusRule: { enabled: r.bool() }, dashboards: { enabled: r.bool() } },
     tests: { enabled: r.bool() },
   };
+  // accounts last, so the draws above (and the values of the seeds before accounts existed) stay the same
+  const accounts = r.bool();
+  const embedded = accounts && r.bool();
+  const idpType = r.pick(['LoadBalancer', 'NodePort', 'ClusterIP'] as const);
+  Object.assign(overrides, {
+    accounts: {
+      enabled: accounts,
+      publicUrl: accounts ? r.pick(['https://chess.example.com', 'http://localhost:8080']) : '',
+      oidc: embedded ? {} : { issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC', clientId: 'c1', existingSecret: 'cognito-client', endSessionUrl: r.pick(['', 'https://gambit.auth.eu-west-1.amazoncognito.com/logout']) },
+      pdb: { enabled: r.bool() },
+    },
+    idProvider: {
+      enabled: embedded,
+      issuer: embedded ? r.pick(['https://id.chess.example.com', 'http://id.example.internal:30090']) : '',
+      existingSecret: r.pick(['', 'idp-keys']),
+      service: { type: idpType, port: r.int(1, 65535), nodePort: r.int(30000, 32767) },
+      nlb: { enabled: r.bool(), certificateArn: idpType === 'LoadBalancer' && r.bool() ? 'arn:aws:acm:eu-west-1:1:certificate/y' : '' },
+    },
+  });
   return { values: mergeValues(defaultValues(), overrides), overrides };
 }
 
@@ -135,6 +154,15 @@ describe('properties for random valid values', () => {
     const url = gw.spec.containers[0]!.env!.find((e) => e.name === 'REDIS_URL')!.value!;
     expect(url.includes('redis.example.internal')).toBe(!v.redis.bundled.enabled);
     expect(url.includes('$(REDIS_PASSWORD)')).toBe(v.redis.auth.existingSecret !== '');
+    // accounts: the gateway points at them and checks their tokens with the key of the token Secret
+    const deployment = (c: string) => objects.some((o) => o.kind === 'Deployment' && o.metadata.labels?.['app.kubernetes.io/component'] === c);
+    expect(deployment('accounts')).toBe(v.accounts.enabled);
+    expect(deployment('id-provider')).toBe(v.idProvider.enabled);
+    const gwEnv = gw.spec.containers[0]!.env!.map((e) => e.name);
+    expect(gwEnv.includes('TOKEN_SIGNING_KEY')).toBe(v.auth.guestTokens || v.accounts.enabled);
+    const gwConfig = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.endsWith('-gateway')) as unknown as { data: Record<string, string> };
+    expect('ACCOUNTS_URL' in gwConfig.data).toBe(v.accounts.enabled);
+    expect(objects.some((o) => o.kind === 'Secret' && o.metadata.name.endsWith('-token'))).toBe((v.auth.guestTokens || v.accounts.enabled) && !v.auth.existingSecret);
   });
 
   test.each(SEEDS.slice(0, 10))('seed %i: helm template with these values == the plain synthesis', (seed) => {

@@ -13,8 +13,8 @@ import { eksLeanProfile, eksProfile, kindProfile, mergeValues } from '../../cdk8
 import { defaultValues } from '../../cdk8s/src/values.js';
 import { parseYaml, parseYamlAll } from '../../cdk8s/src/yaml.js';
 import {
-  byKind, chartDir, helm, named, pods, profileFiles, render, selects, validateObject,
-  type Container, type K8sObject, type PodView,
+  allowed, byKind, chartDir, helm, named, pods, policiesFor, profileFiles, render, selects, validateObject,
+  type Container, type K8sObject, type PodView, type Policy, type Rule,
 } from './support.js';
 
 const PROFILES = ['default', 'kind', 'eks', 'lean'] as const;
@@ -27,6 +27,9 @@ const EVERYTHING = [
   'gateway.service.loadBalancerSourceRanges[0]=10.0.0.0/8', 'commonLabels.team=chess', 'commonAnnotations.owner=sre',
   'gateway.podAnnotations.example=yes', 'gateway.nodeSelector.pool=a', 'gateway.tolerations[0].key=k', 'gateway.tolerations[0].operator=Exists',
   'imagePullSecrets[0].name=regcred', 'gateway.image.digest=sha256:' + 'a'.repeat(64),
+  // accounts with the embedded provider on its own NLB, TLS and source ranges
+  'accounts.enabled=true', 'accounts.publicUrl=https://chess.example.com', 'idProvider.enabled=true', 'idProvider.issuer=https://id.chess.example.com',
+  'idProvider.nlb.certificateArn=arn:aws:acm:eu-west-1:123456789012:certificate/def', 'idProvider.service.loadBalancerSourceRanges[0]=10.0.0.0/8',
 ];
 
 const rendered = {} as Record<ProfileName | 'everything', K8sObject[]>;
@@ -161,8 +164,9 @@ describe('secure defaults on every pod', () => {
   });
 
   test('no secret in a plain environment value or ConfigMap; secrets come from secretKeyRef', () => {
-    const secretish = /(SECRET|PASSWORD|PASSWD|TOKEN|CREDENTIAL|PRIVATE|SIGNING|ACCESS_KEY|API_KEY)/i;
-    const notSecret = new Set(['GUEST_TOKENS', 'TOKEN_TTL_SECONDS', 'OIDC_TOKEN_USE']); // settings about tokens, not tokens
+    const secretish = /(SECRET|PASSWORD|PASSWD|TOKEN|CREDENTIAL|PRIVATE|SIGNING|ACCESS_KEY|API_KEY|COOKIE)/i;
+    // settings about tokens, not tokens
+    const notSecret = new Set(['GUEST_TOKENS', 'TOKEN_TTL_SECONDS', 'OIDC_TOKEN_USE', 'SOCKET_TOKEN_TTL_SECONDS']);
     for (const p of [...PROFILES, 'everything'] as const) {
       for (const pod of pods(rendered[p])) {
         for (const c of containersOf(pod)) {
@@ -205,23 +209,6 @@ describe('secure defaults on every pod', () => {
 });
 
 // --- network policies ------------------------------------------------------------------------------
-
-type Peer = { podSelector?: { matchLabels?: Record<string, string> }; namespaceSelector?: unknown; ipBlock?: { cidr: string } };
-type Rule = { from?: Peer[]; to?: Peer[]; ports?: { port: number | string; protocol?: string }[] };
-type Policy = K8sObject & { spec: { podSelector: { matchLabels: Record<string, string> }; policyTypes: string[]; ingress?: Rule[]; egress?: Rule[] } };
-
-function policiesFor(objects: K8sObject[], labels: Record<string, string>): Policy[] {
-  return (byKind(objects, 'NetworkPolicy') as Policy[]).filter((p) => selects(p.spec.podSelector, labels));
-}
-/** Can a pod with `from` labels reach a pod with `to` labels on `port`, by both sides' policies? */
-function allowed(objects: K8sObject[], from: Record<string, string>, to: Record<string, string>, port: number): boolean {
-  const peerMatches = (peers: Peer[] | undefined, labels: Record<string, string>) =>
-    (peers ?? []).some((peer) => peer.podSelector && !peer.namespaceSelector && !peer.ipBlock && selects(peer.podSelector, labels));
-  const portOk = (r: Rule) => !r.ports || r.ports.some((p) => p.port === port);
-  const egress = policiesFor(objects, from).some((p) => (p.spec.egress ?? []).some((r) => peerMatches(r.to, to) && portOk(r)));
-  const ingress = policiesFor(objects, to).some((p) => (p.spec.ingress ?? []).some((r) => peerMatches(r.from, from) && portOk(r)));
-  return egress && ingress;
-}
 
 describe('NetworkPolicies: default deny, then the trust chain', () => {
   const labels = (objects: K8sObject[], component: string) => {
@@ -444,6 +431,10 @@ describe('releases and values', () => {
     expect(kind).toContain('http://localhost:8080/ on kind');
     expect(kind).toContain('bundled development instance');
     expect(notes(['--set', 'gateway.service.type=ClusterIP'])).toContain('port-forward service/gambit-gateway 8080:80');
+    const accounts = notes(['--set', 'accounts.enabled=true', '--set', 'accounts.publicUrl=https://chess.example.com', '--set', 'idProvider.enabled=true', '--set', 'idProvider.issuer=https://id.chess.example.com']);
+    expect(accounts).toContain('Accounts: players sign in at https://chess.example.com/auth/login, with https://id.chess.example.com.');
+    expect(accounts).toContain("kubectl -n gambit get service gambit-id-provider -o jsonpath='{.status.loadBalancer.ingress[0].hostname}");
+    expect(eks).not.toContain('Accounts:');
   });
 
   test('helm test: a hook pod that runs the ping script against the gateway Service, allowed by a policy', () => {

@@ -1,6 +1,7 @@
-// The chart against the services it deploys: the environment each rendered pod would get is
-// parsed by that service's own configuration schema (nothing unknown, nothing invalid), and the
-// helm test script plays ping against a real gateway configured from the chart's ConfigMap.
+// The chart against the services it deploys: the environment each rendered pod would get (with
+// the values of the Secrets the chart generates) is parsed by that service's own configuration
+// schema (nothing unknown, nothing invalid), and the helm test script plays ping against a real
+// gateway configured from the chart's ConfigMap.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
@@ -11,6 +12,8 @@ import { gatewayConfigSchema } from '../../services/gateway/src/config.js';
 import { engineConfigSchema } from '../../services/game-engine/src/config.js';
 import { finalizerSchema } from '../../services/finalizer/src/config.js';
 import { controllerConfigSchema } from '../../controllers/room-reaper/src/config.js';
+import { accountsSchema } from '../../services/accounts/src/config.js';
+import { idProviderConfigSchema, loadIdProviderConfig } from '../../services/id-provider/src/config.js';
 import { startGateway, type RunningGateway } from '../../services/gateway/src/app.js';
 import { startRedis, type RedisHandle } from '../support/redis.js';
 import { named, pods, profileFiles, render, root, type K8sObject, type RenderOptions } from './support.js';
@@ -20,10 +23,13 @@ const schemas: Record<string, z.ZodObject> = {
   'game-engine': engineConfigSchema as unknown as z.ZodObject,
   finalizer: finalizerSchema as unknown as z.ZodObject,
   'room-reaper': controllerConfigSchema as unknown as z.ZodObject,
+  accounts: accountsSchema as unknown as z.ZodObject,
+  'id-provider': idProviderConfigSchema as unknown as z.ZodObject,
 };
 
 const pem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-/** What the kubelet would put in the container's environment (Secrets and fields filled in). */
+/** What the kubelet would put in the container's environment: Secrets the chart generates with
+ *  their values, the operator's Secrets with stand-ins, fields filled in. */
 function environment(objects: K8sObject[], deployment: string): Record<string, string> {
   const pod = pods([named(objects, 'Deployment', deployment)])[0]!;
   const c = pod.spec.containers[0]!;
@@ -35,8 +41,11 @@ function environment(objects: K8sObject[], deployment: string): Record<string, s
     const vf = e.valueFrom as { secretKeyRef?: { key: string; optional?: boolean }; fieldRef?: { fieldPath: string } } | undefined;
     if (vf?.fieldRef) env[e.name] = vf.fieldRef.fieldPath === 'metadata.name' ? `${deployment}-7d9f8-abcde` : 'gambit';
     else if (vf?.secretKeyRef) {
-      if (vf.secretKeyRef.optional) continue; // an optional key the operator has not set
-      env[e.name] = e.name === 'TOKEN_SIGNING_KEY' ? pem : 's3cret-password';
+      const ref = vf.secretKeyRef as { name: string; key: string; optional?: boolean };
+      const generated = objects.find((o) => o.kind === 'Secret' && o.metadata.name === ref.name) as unknown as { data: Record<string, string> } | undefined;
+      if (generated?.data[ref.key] !== undefined) env[e.name] = Buffer.from(generated.data[ref.key]!, 'base64').toString('utf8');
+      else if (ref.optional) continue; // an optional key the operator has not set
+      else env[e.name] = e.name === 'TOKEN_SIGNING_KEY' ? pem : 's3cret-password-of-the-operator-0123456789';
     } else env[e.name] = (e.value ?? '').replace(/\$\(([A-Z_]+)\)/g, (_, n: string) => env[n] ?? '');
   }
   return env;
@@ -48,12 +57,18 @@ const cases: [string, RenderOptions][] = [
   ['eks', { files: profileFiles.eks }],
   ['oidc and auth', { files: profileFiles.eks, set: ['auth.oidc.issuer=https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC', 'auth.oidc.audience=c1', 'auth.oidc.tokenUse=access', 'auth.allowedOrigins={https://a.example}'], setString: ['roomReaper.env.REAP_EVERY_MS=500'] }],
   ['oidc only', { set: ['auth.guestTokens=false', 'auth.oidc.issuer=https://idp.example.com', 'auth.oidc.audience=c1', 'redis.auth.existingSecret=r'] }],
+  ['accounts, embedded provider', { set: ['accounts.enabled=true', 'accounts.publicUrl=https://chess.example.com', 'idProvider.enabled=true', 'idProvider.issuer=https://id.chess.example.com'] }],
+  ['accounts on kind, guests off', { files: profileFiles.kind, set: ['auth.guestTokens=false', 'accounts.enabled=true', 'accounts.publicUrl=http://localhost:8080', 'idProvider.enabled=true', 'idProvider.issuer=http://172.18.0.2:30090', 'idProvider.service.type=NodePort'] }],
+  ['accounts with Cognito', { files: profileFiles.eks, set: ['accounts.enabled=true', 'accounts.publicUrl=https://chess.example.com', 'accounts.oidc.issuer=https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC', 'accounts.oidc.clientId=abc', 'accounts.oidc.existingSecret=cognito', 'accounts.oidc.endSessionUrl=https://gambit.auth.eu-west-1.amazoncognito.com/logout'] }],
 ];
 
 describe('each pod\'s environment passes its service\'s configuration schema', () => {
   test.each(cases)('%s', (_name, opts) => {
     const objects = render(opts);
-    for (const [component, schema] of Object.entries(schemas)) {
+    const deployed = Object.entries(schemas).filter(([component]) => objects.some((o) => o.kind === 'Deployment' && o.metadata.name === `gambit-${component}`));
+    const accounts = (opts.set ?? []).includes('accounts.enabled=true');
+    expect(deployed.some(([c]) => c === 'accounts')).toBe(accounts);
+    for (const [component, schema] of deployed) {
       const env = environment(objects, `gambit-${component}`);
       const known = new Set(Object.keys(schema.shape));
       // REDIS_PASSWORD only feeds $(REDIS_PASSWORD) in REDIS_URL
@@ -61,6 +76,15 @@ describe('each pod\'s environment passes its service\'s configuration schema', (
       expect({ component, unknown }).toEqual({ component, unknown: [] });
       expect(() => loadConfig(schema, env)).not.toThrow();
     }
+  });
+
+  test('the id-provider reads the signing key, client secret and cookie keys the chart generates', () => {
+    const objects = render({ set: ['accounts.enabled=true', 'accounts.publicUrl=https://chess.example.com', 'idProvider.enabled=true', 'idProvider.issuer=https://id.chess.example.com'] });
+    const env = environment(objects, 'gambit-id-provider');
+    expect(env.SIGNING_KEY).toContain('PRIVATE KEY-----');
+    const c = loadIdProviderConfig(env);
+    expect(c.CLIENT_SECRET).toBe(environment(objects, 'gambit-accounts').OIDC_CLIENT_SECRET);
+    expect(c.REDIRECT_URIS).toEqual(['https://chess.example.com/auth/callback']);
   });
 
   test('a bad setting would be caught (the check can fail)', () => {

@@ -7,14 +7,14 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { defaultValues } from '../../cdk8s/src/values.js';
 import { startRedis, type RedisHandle } from '../support/redis.js';
 import { freePort } from '../support/ports.js';
 import { root } from './support.js';
 
-// The four services share one Containerfile (at the root; an image is a stage of it, chosen with
+// The services share one Containerfile (at the root; an image is a stage of it, chosen with
 // --target, plus the workspace it builds as build arguments); the browser client's image has its own
 // shape and file. buildAlso: workspaces whose own build script runs after tsc.
 const IMAGES = {
@@ -22,6 +22,8 @@ const IMAGES = {
   'game-engine': { workspace: 'services/game-engine', port: 9101, buildAlso: 'packages/rooms' },
   finalizer: { workspace: 'services/finalizer', port: 8082, buildAlso: '' },
   'room-reaper': { workspace: 'controllers/room-reaper', port: 9102, buildAlso: 'packages/rooms' },
+  accounts: { workspace: 'services/accounts', port: 8070, buildAlso: '' },
+  'id-provider': { workspace: 'services/id-provider', port: 8090, buildAlso: '' },
   web: { workspace: 'web', port: 0, buildAlso: '' },
 } as const;
 type Name = keyof typeof IMAGES;
@@ -82,7 +84,7 @@ describe('Containerfiles', () => {
     // image but for WORKSPACE and BUILD_ALSO
     for (const s of images) expect(s.text.split('\n').filter((l) => /^[A-Z]+ /.test(l)).map((l) => l.split(' ')[0])).toEqual(['FROM', 'LABEL', 'EXPOSE', 'ENTRYPOINT']);
     // the per-service files are gone
-    for (const f of ['services/gateway', 'services/game-engine', 'services/finalizer', 'controllers/room-reaper']) expect({ f, exists: existsSync(join(root, f, 'Containerfile')) }).toEqual({ f, exists: false });
+    for (const f of SERVICES.map((n) => IMAGES[n].workspace)) expect({ f, exists: existsSync(join(root, f, 'Containerfile')) }).toEqual({ f, exists: false });
   });
 
   test.each(Object.entries(IMAGES) as [Name, (typeof IMAGES)[Name]][])('%s: multi-stage from BASE, FROM scratch, non-root, exec-form node entrypoint, OCI labels', (name, spec) => {
@@ -145,9 +147,38 @@ describe('Containerfiles', () => {
     for (const name of SERVICES) expect({ name, also: commandOf(name).args.BUILD_ALSO }).toEqual({ name, also: IMAGES[name].buildAlso });
   });
 
+  test('each service image installs every package its code imports (npm ci --omit=dev --workspace installs only what is declared)', () => {
+    type Pkg = { name: string; dependencies?: Record<string, string> };
+    const pkgOf = (dir: string) => JSON.parse(read(join(dir, 'package.json'))) as Pkg;
+    const top = JSON.parse(read('package.json')) as { workspaces: string[] };
+    const byName = new Map(top.workspaces.map((w) => [pkgOf(w).name, w]));
+    /** What the install brings: the workspace's dependencies and, through the workspaces it links, theirs. */
+    const installed = (dir: string, seen = new Set<string>()): Set<string> => {
+      for (const dep of Object.keys(pkgOf(dir).dependencies ?? {})) {
+        if (seen.has(dep)) continue;
+        seen.add(dep);
+        if (byName.has(dep)) installed(byName.get(dep)!, seen);
+      }
+      return seen;
+    };
+    const sources = (dir: string): string[] => readdirSync(join(root, dir), { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? sources(join(dir, e.name)) : /\.ts$/.test(e.name) && !/\.(test|d)\.ts$/.test(e.name) ? [join(dir, e.name)] : []);
+    for (const name of SERVICES) {
+      const ws = IMAGES[name].workspace;
+      const imports = new Set(sources(join(ws, 'src')).flatMap((f) => [...read(f).matchAll(/^(?:import|export)\s[^'"]*?from\s+'([^'.][^']*)'/gm)].map((m) => m[1]!))
+        .filter((spec) => !spec.startsWith('node:'))
+        .map((spec) => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/')));
+      // the scan sees the imports (the gateway's socket server, the accounts' relying party)
+      if (name === 'gateway') expect(imports).toContain('ws');
+      if (name === 'accounts') expect(imports).toContain('openid-client');
+      const have = installed(ws);
+      expect({ image: name, missing: [...imports].filter((p) => !have.has(p)).sort() }).toEqual({ image: name, missing: [] });
+    }
+  });
+
   test('the chart deploys the images these files build (REGISTRY/gambit/NAME:TAG)', () => {
     const v = defaultValues();
-    const repos = [v.gateway.image, v.engine.image, v.finalizer.image, v.roomReaper.image, v.web.image].map((i) => i.repository);
+    const repos = [v.gateway.image, v.engine.image, v.finalizer.image, v.roomReaper.image, v.accounts.image, v.idProvider.image, v.web.image].map((i) => i.repository);
     expect(repos).toEqual(Object.keys(IMAGES).map((n) => `gambit/${n}`));
     expect(v.image.registry).toBe('localhost');
     expect(commands.map((c) => c.image)).toEqual(Object.keys(IMAGES).map((n) => `localhost/gambit/${n}:t1`));

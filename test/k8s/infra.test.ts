@@ -6,9 +6,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tableDefinitions } from '../../services/finalizer/src/tables.js';
+import { accountTableDefinitions } from '../../services/accounts/src/adapters/tables.js';
 import { eksProfile, kindProfile } from '../../cdk8s/src/profiles.js';
 import { parseYaml } from '../../cdk8s/src/yaml.js';
 import { named, pods, profileFiles, render, root } from './support.js';
+
+/** The chart with accounts on (the embedded provider), for the names of their objects. */
+const ACCOUNTS = ['accounts.enabled=true', 'accounts.publicUrl=https://chess.example.com', 'idProvider.enabled=true', 'idProvider.issuer=https://id.chess.example.com'];
 
 const read = (f: string) => readFileSync(join(root, f), 'utf8');
 const SAMPLE = { CLUSTER_NAME: 'gambit', AWS_REGION: 'eu-west-1', AWS_ACCOUNT_ID: '123456789012', GITHUB_REPOSITORY: 'acme/gambit' };
@@ -68,6 +72,10 @@ describe('infra/eksctl/cluster.yaml', () => {
     const saName = pods([named(objects, 'Deployment', 'gambit-finalizer')])[0]!.spec.serviceAccountName;
     const fin = c.iam.podIdentityAssociations.find((a) => a.serviceAccountName === saName && a.namespace === 'gambit');
     expect(fin?.permissionPolicy).toEqual(policy('infra/iam/finalizer-dynamodb-policy.json'));
+    // the accounts service's, for when accounts.enabled: exactly infra/iam/accounts-dynamodb-policy.json
+    const accountsSa = pods([named(render({ files: profileFiles.eks, set: ACCOUNTS }), 'Deployment', 'gambit-accounts')])[0]!.spec.serviceAccountName;
+    const acc = c.iam.podIdentityAssociations.find((a) => a.serviceAccountName === accountsSa && a.namespace === 'gambit');
+    expect(acc?.permissionPolicy).toEqual(policy('infra/iam/accounts-dynamodb-policy.json'));
     const lbc = c.iam.podIdentityAssociations.find((a) => a.serviceAccountName === 'aws-load-balancer-controller');
     expect(lbc?.wellKnownPolicies).toEqual({ awsLoadBalancerController: true });
     expect(c.addons.map((a) => a.name)).toEqual(expect.arrayContaining(['vpc-cni', 'eks-pod-identity-agent', 'coredns', 'kube-proxy', 'metrics-server']));
@@ -129,6 +137,27 @@ describe('IAM policy documents', () => {
     expect(query.Resource).toMatch(/\/index\/byPlayer$/); // reads by player go through the index only
   });
 
+  test('the accounts service may do what its code does to its two tables, nothing else', () => {
+    // the item calls of the adapter, and the readiness probe's call (app.ts); tables.ts creates
+    // tables only with CREATE_TABLES, in development
+    const commands = (f: string) => new Set([...read(f).matchAll(/new (\w+)Command\(/g)].map((m) => `dynamodb:${m[1]!}`));
+    const items = commands('services/accounts/src/adapters/users.ts');
+    const readiness = commands('services/accounts/src/app.ts');
+    const doc = policy('infra/iam/accounts-dynamodb-policy.json');
+    const granted = (table: string) => new Set(doc.Statement.filter((s) => list(s.Resource).some((r) => r.endsWith(`:table/${table}`))).flatMap((s) => list(s.Action)));
+    expect([...items].sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    expect([...granted('gambit-usernames')].sort()).toEqual([...items].sort());
+    // readiness checks the users table (as the finalizer checks its games table)
+    expect([...granted('gambit-users')].sort()).toEqual([...items, ...readiness].sort());
+    for (const s of doc.Statement) {
+      expect(s.Effect).toBe('Allow');
+      for (const r of list(s.Resource)) expect(r).toMatch(/^arn:aws:dynamodb:eu-west-1:123456789012:table\/gambit-(users|usernames)$/);
+    }
+    // the table names the chart gives the service by default
+    const cm = named(render({ set: ACCOUNTS }), 'ConfigMap', 'gambit-accounts') as unknown as { data: Record<string, string> };
+    expect([cm.data.USERS_TABLE, cm.data.USERNAMES_TABLE]).toEqual(['gambit-users', 'gambit-usernames']);
+  });
+
   test('GitHub Actions: only the production environment of the repository may assume the deploy role, which can push gambit/* images and describe the cluster', () => {
     const trust = policy('infra/iam/github-oidc-trust-policy.json').Statement[0]!;
     expect(trust.Principal).toEqual({ Federated: 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com' });
@@ -178,6 +207,104 @@ describe('infra/aws/data.yaml (CloudFormation)', () => {
   });
 });
 
+describe('infra/aws/accounts.yaml (CloudFormation: accounts tables and Cognito)', () => {
+  type Res = { Type: string; Condition?: string; Properties: Record<string, unknown> };
+  type Cfn = { Parameters: Record<string, { Default?: string; NoEcho?: boolean; AllowedPattern?: string }>; Conditions: Record<string, unknown>; Resources: Record<string, Res>; Outputs: Record<string, { Value: unknown }> };
+  const cfn = () => parseYaml(read('infra/aws/accounts.yaml')) as Cfn;
+  const ofType = (t: string) => Object.values(cfn().Resources).filter((r) => r.Type === t);
+
+  test('the tables are the accounts service\'s own definitions, on demand, with point-in-time recovery', () => {
+    const r = cfn().Resources;
+    const defs = accountTableDefinitions({ users: 'U', usernames: 'N' });
+    const strip = (d: Record<string, unknown>) => ({ AttributeDefinitions: d.AttributeDefinitions, KeySchema: d.KeySchema, BillingMode: d.BillingMode });
+    expect(strip(r.UsersTable!.Properties)).toEqual(strip(defs[0] as unknown as Record<string, unknown>));
+    expect(strip(r.UsernamesTable!.Properties)).toEqual(strip(defs[1] as unknown as Record<string, unknown>));
+    for (const t of [r.UsersTable!, r.UsernamesTable!]) {
+      expect(t.Properties).toMatchObject({ BillingMode: 'PAY_PER_REQUEST', PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, DeletionProtectionEnabled: true });
+    }
+    // the names the chart and the IAM policy use
+    expect([cfn().Parameters.UsersTableName!.Default, cfn().Parameters.UsernamesTableName!.Default]).toEqual(['gambit-users', 'gambit-usernames']);
+  });
+
+  test('the user pool: email sign-in with preferred_username, a password policy, optional MFA, verified email', () => {
+    const [pool] = ofType('AWS::Cognito::UserPool');
+    const p = pool!.Properties;
+    expect(p.UsernameAttributes).toEqual(['email']);
+    expect(p.AutoVerifiedAttributes).toEqual(['email']);
+    expect((p.Schema as { Name: string }[]).map((a) => a.Name)).toEqual(['email', 'preferred_username']);
+    expect(p.Policies).toMatchObject({ PasswordPolicy: { MinimumLength: 12, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true } });
+    expect(p.MfaConfiguration).toBe('OPTIONAL');
+    expect(p.EnabledMfas).toEqual(['SOFTWARE_TOKEN_MFA']);
+    expect(ofType('AWS::Cognito::UserPoolDomain')[0]!.Properties.Domain).toEqual({ Ref: 'DomainPrefix' });
+  });
+
+  test('the app client: a secret, the code flow, openid profile email, back to SITE/auth/callback and SITE/', () => {
+    const client = ofType('AWS::Cognito::UserPoolClient')[0]!.Properties;
+    expect(client).toMatchObject({
+      GenerateSecret: true, AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: ['code'], AllowedOAuthScopes: ['openid', 'profile', 'email'],
+      CallbackURLs: [{ 'Fn::Sub': '${SiteUrl}/auth/callback' }], LogoutURLs: [{ 'Fn::Sub': '${SiteUrl}/' }],
+    });
+    // the URLs the accounts service derives from PUBLIC_URL (the chart's accounts.publicUrl)
+    const accounts = read('services/accounts/src/app.ts');
+    expect(accounts).toContain("new URL('/auth/callback', site).href");
+    expect(accounts).toContain("postLogoutUri: new URL('/', site).href");
+    // SiteUrl takes what accounts.publicUrl takes, https only
+    expect(new RegExp(cfn().Parameters.SiteUrl!.AllowedPattern!).test('https://chess.example.com')).toBe(true);
+    expect(new RegExp(cfn().Parameters.SiteUrl!.AllowedPattern!).test('https://chess.example.com/')).toBe(false);
+  });
+
+  test('Google is optional: its provider and its place in the client only when its client id is given', () => {
+    const c = cfn();
+    expect(c.Conditions.HasGoogle).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'GoogleClientId' }, ''] }] });
+    const google = ofType('AWS::Cognito::UserPoolIdentityProvider')[0]!;
+    expect(google.Condition).toBe('HasGoogle');
+    expect(google.Properties).toMatchObject({ ProviderType: 'Google', ProviderDetails: { client_id: { Ref: 'GoogleClientId' }, client_secret: { Ref: 'GoogleClientSecret' } } });
+    expect(c.Parameters.GoogleClientSecret!.NoEcho).toBe(true);
+    expect(ofType('AWS::Cognito::UserPoolClient')[0]!.Properties.SupportedIdentityProviders).toEqual({ 'Fn::If': ['HasGoogle', ['COGNITO', { Ref: 'GoogleIdentityProvider' }], ['COGNITO']] });
+  });
+
+  test('every Ref, GetAtt, Sub variable and Condition names a parameter, resource or condition of the template', () => {
+    const c = cfn();
+    const known = new Set([...Object.keys(c.Parameters), ...Object.keys(c.Resources), 'AWS::Region', 'AWS::AccountId', 'AWS::StackName', 'AWS::Partition']);
+    const names: string[] = [];
+    const walk = (x: unknown): void => {
+      if (Array.isArray(x)) return x.forEach(walk);
+      if (!x || typeof x !== 'object') return;
+      for (const [k, v] of Object.entries(x)) {
+        if (k === 'Ref') names.push(v as string);
+        else if (k === 'Fn::GetAtt') names.push((v as string[])[0]!);
+        else if (k === 'Fn::Sub') names.push(...[...(v as string).matchAll(/\$\{([^}.]+)/g)].map((m) => m[1]!));
+        walk(v);
+      }
+    };
+    walk(c.Resources);
+    walk(c.Outputs);
+    expect(names.length).toBeGreaterThan(10);
+    expect(names.filter((n) => !known.has(n))).toEqual([]);
+    for (const r of Object.values(c.Resources)) if (r.Condition) expect(Object.keys(c.Conditions)).toContain(r.Condition);
+    // the outputs the chart's values come from (docs/deploy-eks.md)
+    expect(Object.keys(c.Outputs)).toEqual(expect.arrayContaining(['Issuer', 'ClientId', 'EndSessionUrl', 'UserPoolId']));
+    expect(c.Outputs.Issuer!.Value).toEqual({ 'Fn::Sub': 'https://cognito-idp.${AWS::Region}.amazonaws.com/${UserPool}' });
+  });
+});
+
+// cfn-lint (the CloudFormation linter, Python) is no dependency of the repository: it runs where it
+// is installed (pip install cfn-lint) and is skipped, saying so, elsewhere.
+const cfnLint = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' }).status === 0;
+(cfnLint ? describe : describe.skip)('cfn-lint over the CloudFormation templates (where cfn-lint is installed)', () => {
+  const lint = (f: string) => spawnSync('cfn-lint', ['--non-zero-exit-code', 'error', f], { encoding: 'utf8' });
+  test.each(['infra/aws/data.yaml', 'infra/aws/accounts.yaml'])('%s: no errors', (f) => {
+    const r = lint(join(root, f));
+    expect({ f, out: r.status === 0 ? '' : r.stdout + r.stderr }).toEqual({ f, out: '' });
+  });
+
+  test('a broken template is refused (the check can fail)', () => {
+    const broken = join(mkdtempSync(join(tmpdir(), 'gambit-cfn-')), 'accounts.yaml');
+    writeFileSync(broken, read('infra/aws/accounts.yaml').replace('Domain: { Ref: DomainPrefix }', 'Domain: { Ref: DomainPrefx }'));
+    expect(lint(broken).status).not.toBe(0);
+  });
+});
+
 describe('kind', () => {
   test('the cluster maps the gateway NodePort of values-kind.yaml to localhost:8080, on Kubernetes 1.30+', () => {
     const k = parseYaml(read('infra/kind/cluster.yaml')) as { nodes: { image: string; extraPortMappings: { containerPort: number; hostPort: number }[] }[] };
@@ -189,7 +316,7 @@ describe('kind', () => {
     expect(up).toContain('-f charts/gambit/values-kind.yaml');
     expect(up).toContain('--config infra/kind/cluster.yaml');
     expect(up).toContain('HOST_PORT=8080');
-    expect(up).toContain('for name in gateway game-engine finalizer room-reaper web; do');
+    expect(up).toContain('for name in gateway game-engine finalizer room-reaper accounts id-provider web; do');
   });
 });
 

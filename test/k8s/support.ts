@@ -171,3 +171,22 @@ export const named = (objects: K8sObject[], kind: string, name: string) => {
 export function selects(selector: { matchLabels?: Record<string, string> } | undefined, labels: Record<string, string>): boolean {
   return Object.entries(selector?.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
 }
+
+// --- network policies ------------------------------------------------------------------------------
+
+export type Peer = { podSelector?: { matchLabels?: Record<string, string> }; namespaceSelector?: unknown; ipBlock?: { cidr: string } };
+export type Rule = { from?: Peer[]; to?: Peer[]; ports?: { port: number | string; protocol?: string }[] };
+export type Policy = K8sObject & { spec: { podSelector: { matchLabels: Record<string, string> }; policyTypes: string[]; ingress?: Rule[]; egress?: Rule[] } };
+
+export function policiesFor(objects: K8sObject[], labels: Record<string, string>): Policy[] {
+  return (byKind(objects, 'NetworkPolicy') as Policy[]).filter((p) => selects(p.spec.podSelector, labels));
+}
+/** Can a pod with `from` labels reach a pod with `to` labels on `port`, by both sides' policies? */
+export function allowed(objects: K8sObject[], from: Record<string, string>, to: Record<string, string>, port: number): boolean {
+  const peerMatches = (peers: Peer[] | undefined, labels: Record<string, string>) =>
+    (peers ?? []).some((peer) => peer.podSelector && !peer.namespaceSelector && !peer.ipBlock && selects(peer.podSelector, labels));
+  const portOk = (r: Rule) => !r.ports || r.ports.some((p) => p.port === port);
+  const egress = policiesFor(objects, from).some((p) => (p.spec.egress ?? []).some((r) => peerMatches(r.to, to) && portOk(r)));
+  const ingress = policiesFor(objects, to).some((p) => (p.spec.ingress ?? []).some((r) => peerMatches(r.from, from) && portOk(r)));
+  return egress && ingress;
+}

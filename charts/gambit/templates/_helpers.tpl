@@ -72,6 +72,42 @@ http://{{ include "gambit.component" (list . "dynamodb") }}:8000
 {{- end -}}
 {{- end -}}
 
+{{/* The OpenID Provider of the accounts service: accounts.oidc, else the embedded id-provider. */}}
+{{- define "gambit.accountsIssuer" -}}
+{{- .Values.accounts.oidc.issuer | default (ternary .Values.idProvider.issuer "" .Values.idProvider.enabled) -}}
+{{- end -}}
+
+{{- define "gambit.accountsClientId" -}}
+{{- .Values.accounts.oidc.clientId | default (ternary .Values.idProvider.clientId "" .Values.idProvider.enabled) -}}
+{{- end -}}
+
+{{- define "gambit.accountsClientSecretName" -}}
+{{- .Values.accounts.oidc.existingSecret | default (include "gambit.idProviderSecretName" .) -}}
+{{- end -}}
+
+{{- define "gambit.accountsClientSecretKey" -}}
+{{- ternary .Values.accounts.oidc.clientSecretKey "client-secret" (ne .Values.accounts.oidc.existingSecret "") -}}
+{{- end -}}
+
+{{- define "gambit.idProviderSecretName" -}}
+{{- .Values.idProvider.existingSecret | default (include "gambit.component" (list . "id-provider")) -}}
+{{- end -}}
+
+{{/* (list . KEY) -> a value of the generated id-provider Secret, base64: new on install, read back on
+     upgrade (sessions, cookies and signed tokens stay valid). The signing key is EC P-256 (SEC1 PEM). */}}
+{{- define "gambit.idProviderSecretValue" -}}
+{{- $root := index . 0 -}}
+{{- $key := index . 1 -}}
+{{- $existing := lookup "v1" "Secret" $root.Release.Namespace (include "gambit.component" (list $root "id-provider")) -}}
+{{- if and $existing $existing.data (hasKey $existing.data $key) -}}
+{{- index $existing.data $key -}}
+{{- else if eq $key "signing-key" -}}
+{{- genPrivateKey "ecdsa" | b64enc -}}
+{{- else -}}
+{{- randAlphaNum 48 | b64enc -}}
+{{- end -}}
+{{- end -}}
+
 {{/* A list of CIDRs -> NetworkPolicy peers */}}
 {{- define "gambit.ipBlocks" -}}
 {{- $out := list -}}
@@ -81,7 +117,13 @@ http://{{ include "gambit.component" (list . "dynamodb") }}:8000
 
 {{/* Settings the schema cannot check alone. */}}
 {{- define "gambit.validate" -}}
-{{- if (and (not .Values.auth.guestTokens) (not .Values.auth.oidc.issuer)) }}{{ fail "with auth.guestTokens false, set auth.oidc.issuer: nobody could sign in" }}{{ end }}
+{{- if (and (not .Values.auth.guestTokens) (not .Values.auth.oidc.issuer) (not .Values.accounts.enabled)) }}{{ fail "with auth.guestTokens false, set auth.oidc.issuer or accounts.enabled: nobody could sign in" }}{{ end }}
+{{- if (and .Values.accounts.enabled (not .Values.accounts.publicUrl)) }}{{ fail "accounts.publicUrl is required when accounts.enabled is true: the site's public origin, e.g. https://chess.example.com" }}{{ end }}
+{{- if (and .Values.idProvider.enabled (not .Values.accounts.enabled)) }}{{ fail "idProvider.enabled needs accounts.enabled: the accounts service is the provider's one client" }}{{ end }}
+{{- if (and .Values.idProvider.enabled (not .Values.idProvider.issuer)) }}{{ fail "idProvider.issuer is required when idProvider.enabled is true: the provider's own public origin, e.g. https://id.chess.example.com" }}{{ end }}
+{{- if (and .Values.idProvider.enabled (eq .Values.idProvider.issuer .Values.accounts.publicUrl)) }}{{ fail "idProvider.issuer must differ from accounts.publicUrl: the provider needs an origin of its own" }}{{ end }}
+{{- if (and .Values.accounts.enabled (not .Values.idProvider.enabled) (not .Values.accounts.oidc.issuer)) }}{{ fail "accounts.enabled needs accounts.oidc.issuer (e.g. the Cognito user pool) or idProvider.enabled" }}{{ end }}
+{{- if (and .Values.accounts.enabled (not .Values.idProvider.enabled) (or (not .Values.accounts.oidc.clientId) (not .Values.accounts.oidc.existingSecret))) }}{{ fail "accounts.oidc.issuer needs accounts.oidc.clientId and accounts.oidc.existingSecret (the Secret holding the app client secret)" }}{{ end }}
 {{- if (ne (empty .Values.auth.oidc.issuer) (empty .Values.auth.oidc.audience)) }}{{ fail "OIDC needs both auth.oidc.issuer and auth.oidc.audience" }}{{ end }}
 {{- if (and (not .Values.redis.bundled.enabled) (not .Values.redis.external.host)) }}{{ fail "redis.external.host is required when redis.bundled.enabled is false" }}{{ end }}
 {{- if (and .Values.engine.autoscaling.enabled (gt (int .Values.engine.autoscaling.minReplicas) (int .Values.engine.autoscaling.maxReplicas))) }}{{ fail "engine.autoscaling.minReplicas must not exceed engine.autoscaling.maxReplicas" }}{{ end }}

@@ -1,7 +1,7 @@
 // Builds a running accounts service: Redis (sessions), DynamoDB (accounts), the identity
 // provider (discovered at start: a wrong issuer stops the process with its name), the socket
 // token signer shared with the gateway, and the HTTP routes.
-import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SocketTokens, connectRedis, createLogger, createRegistry, keys as makeKeys, waitReady, watchRedis } from '@gambit/common';
 import type { AccountsConfig } from './config.js';
 import { Provider } from './adapters/oidc.js';
@@ -32,7 +32,7 @@ export async function startAccounts(c: AccountsConfig): Promise<RunningAccounts>
   const site = new URL(c.PUBLIC_URL);
   const provider = await Provider.discover({
     issuer: c.OIDC_ISSUER, clientId: c.OIDC_CLIENT_ID, clientSecret: c.OIDC_CLIENT_SECRET, scopes: c.OIDC_SCOPES,
-    redirectUri: new URL('/auth/callback', site).href, postLogoutUri: new URL('/', site).href, allowHttp: c.OIDC_ALLOW_HTTP,
+    redirectUri: new URL('/auth/callback', site).href, postLogoutUri: new URL('/', site).href, allowHttp: c.OIDC_ALLOW_HTTP, promptCreate: c.OIDC_PROMPT_CREATE,
     ...(c.OIDC_END_SESSION_URL ? { endSessionUrl: c.OIDC_END_SESSION_URL } : {}),
   }).catch((err: unknown) => {
     throw new Error(`OIDC_ISSUER=${c.OIDC_ISSUER}: discovery failed (${String(err)})`);
@@ -45,7 +45,8 @@ export async function startAccounts(c: AccountsConfig): Promise<RunningAccounts>
     jobs: new AccountJobs(redis, keys),
     games: new GameRecords(c.FINALIZER_URL),
   };
-  const ready = async () => redis.status === 'ready' && (await db.send(new ListTablesCommand({ Limit: 1 })).then(() => true, () => false));
+  // DescribeTable of its own table: what its IAM policy allows (ListTables would need every table).
+  const ready = async () => redis.status === 'ready' && (await db.send(new DescribeTableCommand({ TableName: c.USERS_TABLE })).then(() => true, () => false));
   const server = createAccountsServer(ctx, registry, ready);
   await new Promise<void>((resolve) => server.listen(c.PORT, c.HOST, resolve));
   const port = (server.address() as { port: number }).port;

@@ -18,6 +18,9 @@ export const accountsSchema = z.object({
   /** From a Secret. */
   OIDC_CLIENT_SECRET: z.string().min(1),
   OIDC_SCOPES: env.str('openid profile email'),
+  /** /auth/signup asks for the provider's sign-up page with prompt=create (OpenID Connect Prompt Create 1.0); off for
+   * providers that refuse unknown prompts (Cognito: its sign-in page links to sign-up). */
+  OIDC_PROMPT_CREATE: env.bool(true),
   /** Providers without end_session_endpoint in discovery (Cognito: https://DOMAIN/logout) get sign-out here. */
   OIDC_END_SESSION_URL: z.url().optional(),
   /** PKCS8 PEM (EC P-256 or Ed25519): the gateway's TOKEN_SIGNING_KEY, so the gateway accepts the socket tokens signed here. */

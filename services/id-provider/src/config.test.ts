@@ -35,7 +35,7 @@ describe('id-provider config', () => {
     expect(problem({ REDIRECT_URIS: '' })).toMatch(/REDIRECT_URIS.*at least one/);
     expect(problem({ REDIRECT_URIS: 'not a url' })).toMatch(/REDIRECT_URIS/);
     expect(problem({ COOKIE_KEYS: `${'a'.repeat(32)},short` })).toMatch(/COOKIE_KEYS=\(\d+ characters, hidden\): each key/);
-    expect(problem({ SIGNING_KEY: 'nonsense' })).toMatch(/SIGNING_KEY=\(8 characters, hidden\): must be a PKCS8 PEM/);
+    expect(problem({ SIGNING_KEY: 'nonsense' })).toMatch(/SIGNING_KEY=\(8 characters, hidden\): must be a PEM private key/);
     expect(problem({ LOGIN_WINDOW_SECONDS: '0' })).toMatch(/LOGIN_WINDOW_SECONDS/);
     expect(problem({ TRUST_PROXY: 'maybe' })).toMatch(/TRUST_PROXY/);
     expect(problem({})).toBe('no error');

@@ -1,5 +1,6 @@
-// The ID token signing key: a PKCS8 PEM private key (from a Secret) as the private JWK
-// oidc-provider's `jwks` wants, with the algorithm its type implies. No I/O.
+// The ID token signing key: a PEM private key (from a Secret) as the private JWK oidc-provider's
+// `jwks` wants, with the algorithm its type implies. PKCS8, or the SEC1 / PKCS1 forms Helm's
+// genPrivateKey writes (-----BEGIN EC PRIVATE KEY-----, -----BEGIN RSA PRIVATE KEY-----). No I/O.
 import { createHash, createPrivateKey, type JsonWebKey } from 'node:crypto';
 
 export type SigningAlg = 'ES256' | 'RS256';
@@ -7,7 +8,7 @@ export type SigningJwk = JsonWebKey & { kid: string; alg: SigningAlg; use: 'sig'
 
 /** EC P-256 signs ES256, RSA (2048 bits or more) RS256; anything else is refused with the reason. */
 export function signingJwk(pem: string): SigningJwk {
-  if (!pem.includes('-----BEGIN PRIVATE KEY-----')) throw new Error('must be a PKCS8 PEM private key (-----BEGIN PRIVATE KEY-----)');
+  if (!/-----BEGIN (EC |RSA )?PRIVATE KEY-----/.test(pem)) throw new Error('must be a PEM private key (-----BEGIN PRIVATE KEY-----, EC PRIVATE KEY or RSA PRIVATE KEY)');
   let key;
   try {
     key = createPrivateKey(pem);

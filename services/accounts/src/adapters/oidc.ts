@@ -11,6 +11,8 @@ export interface ProviderSettings {
   redirectUri: string;
   postLogoutUri: string;
   allowHttp: boolean;
+  /** Whether the provider understands prompt=create (the sign-up page). */
+  promptCreate: boolean;
   /** Sign-out at a provider whose discovery names none (Cognito's /logout, which takes client_id and logout_uri). */
   endSessionUrl?: string;
 }
@@ -41,7 +43,7 @@ export class Provider {
       redirect_uri: this.s.redirectUri, scope: this.s.scopes, state, nonce,
       code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
       // OpenID Connect's prompt=create: providers that support it open their sign-up page.
-      ...(opts.signUp ? { prompt: 'create' } : {}),
+      ...(opts.signUp && this.s.promptCreate ? { prompt: 'create' } : {}),
     });
     return { url, state, verifier, nonce };
   }
