@@ -4,6 +4,7 @@
 // must be refused: a callback from another browser, a replayed callback, a cross-site POST, an
 // ended or expired session, another player's account. Refused means refused AND nothing changed.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { keys as makeKeys } from '@gambit/common';
 import { startStack, type Stack } from '../support/stack.js';
@@ -97,6 +98,23 @@ describe('sign-up and sign-in', () => {
     expect(replay.status).toBe(400);
   });
 
+  it('a return path off the site is ignored, and an unusual one is kept safely encoded', async () => {
+    for (const [asked, landed] of [['//evil.example/x', '/'], ['https://evil.example/', '/'], ['/\\evil.example', '/'], ['/@/é?x=1', '/@/%C3%A9?x=1']]) {
+      const b = new HttpBrowser(stack.httpUrl);
+      expect([asked, await b.signUp(`ret${Math.random().toString(36).slice(2, 8)}`, password, asked)]).toEqual([asked, `${stack.httpUrl}${landed}`]);
+      expect(b.cookie('gambit_sid')).toBeDefined();
+    }
+  });
+
+  it('the socket token names the session without carrying the cookie’s secret', async () => {
+    const b = new HttpBrowser(stack.httpUrl);
+    const { json } = await session(b);
+    const claims = JSON.parse(Buffer.from(String(json.token).split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+    expect(typeof claims.sid).toBe('string');
+    expect(claims.sid).not.toBe(b.cookie('gambit_sid'));
+    expect(JSON.stringify(claims)).not.toContain(b.cookie('gambit_sid')!);
+  });
+
   it('a callback with a wrong state is refused', async () => {
     const b = new HttpBrowser(stack.httpUrl);
     await b.request(`${stack.httpUrl}/auth/login`);
@@ -145,6 +163,18 @@ describe('refusals change nothing', () => {
     expect(del.status).toBe(403);
     const out = await b.request(`${stack.httpUrl}/auth/logout`, { method: 'POST', headers: evil });
     expect(out.status).toBe(403);
+    for (const origin of ['null', '']) {
+      const r = await b.request(`${stack.httpUrl}/api/account`, { method: 'PATCH', body: JSON.stringify({ username: 'dave3' }), headers: { origin } });
+      expect([origin, r.status]).toEqual([origin, 403]);
+    }
+    // Without any Origin header (not a browser, or a very old one): refused too.
+    const bare = await fetch(`${stack.httpUrl}/api/account`, { method: 'PATCH', body: '{"username":"dave4"}', headers: { cookie: `gambit_sid=${b.cookie('gambit_sid')}` } });
+    expect(bare.status).toBe(403);
+    // A cross-site page cannot mint a session (nor read its token) either.
+    const stranger = new HttpBrowser(stack.httpUrl);
+    const minted = await stranger.request(`${stack.httpUrl}/api/session`, { method: 'POST', body: '{}', headers: evil });
+    expect(minted.status).toBe(403);
+    expect(stranger.cookie('gambit_sid')).toBeUndefined();
     expect(JSON.parse((await b.request(`${stack.httpUrl}/api/account`)).body)).toMatchObject({ username: 'dave' });
     expect((await session(b)).json.kind).toBe('user');
   });
@@ -167,6 +197,8 @@ describe('refusals change nothing', () => {
     const bad = await frank.request(`${stack.httpUrl}/api/account`, { method: 'PATCH', body: JSON.stringify({ username: 'x!' }) });
     expect(bad.status).toBe(400);
     expect(JSON.parse(bad.body).message).toMatch(/at least 3|letters/);
+    const reserved = await frank.request(`${stack.httpUrl}/api/account`, { method: 'PATCH', body: JSON.stringify({ username: 'deleted-123abc' }) });
+    expect([reserved.status, JSON.parse(reserved.body).error]).toEqual([400, 'bad_username']);
     const ok = await frank.request(`${stack.httpUrl}/api/account`, { method: 'PATCH', body: JSON.stringify({ username: 'Franky' }) });
     expect(JSON.parse(ok.body)).toMatchObject({ username: 'Franky' });
     expect((await session(frank)).json.name).toBe('Franky');
@@ -174,14 +206,16 @@ describe('refusals change nothing', () => {
     expect((await erin.request(`${stack.httpUrl}/api/users/frank`)).status).toBe(404); // held, points at nobody
   });
 
-  it('after sign-out the old socket token no longer works, and the session is gone', async () => {
+  it('sign-out closes the open socket; the old socket token no longer works; the session is gone', async () => {
     const b = new HttpBrowser(stack.httpUrl);
     await signUp(b, 'gina');
     const token = String((await session(b)).json.token);
     expect((await hello(token)).playerId).toMatch(/^u_/);
+    const open = await TestPlayer.connect(stack.httpUrl, 'gina', { token });
     const out = await b.request(`${stack.httpUrl}/auth/logout`, { method: 'POST' });
     expect(out.status).toBe(303);
     expect(out.location).toMatch(new RegExp(`^${stack.accounts!.issuer}/`)); // ends the provider's session too
+    expect(await open.closed).toEqual({ code: 4401, reason: 'signed out' });
     expect(await hello(token)).toEqual({ refused: 4401 });
     expect((await b.request(`${stack.httpUrl}/api/account`)).status).toBe(401);
   });
@@ -190,7 +224,8 @@ describe('refusals change nothing', () => {
     const b = new HttpBrowser(stack.httpUrl);
     await signUp(b, 'hank');
     const token = String((await session(b)).json.token);
-    await redis.del(makeKeys(stack.keyPrefix).session(b.cookie('gambit_sid')!)); // what expiry does
+    const handle = createHash('sha256').update(b.cookie('gambit_sid')!).digest('base64url'); // sessions are keyed by the cookie's hash
+    await redis.del(makeKeys(stack.keyPrefix).session(handle)); // what expiry does
     expect(await hello(token)).toEqual({ refused: 4401 });
     expect((await b.request(`${stack.httpUrl}/api/account`)).status).toBe(401);
   });
@@ -215,6 +250,8 @@ describe('the player’s data', () => {
     const data = JSON.parse(exp.body) as { account: { username: string; playerId: string }; games: { gameId: string }[] };
     expect(data.account.username).toBe('ivy');
     expect(data.games.map((x) => x.gameId)).toEqual([gameId]);
+    const token = String((await session(other)).json.token);
+    const open = await TestPlayer.connect(stack.httpUrl, 'ivy', { token });
     const wrong = await b.request(`${stack.httpUrl}/api/account`, { method: 'DELETE', body: JSON.stringify({ confirm: 'ivx' }) });
     expect(wrong.status).toBe(400);
     expect((await b.request(`${stack.httpUrl}/api/users/ivy`)).status).toBe(200);
@@ -222,6 +259,9 @@ describe('the player’s data', () => {
     expect(del.status).toBe(204);
     expect((await b.request(`${stack.httpUrl}/api/users/ivy`)).status).toBe(404);
     expect((await other.request(`${stack.httpUrl}/api/account`)).status).toBe(401);
+    expect(await open.closed).toEqual({ code: 4401, reason: 'signed out' });
+    expect(await hello(token)).toEqual({ refused: 4401 });
+    expect(await redis.exists(makeKeys(stack.keyPrefix).lastSeen(data.account.playerId))).toBe(0);
     const record = await stored(`/api/games/${gameId}`, (j) => (j.white as { name: string }).name !== 'ivy');
     expect((record.white as { name: string }).name).toMatch(/^deleted-[0-9a-f]{6}$/);
     expect(String(record.pgn)).not.toContain('ivy');

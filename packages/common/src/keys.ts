@@ -38,6 +38,8 @@ export interface Keys {
   session(sid: string): string;
   userSessions(playerId: string): string;
   signIn(state: string): string;
+  /** Pub/sub channel: handles of sessions that ended (sign-out, account deleted); gateways close their sockets. */
+  sessionsEnded: string;
 }
 
 export function keys(prefix = 'gambit'): Keys {
@@ -65,6 +67,7 @@ export function keys(prefix = 'gambit'): Keys {
     session: (sid) => `${p}:session:${sid}`,
     userSessions: (id) => `${p}:player:${id}:sessions`,
     signIn: (state) => `${p}:signin:${state}`,
+    sessionsEnded: `${p}:sessions:ended`,
   };
 }
 

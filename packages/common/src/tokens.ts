@@ -7,7 +7,12 @@
 import { SignJWT, calculateJwkThumbprint, exportJWK, importPKCS8, importSPKI, jwtVerify, decodeProtectedHeader, type CryptoKey, type JWTPayload } from 'jose';
 import { createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
 
-export interface Identity { playerId: string; name: string }
+export interface Identity {
+  playerId: string;
+  name: string;
+  /** The browser session behind a session token (its handle): the gateway closes the socket when it ends. */
+  session?: string;
+}
 
 /** Who a token speaks for: a guest or a signed-in user, and for session tokens the session. */
 export interface TokenClaims extends Identity {

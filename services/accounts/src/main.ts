@@ -1,3 +1,5 @@
+// The accounts service's process: settings from the environment (a bad one stops it naming the
+// setting), then app.ts wires and starts everything; SIGTERM and SIGINT close it.
 import { ConfigError } from '@gambit/common';
 import { loadAccountsConfig } from './config.js';
 import { startAccounts } from './app.js';

@@ -13,6 +13,7 @@ import { commandPublisher } from './redis/commands.js';
 import { deliveryHandler } from './ws/deliveries.js';
 import { KeepAlive } from './ws/keep-alive.js';
 import { ConnectionRegistry } from './redis/registry.js';
+import { EndedSessions } from './redis/ended-sessions.js';
 import { routes } from './http/routes.js';
 import { gatewayMetrics } from './metrics.js';
 import { RecentlyClosed } from './ws/recently-closed.js';
@@ -98,6 +99,11 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
 
   events.start();
   connections.startHeartbeat(() => hub.clients.size);
+  // A signed-out or deleted session's sockets close (rare: a scan of this pod's sockets is fine).
+  const ended = new EndedSessions(connectRedis(config.REDIS_URL, `gateway:${id}:sessions`), keys.sessionsEnded, log);
+  await ended.start((handle) => {
+    for (const c of hub.clients.values()) if (c.identity?.session === handle) c.endSession();
+  });
   await new Promise<void>((resolve) => http.listen(config.PORT, config.HOST, resolve));
   const port = (http.address() as { port: number }).port;
   log.info({ port, webRoot: config.WEB_ROOT ?? null }, 'gateway listening');
@@ -121,6 +127,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     await waitUntil(() => hub.clients.size === 0, 2_000);
     for (const c of hub.clients.values()) c.terminate();
     await events.stop();
+    ended.stop();
     await connections.retire().catch(() => undefined);
     await redis.quit().catch(() => undefined);
     http.closeAllConnections();

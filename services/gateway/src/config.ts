@@ -56,8 +56,8 @@ export const gatewayConfigSchema = z.object({
 }).superRefine((c, ctx) => {
   if (c.GUEST_TOKENS && !c.TOKEN_SIGNING_KEY && !c.TOKEN_SECRET) {
     ctx.addIssue({ code: 'custom', path: ['TOKEN_SIGNING_KEY'], message: 'guest tokens need TOKEN_SIGNING_KEY (or TOKEN_SECRET); or set GUEST_TOKENS=false with OIDC' });
-  } else if (c.ACCOUNTS_URL && !c.TOKEN_SIGNING_KEY && !c.TOKEN_SECRET) {
-    ctx.addIssue({ code: 'custom', path: ['TOKEN_SIGNING_KEY'], message: 'ACCOUNTS_URL needs TOKEN_SIGNING_KEY (or TOKEN_SECRET): the key the accounts service signs socket tokens with' });
+  } else if (c.ACCOUNTS_URL && !c.TOKEN_SIGNING_KEY) {
+    ctx.addIssue({ code: 'custom', path: ['TOKEN_SIGNING_KEY'], message: 'ACCOUNTS_URL needs TOKEN_SIGNING_KEY: the key (same Secret) the accounts service signs socket tokens with' });
   }
   if (c.TOKEN_SIGNING_KEY && c.TOKEN_SECRET) ctx.addIssue({ code: 'custom', path: ['TOKEN_SECRET'], message: 'set TOKEN_SIGNING_KEY or TOKEN_SECRET, not both' });
   if (Boolean(c.OIDC_ISSUER) !== Boolean(c.OIDC_AUDIENCE)) ctx.addIssue({ code: 'custom', path: [c.OIDC_ISSUER ? 'OIDC_AUDIENCE' : 'OIDC_ISSUER'], message: 'OIDC needs both OIDC_ISSUER and OIDC_AUDIENCE' });

@@ -1,14 +1,18 @@
-// Browser sessions in Redis, shared by every accounts replica and read by every gateway (a socket
-// token names its session; the gateway accepts it only while the session key exists). A session
-// slides: each use extends it. A user's sessions are also in a set, so deleting the account (or a
-// "sign out everywhere") ends them all. Sign-ins in flight (state, PKCE verifier, nonce) live ten
-// minutes and are taken once (GETDEL), so a replayed callback finds nothing.
-import { randomBytes } from 'node:crypto';
+// Browser sessions in Redis, shared by every accounts replica and read by every gateway. The cookie
+// holds a random secret; everything else names the session by its handle, SHA-256 of that secret:
+// the Redis key, the user's set of sessions and the socket token's `sid`. A token is readable by
+// page scripts, so it must not carry what the HttpOnly cookie protects. The gateway accepts a
+// token only while its session key exists, and is told on `sessionsEnded` to close the sockets of
+// ended sessions. A session slides (each use extends it); a new guest session lives a day until
+// it is used again, so cookieless requests cannot fill Redis for a month. Sign-ins in flight
+// (state, PKCE verifier, nonce) live ten minutes and are taken once (GETDEL).
+import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Keys } from '@gambit/common';
 
 export interface Session {
-  sid: string;
+  /** SHA-256 of the cookie's secret: the name of the session everywhere but the cookie. */
+  handle: string;
   kind: 'guest' | 'user';
   playerId: string;
   name: string;
@@ -22,53 +26,66 @@ export interface SignIn {
   nonce: string;
   returnTo: string;
   /** The guest session the browser had when it went to sign in: its games are adopted. */
-  guestSid?: string;
+  guestHandle?: string;
 }
 
 const SIGN_IN_TTL_S = 600;
+const NEW_GUEST_TTL_S = 86_400;
+
+export const handleOf = (secret: string): string => createHash('sha256').update(secret).digest('base64url');
 
 export class Sessions {
   constructor(private readonly redis: Redis, private readonly keys: Keys, private readonly ttlSeconds: number) {}
 
-  async create(s: Omit<Session, 'sid' | 'createdAt'>): Promise<Session> {
-    const session: Session = { ...s, sid: randomBytes(24).toString('base64url'), createdAt: Date.now() };
-    const m = this.redis.multi().set(this.keys.session(session.sid), JSON.stringify(session), 'EX', this.ttlSeconds);
-    if (s.kind === 'user') m.sadd(this.keys.userSessions(s.playerId), session.sid).expire(this.keys.userSessions(s.playerId), this.ttlSeconds);
+  /** A new session and the secret for its cookie (returned once, stored nowhere). */
+  async create(s: Omit<Session, 'handle' | 'createdAt'>): Promise<{ session: Session; secret: string }> {
+    const secret = randomBytes(24).toString('base64url');
+    const session: Session = { ...s, handle: handleOf(secret), createdAt: Date.now() };
+    const ttl = s.kind === 'guest' ? Math.min(NEW_GUEST_TTL_S, this.ttlSeconds) : this.ttlSeconds;
+    const m = this.redis.multi().set(this.keys.session(session.handle), JSON.stringify(session), 'EX', ttl);
+    if (s.kind === 'user') m.sadd(this.keys.userSessions(s.playerId), session.handle).expire(this.keys.userSessions(s.playerId), this.ttlSeconds);
     await m.exec();
-    return session;
+    return { session, secret };
   }
 
-  /** The session, extended by another TTL; null when it ended or expired. */
-  async touch(sid: string): Promise<Session | null> {
-    const raw = await this.redis.getex(this.keys.session(sid), 'EX', this.ttlSeconds);
+  /** The session of a cookie's secret, extended by another TTL; null when it ended or expired. */
+  async touch(secret: string): Promise<Session | null> {
+    return this.touchHandle(handleOf(secret));
+  }
+
+  async touchHandle(handle: string): Promise<Session | null> {
+    const raw = await this.redis.getex(this.keys.session(handle), 'EX', this.ttlSeconds);
     if (!raw) return null;
     const s = JSON.parse(raw) as Session;
     if (s.kind === 'user') await this.redis.expire(this.keys.userSessions(s.playerId), this.ttlSeconds);
     return s;
   }
 
-  /** A guest's new display name (the session keeps its player id). */
+  /** A new display name, only if the session still exists (XX): an ended session stays ended. */
   async rename(s: Session, name: string): Promise<Session> {
     const next = { ...s, name };
-    await this.redis.set(this.keys.session(s.sid), JSON.stringify(next), 'EX', this.ttlSeconds);
+    await this.redis.set(this.keys.session(s.handle), JSON.stringify(next), 'KEEPTTL', 'XX');
     return next;
   }
 
-  async end(s: Pick<Session, 'sid' | 'playerId'>): Promise<void> {
-    await this.redis.multi().del(this.keys.session(s.sid)).srem(this.keys.userSessions(s.playerId), s.sid).exec();
+  async end(s: Pick<Session, 'handle' | 'playerId'>): Promise<void> {
+    await this.redis.multi().del(this.keys.session(s.handle)).srem(this.keys.userSessions(s.playerId), s.handle)
+      .publish(this.keys.sessionsEnded, s.handle).exec();
   }
 
-  /** Every session of a user (account deleted, or renamed: each session carries the name). */
+  /** Every session of a user (account deleted): gone here, and their sockets closed by the gateways. */
   async endAll(playerId: string): Promise<number> {
-    const sids = await this.redis.smembers(this.keys.userSessions(playerId));
-    await this.redis.del(...sids.map((sid) => this.keys.session(sid)), this.keys.userSessions(playerId));
-    return sids.length;
+    const handles = await this.redis.smembers(this.keys.userSessions(playerId));
+    const m = this.redis.multi().del(...handles.map((h) => this.keys.session(h)), this.keys.userSessions(playerId));
+    for (const h of handles) m.publish(this.keys.sessionsEnded, h);
+    await m.exec();
+    return handles.length;
   }
 
   /** Each of a user's sessions gets the new name (a rename shows at the next socket token). */
   async renameAll(playerId: string, name: string): Promise<void> {
-    for (const sid of await this.redis.smembers(this.keys.userSessions(playerId))) {
-      const s = await this.touch(sid);
+    for (const handle of await this.redis.smembers(this.keys.userSessions(playerId))) {
+      const s = await this.touchHandle(handle);
       if (s) await this.rename(s, name);
     }
   }
@@ -89,5 +106,10 @@ export class Sessions {
     const open = conns.length ? await this.redis.exists(...conns.map((c) => this.keys.conn(c))) : 0;
     const seen = await this.redis.get(this.keys.lastSeen(playerId));
     return { online: open > 0, lastSeen: seen ? Number(seen) : null };
+  }
+
+  /** What Redis holds about a deleted player beyond sessions: presence. */
+  async forget(playerId: string): Promise<void> {
+    await this.redis.del(this.keys.lastSeen(playerId), this.keys.playerConns(playerId));
   }
 }

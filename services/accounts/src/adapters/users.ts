@@ -20,7 +20,8 @@ export interface User {
   usernameChangedAt: number | null;
 }
 
-export type RenameOutcome = 'renamed' | 'taken';
+/** `changed`: the account was renamed meanwhile by another request (nothing done here). */
+export type RenameOutcome = 'renamed' | 'taken' | 'changed';
 
 export class Users {
   constructor(private readonly db: DynamoDBClient, private readonly t: AccountTables, private readonly holdMs: number) {}
@@ -72,9 +73,10 @@ export class Users {
         ExpressionAttributeValues: marshall({ ':new': wanted, ':now': now, ':old': user.username }),
       }));
     } catch (err) {
-      // Renamed meanwhile by another request of the same player: give the claim back, report what is stored.
-      if (!sameName && err instanceof ConditionalCheckFailedException) await this.release(wanted, user.playerId);
-      throw err;
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      // Renamed meanwhile by another request of the same player: give the claim back.
+      if (!sameName) await this.release(wanted, user.playerId);
+      return { outcome: 'changed', user };
     }
     if (sameName) {
       // Only the case changed: the name item keeps its key and owner.

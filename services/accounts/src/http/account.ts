@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { newGuestId } from '@gambit/common';
 import { usernameKey, usernameProblem } from '@gambit/protocol';
 import type { User } from '../adapters/users.js';
-import { tombstoneFor } from '../rules/identity.js';
+import { newTombstone } from '../rules/identity.js';
 import { clearedCookie, sessionCookie } from '../rules/web.js';
 import { requireSameSite, sessionOf, userSession, type Ctx } from './context.js';
 import { HttpError, body, json } from './respond.js';
@@ -23,13 +23,14 @@ export async function session(ctx: Ctx, req: IncomingMessage, res: ServerRespons
   const headers: Record<string, string> = {};
   if (!s) {
     if (!ctx.config.GUEST_SESSIONS) throw new HttpError(401, 'not_signed_in', 'Sign in to play here.');
-    s = await ctx.sessions.create({ kind: 'guest', playerId: newGuestId(), name: name ?? `guest-${Math.floor(1000 + Math.random() * 9000)}` });
-    headers['set-cookie'] = sessionCookie(s.sid, { secure: ctx.secure, maxAgeSeconds: ctx.config.SESSION_TTL_DAYS * 86_400 });
+    const made = await ctx.sessions.create({ kind: 'guest', playerId: newGuestId(), name: name ?? `guest-${Math.floor(1000 + Math.random() * 9000)}` });
+    s = made.session;
+    headers['set-cookie'] = sessionCookie(made.secret, { secure: ctx.secure, maxAgeSeconds: ctx.config.SESSION_TTL_DAYS * 86_400 });
   } else if (s.kind === 'guest' && name && name !== s.name) {
     s = await ctx.sessions.rename(s, name);
   }
   const ttl = ctx.config.SOCKET_TOKEN_TTL_SECONDS;
-  const token = await ctx.tokens.sign({ playerId: s.playerId, name: s.name, kind: s.kind, sid: s.sid }, ttl);
+  const token = await ctx.tokens.sign({ playerId: s.playerId, name: s.name, kind: s.kind, sid: s.handle }, ttl);
   json(res, 200, { kind: s.kind, playerId: s.playerId, name: s.name, token, expiresAt: Date.now() + ttl * 1000 }, headers);
 }
 
@@ -56,6 +57,7 @@ export async function renameAccount(ctx: Ctx, req: IncomingMessage, res: ServerR
   if (problem) throw new HttpError(400, 'bad_username', problem);
   const { outcome, user: next } = await ctx.users.rename(user, username);
   if (outcome === 'taken') throw new HttpError(409, 'username_taken', `The name ${username} is taken. Try another.`);
+  if (outcome === 'changed') throw new HttpError(409, 'changed_meanwhile', 'Your username was changed meanwhile. Reload and try again.');
   await ctx.sessions.renameAll(user.playerId, next.username);
   ctx.log.info({ playerId: user.playerId }, 'username changed');
   json(res, 200, view(next));
@@ -64,7 +66,9 @@ export async function renameAccount(ctx: Ctx, req: IncomingMessage, res: ServerR
 /** Everything stored about the caller, as a file: the account, stats and every finished game. */
 export async function exportAccount(ctx: Ctx, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const user = await currentUser(ctx, req);
-  const [stats, games] = await Promise.all([ctx.games.stats(user.playerId), ctx.games.all(user.playerId)]);
+  const gone = new AbortController();
+  res.once('close', () => gone.abort()); // the browser (or the gateway's timeout) gave up: stop fetching
+  const [stats, games] = await Promise.all([ctx.games.stats(user.playerId), ctx.games.all(user.playerId, gone.signal)]);
   json(res, 200, { exportedAt: new Date().toISOString(), account: view(user), stats, games }, {
     'content-disposition': `attachment; filename="gambit-${user.username}.json"`,
   });
@@ -81,9 +85,10 @@ export async function deleteAccount(ctx: Ctx, req: IncomingMessage, res: ServerR
   if (usernameKey(confirm.trim()) !== usernameKey(user.username)) {
     throw new HttpError(400, 'confirm_mismatch', `Type your username, ${user.username}, to confirm.`);
   }
-  await ctx.jobs.erase(user.playerId, tombstoneFor(user.playerId));
+  await ctx.jobs.erase(user.playerId, newTombstone());
   await ctx.users.delete(user);
   await ctx.sessions.endAll(user.playerId);
+  await ctx.sessions.forget(user.playerId);
   ctx.log.info({ playerId: user.playerId }, 'account deleted');
   res.writeHead(204, { 'set-cookie': clearedCookie(ctx.secure), 'cache-control': 'no-store' });
   res.end();

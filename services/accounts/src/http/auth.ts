@@ -5,7 +5,7 @@
 // ends the session here at once (its socket tokens stop working) and then at the provider.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { playerIdFor, usernameCandidates } from '../rules/identity.js';
-import { clearedCookie, safeReturnPath, sessionCookie } from '../rules/web.js';
+import { clearedCookie, cookieValue, safeReturnPath, sessionCookie } from '../rules/web.js';
 import { requireSameSite, sessionOf, type Ctx } from './context.js';
 import { HttpError, redirect } from './respond.js';
 
@@ -17,7 +17,7 @@ export async function startSignIn(ctx: Ctx, req: IncomingMessage, res: ServerRes
   const { url: to, state, verifier, nonce } = await ctx.provider.authorizationUrl({ signUp });
   await ctx.sessions.startSignIn(state, {
     verifier, nonce, returnTo: safeReturnPath(url.searchParams.get('return')),
-    ...(current?.kind === 'guest' ? { guestSid: current.sid } : {}),
+    ...(current?.kind === 'guest' ? { guestHandle: current.handle } : {}),
   });
   redirect(res, to.href, { 'set-cookie': signInCookie(state, ctx.secure, 600) });
 }
@@ -29,7 +29,7 @@ export async function callback(ctx: Ctx, req: IncomingMessage, res: ServerRespon
     // The person cancelled or the provider refused: back to the site, nothing changed.
     return redirect(res, '/', { 'set-cookie': signInCookie('', ctx.secure, 0) });
   }
-  if (!state || cookie(req, SIGN_IN_COOKIE) !== state) {
+  if (!state || cookieValue(req.headers.cookie, SIGN_IN_COOKIE) !== state) {
     throw new HttpError(400, 'bad_sign_in', 'This sign-in was not started in this browser. Sign in again.');
   }
   const started = await ctx.sessions.takeSignIn(state);
@@ -45,15 +45,18 @@ export async function callback(ctx: Ctx, req: IncomingMessage, res: ServerRespon
   const email = typeof signedIn.claims.email === 'string' ? signedIn.claims.email : null;
   const user = (await ctx.users.get(playerId))
     ?? (await ctx.users.create({ playerId, email, issuer: signedIn.issuer, sub: signedIn.sub, createdAt: Date.now() }, usernameCandidates(signedIn.claims)));
-  const guest = started.guestSid ? await ctx.sessions.touch(started.guestSid) : null;
+  const guest = started.guestHandle ? await ctx.sessions.touchHandle(started.guestHandle) : null;
   if (guest?.kind === 'guest') {
     await ctx.jobs.adopt(guest.playerId, user.playerId, user.username);
     await ctx.sessions.end(guest);
     ctx.log.info({ guest: guest.playerId, user: user.playerId }, 'guest signed in: its games are adopted');
   }
-  const session = await ctx.sessions.create({ kind: 'user', playerId: user.playerId, name: user.username, idToken: signedIn.idToken });
+  // A browser signing in again (as the same or another account) leaves its previous session behind.
+  const previous = await sessionOf(ctx, req);
+  if (previous?.kind === 'user') await ctx.sessions.end(previous);
+  const { secret } = await ctx.sessions.create({ kind: 'user', playerId: user.playerId, name: user.username, idToken: signedIn.idToken });
   redirect(res, started.returnTo, {
-    'set-cookie': [sessionCookie(session.sid, { secure: ctx.secure, maxAgeSeconds: ctx.config.SESSION_TTL_DAYS * 86_400 }), signInCookie('', ctx.secure, 0)],
+    'set-cookie': [sessionCookie(secret, { secure: ctx.secure, maxAgeSeconds: ctx.config.SESSION_TTL_DAYS * 86_400 }), signInCookie('', ctx.secure, 0)],
   });
 }
 
@@ -67,12 +70,4 @@ export async function signOut(ctx: Ctx, req: IncomingMessage, res: ServerRespons
 
 function signInCookie(state: string, secure: boolean, maxAge: number): string {
   return [`${SIGN_IN_COOKIE}=${state}`, 'Path=/auth', 'HttpOnly', 'SameSite=Lax', `Max-Age=${maxAge}`, ...(secure ? ['Secure'] : [])].join('; ');
-}
-
-function cookie(req: IncomingMessage, name: string): string | null {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const i = part.indexOf('=');
-    if (i > 0 && part.slice(0, i).trim() === name) return part.slice(i + 1).trim();
-  }
-  return null;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { isStoredId, USERNAME_RE } from '@gambit/protocol';
-import { playerIdFor, tombstoneFor, usernameCandidates } from './identity.js';
+import { isStoredId, USERNAME_RE, usernameProblem } from '@gambit/protocol';
+import { newTombstone, playerIdFor, usernameCandidates } from './identity.js';
 
 describe('playerIdFor', () => {
   it('is stable for one subject, different per issuer and subject, and a stored id', () => {
@@ -13,11 +13,14 @@ describe('playerIdFor', () => {
   });
 });
 
-describe('tombstoneFor', () => {
-  it('names a deleted player the same way every time, without the old name', () => {
-    expect(tombstoneFor('u_abc')).toBe(tombstoneFor('u_abc'));
-    expect(tombstoneFor('u_abc')).toMatch(/^deleted-[0-9a-f]{6}$/);
-    expect(tombstoneFor('u_abd')).not.toBe(tombstoneFor('u_abc'));
+describe('newTombstone', () => {
+  it('is random (not computable from the player id) and a name nobody can register', () => {
+    const names = new Set(Array.from({ length: 50 }, () => newTombstone()));
+    expect(names.size).toBeGreaterThan(45);
+    for (const n of names) {
+      expect(n).toMatch(/^deleted-[0-9a-f]{6}$/);
+      expect(usernameProblem(n)).toMatch(/deleted-/);
+    }
   });
 });
 
@@ -30,8 +33,8 @@ describe('usernameCandidates', () => {
     expect(new Set(c).size).toBe(c.length);
   });
 
-  it('generates valid names when the provider gives nothing usable', () => {
-    const c = usernameCandidates({ preferred_username: 'é', name: 42 });
+  it('generates valid names when the provider gives nothing usable (or a reserved one)', () => {
+    const c = usernameCandidates({ preferred_username: 'deleted-abc123', name: 42 });
     expect(c.length).toBeGreaterThanOrEqual(5);
     expect(c.every((n) => USERNAME_RE.test(n) && n.startsWith('player-'))).toBe(true);
   });

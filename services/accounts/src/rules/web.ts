@@ -3,12 +3,23 @@
 
 export const SESSION_COOKIE = 'gambit_sid';
 
-/** A same-site path to return to after sign-in: an absolute path, never `//host` or a scheme (open redirects). */
+/**
+ * A same-site path to return to after sign-in: resolved against the site, kept only if it stays on
+ * the site (no `//host`, `/\\host` or scheme: open redirects), and returned percent-encoded so it
+ * is always a valid Location header.
+ */
 export function safeReturnPath(raw: string | null | undefined): string {
-  if (!raw || !raw.startsWith('/') || raw.startsWith('//') || raw.startsWith('/\\') || raw.length > 512) return '/';
-  if ([...raw].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f)) return '/'; // header splitting
-  if (raw.startsWith('/auth/')) return '/';
-  return raw;
+  if (!raw || !raw.startsWith('/') || raw.length > 512) return '/';
+  if ([...raw].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f)) return '/';
+  let url: URL;
+  try {
+    url = new URL(raw, 'https://site.invalid');
+  } catch {
+    return '/';
+  }
+  if (url.origin !== 'https://site.invalid' || raw.startsWith('//') || raw.startsWith('/\\')) return '/';
+  if (url.pathname.startsWith('/auth/')) return '/';
+  return `${url.pathname}${url.search}${url.hash}`;
 }
 
 /**
@@ -32,12 +43,17 @@ export function clearedCookie(secure: boolean): string {
   return sessionCookie('', { secure, maxAgeSeconds: 0 });
 }
 
-/** The session id in a Cookie header, if it looks like one of ours. */
-export function sessionIdFrom(cookieHeader: string | undefined): string | null {
-  if (!cookieHeader) return null;
-  for (const part of cookieHeader.split(';')) {
-    const [k, v] = part.trim().split('=');
-    if (k === SESSION_COOKIE && v && /^[A-Za-z0-9_-]{20,64}$/.test(v)) return v;
+/** One cookie's value from a Cookie header. */
+export function cookieValue(cookieHeader: string | undefined, name: string): string | null {
+  for (const part of (cookieHeader ?? '').split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0 && part.slice(0, i).trim() === name) return part.slice(i + 1).trim();
   }
   return null;
+}
+
+/** The session secret in a Cookie header, if it looks like one of ours. */
+export function sessionIdFrom(cookieHeader: string | undefined): string | null {
+  const v = cookieValue(cookieHeader, SESSION_COOKIE);
+  return v && /^[A-Za-z0-9_-]{20,64}$/.test(v) ? v : null;
 }

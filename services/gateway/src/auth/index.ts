@@ -34,7 +34,7 @@ export class Authenticator {
     if (iss === TOKEN_ISSUER) {
       const claims = this.tokens ? await this.tokens.verify(token) : null;
       if (!claims) return null;
-      if (claims.sid) return (await this.sessionExists(claims.sid)) ? { playerId: claims.playerId, name: claims.name } : null;
+      if (claims.sid) return (await this.sessionExists(claims.sid)) ? { playerId: claims.playerId, name: claims.name, session: claims.sid } : null;
       return this.bareGuests ? { playerId: claims.playerId, name: claims.name } : null;
     }
     if (this.oidc && iss === this.oidc.issuer) return this.oidc.verify(token);

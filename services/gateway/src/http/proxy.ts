@@ -11,8 +11,7 @@ export interface ProxyOptions {
   methods: readonly string[];
   /** Largest request body forwarded (bytes); larger ones are answered 413 here. */
   maxBody: number;
-  /** Whether the client's connection was TLS (X-Forwarded-Proto for the service: Secure cookies). */
-  tls?: boolean;
+  timeoutMs: number;
 }
 
 export async function proxy(req: IncomingMessage, res: ServerResponse, base: string, o: ProxyOptions): Promise<void> {
@@ -28,13 +27,15 @@ export async function proxy(req: IncomingMessage, res: ServerResponse, base: str
     const v = req.headers[h];
     if (typeof v === 'string') headers.set(h, v);
   }
+  // The client's address, for the services' own limits (the id-provider's sign-in limits, logs).
   headers.set('x-forwarded-for', req.socket.remoteAddress ?? '');
-  headers.set('x-forwarded-proto', o.tls ? 'https' : 'http');
-  if (req.headers.host) headers.set('x-forwarded-host', req.headers.host);
+  const gone = new AbortController();
+  res.once('close', () => gone.abort()); // the client left: the service stops working for it
   const upstream = await fetch(new URL(req.url ?? '/', base), {
-    method, headers, redirect: 'manual', signal: AbortSignal.timeout(10_000), ...(body !== undefined ? { body } : {}),
+    method, headers, redirect: 'manual', signal: AbortSignal.any([gone.signal, AbortSignal.timeout(o.timeoutMs)]),
+    ...(body !== undefined ? { body } : {}),
   }).catch(() => null);
-  if (!upstream) return send(res, 502, { error: 'service unavailable' });
+  if (!upstream) return res.writableEnded || res.destroyed ? undefined : send(res, 502, { error: 'service unavailable' });
   for (const h of RESPONSE_HEADERS) {
     const v = upstream.headers.get(h);
     if (v !== null) res.setHeader(h, v);

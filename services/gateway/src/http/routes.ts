@@ -18,7 +18,7 @@ export interface RouteDeps {
 }
 
 /** The accounts service's paths: sign-in, the browser session, the account, player lookup by name. */
-const ACCOUNTS_API = /^\/(?:auth\/[a-z-]+|api\/session|api\/account(?:\/export)?|api\/users\/[^/]+)$/;
+const ACCOUNTS_API = /^\/(?:auth\/[a-z]+|api\/session|api\/account(?:\/export)?|api\/users\/[A-Za-z0-9_-]{1,64})$/;
 
 const MAX_BODY = 1024;
 /** The finalizer's read API: /api/games/:id, /api/players/:id, /api/players/:id/games. */
@@ -70,10 +70,12 @@ export function routes(deps: RouteDeps) {
       }
       if (deps.finalizerUrl && (path.startsWith('/api/games/') || path.startsWith('/api/players/'))) {
         if (!isReadApiPath(path)) return json(res, 400, { error: 'bad id' });
-        return proxy(req, res, deps.finalizerUrl, { methods: ['GET', 'HEAD'], maxBody: 0 });
+        return proxy(req, res, deps.finalizerUrl, { methods: ['GET', 'HEAD'], maxBody: 0, timeoutMs: 10_000 });
       }
       if (deps.accountsUrl && ACCOUNTS_API.test(path)) {
-        return proxy(req, res, deps.accountsUrl, { methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'], maxBody: 16 * 1024 });
+        // An export gathers every game of the player: it may take longer than one request.
+        const timeoutMs = path === '/api/account/export' ? 120_000 : 10_000;
+        return proxy(req, res, deps.accountsUrl, { methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'], maxBody: 16 * 1024, timeoutMs });
       }
       if (serveStatic && (await serveStatic(req, res))) return;
       json(res, 404, { error: 'not found' });

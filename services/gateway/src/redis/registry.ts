@@ -35,10 +35,14 @@ export class ConnectionRegistry {
     await this.redis.multi().hset(this.keys.conn(conn), 'rooms', [...rooms].join(',')).pexpire(this.keys.conn(conn), this.ttlMs).exec();
   }
 
-  /** A socket closed: `playerId` was last seen now (player pages say "last seen"). */
-  async remove(conn: string, playerId?: string): Promise<void> {
+  /**
+   * A socket closed: `playerId` was last seen now (player pages say "last seen"; only accounts have
+   * pages), unless `seen` is false (its session ended: a deleted account leaves no trace here).
+   */
+  async remove(conn: string, playerId?: string, seen = true): Promise<void> {
     const m = this.redis.multi().del(this.keys.conn(conn)).srem(this.keys.gatewayConns(this.gatewayId), conn);
-    if (playerId) m.srem(this.keys.playerConns(playerId), conn).set(this.keys.lastSeen(playerId), Date.now(), 'PX', LAST_SEEN_TTL_MS);
+    if (playerId) m.srem(this.keys.playerConns(playerId), conn);
+    if (seen && playerId?.startsWith('u_')) m.set(this.keys.lastSeen(playerId), Date.now(), 'PX', LAST_SEEN_TTL_MS);
     await m.exec();
   }
 

@@ -41,6 +41,7 @@ export interface ClientDeps {
 
 export class Client {
   identity: Identity | null = null;
+  private sessionEnded = false;
   /** Rooms whose events this socket receives (the hub keeps it in step with its audiences). */
   readonly rooms = new Set<string>();
   alive = true;
@@ -80,6 +81,12 @@ export class Client {
     if (this.ws.readyState === this.ws.OPEN) this.ws.send(text, { binary: false });
   }
 
+  /** Its session ended (sign-out, account deleted): closed as a bad token would be, leaving no "last seen". */
+  endSession(): void {
+    this.sessionEnded = true;
+    this.close(CLOSE.badToken, 'signed out');
+  }
+
   close(code: number, reason: string): void {
     this.ws.close(code, reason);
   }
@@ -112,7 +119,7 @@ export class Client {
       for (const room of rooms) {
         void this.deps.forward({ t: 'disconnect', origin: this.origin(), room }).catch((err) => this.deps.log.error({ err: String(err), room }, 'disconnect not forwarded'));
       }
-      void this.deps.registry.remove(this.id, this.identity.playerId).catch(() => undefined);
+      void this.deps.registry.remove(this.id, this.identity.playerId, !this.sessionEnded).catch(() => undefined);
     }
     this.deps.perIp.closed(this.ip);
     metrics.closes.inc({ code: String(code) });
