@@ -199,7 +199,9 @@ describe('finalizer', () => {
 
   it('lists a player\'s games newest first, a page at a time', async () => {
     const me = { playerId: `pager-${process.pid}`, name: 'Pat' };
-    const games = [3, 1, 2].map((n) => record({ white: me, endedAt: 1_800_000_000_000 + n, startedAt: 1_800_000_000_000 }));
+    // One bullet (1+0), one blitz (5+2), one classical (30+0): each counted under its speed too.
+    const tcs = [{ initialMs: 60_000, incrementMs: 0 }, { initialMs: 300_000, incrementMs: 2000 }, { initialMs: 1_800_000, incrementMs: 0 }];
+    const games = [3, 1, 2].map((n, i) => record({ white: me, endedAt: 1_800_000_000_000 + n, startedAt: 1_800_000_000_000, tc: tcs[i]! }));
     const before = await stored(fin.port);
     for (const g of games) await publishGame(prefix, g);
     await handled(fin.port, before, 3);
@@ -214,7 +216,13 @@ describe('finalizer', () => {
     expect(http1.body.games.map((g: { gameId: string }) => g.gameId)).toEqual([g3, g2]);
     const http2 = await get(fin.port, `/api/players/${me.playerId}/games?limit=2&cursor=${http1.body.next}`);
     expect(http2.body).toEqual({ games: [expect.objectContaining({ gameId: g1 })], next: null });
-    expect(await store.getPlayer(me.playerId)).toMatchObject({ games: 3, wins: 3 });
+    expect(await store.getPlayer(me.playerId)).toMatchObject({
+      games: 3, wins: 3,
+      speeds: {
+        bullet: { games: 1, wins: 1, losses: 0, draws: 0 }, blitz: { games: 1, wins: 1, losses: 0, draws: 0 },
+        rapid: { games: 0, wins: 0, losses: 0, draws: 0 }, classical: { games: 1, wins: 1, losses: 0, draws: 0 },
+      },
+    });
   });
 
   it('answers 404 and 400 with JSON errors, and serves health, readiness and metrics', async () => {

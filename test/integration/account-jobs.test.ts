@@ -187,6 +187,11 @@ describe('adopt', () => {
     expect((await getJson(fin.port, `/api/players/${user.playerId}`)).body).toEqual({
       playerId: user.playerId, name: 'newuser', games: 4, wins: 1, losses: 2, draws: 1,
       createdAt: userStats.createdAt, updatedAt: expect.any(Number),
+      // The per-speed counts are merged too (these test games are all blitz).
+      speeds: {
+        bullet: { games: 0, wins: 0, losses: 0, draws: 0 }, blitz: { games: 4, wins: 1, losses: 2, draws: 1 },
+        rapid: { games: 0, wins: 0, losses: 0, draws: 0 }, classical: { games: 0, wins: 0, losses: 0, draws: 0 },
+      },
     });
     expect(await f.store.getPlayer(guest.playerId)).toBeNull();
     expect((await f.store.listPlayerGames(guest.playerId)).games).toEqual([]);

@@ -115,6 +115,21 @@ describe('sign-up and sign-in', () => {
     expect(JSON.stringify(claims)).not.toContain(b.cookie('gambit_sid')!);
   });
 
+  it('an ID token whose nonce is not the one this sign-in sent is refused, and nobody is signed in', async () => {
+    const b = new HttpBrowser(stack.httpUrl);
+    const hops = await b.follow(`${stack.httpUrl}/auth/signup`);
+    const form = HttpBrowser.form(hops.at(-1)!.body, hops.at(-1)!.url);
+    let next = (await b.request(form.action, { method: 'POST', body: new URLSearchParams({ ...form.fields, username: 'nonce-check', password }) })).location!;
+    while (!next.startsWith(`${stack.httpUrl}/auth/callback`)) next = (await b.request(next)).location!;
+    // What a token injected from another sign-in looks like to this one: a nonce it never sent.
+    const key = makeKeys(stack.keyPrefix).signIn(new URL(next).searchParams.get('state')!);
+    const started = JSON.parse((await redis.get(key))!) as { nonce: string };
+    await redis.set(key, JSON.stringify({ ...started, nonce: `${started.nonce}x` }), 'KEEPTTL');
+    const r = await b.request(next);
+    expect([r.status, JSON.parse(r.body).error]).toEqual([400, 'bad_sign_in']);
+    expect(b.cookie('gambit_sid')).toBeUndefined();
+  });
+
   it('a callback with a wrong state is refused', async () => {
     const b = new HttpBrowser(stack.httpUrl);
     await b.request(`${stack.httpUrl}/auth/login`);
@@ -249,6 +264,7 @@ describe('the player’s data', () => {
     expect(exp.res.headers.get('content-disposition')).toContain('attachment');
     const data = JSON.parse(exp.body) as { account: { username: string; playerId: string }; games: { gameId: string }[] };
     expect(data.account.username).toBe('ivy');
+    expect((data as unknown as { sessions: unknown[] }).sessions).toHaveLength(2); // this browser and the other
     expect(data.games.map((x) => x.gameId)).toEqual([gameId]);
     const token = String((await session(other)).json.token);
     const open = await TestPlayer.connect(stack.httpUrl, 'ivy', { token });

@@ -1,6 +1,7 @@
 // Every HTTP call the page makes (same origin; the session cookie goes along by itself), with one
 // error type: ApiError carries the status and the server's error code, never shown as it is
 // (errors.ts turns codes into sentences).
+import type { Speed, Tally } from '@gambit/protocol/speed';
 import type { GameRecord, PlayerRef, Side, TimeControl } from '@gambit/protocol';
 import type { Outcome } from './format.js';
 
@@ -37,7 +38,10 @@ const seg = encodeURIComponent;
 
 export interface SessionInfo { kind: 'guest' | 'user'; playerId: string; name: string; token: string; expiresAt?: number }
 export interface UserInfo { playerId: string; username: string; createdAt: number; online: boolean; lastSeen: number | null }
-export interface PlayerStats { playerId: string; name: string; games: number; wins: number; losses: number; draws: number; createdAt?: number; updatedAt?: number }
+export interface PlayerStats {
+  playerId: string; name: string; games: number; wins: number; losses: number; draws: number;
+  speeds?: Partial<Record<Speed, Tally>>; createdAt?: number; updatedAt?: number;
+}
 export interface GameSummary {
   gameId: string; room: string; color: Side; opponent: PlayerRef; result: GameRecord['result']; reason: GameRecord['reason'];
   outcome: Outcome; plies: number; tc: TimeControl; startedAt: number; endedAt: number;

@@ -5,11 +5,14 @@ import {
   DeleteItemCommand, GetItemCommand, QueryCommand, TransactionCanceledException,
   type DynamoDBClient, type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
-import type { Color, PlayerRef } from '@gambit/protocol';
+import { SPEEDS, TALLY_FIELDS, speedField, type Color, type PlayerRef } from '@gambit/protocol';
 import { planSeatRewrite, type GameSeats, type SeatChange } from './rules/account-jobs.js';
 import { fromItem, toItem, type Item } from './rules/attributes.js';
 import type { PlayerStats } from './store.js';
 import { PLAYER_INDEX, type TableNames } from './tables.js';
+
+/** The counters of a players item: overall and per speed. */
+const countFields: string[] = [...TALLY_FIELDS, ...SPEEDS.flatMap((sp) => TALLY_FIELDS.map((f) => speedField(sp, f)))];
 
 export type RewriteOutcome = 'rewritten' | 'done' | 'foreign' | 'missing';
 export type MergeOutcome = 'merged' | 'already' | 'nothing';
@@ -128,18 +131,20 @@ export class AccountStore {
     for (let attempt = 1; ; attempt++) {
       const guest = (await this.read(this.names.players, { playerId: from })) as PlayerStats | null;
       if (!guest) return 'nothing';
+      // Every count the guest has, overall and per speed (blitzWins...), added to the user's.
+      const counts = countFields.filter((f) => typeof (guest as unknown as Record<string, unknown>)[f] === 'number');
       const items: TransactWriteItem[] = [
         {
           Update: {
             TableName: this.names.players, Key: toItem({ playerId: to.playerId }),
             UpdateExpression:
               'SET #name = if_not_exists(#name, :name), createdAt = if_not_exists(createdAt, :created), updatedAt = :now ' +
-              'ADD games :g, wins :w, losses :l, draws :d, adoptedJobs :jobs',
+              `ADD ${counts.map((f) => `${f} :${f}, `).join('')}adoptedJobs :jobs`,
             ConditionExpression: 'attribute_not_exists(adoptedJobs) OR NOT contains(adoptedJobs, :job)',
             ExpressionAttributeNames: { '#name': 'name' },
             ExpressionAttributeValues: toItem({
-              ':name': to.name, ':created': guest.createdAt ?? now, ':now': now, ':g': guest.games ?? 0, ':w': guest.wins ?? 0,
-              ':l': guest.losses ?? 0, ':d': guest.draws ?? 0, ':jobs': new Set([jobId]), ':job': jobId,
+              ':name': to.name, ':created': guest.createdAt ?? now, ':now': now, ':jobs': new Set([jobId]), ':job': jobId,
+              ...Object.fromEntries(counts.map((f) => [`:${f}`, (guest as unknown as Record<string, number>)[f]])),
             }),
           },
         },

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 import type { Logger } from '@gambit/common';
-import { isStoredId, type Color, type GameRecord, type PlayerRef } from '@gambit/protocol';
+import { SPEEDS, TALLY_FIELDS, isStoredId, speedField, speedOf, type Color, type GameRecord, type PlayerRef, type Speed, type Tally } from '@gambit/protocol';
 import { emulateTransactWrite } from './dev-transactions.js';
 import { fromItem, toItem, type Item } from './rules/attributes.js';
 import { PLAYER_INDEX, type TableNames } from './tables.js';
@@ -33,13 +33,11 @@ export interface PlayerGameSummary {
   endedAt: number;
 }
 
-export interface PlayerStats {
+export interface PlayerStats extends Tally {
   playerId: string;
   name: string;
-  games: number;
-  wins: number;
-  losses: number;
-  draws: number;
+  /** The same counts per speed (lichess's categories); a speed never played counts zeros. */
+  speeds: Record<Speed, Tally>;
   createdAt: number;
   updatedAt: number;
 }
@@ -90,15 +88,18 @@ export function buildSaveTransaction(record: GameRecord, names: TableNames, now:
     },
   }));
   if (!countsForStats(record)) return [game, ...rows];
+  const speed = speedOf(record.tc);
   const stats: TransactWriteItem[] = seats.map(([color, me]) => {
     const outcome = outcomeFor(record, color);
     return {
       Update: {
         TableName: names.players,
         Key: toItem({ playerId: me.playerId }),
+        // Overall and per speed (blitzGames, blitzWins...: flat attributes, one ADD).
         UpdateExpression:
           'SET #name = :name, updatedAt = :now, createdAt = if_not_exists(createdAt, :now) ' +
-          'ADD games :one, wins :w, losses :l, draws :d',
+          `ADD games :one, wins :w, losses :l, draws :d, ${speedField(speed, 'games')} :one, ${speedField(speed, 'wins')} :w, ` +
+          `${speedField(speed, 'losses')} :l, ${speedField(speed, 'draws')} :d`,
         ExpressionAttributeNames: { '#name': 'name' },
         ExpressionAttributeValues: toItem({
           ':name': me.name, ':now': now, ':one': 1,
@@ -198,8 +199,15 @@ export class GameStore {
     }));
     if (!out.Item) return null;
     // adoptedJobs: the adopt jobs merged into these stats (account-store.ts), internal.
-    const { adoptedJobs: _a, ...stats } = fromItem(out.Item);
-    return stats as unknown as PlayerStats;
+    const { adoptedJobs: _a, ...item } = fromItem(out.Item) as Record<string, unknown>;
+    const count = (name: string): number => (typeof item[name] === 'number' ? item[name] : 0);
+    const tally = (sp: Speed): Tally => ({
+      games: count(speedField(sp, 'games')), wins: count(speedField(sp, 'wins')), losses: count(speedField(sp, 'losses')), draws: count(speedField(sp, 'draws')),
+    });
+    const speeds = Object.fromEntries(SPEEDS.map((sp) => [sp, tally(sp)])) as Record<Speed, Tally>;
+    const flat = new Set(SPEEDS.flatMap((sp) => TALLY_FIELDS.map((f) => speedField(sp, f))));
+    const rest = Object.fromEntries(Object.entries(item).filter(([k]) => !flat.has(k)));
+    return { ...rest, speeds } as unknown as PlayerStats;
   }
 
   /** Readiness: the endpoint answers and the games table exists. */

@@ -82,6 +82,13 @@ export class Sessions {
     return handles.length;
   }
 
+  /** A user's live sessions (for the export). */
+  async list(playerId: string): Promise<Session[]> {
+    const handles = await this.redis.smembers(this.keys.userSessions(playerId));
+    const raws = handles.length ? await this.redis.mget(...handles.map((h) => this.keys.session(h))) : [];
+    return raws.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as Session);
+  }
+
   /** Each of a user's sessions gets the new name (a rename shows at the next socket token). */
   async renameAll(playerId: string, name: string): Promise<void> {
     for (const handle of await this.redis.smembers(this.keys.userSessions(playerId))) {

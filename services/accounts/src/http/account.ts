@@ -7,6 +7,7 @@ import { newGuestId } from '@gambit/common';
 import { usernameKey, usernameProblem } from '@gambit/protocol';
 import type { User } from '../adapters/users.js';
 import { newTombstone } from '../rules/identity.js';
+import { exportDocument } from '../rules/export.js';
 import { clearedCookie, sessionCookie } from '../rules/web.js';
 import { requireSameSite, sessionOf, userSession, type Ctx } from './context.js';
 import { HttpError, body, json } from './respond.js';
@@ -68,8 +69,10 @@ export async function exportAccount(ctx: Ctx, req: IncomingMessage, res: ServerR
   const user = await currentUser(ctx, req);
   const gone = new AbortController();
   res.once('close', () => gone.abort()); // the browser (or the gateway's timeout) gave up: stop fetching
-  const [stats, games] = await Promise.all([ctx.games.stats(user.playerId), ctx.games.all(user.playerId, gone.signal)]);
-  json(res, 200, { exportedAt: new Date().toISOString(), account: view(user), stats, games }, {
+  const [stats, games, sessions] = await Promise.all([
+    ctx.games.stats(user.playerId), ctx.games.all(user.playerId, gone.signal), ctx.sessions.list(user.playerId),
+  ]);
+  json(res, 200, exportDocument({ user, sessions, stats, games, now: Date.now() }), {
     'content-disposition': `attachment; filename="gambit-${user.username}.json"`,
   });
 }

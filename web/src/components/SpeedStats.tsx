@@ -1,0 +1,24 @@
+// A player's results per speed (bullet, blitz, rapid, classical: lichess's categories by
+// initial + 40 x increment), as the finalizer counts them. Ratings will join these rows.
+import { SPEEDS, type Speed, type Tally } from '@gambit/protocol/speed';
+
+const LABEL: Record<Speed, string> = { bullet: 'Bullet', blitz: 'Blitz', rapid: 'Rapid', classical: 'Classical' };
+const ZERO: Tally = { games: 0, wins: 0, losses: 0, draws: 0 };
+
+export function SpeedStats({ speeds }: { speeds: Partial<Record<Speed, Tally>> | undefined }) {
+  return (
+    <table class="speed-stats" data-testid="speed-stats">
+      <thead><tr><th scope="col">Speed</th><th scope="col">Games</th><th scope="col">Won</th><th scope="col">Lost</th><th scope="col">Drawn</th></tr></thead>
+      <tbody>
+        {SPEEDS.map((sp) => {
+          const t = speeds?.[sp] ?? ZERO;
+          return (
+            <tr key={sp} data-speed={sp} class={t.games ? undefined : 'muted'}>
+              <th scope="row">{LABEL[sp]}</th><td>{t.games}</td><td>{t.wins}</td><td>{t.losses}</td><td>{t.draws}</td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
