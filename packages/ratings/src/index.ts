@@ -1,0 +1,2 @@
+// Glicko-2 ratings (the ratings engineer fills this in).
+export {};
