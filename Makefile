@@ -16,7 +16,7 @@ node: ## Make sure Node >= 22 is on PATH (installs Node 24 into .tools/ when the
 	@bash scripts/ensure-node.sh
 
 system-deps: ## Install redis-server, chromium and prometheus (promtool) when missing (Debian/Ubuntu)
-	@bash scripts/ensure-system.sh redis-server chromium prometheus
+	@bash scripts/ensure-system.sh redis-server chromium prometheus prometheus-alertmanager
 
 node_modules/.package-lock.json: package-lock.json | node
 	npm ci $(NPM_FLAGS)

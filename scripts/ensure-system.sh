@@ -5,6 +5,7 @@ missing=()
 for pkg in "$@"; do
   cmd=$pkg
   [ "$pkg" = chromium ] && cmd=chromium
+  [ "$pkg" = prometheus-alertmanager ] && cmd=amtool
   command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0

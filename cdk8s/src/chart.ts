@@ -13,6 +13,8 @@ import type { Values } from './values.js';
 import { Accounts, accountsNetworkPolicies, accountsOn, idProviderOn, tokensSigned } from './accounts.js';
 import { IdProvider } from './id-provider.js';
 import { PORTS, UIDS, clusterService, configChecksum, configMap, dynamoEndpoint, meta, redisEnv, tokenSecretName } from './parts.js';
+import { tlsConds } from './tls.js';
+import { alertmanagerSecret } from './alerting.js';
 
 export { PORTS, UIDS, redisUrl, tokenSecretName, dynamoEndpoint } from './parts.js';
 /** Components as the metrics and alert rules name them (observability/prometheus/alerts.yml). */
@@ -139,6 +141,8 @@ class Gateway extends Construct {
     const ann = this.serviceAnnotations(b);
     const lb = b.eq((v) => g(v).service.type, 'LoadBalancer');
     const tls = b.and(lb, b.truthy((v) => g(v).nlb.certificateArn));
+    // with TLS the plain port goes, unless the operator keeps it (gateway.tls.allowPlaintext)
+    const { plain } = tlsConds(b);
     raw(this, 'service', {
       apiVersion: 'v1',
       kind: 'Service',
@@ -147,13 +151,13 @@ class Gateway extends Construct {
         ['type', b.s((v) => g(v).service.type)],
         ['selector', b.selector(c)],
         ['ports', present([
-          b.map<unknown>([
+          b.item(plain, b.map<unknown>([
             ['name', 'http'],
             ['port', b.n((v) => g(v).service.port)],
             ['targetPort', 'http'],
             ['protocol', 'TCP'],
             ['nodePort', b.n((v) => g(v).service.nodePort), b.eq((v) => g(v).service.type, 'NodePort')],
-          ]),
+          ])),
           b.item(tls, { name: 'https', port: 443, targetPort: 'http', protocol: 'TCP' }),
         ])],
         ['loadBalancerSourceRanges', b.yaml((v) => g(v).service.loadBalancerSourceRanges), b.and(lb, b.truthy((v) => g(v).service.loadBalancerSourceRanges))],
@@ -218,7 +222,8 @@ class Gateway extends Construct {
       [`${a}healthcheck-unhealthy-threshold`, '2', nlb],
       [`${a}attributes`, b.cat('load_balancing.cross_zone.enabled=', b.v((v) => n(v).crossZone)), nlb],
       [`${a}target-group-attributes`, tgAttrs, nlb],
-      [b.cat(`${a}listener-attributes.TCP-`, b.v((v) => v.gateway.service.port)), b.cat('tcp.idle_timeout.seconds=', b.v((v) => n(v).idleTimeoutSeconds)), nlb],
+      // the plain listener only: AWS fixes the TLS listener's idle timeout at 350 s
+      [b.cat(`${a}listener-attributes.TCP-`, b.v((v) => v.gateway.service.port)), b.cat('tcp.idle_timeout.seconds=', b.v((v) => n(v).idleTimeoutSeconds)), b.and(nlb, tlsConds(b).plain)],
       [`${a}proxy-protocol`, '*', b.and(nlb, b.truthy((v) => n(v).proxyProtocol))],
       [`${a}ssl-cert`, b.s((v) => n(v).certificateArn), cert],
       [`${a}ssl-ports`, '443', cert],
@@ -644,6 +649,7 @@ class Monitoring extends Construct {
         });
       });
     }
+    b.optional(b.truthy((v) => m(v).alertmanager.enabled), this, 'alertmanager', (s) => alertmanagerSecret(s, b, b.labels('alertmanager')));
     if (inputs.dashboards.length > 0) {
       b.optional(b.truthy((v) => m(v).dashboards.enabled), this, 'dashboards', (s) => {
         const ns = b.computed('default .Release.Namespace .Values.monitoring.dashboards.namespace', b.values.monitoring.dashboards.namespace || b.release.namespace);
@@ -698,7 +704,8 @@ class HelmTest extends Construct {
           image: b.image((v) => v.gateway.image),
           imagePullPolicy: b.pullPolicy((v) => v.gateway.image),
           command: ['/usr/local/bin/node', '/test/ping.mjs'],
-          env: [{ name: 'GATEWAY_URL', value: b.cat('http://', b.name('gateway'), ':', b.v((v) => v.gateway.service.port)) }],
+          // in the cluster the Service's ports all reach the pods' plain 8080 (TLS ends at the NLB), 443 too
+          env: [{ name: 'GATEWAY_URL', value: b.cat('http://', b.name('gateway'), ':', gatewayTestPort(b)) }],
           securityContext: toPodSecurity(containerSecurity(UIDS.gambit)),
           resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '128Mi' } },
           volumeMounts: [{ name: 'script', mountPath: '/test', readOnly: true }],
@@ -707,6 +714,12 @@ class HelmTest extends Construct {
       ]),
     });
   }
+}
+
+/** The Service port the helm test pod uses: the plain one when it exists, else 443. */
+function gatewayTestPort(b: Binding) {
+  const { plain } = tlsConds(b);
+  return b.computed(`ternary (int64 .Values.gateway.service.port) 443 ${plain.helm}`, plain.literal ? b.values.gateway.service.port : 443);
 }
 
 /** The plain JSON of a cdk8s-plus container security context. */

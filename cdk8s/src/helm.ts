@@ -12,6 +12,8 @@ import { KUBE_VERSION_RANGE, PLUS_KUBERNETES_VERSION } from './plus.js';
 import { defaults, jsonSchema, type Spec } from './schema-dsl.js';
 import { profiles } from './profiles.js';
 import { defaultValues, valuesSpec, type Values } from './values.js';
+import { TLS_HELM, TLS_VALIDATIONS } from './tls.js';
+import { ALERTING_HELPERS, ALERTING_VALIDATIONS } from './alerting.js';
 
 const GENERATED = '# Generated from cdk8s/ (cdk8s/src/helm.ts): do not edit, run `make chart`.';
 
@@ -100,6 +102,8 @@ const VALIDATIONS: { helm: string; literal: (v: Values) => boolean; message: str
     literal: (v) => v.gateway.nlb.certificateArn !== '' && v.gateway.service.type !== 'LoadBalancer',
     message: 'gateway.nlb.certificateArn needs gateway.service.type LoadBalancer (TLS ends at the NLB)',
   },
+  ...TLS_VALIDATIONS,
+  ...ALERTING_VALIDATIONS,
 ];
 
 /** Where an object's template goes: templates/<component>/<kind>.yaml */
@@ -310,6 +314,8 @@ http://{{ include "gambit.component" (list . "dynamodb") }}:8000
 
 ${ACCOUNTS_HELPERS.trim()}
 
+${ALERTING_HELPERS.trim()}
+
 {{/* A list of CIDRs -> NetworkPolicy peers */}}
 {{- define "gambit.ipBlocks" -}}
 {{- $out := list -}}
@@ -330,8 +336,12 @@ Play:
 {{- if eq .Values.gateway.service.type "LoadBalancer" }}
   The NLB gets its address within a few minutes:
     kubectl -n {{ .Release.Namespace }} get service {{ $gw }} -o jsonpath='{.status.loadBalancer.ingress[0].hostname}{"\\n"}'
+{{- if ${TLS_HELM.on} }}
+  then point your certificate's DNS name at it (a CNAME or a Route 53 alias) and open https://YOUR-NAME/
+  (the socket is wss://YOUR-NAME/ws; TLS ends at the NLB with gateway.nlb.certificateArn)
+{{- else }}
   then open http://THAT-ADDRESS{{ if ne (int .Values.gateway.service.port) 80 }}:{{ .Values.gateway.service.port }}{{ end }}/
-  {{- if .Values.gateway.nlb.certificateArn }} (https:// once your certificate's DNS name points at it){{ end }}
+{{- end }}
 {{- else if eq .Values.gateway.service.type "NodePort" }}
   http://localhost:8080/ on kind with infra/kind/cluster.yaml (it maps node port 30080 there; make kind-up),
   elsewhere http://ANY-NODE-ADDRESS:{{ .Values.gateway.service.nodePort }}/
@@ -360,6 +370,11 @@ Dashboards and alerts:
 {{- if .Values.monitoring.prometheusRule.enabled }}
   Alert rules: PrometheusRule {{ include "gambit.component" (list . "alerts") }}; runbooks in docs/operations.md.
 {{- end }}
+{{- if .Values.monitoring.alertmanager.enabled }}
+  Alertmanager configuration: Secret {{ include "gambit.component" (list . "alertmanager") }} in namespace {{ .Values.monitoring.alertmanager.namespace | default .Release.Namespace }}
+  (key alertmanager.yaml; kube-prometheus-stack: alertmanager.alertmanagerSpec.configSecret={{ include "gambit.component" (list . "alertmanager") }}
+  {{- with .Values.monitoring.alertmanager.existingSecret }} and alertmanager.alertmanagerSpec.secrets={ {{- . -}} }{{ end }}).
+{{- end }}
 {{- if .Values.accounts.enabled }}
 
 Accounts: players sign in at {{ .Values.accounts.publicUrl }}/auth/login, with {{ include "gambit.accountsIssuer" . }}.
@@ -370,6 +385,13 @@ Accounts: players sign in at {{ .Values.accounts.publicUrl }}/auth/login, with {
     kubectl -n {{ .Release.Namespace }} get service {{ include "gambit.component" (list . "id-provider") }} -o jsonpath='{.status.loadBalancer.ingress[0].hostname}{"\\n"}'){{ end }}.
   It is for development and small installs; production signs in with Cognito (docs/deploy-eks.md).
 {{- end }}
+{{- end }}
+{{- if ${TLS_HELM.publicPlain} }}
+
+WARNING: gateway.tls.allowPlaintext=true: players reach the gateway over plain http:// and ws://
+  ({{ .Values.gateway.service.type }} Service, port {{ ternary .Values.gateway.service.nodePort .Values.gateway.service.port (eq .Values.gateway.service.type "NodePort") }}). Moves, socket tokens and session cookies cross the network
+  unencrypted. Fine on a laptop (kind); anywhere else set gateway.nlb.certificateArn (docs/deploy-eks.md)
+  and leave allowPlaintext false.
 {{- end }}
 {{- if .Values.redis.bundled.enabled }}
 

@@ -28,6 +28,8 @@ export const kindProfile: Profile = {
       replicas: 1,
       resources: { requests: { cpu: '50m', memory: '96Mi' }, limits: { memory: '256Mi' } },
       service: { type: 'NodePort', nodePort: 30080 },
+      // http://localhost:8080 on a laptop: plaintext on purpose (NOTES says so)
+      tls: { allowPlaintext: true },
       nlb: { enabled: false },
       preStopSleepSeconds: 0,
       drainMs: 3000,
@@ -58,7 +60,8 @@ export const eksProfile: Profile = {
   file: 'values-eks.yaml',
   comment: [
     'EKS (docs/deploy-eks.md), with the cluster of infra/eksctl/cluster.yaml. Replace 123456789012, the',
-    'region and the ElastiCache endpoint with yours (deploy-eks.md sets them with --set as it goes).',
+    'region, the ElastiCache endpoint, the ACM certificate and the site\'s name with yours (deploy-eks.md',
+    'sets them in a values file of your own as it goes).',
   ],
   values: {
     image: { registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com', pullPolicy: 'IfNotPresent' },
@@ -77,8 +80,15 @@ export const eksProfile: Profile = {
       replicas: 3,
       nodeSelector: { 'gambit.dev/pool': 'realtime' },
       service: { type: 'LoadBalancer' },
-      nlb: { enabled: true, scheme: 'internet-facing', crossZone: true, idleTimeoutSeconds: 350 },
+      // TLS at the NLB: players get https:// and wss:// only (the certificate of your DNS name in ACM)
+      tls: { allowPlaintext: false },
+      nlb: {
+        enabled: true, scheme: 'internet-facing', crossZone: true, idleTimeoutSeconds: 350,
+        certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000',
+      },
     },
+    // the site's origin under TLS: when accounts are turned on, their cookies are Secure (docs/deploy-eks.md, step 11)
+    accounts: { publicUrl: 'https://chess.example.com' },
     engine: {
       nodeSelector: { 'gambit.dev/pool': 'realtime' },
       autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 12, targetCPUUtilizationPercentage: 65 },

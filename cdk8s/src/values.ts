@@ -4,6 +4,7 @@ import {
   bool, cidrList, defaults, freeObject, int, obj, oneOf, raw, resourcesSchema, str, stringMap, tolerationsSchema,
   type Infer, type Resources, type Toleration,
 } from './schema-dsl.js';
+import { alertmanagerValues } from './alerting-values.js';
 
 const tag = { pattern: '^$|^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$', not: { enum: ['latest'] } };
 const digest = { pattern: '^$|^sha256:[a-f0-9]{64}$' };
@@ -143,15 +144,18 @@ export const valuesSpec = obj('Gambit: real-time chess on Kubernetes.', {
     ingressCidrs: raw<string[]>('Who may reach port 8080 (ingress NetworkPolicy). The NLB keeps client addresses, so this is the players (0.0.0.0/0 unless the game is private) plus the VPC, where the NLB health checks come from.', ['0.0.0.0/0'], cidrList),
     service: obj('The gateway Service.', {
       type: oneOf('LoadBalancer (NLB on EKS), NodePort (kind) or ClusterIP (port-forward).', ['LoadBalancer', 'NodePort', 'ClusterIP'], 'LoadBalancer'),
-      port: int('Plain TCP port (ws://, http://).', 80, 1, 65535),
+      port: int('Plain TCP port (ws://, http://): there unless TLS is on and gateway.tls.allowPlaintext is false.', 80, 1, 65535),
       nodePort: int('Node port when type is NodePort (kind maps it to the host, see infra/kind).', 30080, 30000, 32767),
       annotations: raw<Record<string, string>>('Extra annotations of the Service.', {}, stringMap),
       loadBalancerSourceRanges: raw<string[]>('Client CIDRs allowed through the load balancer; empty: everyone.', [], { type: 'array', items: { type: 'string' } }),
     }),
+    tls: obj('TLS for players (https://, wss://). A public Service (LoadBalancer, unless an internal NLB; NodePort) needs TLS at the NLB (gateway.nlb.certificateArn) or this explicit opt-out; for TLS at an ingress of your own (cert-manager) use type ClusterIP (docs/helm.md).', {
+      allowPlaintext: bool('Serve plain ws:// and http:// on a public Service (kind, a laptop); NOTES warns. With a certificate it keeps the plain port next to 443.', false),
+    }),
     nlb: obj('AWS Network Load Balancer settings (AWS Load Balancer Controller v2.12+ annotations; ignored off AWS).', {
       enabled: bool('Annotate the Service for the AWS Load Balancer Controller (NLB, IP targets).', true),
       scheme: oneOf('internet-facing or internal.', ['internet-facing', 'internal'], 'internet-facing'),
-      certificateArn: str('ACM certificate: adds a TLS listener on 443 (wss://, https://) terminated at the NLB.', '', { pattern: '^$|^arn:aws[a-z-]*:acm:' }),
+      certificateArn: str('ACM certificate: a TLS listener on 443 (wss://, https://) terminated at the NLB, the only listener unless gateway.tls.allowPlaintext.', '', { pattern: '^$|^arn:aws[a-z-]*:acm:' }),
       sslPolicy: str('TLS policy of the 443 listener.', 'ELBSecurityPolicy-TLS13-1-2-2021-06'),
       idleTimeoutSeconds: int('TCP idle timeout of the plain listener (60-6000; TLS listeners are fixed at 350 by AWS). Heartbeats every 15 s keep sockets busy anyway.', 350, 60, 6000),
       proxyProtocol: bool('Send PROXY protocol v2 to the targets. The gateway does not parse it: leave false unless something in front of the gateway strips it.', false),
@@ -301,6 +305,7 @@ export const valuesSpec = obj('Gambit: real-time chess on Kubernetes.', {
       annotations: raw<Record<string, string>>('Annotations, e.g. grafana_folder: Gambit.', {}, stringMap),
       namespace: str('Namespace of the ConfigMaps (where the sidecar looks); empty: the release namespace.', ''),
     }),
+    alertmanager: alertmanagerValues,
   }),
 
   tests: obj('`helm test`: a pod that plays the protocol\'s ping through the gateway Service.', {

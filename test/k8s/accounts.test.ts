@@ -13,7 +13,7 @@ import { eksProfile, mergeValues } from '../../cdk8s/src/profiles.js';
 import { defaultValues } from '../../cdk8s/src/values.js';
 import { parseYamlAll } from '../../cdk8s/src/yaml.js';
 import {
-  allowed, byKind, chartDir, helm, named, pods, policiesFor, profileFiles, render, validateObject,
+  PLAINTEXT_VALUES, allowed, byKind, chartDir, helm, named, pods, policiesFor, profileFiles, render, validateObject,
   type Container, type K8sObject,
 } from './support.js';
 
@@ -261,7 +261,7 @@ describe('helm template == cdk8s plain synthesis, with accounts', () => {
     .sort((a, b) => `${a.kind}/${a.metadata.name}`.localeCompare(`${b.kind}/${b.metadata.name}`));
 
   test.each([
-    ['embedded', [{ accounts: { enabled: true, publicUrl: SITE }, idProvider: { enabled: true, issuer: IDP } }], () => embedded],
+    ['embedded', [PLAINTEXT_VALUES, { accounts: { enabled: true, publicUrl: SITE }, idProvider: { enabled: true, issuer: IDP } }], () => embedded],
     ['cognito on EKS', [eksProfile.values, { accounts: { enabled: true, publicUrl: SITE, oidc: { issuer: COGNITO_ISSUER, clientId: 'abc123', existingSecret: 'gambit-cognito', endSessionUrl: LOGOUT } } }], () => cognito],
   ] as const)('%s', async (_name, overrides, rendered) => {
     const values = mergeValues(defaultValues(), ...overrides);
@@ -270,7 +270,7 @@ describe('helm template == cdk8s plain synthesis, with accounts', () => {
   });
 
   test('the plain synthesis generates an id-provider Secret the service can read (EC P-256)', async () => {
-    const values = mergeValues(defaultValues(), { accounts: { enabled: true, publicUrl: SITE }, idProvider: { enabled: true, issuer: IDP } });
+    const values = mergeValues(defaultValues(), PLAINTEXT_VALUES, { accounts: { enabled: true, publicUrl: SITE }, idProvider: { enabled: true, issuer: IDP } });
     const objects = build('literal', await readInputs(), values, { name: 'gambit', namespace: 'gambit' }).chart.toJson() as K8sObject[];
     const secret = byKind(objects, 'Secret').find((s) => s.metadata.name === 'gambit-id-provider') as unknown as { data: Record<string, string> };
     const key = createPrivateKey(Buffer.from(secret.data['signing-key']!, 'base64').toString('utf8'));

@@ -13,7 +13,8 @@ import { readInputs, type ChartInputs } from '../../cdk8s/src/inputs.js';
 import { mergeValues } from '../../cdk8s/src/profiles.js';
 import { defaultValues, type Values } from '../../cdk8s/src/values.js';
 import { parseYaml } from '../../cdk8s/src/yaml.js';
-import { byKind, pods, render, selects, validateObject, type K8sObject } from './support.js';
+import { PLAINTEXT_VALUES, byKind, pods, render, selects, validateObject, type K8sObject } from './support.js';
+import { isPublic, tlsOn } from '../../cdk8s/src/tls.js';
 
 let inputs: ChartInputs;
 beforeAll(async () => { inputs = await readInputs(); });
@@ -27,7 +28,12 @@ const stable = (objects: K8sObject[]) =>
 
 describe('synthesis', () => {
   test('snapshot of the default values (plain manifests)', () => {
-    expect(stable(synth(defaultValues()))).toMatchSnapshot();
+    // the defaults with plaintext allowed render what the defaults rendered before TLS was required
+    expect(stable(synth(mergeValues(defaultValues(), PLAINTEXT_VALUES)))).toMatchSnapshot();
+  });
+
+  test('the bare defaults are refused: a public gateway Service without TLS', () => {
+    expect(() => synth(defaultValues())).toThrow('the gateway Service is public (gateway.service.type LoadBalancer or NodePort) without TLS');
   });
 
   test('the helm-mode synthesis carries template expressions, never values', () => {
@@ -122,6 +128,13 @@ function randomValues(seed: number): { values: Values; overrides: Record<string,
       nlb: { enabled: r.bool(), certificateArn: idpType === 'LoadBalancer' && r.bool() ? 'arn:aws:acm:eu-west-1:1:certificate/y' : '' },
     },
   });
+  // TLS last, for the same reason: plaintext allowed when the Service is public without TLS, else drawn
+  const drawn = mergeValues(defaultValues(), overrides);
+  const plaintext = (isPublic(drawn) && !tlsOn(drawn)) || r.bool();
+  (overrides.gateway as Record<string, unknown>).tls = { allowPlaintext: plaintext };
+  // a site under TLS has an https origin (the chart refuses http:// then)
+  const acc = (overrides as unknown as { accounts: { publicUrl: string } }).accounts;
+  if (tlsOn(drawn) && acc.publicUrl.startsWith('http://')) acc.publicUrl = 'https://chess.example.com';
   return { values: mergeValues(defaultValues(), overrides), overrides };
 }
 
@@ -140,6 +153,10 @@ describe('properties for random valid values', () => {
     const gw = pods(objects.filter((o) => o.kind === 'Deployment' && o.metadata.labels?.['app.kubernetes.io/component'] === 'gateway'))[0]!;
     const needed = v.gateway.preStopSleepSeconds + Math.ceil(v.gateway.drainMs / 1000);
     expect(gw.spec.terminationGracePeriodSeconds).toBeGreaterThan(needed);
+    // TLS by default: the plain port is there without TLS or when allowed, 443 with a certificate
+    const svc = objects.find((o) => o.kind === 'Service' && o.metadata.labels?.['app.kubernetes.io/component'] === 'gateway') as unknown as { spec: { ports: { port: number; name: string }[] } };
+    expect(svc.spec.ports.some((p) => p.name === 'http')).toBe(!tlsOn(v) || v.gateway.tls.allowPlaintext);
+    if (tlsOn(v)) expect(svc.spec.ports.some((p) => p.port === 443)).toBe(true);
     // every pod under the default deny exactly when policies are on
     const deny = byKind(objects, 'NetworkPolicy').find((p) => p.metadata.name.endsWith('default-deny'));
     expect(!!deny).toBe(v.networkPolicy.enabled);

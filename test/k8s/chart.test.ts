@@ -4,8 +4,7 @@
 // trust chain, the gateway's drain, the values schema refusing bad values, and the chart agreeing
 // with the plain manifests the same cdk8s code synthesizes.
 import { beforeAll, describe, expect, test } from '@jest/globals';
-import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { build, generatedChart } from '../../cdk8s/src/helm.js';
 import { readInputs } from '../../cdk8s/src/inputs.js';
@@ -13,7 +12,7 @@ import { eksLeanProfile, eksProfile, kindProfile, mergeValues } from '../../cdk8
 import { defaultValues } from '../../cdk8s/src/values.js';
 import { parseYaml, parseYamlAll } from '../../cdk8s/src/yaml.js';
 import {
-  allowed, byKind, chartDir, helm, named, pods, policiesFor, profileFiles, render, selects, validateObject,
+  PLAINTEXT, PLAINTEXT_VALUES, allowed, byKind, chartDir, helm, named, pods, policiesFor, profileFiles, render, renderNotes, selects, validateObject,
   type Container, type K8sObject, type PodView, type Policy, type Rule,
 } from './support.js';
 
@@ -30,6 +29,9 @@ const EVERYTHING = [
   // accounts with the embedded provider on its own NLB, TLS and source ranges
   'accounts.enabled=true', 'accounts.publicUrl=https://chess.example.com', 'idProvider.enabled=true', 'idProvider.issuer=https://id.chess.example.com',
   'idProvider.nlb.certificateArn=arn:aws:acm:eu-west-1:123456789012:certificate/def', 'idProvider.service.loadBalancerSourceRanges[0]=10.0.0.0/8',
+  // the Alertmanager configuration with SNS (test/k8s/alerting.test.ts checks it with amtool)
+  'monitoring.alertmanager.enabled=true', 'monitoring.alertmanager.sns.enabled=true',
+  'monitoring.alertmanager.sns.topicArn=arn:aws:sns:eu-west-1:123456789012:gambit-alerts', 'monitoring.alertmanager.sns.region=eu-west-1',
 ];
 
 const rendered = {} as Record<ProfileName | 'everything', K8sObject[]>;
@@ -60,7 +62,7 @@ describe('generation', () => {
 
 describe('helm lint --strict and template', () => {
   test.each(PROFILES)('%s values lint clean', (p) => {
-    const r = helm(['lint', '--strict', chartDir, ...profileFiles[p].flatMap((f) => ['-f', f])]);
+    const r = helm(['lint', '--strict', chartDir, ...profileFiles[p].flatMap((f) => ['-f', f]), ...(p === 'default' ? ['--set', PLAINTEXT] : [])]);
     expect(r.stderr + r.stdout).toContain('0 chart(s) failed');
     expect(r.status).toBe(0);
   });
@@ -288,7 +290,7 @@ describe('the gateway drains gracefully', () => {
   });
 
   test('NLB settings from the values', () => {
-    const objects = render({ files: profileFiles.eks, set: ['gateway.nlb.scheme=internal', 'gateway.nlb.crossZone=false', 'gateway.nlb.idleTimeoutSeconds=900', 'gateway.nlb.proxyProtocol=true', 'gateway.nlb.certificateArn=arn:aws:acm:eu-west-1:1:certificate/x'] });
+    const objects = render({ files: profileFiles.eks, set: ['gateway.nlb.scheme=internal', 'gateway.nlb.crossZone=false', 'gateway.nlb.idleTimeoutSeconds=900', 'gateway.nlb.proxyProtocol=true', 'gateway.nlb.certificateArn=arn:aws:acm:eu-west-1:1:certificate/x', PLAINTEXT] });
     const svc = named(objects, 'Service', 'gambit-gateway') as K8sObject & { spec: { type: string; ports: { port: number; name: string }[] } };
     const a = svc.metadata.annotations!;
     const p = 'service.beta.kubernetes.io/aws-load-balancer-';
@@ -411,17 +413,7 @@ describe('releases and values', () => {
   });
 
   test('NOTES.txt tells how to reach the game and the dashboards', () => {
-    // `helm install --dry-run` wants a cluster; render NOTES.txt through tpl in a copy of the chart
-    const copy = mkdtempSync(join(tmpdir(), 'gambit-notes-'));
-    cpSync(chartDir, copy, { recursive: true });
-    cpSync(join(copy, 'templates/NOTES.txt'), join(copy, 'files/notes.txt'));
-    writeFileSync(join(copy, 'templates/notes-under-test.yaml'),
-      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes\ndata:\n  notes: {{ tpl (.Files.Get "files/notes.txt") . | quote }}\n');
-    const notes = (args: string[]) => {
-      const r = helm(['template', 'gambit', copy, '--namespace', 'gambit', '--show-only', 'templates/notes-under-test.yaml', ...args]);
-      expect(r.stderr).toBe('');
-      return ((parseYamlAll(r.stdout)[0] as unknown as { data: { notes: string } }).data.notes);
-    };
+    const notes = renderNotes;
     const eks = notes(['-f', profileFiles.eks[0]!]);
     expect(eks).toContain("kubectl -n gambit get service gambit-gateway -o jsonpath='{.status.loadBalancer.ingress[0].hostname}");
     expect(eks).toContain('helm test gambit -n gambit');
@@ -431,7 +423,7 @@ describe('releases and values', () => {
     expect(kind).toContain('http://localhost:8080/ on kind');
     expect(kind).toContain('bundled development instance');
     expect(notes(['--set', 'gateway.service.type=ClusterIP'])).toContain('port-forward service/gambit-gateway 8080:80');
-    const accounts = notes(['--set', 'accounts.enabled=true', '--set', 'accounts.publicUrl=https://chess.example.com', '--set', 'idProvider.enabled=true', '--set', 'idProvider.issuer=https://id.chess.example.com']);
+    const accounts = notes(['--set', PLAINTEXT, '--set', 'accounts.enabled=true', '--set', 'accounts.publicUrl=https://chess.example.com', '--set', 'idProvider.enabled=true', '--set', 'idProvider.issuer=https://id.chess.example.com']);
     expect(accounts).toContain('Accounts: players sign in at https://chess.example.com/auth/login, with https://id.chess.example.com.');
     expect(accounts).toContain("kubectl -n gambit get service gambit-id-provider -o jsonpath='{.status.loadBalancer.ingress[0].hostname}");
     expect(eks).not.toContain('Accounts:');
@@ -468,7 +460,7 @@ describe('helm template == cdk8s plain synthesis', () => {
       })
       .sort((a, b) => `${a.kind}/${a.metadata.name}`.localeCompare(`${b.kind}/${b.metadata.name}`));
 
-  test.each([['default', [{}]], ['kind', [kindProfile.values]], ['eks', [eksProfile.values]], ['lean', [eksProfile.values, eksLeanProfile.values]]] as const)('%s profile', async (p, overrides) => {
+  test.each([['default', [PLAINTEXT_VALUES]], ['kind', [kindProfile.values]], ['eks', [eksProfile.values]], ['lean', [eksProfile.values, eksLeanProfile.values]]] as const)('%s profile', async (p, overrides) => {
     const values = mergeValues(defaultValues(), ...overrides);
     const { chart } = build('literal', await readInputs(), values, { name: 'gambit', namespace: 'gambit', service: 'Helm' });
     const plain = normalize(chart.toJson() as K8sObject[]);

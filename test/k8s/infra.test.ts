@@ -293,7 +293,7 @@ describe('infra/aws/accounts.yaml (CloudFormation: accounts tables and Cognito)'
 const cfnLint = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' }).status === 0;
 (cfnLint ? describe : describe.skip)('cfn-lint over the CloudFormation templates (where cfn-lint is installed)', () => {
   const lint = (f: string) => spawnSync('cfn-lint', ['--non-zero-exit-code', 'error', f], { encoding: 'utf8' });
-  test.each(['infra/aws/data.yaml', 'infra/aws/accounts.yaml'])('%s: no errors', (f) => {
+  test.each(['infra/aws/data.yaml', 'infra/aws/accounts.yaml', 'infra/aws/alerts.yaml'])('%s: no errors', (f) => {
     const r = lint(join(root, f));
     expect({ f, out: r.status === 0 ? '' : r.stdout + r.stderr }).toEqual({ f, out: '' });
   });
@@ -302,6 +302,9 @@ const cfnLint = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' }).statu
     const broken = join(mkdtempSync(join(tmpdir(), 'gambit-cfn-')), 'accounts.yaml');
     writeFileSync(broken, read('infra/aws/accounts.yaml').replace('Domain: { Ref: DomainPrefix }', 'Domain: { Ref: DomainPrefx }'));
     expect(lint(broken).status).not.toBe(0);
+    const alarm = join(mkdtempSync(join(tmpdir(), 'gambit-cfn-')), 'alerts.yaml');
+    writeFileSync(alarm, read('infra/aws/alerts.yaml').replace('ComparisonOperator: LessThanThreshold', 'ComparisonOperator: LessThan'));
+    expect(lint(alarm).status).not.toBe(0);
   });
 });
 

@@ -108,6 +108,40 @@ http://{{ include "gambit.component" (list . "dynamodb") }}:8000
 {{- end -}}
 {{- end -}}
 
+{{/* alertmanager.yaml (monitoring.alertmanager); twin: alertmanagerConfig in cdk8s/src/alerting.ts. */}}
+{{- define "gambit.alertmanagerConfig" -}}
+{{- $am := .Values.monitoring.alertmanager -}}
+{{- $secrets := printf "%s/%s" $am.secretsDir $am.existingSecret -}}
+{{- $text := printf "{{ range .Alerts }}*{{ .Annotations.summary }}*\n{{ .Annotations.description }}\n{{ with .Annotations.runbook }}Runbook: %s{{ . }}\n{{ else }}{{ with .Annotations.runbook_url }}Runbook: {{ . }}\n{{ end }}{{ end }}{{ end }}" $am.runbookBaseUrl -}}
+{{- $receivers := list (dict "name" "null") -}}
+{{- $routes := list -}}
+{{- range $sev := list "critical" "warning" -}}
+{{- $r := dict "name" (printf "gambit-%s" $sev) -}}
+{{- if and $am.email.enabled (has $sev $am.email.severities) -}}
+{{- $e := dict "to" $am.email.to "from" $am.email.from "smarthost" $am.email.smarthost "require_tls" $am.email.requireTls "send_resolved" true -}}
+{{- if $am.email.authUsername -}}
+{{- $_ := set $e "auth_username" $am.email.authUsername -}}
+{{- $_ := set $e "auth_password_file" (printf "%s/%s" $secrets $am.email.passwordKey) -}}
+{{- end -}}
+{{- $_ := set $r "email_configs" (list $e) -}}
+{{- end -}}
+{{- if and $am.slack.enabled (has $sev $am.slack.severities) -}}
+{{- $s := dict "api_url_file" (printf "%s/%s" $secrets $am.slack.webhookUrlKey) "send_resolved" true "text" $text -}}
+{{- if $am.slack.channel }}{{ $_ := set $s "channel" $am.slack.channel }}{{ end -}}
+{{- $_ := set $r "slack_configs" (list $s) -}}
+{{- end -}}
+{{- if and $am.sns.enabled (has $sev $am.sns.severities) -}}
+{{- $sigv4 := dict "region" $am.sns.region -}}
+{{- if $am.sns.roleArn }}{{ $_ := set $sigv4 "role_arn" $am.sns.roleArn }}{{ end -}}
+{{- $_ := set $r "sns_configs" (list (dict "topic_arn" $am.sns.topicArn "sigv4" $sigv4 "message" $text "send_resolved" true)) -}}
+{{- end -}}
+{{- $receivers = append $receivers $r -}}
+{{- $routes = append $routes (dict "matchers" (list (printf "severity=%q" $sev)) "receiver" (printf "gambit-%s" $sev)) -}}
+{{- end -}}
+{{- $route := dict "receiver" "null" "group_by" (list "alertname" "namespace" "component") "group_wait" $am.groupWait "group_interval" $am.groupInterval "repeat_interval" $am.repeatInterval "routes" $routes -}}
+{{- toYaml (dict "route" $route "receivers" $receivers) -}}
+{{- end -}}
+
 {{/* A list of CIDRs -> NetworkPolicy peers */}}
 {{- define "gambit.ipBlocks" -}}
 {{- $out := list -}}
@@ -130,4 +164,10 @@ http://{{ include "gambit.component" (list . "dynamodb") }}:8000
 {{- if (and .Values.roomReaper.enabled .Values.roomReaper.scaler.enabled (gt (int .Values.roomReaper.scaler.minReplicas) (int .Values.roomReaper.scaler.maxReplicas))) }}{{ fail "roomReaper.scaler.minReplicas must not exceed roomReaper.scaler.maxReplicas" }}{{ end }}
 {{- if (and .Values.dynamodb.local.enabled .Values.dynamodb.endpoint) }}{{ fail "set either dynamodb.local.enabled or dynamodb.endpoint, not both" }}{{ end }}
 {{- if (and .Values.gateway.nlb.certificateArn (ne .Values.gateway.service.type "LoadBalancer")) }}{{ fail "gateway.nlb.certificateArn needs gateway.service.type LoadBalancer (TLS ends at the NLB)" }}{{ end }}
+{{- if (and (or (eq .Values.gateway.service.type "NodePort") (and (eq .Values.gateway.service.type "LoadBalancer") (not (and .Values.gateway.nlb.enabled (eq .Values.gateway.nlb.scheme "internal"))))) (not (and (eq .Values.gateway.service.type "LoadBalancer") .Values.gateway.nlb.enabled .Values.gateway.nlb.certificateArn)) (not .Values.gateway.tls.allowPlaintext)) }}{{ fail "the gateway Service is public (gateway.service.type LoadBalancer or NodePort) without TLS: set gateway.nlb.certificateArn (an ACM certificate: https:// and wss:// at the NLB), or use gateway.service.type=ClusterIP behind a TLS ingress of your own, or set gateway.tls.allowPlaintext=true to serve http:// and ws:// in clear on purpose" }}{{ end }}
+{{- if (and .Values.accounts.enabled (and (eq .Values.gateway.service.type "LoadBalancer") .Values.gateway.nlb.enabled .Values.gateway.nlb.certificateArn) (hasPrefix "http://" .Values.accounts.publicUrl)) }}{{ fail "accounts.publicUrl must be https:// when the gateway serves TLS (gateway.nlb.certificateArn): it is the sign-in redirect and makes the session cookies Secure" }}{{ end }}
+{{- if (and .Values.monitoring.alertmanager.enabled (not (or .Values.monitoring.alertmanager.email.enabled .Values.monitoring.alertmanager.slack.enabled .Values.monitoring.alertmanager.sns.enabled))) }}{{ fail "monitoring.alertmanager.enabled needs a receiver: monitoring.alertmanager.email, .slack or .sns enabled" }}{{ end }}
+{{- if (and .Values.monitoring.alertmanager.enabled (or .Values.monitoring.alertmanager.slack.enabled .Values.monitoring.alertmanager.email.authUsername) (not .Values.monitoring.alertmanager.existingSecret)) }}{{ fail "monitoring.alertmanager.slack and email.authUsername need monitoring.alertmanager.existingSecret: the Secret with the webhook URL or SMTP password, mounted into Alertmanager" }}{{ end }}
+{{- if (and .Values.monitoring.alertmanager.enabled .Values.monitoring.alertmanager.email.enabled (or (not .Values.monitoring.alertmanager.email.to) (not .Values.monitoring.alertmanager.email.from) (not .Values.monitoring.alertmanager.email.smarthost))) }}{{ fail "monitoring.alertmanager.email needs to, from and smarthost" }}{{ end }}
+{{- if (and .Values.monitoring.alertmanager.enabled .Values.monitoring.alertmanager.sns.enabled (or (not .Values.monitoring.alertmanager.sns.topicArn) (not .Values.monitoring.alertmanager.sns.region))) }}{{ fail "monitoring.alertmanager.sns needs topicArn and region" }}{{ end }}
 {{- end -}}

@@ -1,0 +1,131 @@
+// infra/aws/alerts.yaml (issue 17): the cost budget warns at 80/90/100 % of its parameter, the
+// CloudWatch alarms watch what the cluster's Prometheus cannot (ElastiCache CPU and memory on both
+// nodes of infra/aws/data.yaml, DynamoDB throttling of the finalizer's tables, the NLB's healthy
+// gateways), and everything reaches the one SNS topic the chart's Alertmanager can publish to too.
+// cfn-lint runs over it with the other templates in infra.test.ts.
+import { describe, expect, test } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { defaultValues } from '../../cdk8s/src/values.js';
+import { parseYaml } from '../../cdk8s/src/yaml.js';
+import { root } from './support.js';
+
+type Res = { Type: string; Condition?: string; DependsOn?: string; Properties: Record<string, unknown> };
+type Cfn = {
+  Parameters: Record<string, { Type: string; Default?: string | number; AllowedPattern?: string }>;
+  Conditions: Record<string, unknown>;
+  Resources: Record<string, Res>;
+  Outputs: Record<string, { Value: unknown }>;
+};
+const read = (f: string) => parseYaml(readFileSync(join(root, f), 'utf8')) as unknown as Cfn;
+const cfn = () => read('infra/aws/alerts.yaml');
+const ofType = (c: Cfn, t: string) => Object.entries(c.Resources).filter(([, r]) => r.Type === t);
+const TOPIC = { Ref: 'AlertTopic' };
+
+type Alarm = {
+  Namespace?: string; MetricName?: string; Dimensions?: { Name: string; Value: unknown }[]; Threshold: number; ComparisonOperator: string;
+  TreatMissingData: string; AlarmActions: unknown[]; OKActions: unknown[]; AlarmDescription: string;
+  Metrics?: { Id: string; Expression?: string; ReturnData: boolean; MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions: { Name: string; Value: unknown }[] } } }[];
+};
+const alarms = (c: Cfn) => Object.fromEntries(ofType(c, 'AWS::CloudWatch::Alarm').map(([k, r]) => [k, r.Properties as unknown as Alarm]));
+
+describe('infra/aws/alerts.yaml (CloudFormation: budget, alarms, SNS)', () => {
+  test('the budget: monthly cost, 80, 90 and 100 % of MonthlyBudgetUsd, to the topic', () => {
+    const c = cfn();
+    const [[, budget]] = ofType(c, 'AWS::Budgets::Budget') as [[string, Res]];
+    const b = budget.Properties as { Budget: Record<string, unknown>; NotificationsWithSubscribers: { Notification: Record<string, unknown>; Subscribers: unknown[] }[] };
+    expect(b.Budget).toMatchObject({ BudgetType: 'COST', TimeUnit: 'MONTHLY', BudgetLimit: { Amount: { Ref: 'MonthlyBudgetUsd' }, Unit: 'USD' } });
+    expect(c.Parameters.MonthlyBudgetUsd).toMatchObject({ Type: 'Number' });
+    expect(b.NotificationsWithSubscribers.map((n) => n.Notification)).toEqual([80, 90, 100].map((Threshold) => ({
+      NotificationType: 'ACTUAL', ComparisonOperator: 'GREATER_THAN', Threshold, ThresholdType: 'PERCENTAGE',
+    })));
+    for (const n of b.NotificationsWithSubscribers) expect(n.Subscribers).toEqual([{ SubscriptionType: 'SNS', Address: TOPIC }]);
+    // Budgets may publish only once the topic's policy lets it
+    expect(budget.DependsOn).toBe('AlertTopicPolicy');
+  });
+
+  test('the topic: Budgets and CloudWatch of this account may publish; an email subscribes when given', () => {
+    const c = cfn();
+    const policy = c.Resources.AlertTopicPolicy!.Properties as { Topics: unknown[]; PolicyDocument: { Statement: { Principal: { Service: string[] }; Action: string; Resource: unknown; Condition: unknown }[] } };
+    expect(policy.Topics).toEqual([TOPIC]);
+    expect(policy.PolicyDocument.Statement).toEqual([expect.objectContaining({
+      Principal: { Service: ['budgets.amazonaws.com', 'cloudwatch.amazonaws.com'] }, Action: 'sns:Publish', Resource: TOPIC,
+      Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+    })]);
+    const sub = c.Resources.AlertEmailSubscription!;
+    expect(sub).toMatchObject({ Condition: 'HasEmail', Properties: { Protocol: 'email', TopicArn: TOPIC, Endpoint: { Ref: 'AlertEmail' } } });
+    // the chart's Alertmanager may publish there and nowhere else
+    expect((c.Resources.AlertmanagerPublishPolicy!.Properties as { PolicyDocument: unknown }).PolicyDocument)
+      .toEqual({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sns:Publish', Resource: TOPIC }] });
+    expect(c.Outputs.AlertTopicArn!.Value).toEqual(TOPIC);
+    const pattern = new RegExp(c.Parameters.AlertEmail!.AllowedPattern!);
+    expect(['', 'oncall@example.com'].map((e) => pattern.test(e))).toEqual([true, true]);
+    expect(pattern.test('not an address')).toBe(false);
+  });
+
+  test('alarms: Redis engine CPU and memory on both nodes, throttles of both tables, healthy gateways; all to the topic and back', () => {
+    const a = alarms(cfn());
+    expect(Object.keys(a).sort()).toEqual(['GamesTableThrottles', 'NlbNoHealthyGateways', 'PlayersTableThrottles', 'RedisEngineCpuPrimary', 'RedisEngineCpuReplica', 'RedisMemoryPrimary', 'RedisMemoryReplica']);
+    for (const [name, alarm] of Object.entries(a)) {
+      expect({ name, alarm: alarm.AlarmActions, ok: alarm.OKActions }).toEqual({ name, alarm: [TOPIC], ok: [TOPIC] });
+      // each names the runbook a person reads when it fires
+      expect(alarm.AlarmDescription).toMatch(/docs\/operations\.md#[a-z]+/);
+    }
+    const node = (alarm: Alarm) => alarm.Dimensions!.find((d) => d.Name === 'CacheClusterId')!.Value;
+    for (const [cpu, mem, suffix] of [['RedisEngineCpuPrimary', 'RedisMemoryPrimary', '001'], ['RedisEngineCpuReplica', 'RedisMemoryReplica', '002']] as const) {
+      expect(a[cpu]).toMatchObject({ Namespace: 'AWS/ElastiCache', MetricName: 'EngineCPUUtilization', Threshold: 80, ComparisonOperator: 'GreaterThanThreshold' });
+      expect(a[mem]).toMatchObject({ Namespace: 'AWS/ElastiCache', MetricName: 'DatabaseMemoryUsagePercentage', Threshold: 80, ComparisonOperator: 'GreaterThanThreshold' });
+      for (const x of [a[cpu]!, a[mem]!]) expect(node(x)).toEqual({ 'Fn::Sub': `\${RedisReplicationGroupId}-${suffix}` });
+    }
+    const nlb = a.NlbNoHealthyGateways!;
+    expect(nlb).toMatchObject({ Namespace: 'AWS/NetworkELB', MetricName: 'HealthyHostCount', Threshold: 1, ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching' });
+    expect(nlb.Dimensions).toEqual([{ Name: 'LoadBalancer', Value: { Ref: 'NlbFullName' } }, { Name: 'TargetGroup', Value: { Ref: 'TargetGroupFullName' } }]);
+    expect(cfn().Resources.NlbNoHealthyGateways!.Condition).toBe('HasNlb');
+  });
+
+  test('the throttle alarms watch the finalizer\'s tables (the chart\'s and the data stack\'s names), reads and writes', () => {
+    const c = cfn();
+    // the same names as the chart's finalizer and the data stack's tables
+    const names = (x: Cfn) => [x.Parameters.GamesTableName!.Default, x.Parameters.PlayersTableName!.Default];
+    expect(names(c)).toEqual([defaultValues().dynamodb.gamesTable, defaultValues().dynamodb.playersTable]);
+    expect(names(c)).toEqual(names(read('infra/aws/data.yaml')));
+    const a = alarms(c);
+    for (const [name, param] of [['GamesTableThrottles', 'GamesTableName'], ['PlayersTableThrottles', 'PlayersTableName']] as const) {
+      const m = a[name]!.Metrics!;
+      expect(m.filter((x) => x.MetricStat).map((x) => [x.MetricStat!.Metric.MetricName, x.MetricStat!.Metric.Dimensions])).toEqual([
+        ['ReadThrottleEvents', [{ Name: 'TableName', Value: { Ref: param } }]],
+        ['WriteThrottleEvents', [{ Name: 'TableName', Value: { Ref: param } }]],
+      ]);
+      expect(m.filter((x) => x.ReturnData).map((x) => x.Expression)).toEqual(['FILL(reads, 0) + FILL(writes, 0)']);
+      expect(a[name]).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'notBreaching' });
+    }
+  });
+
+  test('the Redis nodes are those of infra/aws/data.yaml: its output names the replication group, two nodes', () => {
+    const data = read('infra/aws/data.yaml');
+    expect(data.Outputs.RedisReplicationGroupId!.Value).toEqual({ Ref: 'Redis' });
+    expect(data.Resources.Redis!.Properties.NumCacheClusters).toBe(2);
+  });
+
+  test('every Ref, GetAtt, Sub variable and Condition names a parameter, resource or condition of the template', () => {
+    const c = cfn();
+    const known = new Set([...Object.keys(c.Parameters), ...Object.keys(c.Resources), 'AWS::Region', 'AWS::AccountId', 'AWS::StackName', 'AWS::Partition']);
+    const names: string[] = [];
+    const walk = (x: unknown): void => {
+      if (Array.isArray(x)) return x.forEach(walk);
+      if (!x || typeof x !== 'object') return;
+      for (const [k, v] of Object.entries(x)) {
+        if (k === 'Ref') names.push(v as string);
+        else if (k === 'Fn::GetAtt') names.push((v as string[])[0]!);
+        else if (k === 'Fn::Sub') names.push(...[...(v as string).matchAll(/\$\{([^}.]+)/g)].map((m) => m[1]!));
+        walk(v);
+      }
+    };
+    walk(c.Resources);
+    walk(c.Outputs);
+    walk(c.Conditions);
+    expect(names.length).toBeGreaterThan(20);
+    expect(names.filter((n) => !known.has(n))).toEqual([]);
+    for (const r of Object.values(c.Resources)) if (r.Condition) expect(Object.keys(c.Conditions)).toContain(r.Condition);
+  });
+});
