@@ -45,6 +45,13 @@ describe(`faults under ${GAMES} concurrent games`, () => {
       // a finalizer killed inside one can leave a player's stats without that game, never doubled.
       // In DynamoDB the transaction is atomic: only this scenario, only locally, may miss some.
       if (id !== 'finalizer-sigkill') expect(report.statsMissing).toBe(0);
+      // Every other game was rated: every rating replays through the ratings module, each rated
+      // game counted once per player. A player's rating and stats are one update, so only a cut
+      // emulated transaction (statsMissing above) may leave a rating behind.
+      expect(report.ratedGames).toBeGreaterThan(0);
+      expect(report.ratingsDoubled).toEqual([]);
+      if (report.statsMissing === 0) expect(report.ratingProblems).toEqual([]);
+      else console.log(`${report.statsMissing} cut emulated transactions; rating chains:\n${report.ratingProblems.join('\n')}`);
       // Nobody is charged for time their move spent queued or unclaimed: at most the time from the
       // opponent's move to their own send, plus that send's transit (a second, for a loaded machine).
       expect(report.worstClockExcessMs).toBeLessThan(1_000);

@@ -1,7 +1,8 @@
 // One chaos scenario: many games played by resilient players across the gateways, a fault in the
 // middle, then the invariants: every game ends with exactly one correct record, every move a
-// player saw confirmed is in it in order, PGNs replay, stats are counted once, and no clock was
-// charged for an outage.
+// player saw confirmed is in it in order, PGNs replay, stats are counted once, ratings replay
+// through the pure module (every other game is rated, between signed-in players who each play
+// many games at once, so rating writes race), and no clock was charged for an outage.
 import { Chess } from 'chess.js';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -11,6 +12,8 @@ import { waitForProgress } from '../support/progress.js';
 import { prng } from '../support/fuzz.js';
 import { randomLine } from '../support/games.js';
 import { ResilientPlayer } from './player.js';
+import { SocketTokens } from '@gambit/common';
+import { overCounted, ratingProblems } from '../support/ratings-check.js';
 
 export interface Fault {
   name: string;
@@ -32,6 +35,11 @@ export interface Report {
   statsWrong: number;
   /** A player whose stats miss the game: only possible with dynalite's emulated (non-atomic) transactions. */
   statsMissing: number;
+  /** Rated games stored, and what a replay of them through the ratings module finds wrong (support/ratings-check.ts). */
+  ratedGames: number;
+  ratingProblems: string[];
+  /** Players counting more rated games than stored (a game rated twice): must never happen. */
+  ratingsDoubled: string[];
   /** Games with no record but parked in the dead-letter stream (written nowhere else: a failure to explain). */
   deadLettered: number;
   /** Longest time from a game's end to its record (s): how far behind the finalizers ran. */
@@ -55,20 +63,29 @@ export async function runScenario(stack: ProcessStack, fault: Fault | null, opts
   const think = prng(7);
   const players: ResilientPlayer[] = [];
   const pairs: [ResilientPlayer, ResilientPlayer][] = [];
+  // Rated games need accounts (u_ ids): tokens signed with the gateways' key, as the accounts
+  // service signs them. A few accounts share the rated games, each in many at once.
+  const tokens = await SocketTokens.fromPem(stack.signingKey, [], 3600);
+  const accounts = Math.max(4, Math.ceil(opts.games / 20));
+  const account = (i: number) => tokens.sign({ playerId: `u_chaos${i}`, name: `chaos${i}`, kind: 'user' });
   for (let g = 0; g < opts.games; g++) {
     const moves = randomLine(prng(1000 + g), opts.plies);
-    const mk = async (name: string, i: number) => new ResilientPlayer(name, (await guest(gateways()[0]!, name)).token, gateways, moves, () => 150 + think() * 250, i);
-    const pair: [ResilientPlayer, ResilientPlayer] = [await mk(`w${g}`, g), await mk(`b${g}`, g + 1)];
+    const mk = async (name: string, i: number, token?: Promise<string>) =>
+      new ResilientPlayer(name, await (token ?? guest(gateways()[0]!, name).then((x) => x.token)), gateways, moves, () => 150 + think() * 250, i);
+    const j = g / 2; // rated game number, for even g: white j, black another account
+    const pair: [ResilientPlayer, ResilientPlayer] = g % 2 === 0
+      ? [await mk(`w${g}`, g, account(j % accounts)), await mk(`b${g}`, g + 1, account((j + 1 + (Math.floor(j / accounts) % (accounts - 1))) % accounts))]
+      : [await mk(`w${g}`, g), await mk(`b${g}`, g + 1)];
     pairs.push(pair);
     players.push(...pair);
   }
   // Start the games in batches: create, join, and the clocks run.
   const started = Date.now();
   for (let i = 0; i < pairs.length; i += 25) {
-    await Promise.all(pairs.slice(i, i + 25).map(async ([w, b]) => {
+    await Promise.all(pairs.slice(i, i + 25).map(async ([w, b], n) => {
       await Promise.all([w.connect(), b.connect()]);
       const created = w.next((m) => m.t === 'created');
-      w.send({ t: 'create', tc: { initialMs: 600_000, incrementMs: 0 }, color: 'white' });
+      w.send({ t: 'create', tc: { initialMs: 600_000, incrementMs: 0 }, color: 'white', ...((i + n) % 2 === 0 ? { rated: true } : {}) });
       const room = String((await created).room);
       const joined = b.next((m) => m.t === 'joined');
       b.send({ t: 'join', room });
@@ -104,11 +121,30 @@ export async function runScenario(stack: ProcessStack, fault: Fault | null, opts
   const parked = await deadLetteredRooms(stack);
   const report: Report = {
     fault: fault?.name ?? 'none', games: opts.games, movesConfirmed: 0, records: 0, lostMoves: 0, duplicateRecords: 0,
-    badPgns: 0, statsWrong: 0, statsMissing: 0, deadLettered: 0, worstFinalizeLagS: 0, reconnects: players.reduce((n, p) => n + p.reconnects, 0), outageMs, worstStallMs: 0, worstClockExcessMs: 0,
+    badPgns: 0, statsWrong: 0, statsMissing: 0, ratedGames: 0, ratingProblems: [], ratingsDoubled: [], deadLettered: 0, worstFinalizeLagS: 0, reconnects: players.reduce((n, p) => n + p.reconnects, 0), outageMs, worstStallMs: 0, worstClockExcessMs: 0,
     secondsToAllEnded,
   };
   const players_ = await scanAll(stack, `${stack.keyPrefix}-players`);
   const statsById = new Map(players_.map((p) => [String(p.playerId), p]));
+  // What each player's stats should count: their decided games among the records.
+  const expected = new Map<string, { games: number; outcomes: number }>();
+  for (const rec of [...records.values()].flat()) {
+    if (rec.result === null) continue;
+    for (const seat of [rec.white, rec.black] as { playerId: string }[]) {
+      const e = expected.get(seat.playerId) ?? { games: 0, outcomes: 0 };
+      expected.set(seat.playerId, { games: e.games + 1, outcomes: e.outcomes + 1 });
+    }
+  }
+  for (const [playerId, e] of expected) {
+    const s = statsById.get(playerId);
+    const games = Number(s?.games ?? 0);
+    const outcomes = Number(s?.wins ?? 0) + Number(s?.losses ?? 0) + Number(s?.draws ?? 0);
+    if (games > e.games || outcomes > e.outcomes || games !== outcomes) report.statsWrong += 1;
+    else if (games < e.games) report.statsMissing += 1;
+  }
+  report.ratedGames = [...records.values()].flat().filter((r) => r.ratings).length;
+  report.ratingProblems = ratingProblems([...records.values()].flat(), players_);
+  report.ratingsDoubled = overCounted([...records.values()].flat(), players_);
   for (const [w, b] of pairs) {
     const recs = records.get(w.room!) ?? [];
     report.records += recs.length ? 1 : 0;
@@ -134,14 +170,6 @@ export async function runScenario(stack: ProcessStack, fault: Fault | null, opts
       if (!ok) report.badPgns += 1;
     } catch {
       report.badPgns += 1;
-    }
-    // Stats: each player finished exactly one game.
-    for (const seat of [rec.white, rec.black] as { playerId: string }[]) {
-      const s = statsById.get(seat.playerId);
-      const games = Number(s?.games ?? 0);
-      const outcomes = Number(s?.wins ?? 0) + Number(s?.losses ?? 0) + Number(s?.draws ?? 0);
-      if (games > 1 || outcomes > 1 || games !== outcomes) report.statsWrong += 1;
-      else if (games === 0) report.statsMissing += 1;
     }
     // Stalls and clocks, from what the players saw.
     const seen = [...w.confirmed.values()].sort((x, y) => x.ply - y.ply);
@@ -231,7 +259,7 @@ async function recordsByRoom(stack: ProcessStack): Promise<Map<string, Record<st
 
 export function formatReports(reports: Report[]): string {
   const cols: (keyof Report)[] = [
-    'fault', 'games', 'movesConfirmed', 'records', 'lostMoves', 'duplicateRecords', 'deadLettered', 'badPgns', 'statsWrong', 'statsMissing',
+    'fault', 'games', 'movesConfirmed', 'records', 'lostMoves', 'duplicateRecords', 'deadLettered', 'badPgns', 'statsWrong', 'statsMissing', 'ratedGames',
     'reconnects', 'outageMs', 'worstStallMs', 'worstClockExcessMs', 'secondsToAllEnded', 'worstFinalizeLagS',
   ];
   const rows = reports.map((r) => cols.map((c) => (typeof r[c] === 'number' ? String(Math.round(Number(r[c]) * 10) / 10) : String(r[c]))));

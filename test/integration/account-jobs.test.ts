@@ -192,6 +192,7 @@ describe('adopt', () => {
         bullet: { games: 0, wins: 0, losses: 0, draws: 0 }, blitz: { games: 4, wins: 1, losses: 2, draws: 1 },
         rapid: { games: 0, wins: 0, losses: 0, draws: 0 }, classical: { games: 0, wins: 0, losses: 0, draws: 0 },
       },
+      ratings: expect.any(Object), // casual games: no rated games (test/integration/ratings.test.ts)
     });
     expect(await f.store.getPlayer(guest.playerId)).toBeNull();
     expect((await f.store.listPlayerGames(guest.playerId)).games).toEqual([]);

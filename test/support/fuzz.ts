@@ -14,7 +14,7 @@ export function prng(seed: number): () => number {
   };
 }
 
-const TYPES = ['hello', 'create', 'join', 'watch', 'move', 'resign', 'draw', 'abort', 'leave', 'ping'];
+const TYPES = ['hello', 'create', 'join', 'watch', 'move', 'resign', 'draw', 'abort', 'leave', 'rematch', 'ping'];
 const WEIRD: unknown[] = [
   null, true, false, 0, -1, 1e308, -1e308, 2 ** 53 + 1, 0.5, '', ' ', '0', 'ABCDEFGH', 'e2e4', 'é', '\u0000', '\u202e', '😀'.repeat(50),
   '\ud800', [], [1, 2], {}, { $gt: '' }, 'x'.repeat(3000), { __proto__: { admin: true } }, 'constructor', '__proto__',

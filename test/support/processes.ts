@@ -26,6 +26,8 @@ export interface ProcessStack {
   dynamo: DynaliteHandle;
   keyPrefix: string;
   gamesTable: string;
+  /** The gateways' TOKEN_SIGNING_KEY: tests sign tokens of signed-in players (u_ ids) with it. */
+  signingKey: string;
   procs: Proc[];
   /** Every JSON log line of a service so far, parsed. */
   logs(name: string): Record<string, unknown>[];
@@ -125,7 +127,7 @@ export async function startProcessStack(opts: ProcessStackOptions = {}): Promise
   const gateway = await start('gateway');
   return {
     httpUrl: `http://127.0.0.1:${gateway.port}`,
-    redis, dynamo, dynamoProxy, keyPrefix: prefix, gamesTable, procs, start,
+    redis, dynamo, dynamoProxy, keyPrefix: prefix, gamesTable, signingKey, procs, start,
     logs: (name) => procs.filter((p) => p.name === name).flatMap((p) => p.lines).flatMap((l) => {
       try { return [JSON.parse(l) as Record<string, unknown>]; } catch { return []; }
     }),

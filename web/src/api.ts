@@ -38,20 +38,24 @@ const seg = encodeURIComponent;
 
 export interface SessionInfo { kind: 'guest' | 'user'; playerId: string; name: string; token: string; expiresAt?: number }
 export interface UserInfo { playerId: string; username: string; createdAt: number; online: boolean; lastSeen: number | null }
+/** A speed's rating as the read API serves it (rounded; `provisional`: shown with "?"). */
+export interface RatingView { rating: number; rd: number; provisional: boolean; games: number }
+/** One side of a rated game: the rating before and after it (and the deviation after). */
+export interface SideRating { before: number; after: number; rd: number; games: number }
 export interface PlayerStats {
   playerId: string; name: string; games: number; wins: number; losses: number; draws: number;
-  speeds?: Partial<Record<Speed, Tally>>; createdAt?: number; updatedAt?: number;
+  speeds?: Partial<Record<Speed, Tally>>; ratings?: Partial<Record<Speed, RatingView>>; createdAt?: number; updatedAt?: number;
 }
 export interface GameSummary {
   gameId: string; room: string; color: Side; opponent: PlayerRef; result: GameRecord['result']; reason: GameRecord['reason'];
-  outcome: Outcome; plies: number; tc: TimeControl; startedAt: number; endedAt: number;
+  outcome: Outcome; plies: number; tc: TimeControl; startedAt: number; endedAt: number; rating?: SideRating;
 }
 /** The finalizer answers `next`; the accounts contract spells it `cursor`: either is the next page. */
 export interface GamePage { games: GameSummary[]; next?: string | null; cursor?: string | null }
 export interface Account {
   playerId: string; username: string; email: string | null; createdAt: number; usernameChangedAt: number | null; provider: string;
 }
-export type StoredGame = GameRecord & { storedAt?: number };
+export type StoredGame = GameRecord & { storedAt?: number; ratings?: Record<Side, SideRating> };
 
 export const api = {
   /** The accounts service's session (guest or user); 404 where this stack has no accounts service. */

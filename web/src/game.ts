@@ -2,7 +2,7 @@
 // The board may run ahead by one optimistic move; this view never does.
 import { Chess } from 'chess.js';
 import type {
-  Clock, EndReason, Result, RoomStatus, SeatView, ServerMsg, Side, TimeControl,
+  Clock, EndReason, Result, RoomStatus, SeatView, Series, ServerMsg, Side, TimeControl,
 } from '@gambit/protocol';
 import { frozen } from './clock.js';
 
@@ -30,13 +30,21 @@ export interface GameView {
   result: Result | null;
   reason: EndReason | 'left' | 'expired' | null;
   pgn: string | null;
+  /** The room's games so far and their score (from a server with rematches; null otherwise). */
+  series: Series | null;
+  /** After the end: the side (in the finished game) whose rematch offer stands. */
+  rematchOffer: Side | null;
+  /** A player left the finished game's room: no rematch any more. */
+  rematchClosed: boolean;
+  /** The finished game's id (from `ended`): its stored record has the rating changes. */
+  gameId?: string;
 }
 
 export function emptyView(me: string | null = null): GameView {
   return {
     me, room: null, color: null, status: 'none', seq: 0, fen: START_FEN, moves: [], san: [],
     white: null, black: null, presenceVersion: { white: 0, black: 0 }, clock: null, tc: null,
-    drawOffer: null, result: null, reason: null, pgn: null,
+    drawOffer: null, result: null, reason: null, pgn: null, series: null, rematchOffer: null, rematchClosed: false,
   };
 }
 
@@ -103,11 +111,15 @@ export function reduce(v: GameView, msg: ServerMsg, serverNow: number): GameView
         result: msg.result ?? null,
         reason: msg.reason ?? null,
         pgn: msg.pgn ?? null,
+        series: msg.series ?? v.series,
+        rematchOffer: msg.rematchOffer ?? null,
       };
     case 'started':
+      // Also the next game of the room after a rematch: everything of the finished one goes.
       return {
         ...next, color: ourColor(v, msg.white, msg.black), status: 'active', fen: msg.fen, moves: [], san: [],
         white: seat(msg.white), black: seat(msg.black), clock: msg.clock, drawOffer: null,
+        result: null, reason: null, pgn: null, series: msg.series ?? v.series, rematchOffer: null, rematchClosed: false,
       };
     case 'moved': {
       // `ply` is the count after this move; anything else means we hold a stale list, and the fen still wins.
@@ -133,11 +145,17 @@ export function reduce(v: GameView, msg: ServerMsg, serverNow: number): GameView
     }
     case 'ended':
       return {
-        ...next, status: 'ended', result: msg.result, reason: msg.reason, pgn: msg.pgn, drawOffer: null,
-        clock: msg.clock ?? (v.clock ? frozen(v.clock, serverNow) : null),
+        ...next, status: 'ended', result: msg.result, reason: msg.reason, pgn: msg.pgn, drawOffer: null, series: msg.series ?? v.series,
+        clock: msg.clock ?? (v.clock ? frozen(v.clock, serverNow) : null), ...(msg.gameId ? { gameId: msg.gameId } : {}),
       };
     case 'closed':
       return { ...next, status: 'closed', reason: msg.reason };
+    case 'rematch_offered':
+      return { ...next, rematchOffer: msg.by };
+    case 'rematch_declined':
+      return { ...next, rematchOffer: null, rematchClosed: v.rematchClosed || msg.reason === 'left' };
+    default:
+      return v; // a room event this page does not know (a newer server): ignored, as v1 allows
   }
 }
 

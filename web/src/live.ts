@@ -174,6 +174,17 @@ export class LiveGame {
       case 'draw_declined':
         if (msg.room === this.view.room) this.offerSent = false;
         break;
+      case 'rematch_declined':
+        // `by` is a side of the finished game: the opponent's is the one that is not ours.
+        if (msg.room === before.room && before.color && msg.by !== before.color) {
+          toast(msg.reason === 'left' ? 'Your opponent left: no rematch' : 'Your opponent declined the rematch');
+        }
+        break;
+      case 'started':
+        if (msg.room === before.room && before.status === 'ended' && this.view.color) {
+          toast(`Rematch: you play ${this.view.color === 'white' ? 'White' : 'Black'}`);
+        }
+        break;
       case 'closed':
         if (msg.room === before.room) {
           toast(msg.reason === 'expired' ? 'The room expired' : 'The room was closed');
@@ -302,10 +313,10 @@ export class LiveGame {
   // ---- the player's actions ----
 
   /** Create (from the home screen), after the name typed there is in force. */
-  create(tc: TimeControl, color: Side | 'random'): void {
+  create(tc: TimeControl, color: Side | 'random', rated = false): void {
     void this.names.act(() => {
       this.requestedTc = tc;
-      this.send({ t: 'create', id: this.frameId('create'), tc, color });
+      this.send({ t: 'create', id: this.frameId('create'), tc, color, ...(rated ? { rated: true } : {}) });
     });
   }
 
@@ -329,7 +340,15 @@ export class LiveGame {
 
   newGame(): void {
     this.stopWatching();
+    // A player of a finished game leaves its room for good: a rematch offer to or from us is off.
+    const v = this.view;
+    if (v.room && v.color && v.status === 'ended') this.conn.send({ t: 'leave', id: this.frameId('leave'), room: v.room });
     this.leaveRoom();
+  }
+
+  /** After the end: offer the next game in this room, or answer the opponent's offer. */
+  rematch(action: 'offer' | 'accept' | 'decline'): void {
+    if (this.view.room) this.send({ t: 'rematch', id: this.frameId('rematch'), room: this.view.room, action });
   }
 
   resign(): void {

@@ -19,7 +19,8 @@ export const timeControl = z.object({
 export const clientFrame = z.discriminatedUnion('t', [
   z.object({ t: z.literal('hello'), id, token: z.string().min(1).max(2048),
     resume: z.object({ room: roomCode, seq: z.number().int().min(0) }).optional() }),
-  z.object({ t: z.literal('create'), id, tc: timeControl, color: z.enum(['white', 'black', 'random']).optional() }),
+  // Addition: `rated` (signed-in players only; absent = a casual game, as in v1).
+  z.object({ t: z.literal('create'), id, tc: timeControl, color: z.enum(['white', 'black', 'random']).optional(), rated: z.boolean().optional() }),
   z.object({ t: z.literal('join'), id, room: roomCode }),
   z.object({ t: z.literal('watch'), id, room: roomCode }),
   z.object({ t: z.literal('move'), id, room: roomCode, uci, ply: z.number().int().min(0) }),
@@ -27,6 +28,8 @@ export const clientFrame = z.discriminatedUnion('t', [
   z.object({ t: z.literal('draw'), id, room: roomCode, action: z.enum(['offer', 'accept', 'decline']) }),
   z.object({ t: z.literal('abort'), id, room: roomCode }),
   z.object({ t: z.literal('leave'), id, room: roomCode }),
+  // Addition: after the end, the next game in the same room (docs/protocol.md); `action` defaults to offer.
+  z.object({ t: z.literal('rematch'), id, room: roomCode, action: z.enum(['offer', 'accept', 'decline']).optional() }),
   z.object({ t: z.literal('ping'), id }),
 ]);
 

@@ -21,3 +21,6 @@ export const STORED_ID_RULE = '1-128 characters from A-Z a-z 0-9 _ . : - (not ".
 export function isStoredId(value: string): boolean {
   return STORED_ID_RE.test(value);
 }
+
+/** A signed-in player's id (`u_...`, from the accounts service): only they may play rated games. */
+export const isAccountId = (playerId: string): boolean => playerId.startsWith('u_');

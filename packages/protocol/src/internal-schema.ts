@@ -37,6 +37,7 @@ export const gameRecordSchema = z
     startedAt: ms,
     endedAt: ms,
     cid: z.string().max(128).optional(),
+    rated: z.boolean().optional(),
   })
   .refine((r) => r.san.length === r.uci.length, { message: 'san and uci must have one entry per ply', path: ['san'] })
   .refine((r) => r.endedAt >= r.startedAt, { message: 'endedAt is before startedAt', path: ['endedAt'] })

@@ -21,7 +21,7 @@ export interface Origin {
 }
 
 export type EngineCommand =
-  | { t: 'create'; origin: Origin; tc: TimeControl; color: Color | 'random' }
+  | { t: 'create'; origin: Origin; tc: TimeControl; color: Color | 'random'; rated?: boolean }
   | { t: 'join'; origin: Origin; room: string }
   | { t: 'watch'; origin: Origin; room: string }
   | { t: 'move'; origin: Origin; room: string; uci: string; ply: number }
@@ -29,6 +29,8 @@ export type EngineCommand =
   | { t: 'draw'; origin: Origin; room: string; action: 'offer' | 'accept' | 'decline' }
   | { t: 'abort'; origin: Origin; room: string }
   | { t: 'leave'; origin: Origin; room: string }
+  /** After the end: offer, accept or decline the next game in the room. */
+  | { t: 'rematch'; origin: Origin; room: string; action: 'offer' | 'accept' | 'decline' }
   /** `hello` with `resume`: reattach this socket to the room and replay what it missed. */
   | { t: 'resume'; origin: Origin; room: string; seq: number }
   /** The socket closed (or the gateway drains): the seat's grace period starts. */
@@ -72,4 +74,6 @@ export interface GameRecord {
   endedAt: number;
   /** Correlation id of the command that ended the game (absent when a deadline ended it). */
   cid?: string;
+  /** A rated game (both players signed in); absent in casual games and in records from before ratings. */
+  rated?: boolean;
 }

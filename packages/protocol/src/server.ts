@@ -14,10 +14,16 @@ export type RoomStatus = 'waiting' | 'active' | 'ended';
 
 export interface Clock { white: number; black: number; running: Side | null; at: number }
 export interface SeatView { playerId: string; name: string; connected: boolean }
+/** Addition: the room as a session of games: the current game's number (1-based) and points per playerId. */
+export interface Series { game: number; score: Record<string, number> }
 
 export const ERROR_CODES = [
   'bad_request', 'unauthorized', 'too_large', 'rate_limited', 'room_not_found', 'room_full',
   'not_a_player', 'not_your_turn', 'illegal_move', 'stale_ply', 'game_over', 'internal',
+  // Additions, answers to `rematch` only (docs/protocol.md): a v1 client never sees them.
+  'game_not_over', 'already_offered', 'no_offer', 'opponent_left',
+  // Addition: `create` or `join` of a rated game without an account (a v1 client never asks for one).
+  'rated_needs_account',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -39,8 +45,20 @@ export interface StateMsg {
   san?: string[];
   /** Addition: the side whose draw offer stands, if any. */
   drawOffer?: Side | null;
+  /** Addition: the games of this room so far and their score. */
+  series?: Series;
+  /** Addition: after the end, the side (in the finished game) whose rematch offer stands, if any. */
+  rematchOffer?: Side | null;
+  /** Addition: a rated game (absent or false: casual). */
+  rated?: boolean;
 }
-export interface StartedMsg { t: 'started'; room: string; seq: number; white: SeatView; black: SeatView; fen: string; clock: Clock }
+export interface StartedMsg {
+  t: 'started'; room: string; seq: number; white: SeatView; black: SeatView; fen: string; clock: Clock;
+  /** Addition: the game's number in the room and the score of the games before it. */
+  series?: Series;
+  /** Addition: a rated game (absent or false: casual). */
+  rated?: boolean;
+}
 export interface MovedMsg {
   t: 'moved'; room: string; seq: number; ply: number; uci: string; san: string; fen: string;
   clock: Clock; check: boolean; kind: MoveKind;
@@ -52,11 +70,24 @@ export interface PresenceMsg {
   t: 'presence'; room: string; seq: number; color: Side; connected: boolean;
   reconnectVersion: number; graceMs?: number;
 }
-export interface EndedMsg { t: 'ended'; room: string; seq: number; result: Result | null; reason: EndReason; pgn: string; clock?: Clock }
+export interface EndedMsg {
+  t: 'ended'; room: string; seq: number; result: Result | null; reason: EndReason; pgn: string; clock?: Clock;
+  /** Addition: the score with this game counted. */
+  series?: Series;
+  /** Addition: the finished game's id, for GET /api/games/<gameId> once the finalizer stored it. */
+  gameId?: string;
+}
 /** Addition: a waiting room was left by its creator, or expired, and is gone. */
 export interface ClosedMsg { t: 'closed'; room: string; seq: number; reason: 'left' | 'expired' }
 
-export type RoomEvent = StateMsg | StartedMsg | MovedMsg | DrawOfferedMsg | DrawDeclinedMsg | PresenceMsg | EndedMsg | ClosedMsg;
+/** Addition: after the end, a player offers the next game (`by`: their side in the finished game). */
+export interface RematchOfferedMsg { t: 'rematch_offered'; room: string; seq: number; by: Side }
+/** Addition: the standing rematch offer is off: declined by `by`, or `by` left the room. */
+export interface RematchDeclinedMsg { t: 'rematch_declined'; room: string; seq: number; by: Side; reason: 'declined' | 'left' }
+
+export type RoomEvent =
+  | StateMsg | StartedMsg | MovedMsg | DrawOfferedMsg | DrawDeclinedMsg | PresenceMsg | EndedMsg | ClosedMsg
+  | RematchOfferedMsg | RematchDeclinedMsg;
 
 export interface WelcomeMsg { t: 'welcome'; id?: string; playerId: string; name: string; serverTime: number }
 export interface CreatedMsg { t: 'created'; id?: string; room: string; color: Side }

@@ -1,5 +1,5 @@
-// Thin DynamoDB adapter: one transaction per finished game, and the reads behind the HTTP API
-// (the account jobs' writes are in account-store.ts).
+// Thin DynamoDB adapter: one transaction per finished game (with its ratings: rules/ratings.ts),
+// and the reads behind the HTTP API (the account jobs' writes are in account-store.ts).
 import {
   DescribeTableCommand, GetItemCommand, QueryCommand, TransactionCanceledException, TransactWriteItemsCommand,
   type DynamoDBClient, type TransactWriteItem,
@@ -7,8 +7,14 @@ import {
 import { z } from 'zod';
 import type { Logger } from '@gambit/common';
 import { SPEEDS, TALLY_FIELDS, isStoredId, speedField, speedOf, type Color, type GameRecord, type PlayerRef, type Speed, type Tally } from '@gambit/protocol';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { emulateTransactWrite } from './dev-transactions.js';
+import { PlayerQueue } from './player-queue.js';
 import { fromItem, toItem, type Item } from './rules/attributes.js';
+import {
+  RATING_FIELDS, countsForRating, planRatings, ratingField, ratingView, storedRating,
+  type GameRatings, type RatingPlan, type RatingView, type SideRating,
+} from './rules/ratings.js';
 import { PLAYER_INDEX, type TableNames } from './tables.js';
 
 export type SaveOutcome = 'stored' | 'duplicate';
@@ -16,6 +22,8 @@ export type PlayerOutcome = 'win' | 'loss' | 'draw' | 'none';
 
 export interface StoredGame extends GameRecord {
   storedAt: number;
+  /** Rated games that changed ratings: each side's rating before and after. */
+  ratings?: GameRatings;
 }
 
 /** One game from one player's side: what a game list shows. */
@@ -31,6 +39,8 @@ export interface PlayerGameSummary {
   tc: GameRecord['tc'];
   startedAt: number;
   endedAt: number;
+  /** Rated games: this player's rating before and after (a rating history is a list of these). */
+  rating?: SideRating;
 }
 
 export interface PlayerStats extends Tally {
@@ -38,6 +48,8 @@ export interface PlayerStats extends Tally {
   name: string;
   /** The same counts per speed (lichess's categories); a speed never played counts zeros. */
   speeds: Record<Speed, Tally>;
+  /** The Glicko-2 rating per speed (1500, provisional, 0 games before the first rated game). */
+  ratings: Record<Speed, RatingView>;
   createdAt: number;
   updatedAt: number;
 }
@@ -63,14 +75,25 @@ export function countsForStats(record: GameRecord): boolean {
   return record.result !== null && record.white.playerId !== record.black.playerId;
 }
 
-/** The whole write of one game, as DynamoDB transaction items. Item 0 is the game itself. */
-export function buildSaveTransaction(record: GameRecord, names: TableNames, now: number): TransactWriteItem[] {
+/**
+ * How often a rating write is read and tried again when a player's rating changed meanwhile (a
+ * game of theirs stored by another finalizer: every lost race is someone else's progress), after
+ * a short random wait that spreads the racers out.
+ */
+const RATING_RACES = 20;
+const RACE_JITTER_MS = 20;
+
+/**
+ * The whole write of one game, as DynamoDB transaction items. Item 0 is the game itself. `plan`:
+ * the ratings of a rated game, from the players' ratings as read (planRatings).
+ */
+export function buildSaveTransaction(record: GameRecord, names: TableNames, now: number, plan?: RatingPlan): TransactWriteItem[] {
   const game: TransactWriteItem = {
     Put: {
       TableName: names.games,
       Item: toItem({
         ...record, type: 'game', whitePlayerId: record.white.playerId, blackPlayerId: record.black.playerId,
-        plies: record.uci.length, storedAt: now,
+        plies: record.uci.length, storedAt: now, ratings: plan?.ratings,
       }),
       // The idempotency check: a redelivered or replayed record cancels the whole transaction.
       ConditionExpression: 'attribute_not_exists(gameId)',
@@ -84,6 +107,7 @@ export function buildSaveTransaction(record: GameRecord, names: TableNames, now:
         gameId: `${record.gameId}#${color}`, type: 'player-game', playerId: me.playerId, endedAt: record.endedAt,
         game: record.gameId, room: record.room, color, opponent, result: record.result, reason: record.reason,
         outcome: outcomeFor(record, color), plies: record.uci.length, tc: record.tc, startedAt: record.startedAt,
+        rating: plan?.ratings[color],
       }),
     },
   }));
@@ -91,24 +115,41 @@ export function buildSaveTransaction(record: GameRecord, names: TableNames, now:
   const speed = speedOf(record.tc);
   const stats: TransactWriteItem[] = seats.map(([color, me]) => {
     const outcome = outcomeFor(record, color);
+    const rating = plan && ratingUpdate(plan, color);
     return {
       Update: {
         TableName: names.players,
         Key: toItem({ playerId: me.playerId }),
         // Overall and per speed (blitzGames, blitzWins...: flat attributes, one ADD).
         UpdateExpression:
-          'SET #name = :name, updatedAt = :now, createdAt = if_not_exists(createdAt, :now) ' +
+          `SET #name = :name, updatedAt = :now, createdAt = if_not_exists(createdAt, :now)${rating?.set ?? ''} ` +
           `ADD games :one, wins :w, losses :l, draws :d, ${speedField(speed, 'games')} :one, ${speedField(speed, 'wins')} :w, ` +
           `${speedField(speed, 'losses')} :l, ${speedField(speed, 'draws')} :d`,
         ExpressionAttributeNames: { '#name': 'name' },
         ExpressionAttributeValues: toItem({
           ':name': me.name, ':now': now, ':one': 1,
           ':w': outcome === 'win' ? 1 : 0, ':l': outcome === 'loss' ? 1 : 0, ':d': outcome === 'draw' ? 1 : 0,
+          ...rating?.values,
         }),
+        ...(rating ? { ConditionExpression: rating.condition } : {}),
       },
     };
   });
   return [game, ...rows, ...stats];
+}
+
+/**
+ * One player's new rating, written only if their rating is still the one the plan was made from
+ * (the count of rated games is its version): a game of theirs stored meanwhile cancels the write.
+ */
+function ratingUpdate(plan: RatingPlan, color: Color): { set: string; values: Record<string, number>; condition: string } {
+  const { seen, next } = plan.seats[color];
+  const f = (name: (typeof RATING_FIELDS)[number]) => ratingField(plan.speed, name);
+  return {
+    set: `, ${f('Rating')} = :rating, ${f('Rd')} = :rd, ${f('Vol')} = :vol, ${f('RatedAt')} = :ratedAt, ${f('RatedGames')} = :rated`,
+    values: { ':rating': next.rating, ':rd': next.rd, ':vol': next.vol, ':ratedAt': next.ratedAt!, ':rated': seen + 1, ...(seen ? { ':seen': seen } : {}) },
+    condition: seen === 0 ? `attribute_not_exists(${f('RatedGames')})` : `${f('RatedGames')} = :seen`,
+  };
 }
 
 /** `g` is a player-game row key, `<gameId>#<color>`. */
@@ -140,20 +181,43 @@ export interface StoreOptions {
 
 export class GameStore {
   private emulate = false;
+  private readonly ratedPlayers = new PlayerQueue();
 
   constructor(private readonly client: DynamoDBClient, private readonly names: TableNames, private readonly opts: StoreOptions = {}) {}
 
   /** Stores a finished game and its players' stats at once; 'duplicate' when it was stored before. */
   async saveGame(record: GameRecord, now = Date.now()): Promise<SaveOutcome> {
-    try {
-      await this.transactWrite(buildSaveTransaction(record, this.names, now));
-      return 'stored';
-    } catch (err) {
-      if (err instanceof TransactionCanceledException && err.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') {
-        return 'duplicate';
+    if (!countsForRating(record)) return this.save(record, now);
+    return this.ratedPlayers.run([record.white.playerId, record.black.playerId], () => this.save(record, now));
+  }
+
+  private async save(record: GameRecord, now: number): Promise<SaveOutcome> {
+    for (let race = 1; ; race++) {
+      const plan = countsForRating(record) ? await this.planRatings(record) : undefined;
+      try {
+        await this.transactWrite(buildSaveTransaction(record, this.names, now, plan));
+        return 'stored';
+      } catch (err) {
+        const reasons = err instanceof TransactionCanceledException ? err.CancellationReasons ?? [] : [];
+        if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'duplicate';
+        // A player's rating changed after it was read (another game of theirs was stored, or is
+        // being stored): read it again. Beyond a few races, the caller's backoff takes over.
+        const raced = reasons.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict');
+        if (!(plan && raced && race < RATING_RACES)) throw err;
+        this.opts.logger?.info({ gameId: record.gameId, race }, 'a player\'s rating changed meanwhile: reading it again');
+        await sleep(Math.random() * RACE_JITTER_MS * Math.min(race, 5));
       }
-      throw err;
     }
+  }
+
+  /** Both players' ratings for the game's speed, read consistently, and the game's effect on them. */
+  private async planRatings(record: GameRecord): Promise<RatingPlan> {
+    const speed = speedOf(record.tc);
+    const [white, black] = await Promise.all([record.white, record.black].map(async (p) => {
+      const out = await this.client.send(new GetItemCommand({ TableName: this.names.players, Key: toItem({ playerId: p.playerId }), ConsistentRead: true }));
+      return storedRating(out.Item && fromItem(out.Item), speed);
+    }));
+    return planRatings(record, white!, black!);
   }
 
   async getGame(gameId: string): Promise<StoredGame | null> {
@@ -187,13 +251,14 @@ export class GameStore {
         return {
           gameId: r.game, room: r.room, color: r.color, opponent: r.opponent, result: r.result, reason: r.reason,
           outcome: r.outcome, plies: r.plies, tc: r.tc, startedAt: r.startedAt, endedAt: r.endedAt,
+          ...(r.rating ? { rating: r.rating } : {}),
         };
       }),
       next: rows.length > limit && last ? encodeCursor(last) : null,
     };
   }
 
-  async getPlayer(playerId: string): Promise<PlayerStats | null> {
+  async getPlayer(playerId: string, now = Date.now()): Promise<PlayerStats | null> {
     const out = await this.client.send(new GetItemCommand({
       TableName: this.names.players, Key: toItem({ playerId }), ConsistentRead: true,
     }));
@@ -205,9 +270,10 @@ export class GameStore {
       games: count(speedField(sp, 'games')), wins: count(speedField(sp, 'wins')), losses: count(speedField(sp, 'losses')), draws: count(speedField(sp, 'draws')),
     });
     const speeds = Object.fromEntries(SPEEDS.map((sp) => [sp, tally(sp)])) as Record<Speed, Tally>;
-    const flat = new Set(SPEEDS.flatMap((sp) => TALLY_FIELDS.map((f) => speedField(sp, f))));
+    const ratings = Object.fromEntries(SPEEDS.map((sp) => [sp, ratingView(storedRating(item, sp), now)])) as Record<Speed, RatingView>;
+    const flat = new Set(SPEEDS.flatMap((sp) => [...TALLY_FIELDS.map((f) => speedField(sp, f)), ...RATING_FIELDS.map((f) => ratingField(sp, f))]));
     const rest = Object.fromEntries(Object.entries(item).filter(([k]) => !flat.has(k)));
-    return { ...rest, speeds } as unknown as PlayerStats;
+    return { ...rest, speeds, ratings } as unknown as PlayerStats;
   }
 
   /** Readiness: the endpoint answers and the games table exists. */

@@ -25,6 +25,7 @@ export class CommandsController {
   @EventPattern('draw') draw(@Payload() c: EngineCommand, @Ctx() x: unknown) { return this.run(c, x); }
   @EventPattern('abort') abort(@Payload() c: EngineCommand, @Ctx() x: unknown) { return this.run(c, x); }
   @EventPattern('leave') leave(@Payload() c: EngineCommand, @Ctx() x: unknown) { return this.run(c, x); }
+  @EventPattern('rematch') rematch(@Payload() c: EngineCommand, @Ctx() x: unknown) { return this.run(c, x); }
   @EventPattern('resume') resume(@Payload() c: EngineCommand, @Ctx() x: unknown) { return this.run(c, x); }
   @EventPattern('disconnect') disconnect(@Payload() c: EngineCommand, @Ctx() x: unknown) { return this.run(c, x); }
 }

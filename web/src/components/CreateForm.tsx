@@ -1,5 +1,6 @@
 // New game: a time control (a preset or custom minutes + increment, checked in words by tc.ts
-// before anything is sent) and a colour.
+// before anything is sent), a colour, and rated or casual (rated needs an account: the server
+// refuses guests, so the box is off for them).
 import type { Side } from '@gambit/protocol';
 import { useState } from 'preact/hooks';
 import { checkPreset, checkTc, type TcCheck } from '../tc.js';
@@ -16,6 +17,8 @@ export function CreateForm({ enabled }: { enabled: boolean }) {
   const [min, setMin] = useState('5');
   const [inc, setInc] = useState('0');
   const [color, setColor] = useState<Side | 'random'>('random');
+  const [rated, setRated] = useState(false);
+  const signedIn = live.identity.me?.kind === 'user';
   const [problem, setProblem] = useState<string | null>(null);
 
   const read = (v = tc, m = min, i = inc): TcCheck => (v === 'custom' ? checkTc(m, i) : checkPreset(v));
@@ -31,7 +34,7 @@ export function CreateForm({ enabled }: { enabled: boolean }) {
     // Checked before anything else: a time control the server would refuse sends nothing and says why.
     const check = read();
     setProblem(check.ok ? null : check.message);
-    if (check.ok) live.create(check.tc, color);
+    if (check.ok) live.create(check.tc, color, rated && signedIn);
   };
 
   return (
@@ -62,6 +65,11 @@ export function CreateForm({ enabled }: { enabled: boolean }) {
           <option value="white">White</option>
           <option value="black">Black</option>
         </select>
+      </label>
+      <label class="check" title={signedIn ? 'Ratings change with the result' : 'Sign in to play rated games'}>
+        <input id="rated" data-testid="rated" type="checkbox" checked={rated && signedIn} disabled={!signedIn}
+          onChange={(e) => setRated(e.currentTarget.checked)} />
+        Rated{signedIn ? '' : ' (sign in)'}
       </label>
       <button id="create" data-testid="create" type="submit" class="primary" disabled={!enabled}>Create game</button>
     </form>

@@ -1,9 +1,11 @@
-// The side panel of the live game: whose move, the game-over box (result, PGN, new game), a draw
-// offer to answer, the actions (draw, resign, abort, flip) and the move list.
+// The side panel of the live game: whose move, the game-over box (result, PGN, new game, rematch),
+// a draw offer to answer, the actions (draw, resign, abort, flip) and the move list.
 import { canAbort, isPlayer, other, resultText, resultTitle, turn, type GameView } from '../game.js';
 import { downloadText } from '../download.js';
+import { rematchStage } from '../rematch.js';
 import { ConfirmButton } from './ConfirmButton.js';
 import { MoveList } from './MoveList.js';
+import { RatingChange } from './RatingChange.js';
 import { useLive } from './live-context.js';
 
 function statusText(v: GameView): string {
@@ -23,16 +25,29 @@ export function GamePanel() {
   const ours = v.color;
   const over = v.status === 'ended' || v.status === 'closed';
   const theirOffer = active && ours !== null && v.drawOffer === other(ours);
+  const rematch = rematchStage(v);
+  const opponent = (ours && v[other(ours)]?.name) || 'Your opponent';
   return (
     <aside class="side">
       <p id="status" data-testid="status" class="status">{statusText(v)}</p>
       <div id="game-over" class="game-over" hidden={!over}>
         <strong id="result-title">{over ? resultTitle(v) : ''}</strong>
         <span id="result" data-testid="result">{v.status === 'ended' ? resultText(v) : ''}</span>
+        <RatingChange v={v} />
         <div class="row">
           <button id="pgn-download" data-testid="pgn-download" type="button" disabled={!v.pgn}
             onClick={() => v.pgn && downloadText(v.pgn, `gambit-${v.room ?? 'game'}.pgn`)}>Download PGN</button>
           <button id="new-game" type="button" class="primary" onClick={() => live.newGame()}>New game</button>
+        </div>
+        <div class="row" hidden={rematch === 'none' || rematch === 'answer'}>
+          <button id="rematch" data-testid="rematch" type="button" disabled={rematch !== 'offer' || !online} onClick={() => live.rematch('offer')}>
+            {rematch === 'offered' ? 'Rematch offered…' : rematch === 'closed' ? 'Opponent left' : '↻ Rematch'}
+          </button>
+        </div>
+        <div id="rematch-prompt" data-testid="rematch-prompt" class="rematch-prompt" hidden={rematch !== 'answer'}>
+          <span>{opponent} offers a rematch</span>
+          <button id="rematch-accept" data-testid="rematch-accept" type="button" class="primary" disabled={!online} onClick={() => live.rematch('accept')}>Accept</button>
+          <button id="rematch-decline" data-testid="rematch-decline" type="button" disabled={!online} onClick={() => live.rematch('decline')}>Decline</button>
         </div>
       </div>
       <div id="draw-prompt" class="draw-prompt" hidden={!theirOffer}>

@@ -1,10 +1,11 @@
-// One player's bar on the live board: name, presence (with the reconnect-grace countdown) and the
-// clock, counted down every animation frame from the server's numbers (clock.ts), written straight
+// One player's bar on the live board: name, series points in this room (after a first result),
+// presence (with the reconnect-grace countdown) and the clock, counted down every animation frame from the server's numbers (clock.ts), written straight
 // into the DOM so 60 updates a second re-render nothing.
 import type { Side } from '@gambit/protocol';
 import { useRef } from 'preact/hooks';
 import { formatClock, remainingMs } from '../clock.js';
 import { useFrame } from '../hooks.js';
+import { seriesPoints } from '../rematch.js';
 import { useLive } from './live-context.js';
 
 function setText(el: HTMLElement | null, text: string): void {
@@ -39,9 +40,11 @@ export function LivePlayerBar({ side }: { side: Side }) {
 
   const seat = live.view[side];
   const label = seat ? seat.name : '…';
+  const points = seriesPoints(live.view, side);
   return (
     <div id={`player-${side}`} class="player" data-side={side} ref={bar}>
       <span class="name">{side === live.view.color ? `${label} (you)` : label}</span>
+      {points !== null && <span class="series" data-testid={`series-${side}`} title="Points in this room's games">{points}</span>}
       <span class="presence" ref={presence} />
       <span id={`clock-${side}`} data-testid={`clock-${side}`} class="clock" ref={clock}>0:00</span>
     </div>

@@ -1,5 +1,6 @@
-// `/@/<username>`: a player's page: name, member since, online now or last seen, results overall
-// and per speed (all zero before a first finished game) and the recent games. The username comes from the accounts
+// `/@/<username>`: a player's page: name, member since, online now or last seen, results and
+// ratings overall and per speed (all zero before a first finished game), the recent rating
+// history (from the first page of games) and the recent games. The username comes from the accounts
 // service; stats and games from the game store (the finalizer's read API, through the gateway).
 import { api, orNull, type GamePage, type PlayerStats, type UserInfo } from '../api.js';
 import { apiErrorText } from '../errors.js';
@@ -7,6 +8,7 @@ import { memberSince, presenceText } from '../format.js';
 import { useBodyView, useLoad } from '../hooks.js';
 import { GameList } from '../components/GameList.js';
 import { Notice } from '../components/Notice.js';
+import { RatingHistory } from '../components/RatingHistory.js';
 import { SpeedStats } from '../components/SpeedStats.js';
 
 interface PlayerData { user: UserInfo; stats: PlayerStats | null; page: GamePage }
@@ -43,7 +45,8 @@ export function Player({ username }: { username: string }) {
           <div><dt>Losses</dt><dd data-testid="stat-losses">{s.losses}</dd></div>
           <div><dt>Draws</dt><dd data-testid="stat-draws">{s.draws}</dd></div>
         </dl>
-        <SpeedStats speeds={stats?.speeds} />
+        <SpeedStats speeds={stats?.speeds} ratings={stats?.ratings} />
+        <RatingHistory games={page.games} />
       </div>
       <div class="card">
         <h2>Recent games</h2>

@@ -1,10 +1,12 @@
 // The room state machine: waiting -> active -> ended -> gone. Pure: given the stored state, one
 // command and the time, it returns what to store, which events the room sees and what to answer.
 import type { EngineCommand, ErrorCode, GameRecord, Origin, RoomEvent, ServerMsg, Side, EndReason, Result } from '@gambit/protocol';
+import { isAccountId } from '@gambit/protocol';
 import { canWinOnTime, play, positionalEnd, resultWinner, type Game } from './chess.js';
 import { hasFlagged, other, punch, remaining, startClock, stop } from './clock.js';
 import { APPLIED_MEMORY, START_FEN, cloneState, seatOf, seatView, stateMsg, type RoomState, type Seat } from './state.js';
 import { pgnOf } from './pgn.js';
+import { copySeries, leaveSession, rematch, scoreGame, type RematchAction } from './rematch.js';
 
 export interface Ctx {
   now: number;
@@ -62,6 +64,7 @@ export function decide(current: RoomState | null, cmd: Command, ctx: Ctx, code: 
     case 'resume': return resume(out, cmd.origin, cmd.seq);
     case 'disconnect': return disconnect(out, cmd.origin, ctx);
     case 'leave': return leave(out, cmd.origin);
+    case 'rematch': return rematchCmd(out, cmd.origin, cmd.action, ctx);
     case 'move': return move(out, cmd.origin, cmd.uci, cmd.ply, ctx);
     case 'resign': return resign(out, cmd.origin, ctx);
     case 'draw': return draw(out, cmd.origin, cmd.action, ctx);
@@ -97,6 +100,8 @@ function newSeat(o: Origin): Seat {
 }
 
 function create(cmd: Extract<EngineCommand, { t: 'create' }>, ctx: Ctx, code: string): Decision {
+  // Ratings belong to accounts: a guest's would be lost with its browser, and free to reset.
+  if (cmd.rated && !isAccountId(cmd.origin.playerId)) return error(cmd.origin, 'rated_needs_account', 'sign in to play rated games');
   const color: Side = cmd.color === 'random' ? (ctx.coin() ? 'white' : 'black') : cmd.color;
   const seat = newSeat(cmd.origin);
   const s: RoomState = {
@@ -104,7 +109,8 @@ function create(cmd: Extract<EngineCommand, { t: 'create' }>, ctx: Ctx, code: st
     white: color === 'white' ? seat : null, black: color === 'black' ? seat : null,
     moves: [], san: [], fen: START_FEN, clock: { white: cmd.tc.initialMs, black: cmd.tc.initialMs, running: null, at: ctx.now },
     clockHistory: [], drawOffer: null, seq: 0, result: null, reason: null, pgn: null,
-    createdAt: ctx.now, startedAt: null, endedAt: null, applied: [ctx.cmdId],
+    createdAt: ctx.now, startedAt: null, endedAt: null, applied: [ctx.cmdId], series: { game: 1, score: {} }, rematchOffer: null,
+    ...(cmd.rated ? { rated: true } : {}),
   };
   return {
     kind: 'commit', state: s, events: [],
@@ -123,6 +129,7 @@ function join(out: Out, o: Origin, ctx: Ctx): Decision {
     return out.commit();
   }
   if (s.status !== 'waiting') return error(o, 'room_full', `room ${s.code} already has two players`);
+  if (s.rated && !isAccountId(o.playerId)) return error(o, 'rated_needs_account', `room ${s.code} is rated: sign in to join`);
   const color: Side = s.white ? 'black' : 'white';
   s[color] = newSeat(o);
   s.status = 'active';
@@ -130,7 +137,7 @@ function join(out: Out, o: Origin, ctx: Ctx): Decision {
   s.startedAt = ctx.now;
   s.clock = startClock(s.tc.initialMs, ctx.now);
   out.replies.push(reply(o, withId(o, { t: 'joined', room: s.code, color }), { sub: s.code }));
-  out.emit({ t: 'started', room: s.code, white: seatView(s.white)!, black: seatView(s.black)!, fen: START_FEN, clock: s.clock });
+  out.emit({ t: 'started', room: s.code, white: seatView(s.white)!, black: seatView(s.black)!, fen: START_FEN, clock: s.clock, ...(s.rated ? { rated: true } : {}) });
   return out.commit();
 }
 
@@ -179,8 +186,22 @@ function leave(out: Out, o: Origin): Decision {
     out.replies.push(reply(o, stateMsg(s), { unsub: s.code }));
     return out.gone();
   }
-  // A watcher, or a player of a finished game: just stop sending this socket the room's events.
+  if (side && leaveSession(s, side, (ev) => out.emit(ev))) {
+    // A player of a finished game: no rematch with them any more (rematch.ts), and no more events.
+    out.replies.push(reply(o, stateMsg(s), { unsub: s.code }));
+    return out.commit();
+  }
+  // A watcher, or a player who left already: just stop sending this socket the room's events.
   return { kind: 'commit', state: undefined, events: [], replies: [{ gw: o.gw, conn: o.conn, msg: stateMsg(s), unsub: s.code }] };
+}
+
+/** After the end, the next game in the room (rematch.ts); the socket it came from joins the seat. */
+function rematchCmd(out: Out, o: Origin, action: RematchAction, ctx: Ctx): Decision {
+  const side = seatOf(out.s, o.playerId);
+  if (!side) return error(o, 'not_a_player', `you are not playing in room ${out.s.code}`);
+  attach(out, side, o); // before the rules: a seat with a socket gets no grace in the next game
+  const refused = rematch(out.s, side, action, ctx, (ev) => out.emit(ev));
+  return refused ? error(o, refused.code, refused.message) : out.commit();
 }
 
 /** Checks shared by every game action; returns the actor's side or a rejection. */
@@ -313,13 +334,15 @@ function finish(out: Out, result: Result | null, reason: EndReason, ctx: Ctx, ga
   s.drawOffer = null;
   for (const seat of [s.white, s.black]) if (seat) seat.graceUntil = null;
   s.pgn = pgnOf(s);
-  out.emit({ t: 'ended', room: s.code, result, reason, pgn: s.pgn, clock: s.clock });
+  scoreGame(s);
+  out.emit({ t: 'ended', room: s.code, result, reason, pgn: s.pgn, clock: s.clock, series: copySeries(s), gameId: s.gameId! });
   out.finalize = {
     gameId: s.gameId!, room: s.code, white: pick(s.white!), black: pick(s.black!), result, reason,
     winner: resultWinner(result), uci: s.moves, san: s.san, fens: [...game.fens], pgn: s.pgn, tc: s.tc, clock: s.clock,
     clockHistory: s.clockHistory, startedAt: s.startedAt!, endedAt: ctx.now,
   };
   if (ctx.cid) out.finalize.cid = ctx.cid;
+  if (s.rated) out.finalize.rated = true;
 }
 
 const pick = (seat: Seat) => ({ playerId: seat.playerId, name: seat.name });

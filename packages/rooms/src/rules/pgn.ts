@@ -14,7 +14,7 @@ export function pgnOf(s: RoomState): string {
   const started = new Date(s.startedAt ?? s.createdAt);
   const result = s.result ?? '*';
   const tags = [
-    tag('Event', 'Gambit casual game'),
+    tag('Event', s.rated ? 'Gambit rated game' : 'Gambit casual game'),
     tag('Site', `gambit room ${s.code}`),
     tag('Date', started.toISOString().slice(0, 10).replace(/-/g, '.')),
     tag('Round', '-'),

@@ -1,5 +1,5 @@
 // The state of one room, as stored in Redis (JSON) and as the pure rules see it.
-import type { Clock, EndReason, Result, Side, TimeControl, SeatView, StateMsg } from '@gambit/protocol';
+import type { Clock, EndReason, Result, Series, Side, TimeControl, SeatView, StateMsg } from '@gambit/protocol';
 
 export interface Seat {
   playerId: string;
@@ -9,6 +9,8 @@ export interface Seat {
   reconnectVersion: number;
   /** When the seat is lost if nobody comes back (ms), or null while connected. */
   graceUntil: number | null;
+  /** The player left the finished game's room (`leave`): no rematch with them any more. */
+  left?: boolean;
 }
 
 export interface RoomState {
@@ -33,8 +35,14 @@ export interface RoomState {
   createdAt: number;
   startedAt: number | null;
   endedAt: number | null;
+  /** The games played in this room and their score (rules/rematch.ts). */
+  series: Series;
+  /** After the end: the side (in the finished game) whose rematch offer stands. */
+  rematchOffer: Side | null;
   /** Ids of the latest state-changing commands: a redelivered command is recognised and skipped. */
   applied: string[];
+  /** Rated games (signed-in players only); absent in casual rooms and rooms from before ratings. */
+  rated?: boolean;
 }
 
 export const START_FEN = 'rnbqkbnr/pppppppp/8/8/8/8/PPPPPPPP/RNBQKBNR w KQkq - 0 1';
@@ -50,6 +58,7 @@ export function cloneState(s: RoomState): RoomState {
   return {
     ...s, tc: { ...s.tc }, white: seat(s.white), black: seat(s.black), clock: { ...s.clock },
     moves: [...s.moves], san: [...s.san], clockHistory: [...s.clockHistory], applied: [...s.applied],
+    series: { game: s.series.game, score: { ...s.series.score } },
   };
 }
 
@@ -68,16 +77,21 @@ export function stateMsg(s: RoomState): StateMsg {
     t: 'state', room: s.code, seq: s.seq, status: s.status, white: seatView(s.white), black: seatView(s.black),
     fen: s.fen, moves: s.moves, clock: s.clock, tc: s.tc, san: s.san, drawOffer: s.drawOffer,
   };
-  if (s.status === 'ended') Object.assign(msg, { result: s.result, reason: s.reason, pgn: s.pgn ?? '' });
+  if (s.status === 'ended') Object.assign(msg, { result: s.result, reason: s.reason, pgn: s.pgn ?? '', rematchOffer: s.rematchOffer });
+  if (s.status !== 'waiting') msg.series = s.series;
+  if (s.rated) msg.rated = true;
   return msg;
 }
 
 /**
  * A stored room as the current rules expect it. Rooms written before `fen` replaced the list of
- * every ply's FEN (`fens`) are still read during a rolling upgrade.
+ * every ply's FEN (`fens`), or before rematches, are still read during a rolling upgrade.
  */
 export function upgradeState(raw: RoomState & { fens?: string[] }): RoomState {
   if (raw.fen === undefined) raw.fen = raw.fens?.[raw.fens.length - 1] ?? START_FEN;
+  // Rooms from before rematches (a room as a session of games) hold their first game.
+  raw.series ??= { game: 1, score: {} };
+  raw.rematchOffer ??= null;
   delete raw.fens;
   return raw;
 }

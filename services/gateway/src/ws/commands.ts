@@ -5,9 +5,10 @@ import type { ClientFrame, EngineCommand, Origin, ServerMsg } from '@gambit/prot
 /** The engine command for a frame the gateway does not answer itself. */
 export function toCommand(f: Exclude<ClientFrame, { t: 'hello' | 'ping' }>, origin: Origin): EngineCommand {
   switch (f.t) {
-    case 'create': return { t: 'create', origin, tc: f.tc, color: f.color ?? 'random' };
+    case 'create': return { t: 'create', origin, tc: f.tc, color: f.color ?? 'random', ...(f.rated ? { rated: true } : {}) };
     case 'move': return { t: 'move', origin, room: f.room, uci: f.uci, ply: f.ply };
     case 'draw': return { t: 'draw', origin, room: f.room, action: f.action };
+    case 'rematch': return { t: 'rematch', origin, room: f.room, action: f.action ?? 'offer' };
     default: return { t: f.t, origin, room: f.room };
   }
 }
