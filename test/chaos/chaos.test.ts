@@ -53,8 +53,11 @@ describe(`faults under ${GAMES} concurrent games`, () => {
       if (report.statsMissing === 0) expect(report.ratingProblems).toEqual([]);
       else console.log(`${report.statsMissing} cut emulated transactions; rating chains:\n${report.ratingProblems.join('\n')}`);
       // Nobody is charged for time their move spent queued or unclaimed: at most the time from the
-      // opponent's move to their own send, plus that send's transit (a second, for a loaded machine).
-      expect(report.worstClockExcessMs).toBeLessThan(1_000);
+      // opponent's move to their own send, plus that send's transit: a second, plus however long a
+      // starved machine kept the players' process or a gateway from running (measured, not guessed:
+      // under load a send waited 1.2 s for a gateway to read it). A queued or unclaimed move (an
+      // engine killed, claimIdleMs 1 s) would be charged on top of all that.
+      expect(report.worstClockExcessMs).toBeLessThan(1_000 + report.worstLoopDelayMs);
     } finally {
       await stack?.stop();
       rmSync(dir, { recursive: true, force: true });

@@ -4,6 +4,7 @@
 // through the pure module (every other game is rated, between signed-in players who each play
 // many games at once, so rating writes race), and no clock was charged for an outage.
 import { Chess } from 'chess.js';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { ProcessStack } from '../support/processes.js';
@@ -50,7 +51,20 @@ export interface Report {
   worstStallMs: number;
   /** Most a mover was charged beyond the time from the opponent's move's commit to its own send (ms): the send's transit; must stay small. */
   worstClockExcessMs: number;
+  /**
+   * Longest event-loop delay (ms) seen during the games by the players' process and the live
+   * gateways: how long a send can wait on a starved machine before a gateway reads it. That wait is
+   * transit, not queueing: the clock bound allows it on top of its second.
+   */
+  worstLoopDelayMs: number;
   secondsToAllEnded: number;
+}
+
+/** A gateway's longest event-loop delay since its last scrape (ms), from its /metrics; 0 if it does not answer. */
+async function gatewayLoopDelayMs(base: string): Promise<number> {
+  const text = await fetch(`${base}/metrics`).then((r) => r.text(), () => '');
+  const m = /^gambit_nodejs_eventloop_lag_max_seconds(?:\{[^}]*\})? ([0-9.e+-]+)$/m.exec(text);
+  return m ? Number(m[1]) * 1000 : 0;
 }
 
 export function aliveGateways(stack: ProcessStack): string[] {
@@ -79,6 +93,11 @@ export async function runScenario(stack: ProcessStack, fault: Fault | null, opts
     pairs.push(pair);
     players.push(...pair);
   }
+  // Event-loop delays from here on: this process's own, and each gateway's (prom-client's
+  // eventloop_lag_max resets at every scrape, so scraping now starts the window).
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  await Promise.all(gateways().map((g) => gatewayLoopDelayMs(g)));
   // Start the games in batches: create, join, and the clocks run.
   const started = Date.now();
   for (let i = 0; i < pairs.length; i += 25) {
@@ -111,6 +130,8 @@ export async function runScenario(stack: ProcessStack, fault: Fault | null, opts
     throw new Error(`${err.message}: ${players.filter((p) => !p.ended).length / 2} still open (${open.join('; ')}); dead: ${dead.join('\n')}`);
   });
   const secondsToAllEnded = (Date.now() - started) / 1000;
+  loop.disable();
+  const worstLoopDelayMs = Math.max(loop.max / 1e6, ...(await Promise.all(gateways().map((g) => gatewayLoopDelayMs(g)))));
   if (fault?.after) await fault.after(stack);
 
   // Every game has ended, so every finalize entry is in the stream. Once the finalizers have
@@ -122,7 +143,7 @@ export async function runScenario(stack: ProcessStack, fault: Fault | null, opts
   const report: Report = {
     fault: fault?.name ?? 'none', games: opts.games, movesConfirmed: 0, records: 0, lostMoves: 0, duplicateRecords: 0,
     badPgns: 0, statsWrong: 0, statsMissing: 0, ratedGames: 0, ratingProblems: [], ratingsDoubled: [], deadLettered: 0, worstFinalizeLagS: 0, reconnects: players.reduce((n, p) => n + p.reconnects, 0), outageMs, worstStallMs: 0, worstClockExcessMs: 0,
-    secondsToAllEnded,
+    worstLoopDelayMs: Math.round(worstLoopDelayMs), secondsToAllEnded,
   };
   const players_ = await scanAll(stack, `${stack.keyPrefix}-players`);
   const statsById = new Map(players_.map((p) => [String(p.playerId), p]));
@@ -260,7 +281,7 @@ async function recordsByRoom(stack: ProcessStack): Promise<Map<string, Record<st
 export function formatReports(reports: Report[]): string {
   const cols: (keyof Report)[] = [
     'fault', 'games', 'movesConfirmed', 'records', 'lostMoves', 'duplicateRecords', 'deadLettered', 'badPgns', 'statsWrong', 'statsMissing', 'ratedGames',
-    'reconnects', 'outageMs', 'worstStallMs', 'worstClockExcessMs', 'secondsToAllEnded', 'worstFinalizeLagS',
+    'reconnects', 'outageMs', 'worstStallMs', 'worstClockExcessMs', 'worstLoopDelayMs', 'secondsToAllEnded', 'worstFinalizeLagS',
   ];
   const rows = reports.map((r) => cols.map((c) => (typeof r[c] === 'number' ? String(Math.round(Number(r[c]) * 10) / 10) : String(r[c]))));
   return [`| ${cols.join(' | ')} |`, `|${cols.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');

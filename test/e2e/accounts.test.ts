@@ -3,77 +3,12 @@
 // signed in, play a game, find it on both player pages and replay it; one exports their data and
 // signs out (the socket token they had stops working), the other deletes their account (the game
 // page then shows a tombstone, the opponent's history keeps the game).
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { startStack, type Stack } from '../support/stack.js';
+import { describe, expect, test } from '@jest/globals';
+import type { Page } from 'playwright-core';
 import { TestPlayer } from '../support/player.js';
+import { finishFoolsMate, roomCode, signUpInBrowser, useSite, STEP_MS } from '../support/site.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const STEP_MS = 10_000; // upper bound for any single UI state change
-const FOOLS_MATE = ['f2f3', 'e7e5', 'g2g4', 'd8h4'];
-const PASSWORD = 'a long enough secret';
-
-let webRoot: string;
-let stack: Stack;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
-
-beforeAll(async () => {
-  // Its own build of the page (web/dist is rebuilt by browser.test.ts at the same time).
-  webRoot = await mkdtemp(join(tmpdir(), 'gambit-web-'));
-  execFileSync(process.execPath, ['web/build.js', '--outdir', webRoot], { cwd: ROOT, stdio: 'pipe' });
-  [stack, browser] = await Promise.all([
-    startStack({ accounts: true, gateway: { WEB_ROOT: webRoot } }),
-    chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-        '--disable-sync', '--no-first-run', '--disable-quic'],
-    }),
-  ]);
-}, 60_000);
-
-afterAll(async () => {
-  await Promise.allSettled(contexts.map((c) => c.close()));
-  await browser?.close();
-  await stack?.stop();
-  if (webRoot) await rm(webRoot, { recursive: true, force: true });
-}, 30_000);
-
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ reducedMotion: 'reduce', acceptDownloads: true });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on('pageerror', (err) => pageErrors.push(String(err)));
-  return page;
-}
-
-/** Home, "Sign up", the provider's form, and back on the site signed in as `username`. */
-async function signUp(page: Page, username: string): Promise<void> {
-  await page.goto(stack.httpUrl);
-  await page.click('[data-testid="sign-up"]', { timeout: STEP_MS });
-  await page.waitForURL((u) => u.origin === stack.accounts!.issuer, { timeout: STEP_MS });
-  await page.fill('#username', username);
-  await page.fill('#password', PASSWORD);
-  await page.click('button[type="submit"]');
-  await page.waitForURL((u) => u.origin === stack.httpUrl, { timeout: STEP_MS });
-  await page.waitForFunction((name) => document.querySelector('a#me')?.textContent === name, username, { timeout: STEP_MS });
-  await page.waitForSelector('#conn-state[data-state="online"]', { timeout: STEP_MS });
-}
-
-async function play(page: Page, uci: string): Promise<void> {
-  await page.waitForSelector('#board .board.input-enabled', { timeout: STEP_MS });
-  await page.click(`#board .board [data-square="${uci.slice(0, 2)}"]`);
-  await page.click(`#board .board [data-square="${uci.slice(2, 4)}"]`);
-}
-
-const movesShown = (page: Page, n: number) =>
-  page.waitForFunction((count) => document.querySelectorAll('#moves .san').length >= count, n, { timeout: STEP_MS });
+const site = useSite({ accounts: true });
 
 /** A fresh socket token of the page's session (what the page asks for before each connect). */
 const socketToken = (page: Page) => page.evaluate(async () => {
@@ -87,27 +22,21 @@ describe('two people with accounts', () => {
   let gameId = '';
 
   test('both sign up on the provider’s pages, play a game, and both player pages list it', async () => {
-    alice = await newPage();
-    bob = await newPage();
-    await signUp(alice, 'alice');
-    await signUp(bob, 'Bob_B');
+    alice = await site.newPage();
+    bob = await site.newPage();
+    await signUpInBrowser(alice, site, 'alice');
+    await signUpInBrowser(bob, site, 'Bob_B');
     await alice.selectOption('#tc', '3+2');
     await alice.selectOption('#color', 'white');
     await alice.click('#create');
-    await alice.waitForFunction(() => /^[A-Z2-9]{8}$/.test(document.querySelector('#room-code')?.textContent ?? ''), null, { timeout: STEP_MS });
-    const room = (await alice.textContent('#room-code')) ?? '';
+    const room = await roomCode(alice);
     await bob.fill('#join-code', room);
     await bob.click('#join');
-    for (const [i, uci] of FOOLS_MATE.entries()) {
-      await play(i % 2 ? bob : alice, uci);
-      await movesShown(alice, i + 1);
-      await movesShown(bob, i + 1);
-    }
-    await alice.waitForFunction(() => document.querySelector('#result')?.textContent === '0-1 · checkmate', null, { timeout: STEP_MS });
+    await finishFoolsMate(alice, bob);
 
     // Bob's socket is still open on the game screen: his page says he is online.
     for (const [name, outcome, presence] of [['Bob_B', 'Won', 'Online now'], ['alice', 'Lost', null]] as const) {
-      await alice.goto(`${stack.httpUrl}/@/${name.toLowerCase()}`); // any case finds the player
+      await alice.goto(`${site.stack.httpUrl}/@/${name.toLowerCase()}`); // any case finds the player
       await alice.waitForSelector('[data-testid="game-row"]', { timeout: STEP_MS });
       expect(await alice.textContent('[data-testid="player-name"]')).toBe(name);
       if (presence) expect(await alice.textContent('[data-testid="presence"]')).toBe(presence);
@@ -123,7 +52,7 @@ describe('two people with accounts', () => {
     }
     // Alice's own page: its row opens the replay; Back returns to the page, Forward to the replay.
     await alice.locator('[data-testid="game-row"]').click();
-    await alice.waitForURL(`${stack.httpUrl}/game/${gameId}`, { timeout: STEP_MS });
+    await alice.waitForURL(`${site.stack.httpUrl}/game/${gameId}`, { timeout: STEP_MS });
     await alice.waitForSelector('#replay-ply[data-ply="4"]', { timeout: STEP_MS });
     await alice.goBack();
     await alice.waitForSelector('[data-testid="game-row"]', { timeout: STEP_MS });
@@ -133,7 +62,7 @@ describe('two people with accounts', () => {
   }, 90_000);
 
   test('the game page replays it move by move with both names', async () => {
-    await bob.goto(`${stack.httpUrl}/game/${gameId}`);
+    await bob.goto(`${site.stack.httpUrl}/game/${gameId}`);
     await bob.waitForSelector('#replay-ply[data-ply="4"]', { timeout: STEP_MS });
     const names = await bob.locator('#replay .name').allTextContents();
     expect(names.sort()).toEqual(['Bob_B', 'alice']);
@@ -149,30 +78,30 @@ describe('two people with accounts', () => {
     expect(exported.account.username).toBe('Bob_B');
     expect(exported.games.map((g) => g.gameId)).toEqual([gameId]);
     const token = await socketToken(bob);
-    await bob.goto(`${stack.httpUrl}/`);
+    await bob.goto(`${site.stack.httpUrl}/`);
     await bob.click('[data-testid="sign-out"]', { timeout: STEP_MS });
     await bob.waitForSelector('[data-testid="sign-in"]', { timeout: STEP_MS }); // back home, a guest
-    expect(new URL(bob.url()).origin).toBe(stack.httpUrl);
-    const socket = await TestPlayer.open(stack.wsUrl);
+    expect(new URL(bob.url()).origin).toBe(site.stack.httpUrl);
+    const socket = await TestPlayer.open(site.stack.wsUrl);
     socket.send({ t: 'hello', token });
     expect((await socket.closed).code).toBe(4401);
   }, 30_000);
 
   test('deleting an account: the game page shows a tombstone, the opponent’s history keeps the game', async () => {
-    await alice.goto(`${stack.httpUrl}/account`);
+    await alice.goto(`${site.stack.httpUrl}/account`);
     await alice.click('button:has-text("Delete my account")', { timeout: STEP_MS });
     await alice.fill('[data-testid="delete-form"] input', 'alice');
     await alice.click('[data-testid="delete-form"] button[type="submit"]');
-    await alice.waitForURL(`${stack.httpUrl}/`, { timeout: STEP_MS });
+    await alice.waitForURL(`${site.stack.httpUrl}/`, { timeout: STEP_MS });
     await alice.waitForSelector('[data-testid="sign-in"]', { timeout: STEP_MS });
 
-    await alice.goto(`${stack.httpUrl}/@/alice`);
+    await alice.goto(`${site.stack.httpUrl}/@/alice`);
     await alice.waitForSelector('[data-testid="no-such-player"]', { timeout: STEP_MS });
     // The finalizer rewrites the stored game behind a stream: reload until it has.
-    const viewer = await newPage();
+    const viewer = await site.newPage();
     let names: string[] = [];
     for (const deadline = Date.now() + STEP_MS; Date.now() < deadline;) {
-      await viewer.goto(`${stack.httpUrl}/game/${gameId}`);
+      await viewer.goto(`${site.stack.httpUrl}/game/${gameId}`);
       await viewer.waitForSelector('#replay .name', { timeout: STEP_MS });
       names = await viewer.locator('#replay .name').allTextContents();
       if (!names.includes('alice')) break;
@@ -180,9 +109,9 @@ describe('two people with accounts', () => {
     expect(names.some((n) => /^deleted-[0-9a-f]{6}$/.test(n))).toBe(true);
     expect(names).toContain('Bob_B');
     expect(await viewer.locator('#replay-moves .san').count()).toBe(4);
-    await viewer.goto(`${stack.httpUrl}/@/bob_b`);
+    await viewer.goto(`${site.stack.httpUrl}/@/bob_b`);
     await viewer.waitForSelector('[data-testid="game-row"]', { timeout: STEP_MS });
     expect(await viewer.locator('[data-testid="game-row"]').getAttribute('data-game')).toBe(gameId);
-    expect(pageErrors).toEqual([]);
+    expect(site.pageErrors).toEqual([]);
   }, 60_000);
 });

@@ -1,68 +1,36 @@
 // The browser client against the whole stack: real Chromium (playwright-core), real gateway,
 // engine, finalizer, redis-server and dynalite. Two browser contexts are two players.
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
-import { mkdir, readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { describe, expect, test } from '@jest/globals';
+import { readFile } from 'node:fs/promises';
 import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { startStack, type Stack } from '../support/stack.js';
+import type { Page } from 'playwright-core';
+import {
+  activeGame, ARTIFACTS, finishFoolsMate, gameState, movesShown, playMove, roomCode, useSite, STEP_MS,
+  type ContextOptions,
+} from '../support/site.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const ARTIFACTS = `${ROOT}artifacts`;
-const STEP_MS = 10_000; // upper bound for any single UI state change
-
-let stack: Stack;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
+const site = useSite();
 const sentFrames = new WeakMap<Page, string[]>(); // every WebSocket frame each page sent, in order
 const wsLog = new WeakMap<Page, string[]>(); // both directions, short, for failure messages
 
-beforeAll(async () => {
-  // The gateway serves web/dist: build it now so the test never runs a stale client.
-  execFileSync(process.execPath, ['web/build.js'], { cwd: ROOT, stdio: 'pipe' });
-  await mkdir(ARTIFACTS, { recursive: true });
-  [stack, browser] = await Promise.all([
-    startStack(),
-    chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-        '--disable-sync', '--no-first-run', '--disable-quic'],
-    }),
-  ]);
-}, 60_000);
-
-afterAll(async () => {
-  await Promise.allSettled(contexts.map((c) => c.close()));
-  await browser?.close();
-  await stack?.stop();
-}, 30_000);
-
-async function newPlayer(options: Parameters<Browser['newContext']>[0] = {}): Promise<Page> {
-  // Its own storage: a separate player. Reduced motion: the client then skips piece animations,
-  // during which cm-chessboard ignores input (a click on a slow machine would be lost).
-  const context = await browser.newContext({ reducedMotion: 'reduce', ...options });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on('pageerror', (err) => pageErrors.push(String(err)));
-  const sent: string[] = [];
-  sentFrames.set(page, sent);
-  const log: string[] = [];
-  wsLog.set(page, log);
-  page.on('websocket', (ws) => {
-    const sock = `ws${log.filter((l) => l.startsWith('open')).length + 1}`;
-    log.push(`open ${sock}`);
-    ws.on('framesent', (f) => {
-      sent.push(String(f.payload));
-      log.push(`${sock} > ${String(f.payload).slice(0, 60)}`);
+/** A guest on the home page whose socket frames are recorded (sentFrames, wsLog). */
+async function newPlayer(options: ContextOptions = {}): Promise<Page> {
+  return site.newPlayer(options, (page) => {
+    const sent: string[] = [];
+    sentFrames.set(page, sent);
+    const log: string[] = [];
+    wsLog.set(page, log);
+    page.on('websocket', (ws) => {
+      const sock = `ws${log.filter((l) => l.startsWith('open')).length + 1}`;
+      log.push(`open ${sock}`);
+      ws.on('framesent', (f) => {
+        sent.push(String(f.payload));
+        log.push(`${sock} > ${String(f.payload).slice(0, 60)}`);
+      });
+      ws.on('framereceived', (f) => log.push(`${sock} < ${String(f.payload).slice(0, 60)}`));
+      ws.on('close', () => log.push(`close ${sock}`));
     });
-    ws.on('framereceived', (f) => log.push(`${sock} < ${String(f.payload).slice(0, 60)}`));
-    ws.on('close', () => log.push(`close ${sock}`));
   });
-  await page.goto(stack.httpUrl);
-  await page.waitForSelector('#conn-state[data-state="online"]', { timeout: STEP_MS });
-  return page;
 }
 
 /** Creates a room through the home screen; returns its code. */
@@ -70,11 +38,10 @@ async function createRoom(page: Page, tc: string, color: 'white' | 'black'): Pro
   await page.selectOption('#tc', tc);
   await page.selectOption('#color', color);
   await page.click('#create');
-  await page.waitForFunction(() => /^[A-Z2-9]{8}$/.test(document.querySelector('#room-code')?.textContent ?? ''), null, { timeout: STEP_MS });
-  const code = (await page.textContent('#room-code')) ?? '';
+  const code = await roomCode(page);
   // The canonical room URL (older /?room=CODE links still work: the watcher below uses one).
-  expect(await page.getAttribute('#share-link', 'href')).toBe(`${stack.httpUrl}/room/${code}`);
-  expect(page.url()).toBe(`${stack.httpUrl}/room/${code}`);
+  expect(await page.getAttribute('#share-link', 'href')).toBe(`${site.stack.httpUrl}/room/${code}`);
+  expect(page.url()).toBe(`${site.stack.httpUrl}/room/${code}`);
   return code;
 }
 
@@ -83,43 +50,15 @@ async function joinRoom(page: Page, code: string): Promise<void> {
   await page.click('#join');
 }
 
-// The client's test hook (web/src/main.ts): read-only facts about this tab's game.
-interface Hook { state(): { room: string | null; color: string | null; fen: string; status: string; seq: number } }
-const gameState = (page: Page) => page.evaluate(() => (window as unknown as { __gambit: Hook }).__gambit.state());
-const activeGame = (page: Page) =>
-  page.waitForFunction(() => (window as unknown as { __gambit: Hook }).__gambit.state().status === 'active', null, { timeout: STEP_MS });
-
-const square = (sq: string) => `#board .board [data-square="${sq}"]`;
-
-/** Plays a move by clicking (or tapping) two squares, once the board accepts input from this page. */
-async function play(page: Page, uci: string, how: 'click' | 'tap' = 'click'): Promise<void> {
-  await page.waitForSelector('#board .board.input-enabled', { timeout: STEP_MS });
-  await page[how](square(uci.slice(0, 2)));
-  await page[how](square(uci.slice(2, 4)));
-}
-
-async function movesShown(page: Page, n: number): Promise<void> {
-  try {
-    await page.waitForFunction((count) => document.querySelectorAll('#moves .san').length >= count, n, { timeout: STEP_MS });
-  } catch (err) {
-    // Say what the page did show: the moves, the game state, the last toast.
-    const seen = await page.evaluate(() => ({
-      moves: document.querySelector('#moves')?.textContent, toast: document.querySelector('#toast')?.textContent,
-      state: (window as unknown as { __gambit: Hook }).__gambit.state(),
-    }));
-    throw new Error(`expected ${n} moves on the page: ${JSON.stringify(seen)}`, { cause: err });
-  }
-}
-
 /** Polls the games table until an item mentions `room` (the finalizer writes once the game ends). */
 async function storedGame(room: string, timeoutMs: number): Promise<Record<string, AttributeValue>> {
   const db = new DynamoDBClient({
-    endpoint: stack.dynamoEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    endpoint: site.stack.dynamoEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
   });
   const deadline = Date.now() + timeoutMs;
   try {
     while (Date.now() < deadline) {
-      const page = await db.send(new ScanCommand({ TableName: stack.gamesTable })).catch(() => null); // table may not exist yet
+      const page = await db.send(new ScanCommand({ TableName: site.stack.gamesTable })).catch(() => null); // table may not exist yet
       const item = page?.Items?.find((i) => JSON.stringify(i).includes(room));
       if (item) return item;
       await new Promise((r) => setTimeout(r, 100));
@@ -127,7 +66,7 @@ async function storedGame(room: string, timeoutMs: number): Promise<Record<strin
   } finally {
     db.destroy();
   }
-  throw new Error(`game ${room} not in ${stack.gamesTable} after ${timeoutMs} ms`);
+  throw new Error(`game ${room} not in ${site.stack.gamesTable} after ${timeoutMs} ms`);
 }
 
 /** Waits for the waiting screen's room code; on timeout says what went over the sockets. */
@@ -162,7 +101,7 @@ describe('browser client', () => {
     expect(await gameState(white)).toMatchObject({ room: code, color: 'white', status: 'active' });
     expect(await gameState(black)).toMatchObject({ room: code, color: 'black', status: 'active' });
 
-    await play(white, 'e2e4');
+    await playMove(white, 'e2e4');
     await movesShown(black, 1);
     expect(await black.textContent('#moves')).toContain('e4');
     for (const page of [white, black]) {
@@ -182,9 +121,9 @@ describe('browser client', () => {
       expect(types.filter((t) => t === kind)).toHaveLength(1);
       expect(types.lastIndexOf('hello')).toBeLessThan(types.indexOf(kind));
     }
-    await play(black, 'e7e5'); // the game goes on: nobody was left behind on an old socket
+    await playMove(black, 'e7e5'); // the game goes on: nobody was left behind on an old socket
     await movesShown(white, 2);
-    expect(pageErrors).toEqual([]);
+    expect(site.pageErrors).toEqual([]);
   }, 60_000);
 
   test('a custom 0 min + 5 s is refused in words before anything is sent; a valid one then creates', async () => {
@@ -212,7 +151,7 @@ describe('browser client', () => {
     expect(creates).toHaveLength(1);
     expect(creates[0]!.tc).toEqual({ initialMs: 60_000, incrementMs: 5_000 });
     expect(await page.textContent('#waiting-tc')).toContain('1 + 5');
-    expect(pageErrors).toEqual([]);
+    expect(site.pageErrors).toEqual([]);
   }, 60_000);
 
   test('two players create, join and play fool\'s mate; the game is stored', async () => {
@@ -226,16 +165,11 @@ describe('browser client', () => {
     expect(await gameState(black)).toMatchObject({ room: code, color: 'black' });
     // A third browser opening the share link finds the room full and watches instead.
     const watcher = await newPlayer();
-    await watcher.goto(`${stack.httpUrl}/?room=${code}`);
+    await watcher.goto(`${site.stack.httpUrl}/?room=${code}`);
     await activeGame(watcher);
     expect(await gameState(watcher)).toMatchObject({ room: code, color: null });
 
-    const moves: [Page, string][] = [[white, 'f2f3'], [black, 'e7e5'], [white, 'g2g4'], [black, 'd8h4']];
-    for (const [i, [page, uci]] of moves.entries()) {
-      await play(page, uci);
-      await movesShown(white, i + 1);
-      await movesShown(black, i + 1);
-    }
+    await finishFoolsMate(white, black);
 
     for (const page of [white, black]) {
       await page.waitForSelector('#game-over:not([hidden])', { timeout: STEP_MS });
@@ -259,7 +193,7 @@ describe('browser client', () => {
     expect(JSON.stringify(item)).toContain('0-1');
 
     await white.screenshot({ path: `${ARTIFACTS}/e2e-final.png` });
-    expect(pageErrors).toEqual([]);
+    expect(site.pageErrors).toEqual([]);
   }, 90_000);
 
   test('a dropped connection and a reload both resume the game; a draw by agreement', async () => {
@@ -268,8 +202,8 @@ describe('browser client', () => {
     await joinRoom(black, await createRoom(white, '10+0', 'white'));
     await Promise.all([activeGame(white), activeGame(black)]);
     expect(await white.isEnabled('#abort')).toBe(true);
-    await play(white, 'e2e4');
-    await play(black, 'e7e5');
+    await playMove(white, 'e2e4');
+    await playMove(black, 'e7e5');
     await movesShown(white, 2);
     expect(await white.isEnabled('#abort')).toBe(false); // both sides have moved
 
@@ -280,7 +214,7 @@ describe('browser client', () => {
     await black.context().setOffline(false);
     await black.waitForSelector('#conn-state[data-state="online"]', { timeout: STEP_MS });
     await white.waitForFunction(() => document.querySelector('#player-black .presence')?.textContent === '', null, { timeout: STEP_MS });
-    await play(white, 'g1f3');
+    await playMove(white, 'g1f3');
     await movesShown(black, 3);
 
     // A reload keeps the tab's guest and game (sessionStorage) and resumes from scratch.
@@ -288,7 +222,7 @@ describe('browser client', () => {
     await black.waitForSelector('#conn-state[data-state="online"]', { timeout: STEP_MS });
     await movesShown(black, 3);
     expect((await gameState(black)).fen).toBe((await gameState(white)).fen);
-    await play(black, 'b8c6');
+    await playMove(black, 'b8c6');
     await movesShown(white, 4);
 
     await black.click('#draw-offer');
@@ -298,7 +232,7 @@ describe('browser client', () => {
       await page.waitForFunction(() => (document.querySelector('#result')?.textContent ?? '').includes('agreement'), null, { timeout: STEP_MS });
       expect(await page.textContent('#result')).toBe('½-½ · agreement');
     }
-    expect(pageErrors).toEqual([]);
+    expect(site.pageErrors).toEqual([]);
   }, 90_000);
 
   test('promotion through the dialog (to a knight), then resignation', async () => {
@@ -308,10 +242,10 @@ describe('browser client', () => {
     await Promise.all([activeGame(white), activeGame(black)]);
     const line = ['e2e4', 'd7d5', 'e4d5', 'c7c6', 'd5c6', 'g8f6', 'c6b7', 'b8d7'];
     for (const [i, uci] of line.entries()) {
-      await play(i % 2 ? black : white, uci);
+      await playMove(i % 2 ? black : white, uci);
       await movesShown(white, i + 1);
     }
-    await play(white, 'b7a8'); // lands on the last rank: the dialog asks what it becomes
+    await playMove(white, 'b7a8'); // lands on the last rank: the dialog asks what it becomes
     await white.click('#board .promotion-dialog-button[data-piece="wn"]', { timeout: STEP_MS });
     await movesShown(black, 9);
     expect(await black.textContent('#moves')).toContain('bxa8=N');
@@ -323,7 +257,7 @@ describe('browser client', () => {
       await page.waitForFunction(() => document.querySelector('#result')?.textContent === '1-0 · resign', null, { timeout: STEP_MS });
     }
     expect(await white.textContent('#result-title')).toBe('You won');
-    expect(pageErrors).toEqual([]);
+    expect(site.pageErrors).toEqual([]);
   }, 90_000);
 
   test('at phone width (375x740) the board and both clocks fit, and a tap moves a piece', async () => {
@@ -351,7 +285,7 @@ describe('browser client', () => {
     await inViewport('#clock-black');
     expect(await phone.textContent('#clock-black')).toBe('3:00'); // not running: white is to move
 
-    await play(phone, 'e2e4', 'tap');
+    await playMove(phone, 'e2e4', 'tap');
     await movesShown(desktop, 1);
     expect(await desktop.textContent('#moves')).toContain('e4');
     await phone.screenshot({ path: `${ARTIFACTS}/e2e-phone.png` });
@@ -362,6 +296,6 @@ describe('browser client', () => {
       await page.waitForFunction(() => (document.querySelector('#result')?.textContent ?? '').includes('aborted'), null, { timeout: STEP_MS });
     }
     expect(await desktop.textContent('#result-title')).toBe('Game aborted');
-    expect(pageErrors).toEqual([]);
+    expect(site.pageErrors).toEqual([]);
   }, 60_000);
 });
