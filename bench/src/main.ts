@@ -1,7 +1,7 @@
 // `make bench`: Gambit and the Colyseus peer under the same workload on this machine, one after
 // the other; prints a summary, writes bench/results/run-<time>.{json,svg,md} and latest.*.
 // Knobs (environment): BENCH_QUICK=1 (a short run), BENCH_TARGETS=gambit,colyseus,
-// BENCH_SCENARIOS=ladder,search,idle,finalizer, BENCH_WORKERS, BENCH_LADDER=100,500,1000,2000,
+// BENCH_SCENARIOS=ladder,search,idle,finalizer,pairing, BENCH_PAIRING_PLAYERS, BENCH_PAIRING_S, BENCH_WORKERS, BENCH_LADDER=100,500,1000,2000,
 // BENCH_LADDER_RATE=500, BENCH_SEARCH_GAMES, BENCH_SEARCH_START, BENCH_SEARCH_BOUND_MS, BENCH_IDLE,
 // BENCH_WINDOW_S, BENCH_WARMUP_S, BENCH_FIRST_WARMUP_S, BENCH_LADDER_REPEAT, BENCH_PROFILE=1 (V8 CPU profiles of every service), BENCH_MAX_S,
 // BENCH_SERVER_NODE_OPTIONS (Node flags for the gateway and the peer, e.g. --max-semi-space-size=1).
@@ -11,6 +11,7 @@ import { cpus, hostname, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { killAll, repoRoot } from './stack.js';
+import { pairing, type PairingResult } from './pairing.js';
 import { summarizeProfile, type ProfileSummary } from './profile.js';
 import { lineChart, type Series } from './svg.js';
 import {
@@ -50,7 +51,7 @@ const cfg: BenchConfig = {
   log: (line) => console.log(line),
 };
 const targets = list(env.BENCH_TARGETS, 'gambit,colyseus') as TargetKind[];
-const scenarios = new Set(list(env.BENCH_SCENARIOS, 'ladder,search,idle,finalizer'));
+const scenarios = new Set(list(env.BENCH_SCENARIOS, 'ladder,search,idle,finalizer,pairing'));
 const maxS = num(env.BENCH_MAX_S, quick ? 300 : 1200);
 
 // Bounded: whatever happens, the run stops (children are killed with their process group).
@@ -75,7 +76,7 @@ function sh(cmd: string, args: string[]): string {
   }
 }
 
-interface TargetResults { ladder?: LoadRow[]; search?: SearchResult; idle?: IdleResult; finalizer?: FinalizerResult; profiles?: Record<string, ProfileSummary> }
+interface TargetResults { ladder?: LoadRow[]; search?: SearchResult; idle?: IdleResult; finalizer?: FinalizerResult; pairing?: PairingResult; profiles?: Record<string, ProfileSummary> }
 
 const meta = {
   started: new Date().toISOString(),
@@ -113,6 +114,13 @@ for (const t of targets) {
   if (scenarios.has('finalizer') && t === 'gambit') {
     console.log(`${t}: finalizer throughput and lag`);
     r.finalizer = await finalizer(cfg);
+  }
+  if (scenarios.has('pairing') && t === 'gambit') {
+    console.log(`${t}: quick-pairing latency`);
+    r.pairing = await pairing({
+      players: num(env.BENCH_PAIRING_PLAYERS, quick ? 200 : 1000), seconds: num(env.BENCH_PAIRING_S, quick ? 10 : 30),
+      localAddresses: cfg.localAddresses, log: cfg.log,
+    });
   }
 }
 meta.loadAfter = loadavg().map((v) => round(v, 2));
@@ -166,6 +174,14 @@ if (g?.search) {
     floor: `highest sustained rate with p99 <= ${cfg.searchBoundMs} ms >= 1000 moves/s (aim 2000)`,
     measured: `${round(g.search.maxSustained, 0)} moves/s (p99 <= 50 ms: ${g.search.maxSustained50 > 0 ? round(g.search.maxSustained50, 0) : 'no measured step'})`,
     met: g.search.maxSustained >= 1000,
+  });
+}
+if (g?.pairing) {
+  const p = g.pairing;
+  floors.push({
+    floor: `quick pairing, ${p.players} players cycling through the pools: click -> started p99 <= 2 s`,
+    measured: `p50 ${round(p.latencyMs.p50, 0)} ms, p99 ${round(p.latencyMs.p99, 0)} ms over ${p.pairings} games (${p.timeouts} waits over 30 s)`,
+    met: p.latencyMs.count > 0 && p.latencyMs.p99 <= 2000 && p.timeouts === 0,
   });
 }
 if (g?.idle) {

@@ -32,8 +32,12 @@ export interface Stack {
   finalizer: RunningFinalizer;
   /** With `accounts: true`: the embedded OpenID provider and the accounts service behind the gateway. */
   accounts?: { service: RunningAccounts; idp: RunningIdProvider; issuer: string; usersTable: string };
+  /** The key socket tokens are signed with (tests sign account tokens with it, as the accounts service does). */
+  signingKey: string;
   /** Starts one more engine on the same Redis. */
   addEngine(): Promise<RunningEngine>;
+  /** Starts one more gateway on the same Redis (its own port; stopped with the stack). Returns its http URL. */
+  addGateway(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -68,23 +72,30 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   }));
   const signingKey = devSigningKey();
   const accounts = opts.accounts ? await startAccountsPart(common, dynamo.endpoint, `http://127.0.0.1:${finalizer.port}`, signingKey, opts.accountsEnv) : undefined;
-  const gateway = await startGateway(gatewayConfigSchema.parse({
-    ...common, PORT: String(accounts?.sitePort ?? 0), HOST: '127.0.0.1', TOKEN_SIGNING_KEY: signingKey, WEB_ROOT,
+  const gatewayEnv = {
+    ...common, HOST: '127.0.0.1', TOKEN_SIGNING_KEY: signingKey, WEB_ROOT,
     FINALIZER_URL: `http://127.0.0.1:${finalizer.port}`, DRAIN_MS: '200',
     ...(accounts ? { ACCOUNTS_URL: `http://127.0.0.1:${accounts.service.port}` } : {}), ...opts.gateway,
-  }));
+  };
+  const gateway = await startGateway(gatewayConfigSchema.parse({ ...gatewayEnv, PORT: String(accounts?.sitePort ?? 0) }));
+  const moreGateways: RunningGateway[] = [];
   const httpUrl = `http://127.0.0.1:${gateway.port}`;
   return {
     httpUrl, wsUrl: `ws://127.0.0.1:${gateway.port}/ws`, redisUrl: redis.url, dynamoEndpoint: dynamo.endpoint,
-    keyPrefix: prefix, gamesTable, playersTable, redis, dynamo, engines, gateway, finalizer,
+    keyPrefix: prefix, gamesTable, playersTable, redis, dynamo, engines, gateway, finalizer, signingKey,
     ...(accounts ? { accounts: { service: accounts.service, idp: accounts.idp, issuer: accounts.issuer, usersTable: accounts.usersTable } } : {}),
     async addEngine() {
       const e = await addEngine();
       engines.push(e);
       return e;
     },
+    async addGateway() {
+      const g = await startGateway(gatewayConfigSchema.parse({ ...gatewayEnv, PORT: '0' }));
+      moreGateways.push(g);
+      return `http://127.0.0.1:${g.port}`;
+    },
     async stop() {
-      await gateway.close();
+      await Promise.all([gateway, ...moreGateways].map((g) => g.close()));
       await accounts?.service.close();
       await accounts?.idp.close();
       await Promise.allSettled(engines.map((e) => e.close()));

@@ -85,8 +85,11 @@ export function reduce(v: GameView, msg: ServerMsg, serverNow: number): GameView
     case 'created':
       return roomView(v, msg.room, msg.color, 'waiting');
     case 'joined':
+    case 'paired': // the matchmaker seated us; `started` follows
       return v.room === msg.room && v.color === msg.color ? v : roomView(v, msg.room, msg.color, 'waiting');
     case 'pong':
+    case 'pooled':
+    case 'unpooled':
     case 'error':
       return v;
   }

@@ -2,10 +2,20 @@
 // and run a callback every animation frame (clocks).
 import { useEffect, useRef, useState } from 'preact/hooks';
 
-/** Re-renders the component whenever `subscribe`'s source changes. */
-export function useSubscription(subscribe: (fn: () => void) => () => void): void {
+/**
+ * Re-renders the component whenever `subscribe`'s source changes. The subscription starts after
+ * the first render (an effect): a change in between (a screen mounted by one message, the next
+ * message already handled: `paired` then `started`) would be missed, so with `version` (a count
+ * the source raises on every change) the component renders again if it moved meanwhile.
+ */
+export function useSubscription(subscribe: (fn: () => void) => () => void, version?: () => number): void {
   const [, bump] = useState(0);
-  useEffect(() => subscribe(() => bump((n) => n + 1)), [subscribe]);
+  const rendered = version?.();
+  useEffect(() => {
+    const off = subscribe(() => bump((n) => n + 1));
+    if (version && version() !== rendered) bump((n) => n + 1);
+    return off;
+  }, [subscribe]); // `rendered`: the render this subscription follows, on purpose
 }
 
 export type Load<T> = { state: 'loading' } | { state: 'done'; data: T } | { state: 'failed'; error: unknown };

@@ -3,7 +3,8 @@
 // protocol frames. Screens subscribe and render from its fields; the router follows its `goTo`
 // (a created or joined room) and `leftRoom` events. The name switching that keeps a name typed
 // just before Create in force first is in names.ts.
-import type { ClientFrame, ErrorMsg, ServerMsg, Side, TimeControl } from '@gambit/protocol';
+import type { ClientFrame, ErrorMsg, PoolId, ServerMsg, Side, TimeControl } from '@gambit/protocol';
+import { poolTimeControl } from '@gambit/protocol/pools';
 import type { Board } from './board.js';
 import { ServerClock } from './clock.js';
 import { Connection, type ConnState } from './connection.js';
@@ -36,6 +37,7 @@ export class LiveGame {
   offerSent = false; // we offered a draw (the server may not echo our own offer back)
   joining: string | null = null; // the room we asked to join, until the answer
   hostOf: string | null = null; // the room we created: we see its waiting screen
+  seeking: { pool: PoolId; rated: boolean } | null = null; // the quick-pairing pool we wait in
   flipped = false;
   /** Set for good when this stack offers neither sessions nor guest tokens: only signing in helps. */
   noSession = false;
@@ -86,7 +88,11 @@ export class LiveGame {
     return () => this.listeners.delete(fn);
   }
 
+  /** Raised by every emit: a component subscribing late renders again if it moved (hooks.ts). */
+  changes = 0;
+
   emit(): void {
+    this.changes += 1;
     for (const fn of this.listeners) fn();
   }
 
@@ -167,6 +173,14 @@ export class LiveGame {
       case 'joined':
         this.joining = null;
         break;
+      case 'paired':
+        this.seeking = null;
+        this.view = { ...this.view, tc: poolTimeControl(msg.pool) };
+        this.navigator?.toRoom(msg.room);
+        break;
+      case 'unpooled':
+        this.seeking = null; // we asked, or started another game
+        break;
       case 'state':
       case 'moved':
         this.pendingMove = false; // the server's position is what counts now, whatever became of ours
@@ -206,6 +220,8 @@ export class LiveGame {
       this.board?.revert();
     }
     const v = this.view;
+    // A closed socket left its pool: waiting goes on from the new one.
+    if (this.seeking) this.send({ t: 'pool', id: this.frameId('pool'), ...this.seeking });
     if (this.joining) {
       this.send({ t: 'join', id: this.frameId('join'), room: this.joining });
     } else if (v.room && (v.status === 'ended' || (!v.color && isLive(v)))) {
@@ -244,6 +260,7 @@ export class LiveGame {
       this.board?.revert();
     }
     if (id.startsWith('draw-')) this.offerSent = false;
+    if (id.startsWith('pool-')) this.seeking = null;
     toast(errorText(msg.code, v.room, actionOf(id)));
     this.render();
   }
@@ -326,6 +343,21 @@ export class LiveGame {
       if (!this.send({ t: 'join', id: this.frameId('join'), room: code })) this.joining = null;
       else this.navigator?.toRoom(code);
     });
+  }
+
+  /** Quick pairing: wait in a pool (after the name typed there is in force) until the server pairs us. */
+  quickPair(pool: PoolId, rated: boolean): void {
+    void this.names.act(() => {
+      this.seeking = { pool, rated };
+      if (!this.send({ t: 'pool', id: this.frameId('pool'), pool, ...(rated ? { rated: true } : {}) })) this.seeking = null;
+      this.render();
+    });
+  }
+
+  cancelQuickPair(): void {
+    this.seeking = null;
+    this.conn.send({ t: 'unpool', id: this.frameId('unpool') });
+    this.render();
   }
 
   /** Whether a create or join may start now (nothing else put us in a room meanwhile). */

@@ -40,6 +40,10 @@ export interface Keys {
   signIn(state: string): string;
   /** Pub/sub channel: handles of sessions that ended (sign-out, account deleted); gateways close their sockets. */
   sessionsEnded: string;
+  /** Hash playerId -> waiting entry (JSON) of one quick-pairing pool, rated or casual (packages/pairing). */
+  pool(id: string, rated: boolean): string;
+  /** Hash speed -> "rating rd" of a player's current ratings, copied by the finalizer for the matchmaker. */
+  ratings(playerId: string): string;
 }
 
 export function keys(prefix = 'gambit'): Keys {
@@ -68,6 +72,8 @@ export function keys(prefix = 'gambit'): Keys {
     userSessions: (id) => `${p}:player:${id}:sessions`,
     signIn: (state) => `${p}:signin:${state}`,
     sessionsEnded: `${p}:sessions:ended`,
+    pool: (id, rated) => `${p}:pool:${id}:${rated ? 'rated' : 'casual'}`,
+    ratings: (id) => `${p}:player:${id}:ratings`,
   };
 }
 

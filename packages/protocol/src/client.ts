@@ -2,6 +2,7 @@
 // Every frame is validated here, once, by the gateway and by the tests.
 import { z } from 'zod';
 import { ROOM_CODE_RE } from './room-code.js';
+import { POOL_IDS } from './pools.js';
 
 export const MAX_FRAME_BYTES = 4096;
 
@@ -30,6 +31,9 @@ export const clientFrame = z.discriminatedUnion('t', [
   z.object({ t: z.literal('leave'), id, room: roomCode }),
   // Addition: after the end, the next game in the same room (docs/protocol.md); `action` defaults to offer.
   z.object({ t: z.literal('rematch'), id, room: roomCode, action: z.enum(['offer', 'accept', 'decline']).optional() }),
+  // Additions: quick pairing (docs/protocol.md). Wait in one pool for an opponent; `unpool` stops.
+  z.object({ t: z.literal('pool'), id, pool: z.enum(POOL_IDS), rated: z.boolean().optional() }),
+  z.object({ t: z.literal('unpool'), id }),
   z.object({ t: z.literal('ping'), id }),
 ]);
 

@@ -4,6 +4,7 @@
 //   engine  -> finalizer: GameRecord, on the finalize stream
 // How each is laid out in its stream entry: wire/ (one codec per layout).
 import type { Color, TimeControl } from './client.js';
+import type { PoolId } from './pools.js';
 import type { Clock, EndReason, Result, RoomEvent, ServerMsg } from './server.js';
 
 /** Who sent a command: the socket it came from and the player behind it. */
@@ -33,6 +34,11 @@ export type EngineCommand =
   | { t: 'rematch'; origin: Origin; room: string; action: 'offer' | 'accept' | 'decline' }
   /** `hello` with `resume`: reattach this socket to the room and replay what it missed. */
   | { t: 'resume'; origin: Origin; room: string; seq: number }
+  /**
+   * The matchmaker paired two waiting players (packages/pairing): a new room with both seated and
+   * the clock running; `origin` and `opponent` are their sockets, colours are drawn by the engine.
+   */
+  | { t: 'pair'; origin: Origin; opponent: Origin; tc: TimeControl; rated: boolean; pool: PoolId }
   /** The socket closed (or the gateway drains): the seat's grace period starts. */
   | { t: 'disconnect'; origin: Origin; room: string };
 

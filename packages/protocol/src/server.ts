@@ -1,5 +1,6 @@
 // Messages the gateway sends to clients: PROTOCOL.md "Server to client".
 import type { Color, TimeControl } from './client.js';
+import type { PoolId } from './pools.js';
 
 export type Side = Color;
 export type Result = '1-0' | '0-1' | '1/2-1/2';
@@ -95,5 +96,12 @@ export interface JoinedMsg { t: 'joined'; id?: string; room: string; color: Side
 export interface PongMsg { t: 'pong'; id?: string; serverTime: number }
 export interface ErrorMsg { t: 'error'; id?: string; code: ErrorCode; message: string }
 
-export type ServerMsg = RoomEvent | WelcomeMsg | CreatedMsg | JoinedMsg | PongMsg | ErrorMsg;
+/** Addition: the player waits in a pool (answers `pool`; a new `pool` replaces the old wait). */
+export interface PooledMsg { t: 'pooled'; id?: string; pool: PoolId; rated: boolean }
+/** Addition: the player no longer waits (answers `unpool`, also when they were not waiting). */
+export interface UnpooledMsg { t: 'unpooled'; id?: string }
+/** Addition: the matchmaker found an opponent: seated in `room` as `color`; its `started` follows. */
+export interface PairedMsg { t: 'paired'; room: string; color: Side; pool: PoolId; rated: boolean }
+
+export type ServerMsg = RoomEvent | WelcomeMsg | CreatedMsg | JoinedMsg | PongMsg | ErrorMsg | PooledMsg | UnpooledMsg | PairedMsg;
 export type { TimeControl };

@@ -41,10 +41,10 @@ export class Engine {
   async handle(cmd: EngineCommand, cmdId: string, ack?: Omit<Ack, 'id'>): Promise<boolean> {
     if (cmd.t === 'disconnect' && this.settings.graceMs === undefined) throw new Error('this Engine has no graceMs: it cannot handle disconnect');
     const entry = ack && { ...ack, id: cmdId };
-    const outcome = cmd.t === 'create'
+    const outcome = cmd.t === 'create' || cmd.t === 'pair'
       ? await this.create(cmd, cmdId, entry)
       : await this.run(cmd.room, cmd.origin, (loaded, game) => decide(loaded.state, cmd, this.ctx(cmdId, game, loaded.state, cmd.origin), cmd.room), entry);
-    this.log.debug({ cid: cmd.origin.cid, entry: cmdId, t: cmd.t, room: cmd.t === 'create' ? undefined : cmd.room, outcome }, 'command handled');
+    this.log.debug({ cid: cmd.origin.cid, entry: cmdId, t: cmd.t, room: cmd.t === 'create' || cmd.t === 'pair' ? undefined : cmd.room, outcome }, 'command handled');
     // Only a commit carried the acknowledgement; answers and duplicates leave it to the transport.
     return entry !== undefined && (outcome === 'committed' || outcome.startsWith('created '));
   }
@@ -58,7 +58,8 @@ export class Engine {
     await this.run(room, null, (loaded) => (loaded.state ? expire(loaded.state) : NOTHING));
   }
 
-  private async create(cmd: Extract<EngineCommand, { t: 'create' }>, cmdId: string, ack?: Ack): Promise<string> {
+  /** A new room: `create` (one seat) or `pair` (both seats, from the matchmaker). */
+  private async create(cmd: Extract<EngineCommand, { t: 'create' | 'pair' }>, cmdId: string, ack?: Ack): Promise<string> {
     // A fresh code until one is free; the once-key makes a redelivered create a no-op.
     for (let attempt = 0; attempt < 5; attempt++) {
       const code = newRoomCode();

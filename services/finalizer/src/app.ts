@@ -6,6 +6,7 @@ import { Module, type DynamicModule, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { AddressInfo } from 'node:net';
 import { connectRedis, createLogger, createRegistry, FINALIZER_GROUP, instanceId, keys, waitReady, watchRedis, type Logger } from '@gambit/common';
+import { encodeRatingCopy } from '@gambit/protocol';
 import { RedisStreamsServer, streamMetrics } from '@gambit/streams';
 import type { FinalizerConfig } from './config.js';
 import { ACCOUNT_JOB_DEPS, AccountJobsController, type AccountJobDeps } from './account-jobs.controller.js';
@@ -94,7 +95,15 @@ export async function startFinalizer(config: FinalizerConfig, opts: { consumer?:
 
   const registry = createRegistry('finalizer');
   const metrics = createMetrics(registry, redis, k.finalizeDead);
-  const store = new GameStore(dynamo, names, { local: Boolean(config.DYNAMODB_ENDPOINT), logger });
+  const store = new GameStore(dynamo, names, {
+    local: Boolean(config.DYNAMODB_ENDPOINT), logger,
+    // The matchmaker reads ratings from Redis (a pool entry carries one): a copy after each rated game.
+    rated: async (speed, copies) => {
+      const m = redis.multi();
+      for (const [playerId, copy] of Object.entries(copies)) m.hset(k.ratings(playerId), speed, encodeRatingCopy(copy));
+      await m.exec();
+    },
+  });
   const aborter = new AbortController();
   watchRedis(registry, redis);
   const streams = streamMetrics(registry, redis, k.finalize, FINALIZER_GROUP, 'finalize');

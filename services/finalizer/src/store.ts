@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 import type { Logger } from '@gambit/common';
-import { SPEEDS, TALLY_FIELDS, isStoredId, speedField, speedOf, type Color, type GameRecord, type PlayerRef, type Speed, type Tally } from '@gambit/protocol';
+import { SPEEDS, TALLY_FIELDS, isStoredId, speedField, speedOf, type Color, type GameRecord, type PlayerRef, type RatingCopy, type Speed, type Tally } from '@gambit/protocol';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { emulateTransactWrite } from './dev-transactions.js';
 import { PlayerQueue } from './player-queue.js';
@@ -177,6 +177,11 @@ export interface StoreOptions {
   /** DYNAMODB_ENDPOINT is set: a local API that may lack transactions (see dev-transactions.ts). */
   local?: boolean;
   logger?: Logger;
+  /**
+   * After a rated game is stored: both players' new ratings for its speed (the matchmaker's copy
+   * in Redis, wire/pairing.ts). A failure here is logged, never the game's: DynamoDB is the truth.
+   */
+  rated?: (speed: Speed, ratings: Record<string, RatingCopy>) => Promise<void>;
 }
 
 export class GameStore {
@@ -196,6 +201,10 @@ export class GameStore {
       const plan = countsForRating(record) ? await this.planRatings(record) : undefined;
       try {
         await this.transactWrite(buildSaveTransaction(record, this.names, now, plan));
+        if (plan && this.opts.rated) {
+          const copies = { [record.white.playerId]: { rating: plan.ratings.white.after, rd: plan.ratings.white.rd }, [record.black.playerId]: { rating: plan.ratings.black.after, rd: plan.ratings.black.rd } };
+          await this.opts.rated(plan.speed, copies).catch((err: unknown) => this.opts.logger?.warn({ err: String(err), gameId: record.gameId }, 'could not copy the new ratings for the matchmaker'));
+        }
         return 'stored';
       } catch (err) {
         const reasons = err instanceof TransactionCanceledException ? err.CancellationReasons ?? [] : [];

@@ -1,5 +1,5 @@
 // Builds a running engine from its configuration: Redis, the room domain (@gambit/rooms: rules,
-// store, engine core, deadline scan), the Nest microservice over the command stream, and a
+// store, engine core, deadline scan), the matchmaker (@gambit/pairing), the Nest microservice over the command stream, and a
 // /metrics + /healthz listener. This service is the Nest shell around that package.
 import 'reflect-metadata';
 import { createServer, type Server } from 'node:http';
@@ -8,6 +8,7 @@ import { NestFactory } from '@nestjs/core';
 import { connectRedis, createLogger, instanceId, createRegistry, ENGINE_GROUP, STREAM_MAXLEN, keys as makeKeys, waitReady, watchRedis } from '@gambit/common';
 import { RedisStreamsServer, streamMetrics } from '@gambit/streams';
 import { DeadlineScanner, Engine, RoomStore, engineMetrics } from '@gambit/rooms';
+import { Matchmaker, PoolStore, pairingMetrics } from '@gambit/pairing';
 import { CommandsController, ENGINE } from './commands.controller.js';
 import type { EngineConfig } from './config.js';
 
@@ -31,6 +32,10 @@ export async function startEngine(config: EngineConfig): Promise<RunningEngine> 
   const store = new RoomStore(redis, keys, { roomTtlMs: config.ROOM_TTL_MS, logCap: config.ROOM_LOG_CAP, gatewayStreamMaxLen: STREAM_MAXLEN.gatewayEvents, finalizeMaxLen: STREAM_MAXLEN.finalize });
   const engine = new Engine(store, { graceMs: config.RECONNECT_GRACE_MS }, log, metrics);
   const scanner = new DeadlineScanner(store, engine, keys, log);
+  // Every engine pairs the pools; their claims are atomic, so racing matchmakers pair nobody twice.
+  const matchmaker = new Matchmaker({
+    store: new PoolStore(redis, keys), stream: keys.commands, maxLen: STREAM_MAXLEN.commands, log, everyMs: config.PAIRING_ROUND_MS, metrics: pairingMetrics(registry),
+  });
 
   @Module({ controllers: [CommandsController], providers: [{ provide: ENGINE, useValue: engine }] })
   class EngineModule {}
@@ -48,6 +53,7 @@ export async function startEngine(config: EngineConfig): Promise<RunningEngine> 
   const app = await NestFactory.createMicroservice(EngineModule, { strategy: transport, logger: false });
   await app.listen();
   scanner.start(config.DEADLINE_SCAN_MS);
+  matchmaker.start();
 
   const http: Server = createServer(async (req, res) => {
     if (req.url === '/metrics') {
@@ -71,12 +77,14 @@ export async function startEngine(config: EngineConfig): Promise<RunningEngine> 
     port,
     async close() {
       scanner.stop();
+      await matchmaker.stop();
       await app.close();
       http.close();
       await redis.quit().catch(() => undefined);
     },
     crash() {
       scanner.stop();
+      void matchmaker.stop();
       transport.crash();
       http.close();
       redis.disconnect();

@@ -11,6 +11,8 @@ export const engineConfigSchema = z.object({
   DEADLINE_SCAN_MS: env.int(100, 10, 5_000),
   /** Pending commands of a dead engine are claimed after this idle time. */
   CLAIM_IDLE_MS: env.int(5_000, 100),
+  /** How often each engine's matchmaker pairs the players waiting in the quick-pairing pools. */
+  PAIRING_ROUND_MS: env.int(200, 20, 10_000),
   ROOM_LOG_CAP: env.int(256, 16, 10_000),
   METRICS_PORT: env.port(9101),
   ENGINE_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),

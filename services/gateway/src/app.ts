@@ -5,6 +5,7 @@ import { createServer } from 'node:http';
 import { WebSocketServer } from 'ws';
 import { connectRedis, createLogger, instanceId, createRegistry, keys as makeKeys, logBudget, waitReady, watchRedis } from '@gambit/common';
 import { CLOSE } from '@gambit/protocol';
+import { PoolStore } from '@gambit/pairing';
 import { Authenticator, OidcVerifier, SocketTokens } from './auth/index.js';
 import { Client, type ClientDeps } from './ws/client.js';
 import { Hub } from './ws/hub.js';
@@ -58,7 +59,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     deliveryHandler({ hub, metrics, moveLatency, lateSeats: new LateSeats(closedRecently, forward) }));
 
   const clientDeps: ClientDeps = {
-    gatewayId: id, auth, log, forward, metrics, hub, perIp, registry: connections, closedRecently, moveLatency,
+    gatewayId: id, auth, log, forward, metrics, hub, perIp, registry: connections, closedRecently, moveLatency, pools: new PoolStore(redis, keys),
     settings: { helloTimeoutMs: config.HELLO_TIMEOUT_MS, ratePerSec: config.RATE_PER_SEC, rateBurst: config.RATE_BURST, rateStrikes: config.RATE_STRIKES },
     logBudget: logBudget(20),
   };

@@ -10,6 +10,6 @@ export const LiveContext = createContext<LiveGame | null>(null);
 export function useLive(): LiveGame {
   const live = useContext(LiveContext);
   if (!live) throw new Error('useLive outside <LiveContext.Provider>');
-  useSubscription(useCallback((fn: () => void) => live.subscribe(fn), [live]));
+  useSubscription(useCallback((fn: () => void) => live.subscribe(fn), [live]), () => live.changes);
   return live;
 }

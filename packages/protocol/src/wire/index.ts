@@ -7,6 +7,7 @@
 //   gateway-events.ts  a gateway's event stream: `room type [ply] event` and `delivery`
 //   account-jobs.ts    the account-jobs stream (accounts -> finalizers: erase, adopt) and its
 //                      dead letters (finalize.ts's dead-letter layout)
+//   pairing.ts         the quick-pairing pool entries and the players' rating copies (hashes)
 // Every TypeScript reader and writer, tests included, goes through these. The one writer outside
 // TypeScript is packages/rooms/src/store/commit.lua (it must write inside its atomic script); it
 // follows these layouts with the names exported here, which room-store.ts hands it.
@@ -14,3 +15,4 @@ export * from './stream-entry.js';
 export * from './finalize.js';
 export * from './gateway-events.js';
 export * from './account-jobs.js';
+export * from './pairing.js';

@@ -4,7 +4,8 @@ import type { EngineCommand, ErrorCode, GameRecord, Origin, RoomEvent, ServerMsg
 import { isAccountId } from '@gambit/protocol';
 import { canWinOnTime, play, positionalEnd, resultWinner, type Game } from './chess.js';
 import { hasFlagged, other, punch, remaining, startClock, stop } from './clock.js';
-import { APPLIED_MEMORY, START_FEN, cloneState, seatOf, seatView, stateMsg, type RoomState, type Seat } from './state.js';
+import { APPLIED_MEMORY, START_FEN, cloneState, connId, newSeat, seatOf, seatView, stateMsg, type RoomState, type Seat } from './state.js';
+import { pair } from './pair.js';
 import { pgnOf } from './pgn.js';
 import { copySeries, leaveSession, rematch, scoreGame, type RematchAction } from './rematch.js';
 
@@ -42,7 +43,6 @@ export type Decision =
 
 export type Command = EngineCommand | { t: 'tick' };
 
-const connId = (o: Origin) => `${o.gw}/${o.conn}`;
 const reply = (o: Origin, msg: ServerMsg, extra: Partial<Reply> = {}): Reply => ({ gw: o.gw, conn: o.conn, msg, ...extra });
 export const error = (o: Origin, code: ErrorCode, message: string): Extract<Decision, { kind: 'reply' }> => ({
   kind: 'reply',
@@ -52,6 +52,7 @@ const withId = <M extends ServerMsg>(o: Origin, msg: M): M => (o.id === undefine
 
 export function decide(current: RoomState | null, cmd: Command, ctx: Ctx, code: string): Decision {
   if (cmd.t === 'create') return create(cmd, ctx, code);
+  if (cmd.t === 'pair') return pair(cmd, ctx, code);
   if (!current) return cmd.t === 'tick' ? { kind: 'reply', replies: [] } : error(cmd.origin, 'room_not_found', `room ${code} does not exist`);
   if (current.applied.includes(ctx.cmdId)) return { kind: 'reply', replies: [] };
   const s = cloneState(current);
@@ -94,10 +95,6 @@ class Out {
 }
 type Commit = Extract<Decision, { kind: 'commit' }>;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-
-function newSeat(o: Origin): Seat {
-  return { playerId: o.playerId, name: o.name, conns: [connId(o)], reconnectVersion: 0, graceUntil: null };
-}
 
 function create(cmd: Extract<EngineCommand, { t: 'create' }>, ctx: Ctx, code: string): Decision {
   // Ratings belong to accounts: a guest's would be lost with its browser, and free to reset.

@@ -1,5 +1,5 @@
 // The state of one room, as stored in Redis (JSON) and as the pure rules see it.
-import type { Clock, EndReason, Result, Series, Side, TimeControl, SeatView, StateMsg } from '@gambit/protocol';
+import type { Clock, EndReason, Origin, Result, Series, Side, TimeControl, SeatView, StateMsg } from '@gambit/protocol';
 
 export interface Seat {
   playerId: string;
@@ -43,6 +43,14 @@ export interface RoomState {
   applied: string[];
   /** Rated games (signed-in players only); absent in casual rooms and rooms from before ratings. */
   rated?: boolean;
+}
+
+/** A seat's socket as the state names it: "gateway/connection". */
+export const connId = (o: Origin): string => `${o.gw}/${o.conn}`;
+
+/** A newly seated player with the one socket that asked. */
+export function newSeat(o: Origin): Seat {
+  return { playerId: o.playerId, name: o.name, conns: [connId(o)], reconnectVersion: 0, graceUntil: null };
 }
 
 export const START_FEN = 'rnbqkbnr/pppppppp/8/8/8/8/PPPPPPPP/RNBQKBNR w KQkq - 0 1';

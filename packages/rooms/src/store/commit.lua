@@ -39,8 +39,8 @@ elseif state ~= '' then
   redis.call('HSET', KEYS[1], 'v', v + 1, 's', state)
   redis.call('PEXPIRE', KEYS[1], plan.ttl)
 end
-if plan.gw then
-  redis.call('SADD', KEYS[3], plan.gw)
+if plan.gws then
+  for _, gw in ipairs(plan.gws) do redis.call('SADD', KEYS[3], gw) end
   redis.call('PEXPIRE', KEYS[3], plan.ttl)
 end
 

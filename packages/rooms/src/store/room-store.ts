@@ -62,7 +62,6 @@ export class RoomStore {
   async commit(code: string, loaded: Loaded, d: Extract<Decision, { kind: 'commit' }>, onceId?: string, ack?: Ack): Promise<'ok' | 'conflict' | 'duplicate'> {
     const k = this.keys;
     const next = d.state === undefined ? loaded.state : d.state;
-    const gw = d.replies[0]?.gw ?? d.replay?.origin.gw;
     const ttl = this.settings.roomTtlMs + 6 * 3600_000;
     // Small fields go in the plan; every text (state, answers, events, record) is its own
     // argument so it is neither escaped into the plan here nor decoded in the script.
@@ -80,8 +79,11 @@ export class RoomStore {
     };
     if (onceId) plan.once = true;
     if (ack) plan.ack = { group: ack.group, id: ack.id };
-    // Only a socket that will hear the room's events puts its gateway on the room's list.
-    if (gw && (d.replies.some((r) => r.sub) || d.replay)) plan.gw = gw;
+    // Only a socket that will hear the room's events puts its gateway on the room's list (both
+    // players' gateways for a paired room).
+    const gws = new Set(d.replies.filter((r) => r.sub).map((r) => r.gw));
+    if (d.replay) gws.add(d.replay.origin.gw);
+    if (gws.size) plan.gws = [...gws];
     if (d.state === null) plan.del = true;
     if (next && d.state !== null) Object.assign(plan, this.deadlines(next));
     let fallback = '';

@@ -52,6 +52,11 @@ function setup(helloTimeoutMs = 60_000) {
       rooms: async (conn, rooms) => { calls.push(`registry rooms ${conn} ${[...rooms].join(',')}`); },
       remove: async (conn) => { calls.push(`registry remove ${conn}`); },
     },
+    pools: {
+      join: async (ref, e) => { calls.push(`pool join ${ref.pool} ${ref.rated} ${e.playerId} ${e.conn} ${e.rating}`); },
+      leave: async (playerId, conn) => { calls.push(`pool leave ${playerId} ${conn ?? '*'}`); return true; },
+      rating: async () => { throw new Error('a guest has no rating to read'); },
+    },
     settings: { helloTimeoutMs, ratePerSec: 100, rateBurst: 100, rateStrikes: 3 },
     logBudget: () => ({ ok: true, dropped: 0 }),
   };
@@ -163,4 +168,37 @@ describe('a socket and its owner', () => {
     expect(s.commands.at(-1)!.origin).toBe(s.closedRecently.get('c1'));
     expect(s.hub.roomCount()).toBe(0);
   });
+
+  test('pool: a guest waits casual at 1500, is refused rated, and its close takes only its own entry away', async () => {
+    const s = setup();
+    const { ws } = s.open();
+    ws.frame({ t: 'hello', token: 'good' });
+    await settle();
+    ws.frame({ t: 'pool', id: 'r', pool: '3+0', rated: true });
+    ws.frame({ t: 'pool', id: 'p', pool: '3+0' });
+    await settle();
+    expect(ws.sent.slice(1)).toEqual([
+      expect.objectContaining({ t: 'error', id: 'r', code: 'rated_needs_account' }),
+      { t: 'pooled', id: 'p', pool: '3+0', rated: false },
+    ]);
+    ws.close(1001);
+    await settle();
+    expect(s.calls.filter((c) => c.startsWith('pool'))).toEqual(['pool join 3+0 false p1 c1 1500', 'pool leave p1 c1']);
+  });
+
+  test('pool: creating a game leaves the pool first; unpool is answered even when nothing waited', async () => {
+    const s = setup();
+    const { ws } = s.open();
+    ws.frame({ t: 'hello', token: 'good' });
+    ws.frame({ t: 'unpool', id: 'u' });
+    ws.frame({ t: 'pool', pool: '1+0' });
+    ws.frame({ t: 'create', tc: { initialMs: 60_000, incrementMs: 0 } });
+    await settle();
+    expect(s.calls.filter((c) => !c.startsWith('registry'))).toEqual(['pool leave p1 *', 'pool join 1+0 false p1 c1 1500', 'pool leave p1 *', 'forward create']);
+    expect(ws.sent.slice(1).map((m) => (m as { t: string }).t)).toEqual(['unpooled', 'pooled', 'unpooled']);
+    ws.close(1000);
+    await settle();
+    expect(s.calls.at(-1)).toBe('registry remove c1'); // no longer pooled: nothing to leave
+  });
 });
+

@@ -6,8 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import {
-  CLOSE, MAX_FRAME_BYTES, parseClientFrame, type ClientFrame, type EngineCommand, type ErrorCode, type Origin, type ServerMsg,
+  CLOSE, MAX_FRAME_BYTES, isAccountId, parseClientFrame, poolTimeControl, speedOf, type ClientFrame, type EngineCommand, type ErrorCode, type Origin, type ServerMsg,
 } from '@gambit/protocol';
+import type { PoolStore } from '@gambit/pairing';
 import type { Logger } from '@gambit/common';
 import type { Authenticator, Identity } from '../auth/index.js';
 import type { GatewayMetrics } from '../metrics.js';
@@ -32,6 +33,8 @@ export interface ClientDeps {
   /** Sockets and room-code attempts (join/watch) per client address. */
   perIp: PerIp;
   registry: Pick<ConnectionRegistry, 'add' | 'rooms' | 'remove'>;
+  /** The quick-pairing pools (@gambit/pairing): this socket's player waits there after `pool`. */
+  pools: Pick<PoolStore, 'join' | 'leave' | 'rating'>;
   /** Who this socket was, kept after its close for a seat the engine gives it late (late-seats.ts). */
   closedRecently: RecentlyClosed;
   moveLatency: MoveLatency;
@@ -51,6 +54,8 @@ export class Client {
   private helloPending = false;
   /** Commands sent so far: the second half of each command's correlation id. */
   private commands = 0;
+  /** This socket put its player in a pool (they may have been paired since): its close takes them out. */
+  private pooled = false;
 
   /** Takes over a socket the upgrade accepted (the address was checked with `perIp.full`). */
   constructor(private readonly ws: WebSocket, readonly ip: string, private readonly deps: ClientDeps, readonly id = randomBytes(9).toString('base64url')) {
@@ -120,6 +125,7 @@ export class Client {
         void this.deps.forward({ t: 'disconnect', origin: this.origin(), room }).catch((err) => this.deps.log.error({ err: String(err), room }, 'disconnect not forwarded'));
       }
       void this.deps.registry.remove(this.id, this.identity.playerId, !this.sessionEnded).catch(() => undefined);
+      if (this.pooled) void this.deps.pools.leave(this.identity.playerId, this.id).catch(() => undefined);
     }
     this.deps.perIp.closed(this.ip);
     metrics.closes.inc({ code: String(code) });
@@ -169,6 +175,10 @@ export class Client {
     if (frame.t === 'hello') return this.hello(frame);
     if (!this.identity) return this.error('unauthorized', 'send hello with a token first', frame.id);
     if (frame.t === 'ping') return this.send(withId({ t: 'pong', serverTime: Date.now() }, frame.id));
+    if (frame.t === 'pool') return this.pool(frame);
+    if (frame.t === 'unpool') return this.unpool(frame.id);
+    // Starting another game leaves the pool (lichess does the same): one game at a time.
+    if ((frame.t === 'create' || frame.t === 'join') && this.pooled) await this.unpool();
     if ((frame.t === 'join' || frame.t === 'watch') && !this.deps.perIp.join(this.ip)) {
       this.deps.metrics.rateLimited.inc();
       return this.error('rate_limited', 'too many rooms tried from your address: wait a minute', frame.id);
@@ -202,6 +212,25 @@ export class Client {
     void this.deps.registry.add(this.id, identity.playerId, identity.name).catch((err) => this.deps.log.warn({ err: String(err) }, 'registry add failed'));
     this.send(withId({ t: 'welcome', playerId: identity.playerId, name: identity.name, serverTime: Date.now() }, frame.id));
     if (frame.resume) await this.deps.forward({ t: 'resume', origin: this.origin(frame.id), room: frame.resume.room, seq: frame.resume.seq });
+  }
+
+  /** Waits in a pool (replacing any other wait of this player): the matchmaker's `paired` ends it. */
+  private async pool(frame: Extract<ClientFrame, { t: 'pool' }>): Promise<void> {
+    const { playerId, name } = this.identity!;
+    const rated = frame.rated ?? false;
+    // Ratings belong to accounts, as for `create`; a guest is matched as a newcomer (1500).
+    if (rated && !isAccountId(playerId)) return this.error('rated_needs_account', 'sign in to play rated games', frame.id);
+    const rating = isAccountId(playerId) ? await this.deps.pools.rating(playerId, speedOf(poolTimeControl(frame.pool))) : 1500;
+    await this.deps.pools.join({ pool: frame.pool, rated }, { playerId, name, gw: this.deps.gatewayId, conn: this.id, rating, since: Date.now() });
+    this.pooled = true;
+    this.send(withId({ t: 'pooled', pool: frame.pool, rated }, frame.id));
+  }
+
+  /** Stops waiting (whichever socket of the player made the entry); answered even if nothing waited. */
+  private async unpool(id?: string): Promise<void> {
+    await this.deps.pools.leave(this.identity!.playerId);
+    this.pooled = false;
+    this.send(withId({ t: 'unpooled' }, id));
   }
 
   /** Who a command comes from; every call is a new command with its own correlation id. */

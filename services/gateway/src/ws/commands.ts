@@ -3,7 +3,7 @@
 import type { ClientFrame, EngineCommand, Origin, ServerMsg } from '@gambit/protocol';
 
 /** The engine command for a frame the gateway does not answer itself. */
-export function toCommand(f: Exclude<ClientFrame, { t: 'hello' | 'ping' }>, origin: Origin): EngineCommand {
+export function toCommand(f: Exclude<ClientFrame, { t: 'hello' | 'ping' | 'pool' | 'unpool' }>, origin: Origin): EngineCommand {
   switch (f.t) {
     case 'create': return { t: 'create', origin, tc: f.tc, color: f.color ?? 'random', ...(f.rated ? { rated: true } : {}) };
     case 'move': return { t: 'move', origin, room: f.room, uci: f.uci, ply: f.ply };

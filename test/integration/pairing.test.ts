@@ -1,0 +1,157 @@
+// Quick pairing over the real parts: players on two gateways click a pool, two engines' matchmakers
+// race to pair them, the pair plays in the room the engine made; a closed socket leaves its pool;
+// bad pool frames get their error. Then two matchmakers racing over one crowded pool in Redis: each
+// player paired exactly once.
+import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
+import { Redis } from 'ioredis';
+import { createLogger, keys as makeKeys, SocketTokens } from '@gambit/common';
+import { decodeEntry, decodeRatingCopy, encodeRatingCopy, type EngineCommand } from '@gambit/protocol';
+import { Matchmaker, PoolStore } from '@gambit/pairing';
+import { startStack, type Stack } from '../support/stack.js';
+import { TestPlayer, play } from '../support/player.js';
+import { startRedis, waitFor, type RedisHandle } from '../support/redis.js';
+
+const MATE = ['f2f3', 'e7e5', 'g2g4', 'd8h4'];
+
+describe('quick pairing through gateways and engines', () => {
+  let stack: Stack;
+  let secondGateway: string;
+  let redis: Redis;
+  let tokens: SocketTokens;
+  let players: TestPlayer[] = [];
+  beforeAll(async () => {
+    stack = await startStack({ engines: 2 }); // two matchmakers racing on the same pools
+    secondGateway = await stack.addGateway();
+    redis = new Redis(stack.redisUrl);
+    tokens = await SocketTokens.fromPem(stack.signingKey, [], 3600);
+  });
+  afterEach(() => { players.forEach((p) => p.close()); players = []; });
+  afterAll(async () => {
+    redis?.disconnect();
+    await stack?.stop();
+  });
+
+  const connect = async (name: string, gateway = stack.httpUrl, token?: string) => {
+    const p = await TestPlayer.connect(gateway, name, token ? { token } : {});
+    players.push(p);
+    return p;
+  };
+  const account = (name: string) => tokens.sign({ playerId: `u_${name}${Date.now()}`, name, kind: 'user' });
+  const waitingIn = async (pool: string, rated: boolean) => Object.keys(await redis.hgetall(makeKeys(stack.keyPrefix).pool(pool, rated)));
+
+  test('two guests on different gateways click 3+0: paired in one room, opposite colours, and they play', async () => {
+    const alice = await connect('alice');
+    const bob = await connect('bob', secondGateway);
+    expect(await alice.ask({ t: 'pool', pool: '3+0' })).toMatchObject({ t: 'pooled', pool: '3+0', rated: false });
+    expect(await bob.ask({ t: 'pool', pool: '3+0' })).toMatchObject({ t: 'pooled' });
+    const [pa, pb] = await Promise.all([alice.next('paired'), bob.next('paired')]);
+    expect(pa.room).toBe(pb.room);
+    expect([pa.color, pb.color].sort()).toEqual(['black', 'white']);
+    expect(pa).toMatchObject({ pool: '3+0', rated: false });
+    const [sa] = await Promise.all([alice.next('started'), bob.next('started')]);
+    expect(sa.clock).toMatchObject({ white: 180_000, black: 180_000, running: 'white' });
+    const room = String(pa.room);
+    const [white, black] = pa.color === 'white' ? [alice, bob] : [bob, alice];
+    await play(room, white, black, MATE);
+    const [ended] = await Promise.all([white.next('ended'), black.next('ended')]);
+    expect(ended).toMatchObject({ result: '0-1', reason: 'checkmate' });
+    expect(await waitingIn('3+0', false)).toEqual([]);
+  });
+
+  test('a socket that closes leaves the pool: the next two players are paired with each other', async () => {
+    const carol = await connect('carol');
+    await carol.ask({ t: 'pool', pool: '10+5' });
+    carol.close();
+    await waitFor(async () => !(await waitingIn('10+5', false)).includes(carol.playerId), 5_000, 'carol still waits after her socket closed');
+    const dave = await connect('dave', secondGateway);
+    const erin = await connect('erin');
+    await dave.ask({ t: 'pool', pool: '10+5' });
+    await erin.ask({ t: 'pool', pool: '10+5' });
+    const [pd, pe] = await Promise.all([dave.next('paired'), erin.next('paired')]);
+    expect(pd.room).toBe(pe.room);
+    const started = await dave.next('started');
+    expect([(started.white as { name: string }).name, (started.black as { name: string }).name].sort()).toEqual(['dave', 'erin']);
+  });
+
+  test('rated pools: only accounts, paired by their ratings; a guest is refused and nothing changes', async () => {
+    const guest = await connect('frank');
+    expect(await guest.ask({ t: 'pool', pool: '5+0', rated: true })).toMatchObject({ t: 'error', code: 'rated_needs_account' });
+    expect(await waitingIn('5+0', true)).toEqual([]);
+    const gina = await connect('gina', stack.httpUrl, await account('gina'));
+    const hugo = await connect('hugo', secondGateway, await account('hugo'));
+    // gina's blitz rating as the finalizer copies it: her entry carries it.
+    await redis.hset(makeKeys(stack.keyPrefix).ratings(gina.playerId), 'blitz', encodeRatingCopy({ rating: 1580, rd: 60 }));
+    await gina.ask({ t: 'pool', pool: '5+0', rated: true });
+    const entry = JSON.parse((await redis.hget(makeKeys(stack.keyPrefix).pool('5+0', true), gina.playerId))!) as { rating: number };
+    expect(entry.rating).toBe(1580);
+    await hugo.ask({ t: 'pool', pool: '5+0', rated: true });
+    const [pg] = await Promise.all([gina.next('paired'), hugo.next('paired')]);
+    expect(pg).toMatchObject({ pool: '5+0', rated: true });
+    expect(await gina.next('started')).toMatchObject({ rated: true });
+
+    // They play it out: the finalizer stores the ratings (from DynamoDB, where both were new) and
+    // copies them for the matchmaker, replacing gina's planted 1580.
+    const [white, black] = pg.color === 'white' ? [gina, hugo] : [hugo, gina];
+    await play(String(pg.room), white, black, MATE);
+    const copy = async (p: TestPlayer) => decodeRatingCopy(await redis.hget(makeKeys(stack.keyPrefix).ratings(p.playerId), 'blitz'));
+    await waitFor(async () => (await copy(white)) !== null && (await copy(gina))?.rating !== 1580, 10_000, 'the new ratings were never copied');
+    const [w, b] = [(await copy(white))!, (await copy(black))!];
+    expect(b.rating).toBeGreaterThan(1500); // Black mated
+    expect(w.rating).toBeLessThan(1500);
+    const stored = (await (await fetch(`${stack.httpUrl}/api/players/${black.playerId}`)).json()) as { ratings: { blitz: { rating: number } } };
+    expect(stored.ratings.blitz.rating).toBe(Math.round(b.rating));
+  });
+
+  test('bad pool frames: an unknown pool, or before hello, get their error and nobody waits', async () => {
+    const ivan = await connect('ivan');
+    expect(await ivan.ask({ t: 'pool', pool: '4+0' })).toMatchObject({ t: 'error', code: 'bad_request' });
+    expect(await ivan.ask({ t: 'pool', pool: '3+0', rated: 'yes' })).toMatchObject({ t: 'error', code: 'bad_request' });
+    expect(await ivan.ask({ t: 'unpool' })).toMatchObject({ t: 'unpooled' });
+    const anon = await TestPlayer.open(stack.wsUrl);
+    players.push(anon);
+    expect(await anon.ask({ t: 'pool', pool: '3+0' })).toMatchObject({ t: 'error', code: 'unauthorized' });
+    for (const pool of ['3+0', '4+0']) expect(await waitingIn(pool, false)).toEqual([]);
+    // ivan still plays normally afterwards.
+    expect(await ivan.ask({ t: 'ping' })).toMatchObject({ t: 'pong' });
+  });
+});
+
+describe('two matchmakers racing on one crowded pool', () => {
+  let handle: RedisHandle;
+  let redis: Redis;
+  beforeAll(async () => {
+    handle = await startRedis();
+    redis = new Redis(handle.url);
+  });
+  afterAll(async () => {
+    redis?.disconnect();
+    await handle?.stop();
+  });
+
+  test('400 waiting players, two matchmakers at once: 200 pair commands, every player in exactly one', async () => {
+    const keys = makeKeys('race');
+    const log = createLogger('test', 'silent');
+    const store = new PoolStore(redis, keys);
+    const now = Date.now();
+    // Ratings close enough that anyone may be paired with several others: the race is real.
+    for (let i = 0; i < 400; i++) {
+      await store.join({ pool: '3+0', rated: false }, { playerId: `g_p${i}`, name: `p${i}`, gw: 'gw', conn: `c${i}`, rating: 1500 + (i % 50), since: now - i });
+    }
+    const conns = [redis.duplicate(), redis.duplicate()];
+    const mms = conns.map((c) => new Matchmaker({ store: new PoolStore(c, keys), stream: keys.commands, maxLen: 100_000, log, everyMs: 10 }));
+    // The second sees later clocks, so wider gaps and other pairs than the first: their claims
+    // overlap player by player, not pair by pair.
+    let rounds = 0;
+    try {
+      while ((await redis.hlen(keys.pool('3+0', false))) > 0 && rounds++ < 20) await Promise.all(mms.map((m, i) => m.round(Date.now() + i * 8_000)));
+    } finally {
+      conns.forEach((c) => c.disconnect());
+    }
+    const entries = (await redis.xrange(keys.commands, '-', '+')).map(([id, fields]) => decodeEntry(id, fields));
+    const pairs = entries.map((e) => ('data' in e ? (e.data as Extract<EngineCommand, { t: 'pair' }>) : null)).filter((c) => c?.t === 'pair');
+    const seated = pairs.flatMap((c) => [c!.origin.playerId, c!.opponent.playerId]);
+    expect(pairs).toHaveLength(200);
+    expect(new Set(seated).size).toBe(400);
+    expect(await redis.hlen(keys.pool('3+0', false))).toBe(0);
+  });
+});
