@@ -102,6 +102,64 @@ describe('quick pairing through gateways and engines', () => {
     expect(stored.ratings.blitz.rating).toBe(Math.round(b.rating));
   });
 
+  test('a player in a game (created and joined, or paired) gets in_game from every socket; once it ends they may wait again', async () => {
+    const kate = await connect('kate');
+    const leo = await connect('leo', secondGateway);
+    const created = await kate.ask({ t: 'create', tc: { initialMs: 60_000, incrementMs: 0 }, color: 'white' });
+    await leo.ask({ t: 'join', room: created.room });
+    await kate.next('started');
+    const kateAgain = await connect('kate', secondGateway, kate.token); // a second tab
+    for (const p of [kate, kateAgain, leo]) expect(await p.ask({ t: 'pool', pool: '1+0' })).toMatchObject({ t: 'error', code: 'in_game' });
+    expect(await waitingIn('1+0', false)).toEqual([]);
+    kate.send({ t: 'resign', room: created.room });
+    await leo.next('ended');
+    expect(await kateAgain.ask({ t: 'pool', pool: '1+0' })).toMatchObject({ t: 'pooled' });
+    expect(await kateAgain.ask({ t: 'unpool' })).toMatchObject({ t: 'unpooled' });
+  });
+
+  test('the lobby: a seek shows on every gateway within a second; accepted, it starts with the colour asked; taken, cancelled and own seeks are refused', async () => {
+    const mia = await connect('mia');
+    const ned = await connect('ned', secondGateway);
+    const olga = await connect('olga');
+    expect(await ned.ask({ t: 'lobby' })).toMatchObject({ t: 'lobby', seeks: [] });
+    const sought = await mia.ask({ t: 'seek', tc: { initialMs: 420_000, incrementMs: 2_000 }, color: 'black' });
+    expect(sought).toMatchObject({ t: 'sought' });
+    const seek = String(sought.seek);
+    // ned (another gateway) is told without asking again.
+    const shown = await ned.next('lobby', (m) => (m.seeks as { id: string }[]).some((s) => s.id === seek));
+    expect((shown.seeks as unknown[])[0]).toEqual({ id: seek, playerId: mia.playerId, name: 'mia', rating: 1500, tc: { initialMs: 420_000, incrementMs: 2_000 }, color: 'black', rated: false });
+    expect(await mia.ask({ t: 'accept', seek })).toMatchObject({ t: 'error', code: 'own_seek' });
+    ned.send({ t: 'accept', seek });
+    const [pm, pn] = await Promise.all([mia.next('paired'), ned.next('paired')]);
+    expect(pm).toMatchObject({ color: 'black', seek, rated: false });
+    expect(pn).toMatchObject({ color: 'white', room: pm.room });
+    expect(await mia.next('started')).toMatchObject({ clock: { white: 420_000, running: 'white' } });
+    expect(await olga.ask({ t: 'accept', seek })).toMatchObject({ t: 'error', code: 'seek_not_found' });
+    await ned.next('lobby', (m) => (m.seeks as unknown[]).length === 0);
+
+    // A seek cancelled, and one withdrawn by its socket's close, are gone for everyone.
+    const second = String((await olga.ask({ t: 'seek', tc: { initialMs: 60_000, incrementMs: 0 } })).seek);
+    expect(await mia.ask({ t: 'unseek', seek: second })).toMatchObject({ t: 'error', code: 'seek_not_found' }); // not hers
+    expect(await olga.ask({ t: 'unseek', seek: second })).toMatchObject({ t: 'unsought', seek: second });
+    expect(await mia.ask({ t: 'accept', seek: second })).toMatchObject({ t: 'error', code: 'in_game' });
+    const third = String((await olga.ask({ t: 'seek', tc: { initialMs: 60_000, incrementMs: 0 } })).seek);
+    olga.close();
+    await waitFor(async () => (await redis.hexists(makeKeys(stack.keyPrefix).seeks, third)) === 0, 5_000, 'the closed socket\'s seek is still open');
+  });
+
+  test('seeks: at most three open per player, rated only for accounts, none while playing; a flood changes nothing else', async () => {
+    const pia = await connect('pia');
+    const tc = { initialMs: 180_000, incrementMs: 0 };
+    expect(await pia.ask({ t: 'seek', tc, rated: true })).toMatchObject({ t: 'error', code: 'rated_needs_account' });
+    const answers = await Promise.all(Array.from({ length: 8 }, () => pia.ask({ t: 'seek', tc })));
+    expect(answers.filter((a) => a.t === 'sought')).toHaveLength(3);
+    expect(answers.filter((a) => a.t === 'error' && a.code === 'too_many_seeks')).toHaveLength(5);
+    expect(await pia.ask({ t: 'seek', tc: { initialMs: 0, incrementMs: 0 } })).toMatchObject({ t: 'error', code: 'bad_request' });
+    expect(await pia.ask({ t: 'accept', seek: 'no such seek!' })).toMatchObject({ t: 'error', code: 'bad_request' });
+    const list = await pia.ask({ t: 'lobby' });
+    expect((list.seeks as { playerId: string }[]).filter((s) => s.playerId === pia.playerId)).toHaveLength(3);
+  });
+
   test('bad pool frames: an unknown pool, or before hello, get their error and nobody waits', async () => {
     const ivan = await connect('ivan');
     expect(await ivan.ask({ t: 'pool', pool: '4+0' })).toMatchObject({ t: 'error', code: 'bad_request' });

@@ -4,7 +4,7 @@
 import type { ErrorCode } from '@gambit/protocol';
 
 /** What the player was doing when the error came back (the prefix of the frame id). */
-export type Action = 'hello' | 'create' | 'join' | 'watch' | 'move' | 'resign' | 'draw' | 'abort' | 'leave' | 'rematch' | 'pool' | 'other';
+export type Action = 'hello' | 'create' | 'join' | 'watch' | 'move' | 'resign' | 'draw' | 'abort' | 'leave' | 'rematch' | 'pool' | 'seek' | 'accept' | 'other';
 
 const TEXT: Record<ErrorCode, (room: string, action: Action) => string> = {
   bad_request: (_r, a) => a === 'create'
@@ -25,12 +25,16 @@ const TEXT: Record<ErrorCode, (room: string, action: Action) => string> = {
   already_offered: () => 'You already offered a rematch',
   no_offer: () => 'There is no rematch offer any more',
   opponent_left: () => 'Your opponent left: no rematch',
-  rated_needs_account: (_r, a) => (a === 'create' || a === 'pool' ? 'Sign in to play rated games' : 'This game is rated: sign in to join it'),
+  in_game: () => 'Finish your game first: you are playing one',
+  seek_not_found: () => 'That seek was taken or cancelled',
+  own_seek: () => 'That seek is your own: wait for someone to accept it',
+  too_many_seeks: () => 'You have three open seeks: cancel one first',
+  rated_needs_account: (_r, a) => (a === 'create' || a === 'pool' || a === 'seek' ? 'Sign in to play rated games' : 'This game is rated: sign in to join it'),
 };
 
 export function actionOf(id: string | undefined): Action {
   const kind = (id ?? '').split('-')[0] ?? '';
-  return (['hello', 'create', 'join', 'watch', 'move', 'resign', 'draw', 'abort', 'leave', 'rematch', 'pool'] as const).find((a) => a === kind) ?? 'other';
+  return (['hello', 'create', 'join', 'watch', 'move', 'resign', 'draw', 'abort', 'leave', 'rematch', 'pool', 'seek', 'accept'] as const).find((a) => a === kind) ?? 'other';
 }
 
 /** The sentence for an error code (a code this page does not know yet gets a general one). */

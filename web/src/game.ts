@@ -90,6 +90,9 @@ export function reduce(v: GameView, msg: ServerMsg, serverNow: number): GameView
     case 'pong':
     case 'pooled':
     case 'unpooled':
+    case 'lobby':
+    case 'sought':
+    case 'unsought':
     case 'error':
       return v;
   }

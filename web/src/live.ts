@@ -3,7 +3,7 @@
 // protocol frames. Screens subscribe and render from its fields; the router follows its `goTo`
 // (a created or joined room) and `leftRoom` events. The name switching that keeps a name typed
 // just before Create in force first is in names.ts.
-import type { ClientFrame, ErrorMsg, PoolId, ServerMsg, Side, TimeControl } from '@gambit/protocol';
+import type { ClientFrame, ErrorMsg, PoolId, SeekView, ServerMsg, Side, TimeControl } from '@gambit/protocol';
 import { poolTimeControl } from '@gambit/protocol/pools';
 import type { Board } from './board.js';
 import { ServerClock } from './clock.js';
@@ -38,6 +38,8 @@ export class LiveGame {
   joining: string | null = null; // the room we asked to join, until the answer
   hostOf: string | null = null; // the room we created: we see its waiting screen
   seeking: { pool: PoolId; rated: boolean } | null = null; // the quick-pairing pool we wait in
+  /** The lobby's open seeks while a screen follows them (null: not following). */
+  lobby: SeekView[] | null = null;
   flipped = false;
   /** Set for good when this stack offers neither sessions nor guest tokens: only signing in helps. */
   noSession = false;
@@ -173,11 +175,17 @@ export class LiveGame {
       case 'joined':
         this.joining = null;
         break;
-      case 'paired':
+      case 'paired': {
         this.seeking = null;
-        this.view = { ...this.view, tc: poolTimeControl(msg.pool) };
+        const tc = msg.pool ? poolTimeControl(msg.pool) : this.lobby?.find((s) => s.id === msg.seek)?.tc ?? null;
+        this.view = { ...this.view, tc };
         this.navigator?.toRoom(msg.room);
         break;
+      }
+      case 'lobby':
+        if (!this.lobby) return;
+        this.lobby = msg.seeks;
+        return this.render();
       case 'unpooled':
         this.seeking = null; // we asked, or started another game
         break;
@@ -222,6 +230,7 @@ export class LiveGame {
     const v = this.view;
     // A closed socket left its pool: waiting goes on from the new one.
     if (this.seeking) this.send({ t: 'pool', id: this.frameId('pool'), ...this.seeking });
+    if (this.lobby) this.send({ t: 'lobby', id: this.frameId('lobby') }); // our seeks went with the old socket
     if (this.joining) {
       this.send({ t: 'join', id: this.frameId('join'), room: this.joining });
     } else if (v.room && (v.status === 'ended' || (!v.color && isLive(v)))) {
@@ -351,6 +360,35 @@ export class LiveGame {
       this.seeking = { pool, rated };
       if (!this.send({ t: 'pool', id: this.frameId('pool'), pool, ...(rated ? { rated: true } : {}) })) this.seeking = null;
       this.render();
+    });
+  }
+
+  /** A screen shows the lobby: follow its seeks (until `unfollowLobby`). */
+  followLobby(): void {
+    this.lobby = [];
+    this.conn.send({ t: 'lobby', id: this.frameId('lobby') });
+    this.render();
+  }
+
+  unfollowLobby(): void {
+    this.lobby = null;
+    this.conn.send({ t: 'lobby', on: false });
+  }
+
+  /** Opens a seek in the lobby (after the name typed there is in force). */
+  seek(tc: TimeControl, color: Side | 'random', rated: boolean): void {
+    void this.names.act(() => {
+      this.send({ t: 'seek', id: this.frameId('seek'), tc, color, ...(rated ? { rated: true } : {}) });
+    });
+  }
+
+  unseek(id: string): void {
+    this.send({ t: 'unseek', id: this.frameId('seek'), seek: id });
+  }
+
+  accept(id: string): void {
+    void this.names.act(() => {
+      this.send({ t: 'accept', id: this.frameId('accept'), seek: id });
     });
   }
 

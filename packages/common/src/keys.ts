@@ -42,6 +42,11 @@ export interface Keys {
   sessionsEnded: string;
   /** Hash playerId -> waiting entry (JSON) of one quick-pairing pool, rated or casual (packages/pairing). */
   pool(id: string, rated: boolean): string;
+  /** Hash seekId -> seek entry (JSON) of the lobby, and a counter raised by every change of it. */
+  seeks: string;
+  seeksVersion: string;
+  /** The room of the game a player is playing now (set by the engine's commit at the start, deleted at the end). */
+  playing(playerId: string): string;
   /** Hash speed -> "rating rd" of a player's current ratings, copied by the finalizer for the matchmaker. */
   ratings(playerId: string): string;
 }
@@ -74,6 +79,9 @@ export function keys(prefix = 'gambit'): Keys {
     sessionsEnded: `${p}:sessions:ended`,
     pool: (id, rated) => `${p}:pool:${id}:${rated ? 'rated' : 'casual'}`,
     ratings: (id) => `${p}:player:${id}:ratings`,
+    playing: (id) => `${p}:player:${id}:playing`,
+    seeks: `${p}:seeks`,
+    seeksVersion: `${p}:seeks:version`,
   };
 }
 

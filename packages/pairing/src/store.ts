@@ -96,6 +96,11 @@ export class PoolStore {
     return res === 1;
   }
 
+  /** The room of the game the player is in now, if any (the engine's commit keeps it). */
+  async playing(playerId: string): Promise<string | null> {
+    return this.redis.get(this.keys.playing(playerId));
+  }
+
   /** A player's rating for one speed, from the finalizer's copy (1500 when there is none yet). */
   async rating(playerId: string, speed: Speed): Promise<number> {
     return decodeRatingCopy(await this.redis.hget(this.keys.ratings(playerId), speed))?.rating ?? 1500;

@@ -10,6 +10,7 @@ const id = z.string().max(64).optional();
 export const roomCode = z.string().regex(ROOM_CODE_RE, 'room must be 8 characters from ABCDEFGHJKMNPQRSTUVWXYZ23456789');
 export const uci = z.string().regex(/^[a-h][1-8][a-h][1-8][qrbn]?$/, 'uci must look like e2e4 or e7e8q');
 export const color = z.enum(['white', 'black']);
+export const seekId = z.string().regex(/^[A-Za-z0-9_-]{8,24}$/, 'seek must be a seek id from the lobby');
 
 /** Time control: up to 3 hours base (more than zero: the clock runs from the start) and 3 minutes increment. */
 export const timeControl = z.object({
@@ -34,6 +35,11 @@ export const clientFrame = z.discriminatedUnion('t', [
   // Additions: quick pairing (docs/protocol.md). Wait in one pool for an opponent; `unpool` stops.
   z.object({ t: z.literal('pool'), id, pool: z.enum(POOL_IDS), rated: z.boolean().optional() }),
   z.object({ t: z.literal('unpool'), id }),
+  // Additions: the lobby (docs/protocol.md). Follow its seeks, open one, cancel it, accept another's.
+  z.object({ t: z.literal('lobby'), id, on: z.boolean().optional() }),
+  z.object({ t: z.literal('seek'), id, tc: timeControl, color: z.enum(['white', 'black', 'random']).optional(), rated: z.boolean().optional() }),
+  z.object({ t: z.literal('unseek'), id, seek: seekId }),
+  z.object({ t: z.literal('accept'), id, seek: seekId }),
   z.object({ t: z.literal('ping'), id }),
 ]);
 

@@ -35,10 +35,11 @@ export type EngineCommand =
   /** `hello` with `resume`: reattach this socket to the room and replay what it missed. */
   | { t: 'resume'; origin: Origin; room: string; seq: number }
   /**
-   * The matchmaker paired two waiting players (packages/pairing): a new room with both seated and
-   * the clock running; `origin` and `opponent` are their sockets, colours are drawn by the engine.
+   * Two players to seat in a new room with the clock running (packages/pairing): the matchmaker
+   * paired them in `pool`, or `opponent` accepted `origin`'s `seek`. `color` is `origin`'s colour
+   * (a seek's choice); without it the engine draws the colours.
    */
-  | { t: 'pair'; origin: Origin; opponent: Origin; tc: TimeControl; rated: boolean; pool: PoolId }
+  | { t: 'pair'; origin: Origin; opponent: Origin; tc: TimeControl; rated: boolean; pool?: PoolId; seek?: string; color?: Color }
   /** The socket closed (or the gateway drains): the seat's grace period starts. */
   | { t: 'disconnect'; origin: Origin; room: string };
 

@@ -25,6 +25,10 @@ export const ERROR_CODES = [
   'game_not_over', 'already_offered', 'no_offer', 'opponent_left',
   // Addition: `create` or `join` of a rated game without an account (a v1 client never asks for one).
   'rated_needs_account',
+  // Addition: `pool`, `seek` or `accept` by a player who is in a game (one game at a time).
+  'in_game',
+  // Additions, answers to seeks only: taken, cancelled or never there; one's own; over the cap.
+  'seek_not_found', 'own_seek', 'too_many_seeks',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -101,7 +105,16 @@ export interface PooledMsg { t: 'pooled'; id?: string; pool: PoolId; rated: bool
 /** Addition: the player no longer waits (answers `unpool`, also when they were not waiting). */
 export interface UnpooledMsg { t: 'unpooled'; id?: string }
 /** Addition: the matchmaker found an opponent: seated in `room` as `color`; its `started` follows. */
-export interface PairedMsg { t: 'paired'; room: string; color: Side; pool: PoolId; rated: boolean }
+export interface PairedMsg { t: 'paired'; room: string; color: Side; rated: boolean; pool?: PoolId; seek?: string }
 
-export type ServerMsg = RoomEvent | WelcomeMsg | CreatedMsg | JoinedMsg | PongMsg | ErrorMsg | PooledMsg | UnpooledMsg | PairedMsg;
+/** Addition: one open challenge in the lobby (a seek), as every visitor sees it. */
+export interface SeekView { id: string; playerId: string; name: string; rating: number; tc: TimeControl; color: Side | 'random'; rated: boolean }
+/** Addition: the lobby's open seeks, newest first: the answer to `lobby` and again whenever they change. */
+export interface LobbyMsg { t: 'lobby'; id?: string; seeks: SeekView[] }
+/** Addition: answers to `seek` and `unseek`. */
+export interface SoughtMsg { t: 'sought'; id?: string; seek: string }
+export interface UnsoughtMsg { t: 'unsought'; id?: string; seek: string }
+
+export type ServerMsg = RoomEvent | WelcomeMsg | CreatedMsg | JoinedMsg | PongMsg | ErrorMsg | PooledMsg | UnpooledMsg | PairedMsg
+  | LobbyMsg | SoughtMsg | UnsoughtMsg;
 export type { TimeControl };

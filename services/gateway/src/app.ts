@@ -3,9 +3,10 @@
 // drain. Each socket's life is its Client's (ws/client.ts); nothing here acts on one socket.
 import { createServer } from 'node:http';
 import { WebSocketServer } from 'ws';
-import { connectRedis, createLogger, instanceId, createRegistry, keys as makeKeys, logBudget, waitReady, watchRedis } from '@gambit/common';
+import { connectRedis, createLogger, instanceId, createRegistry, keys as makeKeys, logBudget, STREAM_MAXLEN, waitReady, watchRedis } from '@gambit/common';
 import { CLOSE } from '@gambit/protocol';
-import { PoolStore } from '@gambit/pairing';
+import { PoolStore, SeekStore } from '@gambit/pairing';
+import { Lobby } from './ws/lobby.js';
 import { Authenticator, OidcVerifier, SocketTokens } from './auth/index.js';
 import { Client, type ClientDeps } from './ws/client.js';
 import { Hub } from './ws/hub.js';
@@ -58,8 +59,12 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const events = new EventReader(connectRedis(config.REDIS_URL, `gateway:${id}:events`), keys.gatewayEvents(id), log,
     deliveryHandler({ hub, metrics, moveLatency, lateSeats: new LateSeats(closedRecently, forward) }));
 
+  const seeks = new SeekStore(redis, keys);
+  const lobby = new Lobby(seeks, log);
   const clientDeps: ClientDeps = {
     gatewayId: id, auth, log, forward, metrics, hub, perIp, registry: connections, closedRecently, moveLatency, pools: new PoolStore(redis, keys),
+    seeks: { add: (s) => seeks.add(s), cancel: (p, s) => seeks.cancel(p, s), removeConn: (c) => seeks.removeConn(c), accept: (s, who) => seeks.accept(s, who, keys.commands, STREAM_MAXLEN.commands) },
+    lobby,
     settings: { helloTimeoutMs: config.HELLO_TIMEOUT_MS, ratePerSec: config.RATE_PER_SEC, rateBurst: config.RATE_BURST, rateStrikes: config.RATE_STRIKES },
     logBudget: logBudget(20),
   };
@@ -99,6 +104,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   heartbeat.start();
 
   events.start();
+  lobby.start();
   connections.startHeartbeat(() => hub.clients.size);
   // A signed-out or deleted session's sockets close (rare: a scan of this pod's sockets is fine).
   const ended = new EndedSessions(connectRedis(config.REDIS_URL, `gateway:${id}:sessions`), keys.sessionsEnded, log);
@@ -114,6 +120,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     draining = true;
     metrics.draining.set(1);
     heartbeat.stop();
+    lobby.stop();
     http.close();
     const sockets = [...hub.clients.values()];
     // Spread the closes so reconnecting clients do not all land on the other pods at once: in

@@ -1,6 +1,7 @@
 // New game: a time control (a preset or custom minutes + increment, checked in words by tc.ts
 // before anything is sent), a colour, and rated or casual (rated needs an account: the server
-// refuses guests, so the box is off for them).
+// refuses guests, so the box is off for them). Then either a private room (a code to pass on) or a
+// seek in the lobby, open to anyone.
 import type { Side } from '@gambit/protocol';
 import { useState } from 'preact/hooks';
 import { checkPreset, checkTc, type TcCheck } from '../tc.js';
@@ -34,7 +35,10 @@ export function CreateForm({ enabled }: { enabled: boolean }) {
     // Checked before anything else: a time control the server would refuse sends nothing and says why.
     const check = read();
     setProblem(check.ok ? null : check.message);
-    if (check.ok) live.create(check.tc, color, rated && signedIn);
+    if (!check.ok) return;
+    const toLobby = (e as SubmitEvent).submitter?.id === 'seek';
+    if (toLobby) live.seek(check.tc, color, rated && signedIn);
+    else live.create(check.tc, color, rated && signedIn);
   };
 
   return (
@@ -71,7 +75,10 @@ export function CreateForm({ enabled }: { enabled: boolean }) {
           onChange={(e) => setRated(e.currentTarget.checked)} />
         Rated{signedIn ? '' : ' (sign in)'}
       </label>
-      <button id="create" data-testid="create" type="submit" class="primary" disabled={!enabled}>Create game</button>
+      <div class="row">
+        <button id="create" data-testid="create" type="submit" class="primary" disabled={!enabled} title="A private room: pass its code on">Create game</button>
+        <button id="seek" data-testid="seek" type="submit" disabled={!enabled} title="Open to anyone in the lobby">Open to anyone</button>
+      </div>
     </form>
   );
 }

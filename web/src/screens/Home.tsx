@@ -1,4 +1,4 @@
-// `/`: the guest's name, quick pairing, a new game, join by code; a link back to a game in progress; and, where
+// `/`: the guest's name, quick pairing, a new game (private or open), the lobby, join by code; a link back to a game in progress; and, where
 // this stack offers no way to play as a guest, a clear message with a sign-in link.
 import { isLive } from '../live.js';
 import { useBodyView } from '../hooks.js';
@@ -6,6 +6,7 @@ import { roomPath, signInHref } from '../routes.js';
 import { CreateForm } from '../components/CreateForm.js';
 import { JoinForm } from '../components/JoinForm.js';
 import { QuickPair } from '../components/QuickPair.js';
+import { Lobby } from '../components/Lobby.js';
 import { NameField } from '../components/NameField.js';
 import { useLive } from '../components/live-context.js';
 
@@ -33,6 +34,7 @@ export function Home() {
       <div class="card"><NameField /></div>
       <QuickPair enabled={enabled} />
       <CreateForm enabled={enabled} />
+      <Lobby enabled={enabled} />
       <JoinForm enabled={enabled} />
     </section>
   );

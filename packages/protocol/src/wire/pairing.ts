@@ -3,10 +3,16 @@
 //   <prefix>:pool:<pool>:<rated|casual>   hash  playerId -> waiting entry JSON
 //     {"playerId":"u_3nQm9v0bXh1aT2kLw8cYzA","name":"alice","gw":"gw-1","conn":"Vb3kQ9xZ-4mN","rating":1523,"since":1796067993158}
 //     written by the gateway (a `pool` frame), read and removed by matchmakers (packages/pairing).
+//   <prefix>:seeks                        hash  seekId -> seek entry JSON (the lobby), and
+//   <prefix>:seeks:version                a counter raised by every change of it
+//     {"id":"q7Hc2mXbT0aL","playerId":"u_3nQm...","name":"alice","gw":"gw-1","conn":"Vb3kQ9xZ-4mN","rating":1523,
+//      "tc":{"initialMs":300000,"incrementMs":3000},"color":"random","rated":true,"since":1796067993158}
+//     written by the seeker's gateway, removed by it (cancel, socket closed) or by the accepter's.
 //   <prefix>:player:<playerId>:ratings    hash  speed -> "<rating> <deviation>"
 //     blitz -> "1523.41 87.2", written by the finalizer after a rated game, read by the gateway
 //     for the pool entry. A copy of DynamoDB's rating for matching only: missing means 1500.
 import type { Speed } from '../speed.js';
+import type { SeekView } from '../server.js';
 
 export interface PoolEntry { playerId: string; name: string; gw: string; conn: string; rating: number; since: number }
 
@@ -38,3 +44,23 @@ export function decodeRatingCopy(text: string | null | undefined): RatingCopy | 
 }
 
 export type RatingCopies = Partial<Record<Speed, RatingCopy>>;
+
+export interface SeekEntry extends PoolEntry, Omit<SeekView, 'playerId' | 'name' | 'rating'> {}
+
+export function encodeSeekEntry(e: SeekEntry): string {
+  return JSON.stringify({ id: e.id, playerId: e.playerId, name: e.name, gw: e.gw, conn: e.conn, rating: e.rating, tc: e.tc, color: e.color, rated: e.rated, since: e.since });
+}
+
+export function decodeSeekEntry(text: string): SeekEntry | null {
+  const base = decodePoolEntry(text);
+  if (!base) return null;
+  const e = JSON.parse(text) as Partial<SeekEntry>;
+  const ok = typeof e.id === 'string' && typeof e.tc?.initialMs === 'number' && typeof e.tc.incrementMs === 'number'
+    && (e.color === 'white' || e.color === 'black' || e.color === 'random') && typeof e.rated === 'boolean';
+  return ok ? { ...base, id: e.id!, tc: { initialMs: e.tc!.initialMs, incrementMs: e.tc!.incrementMs }, color: e.color!, rated: e.rated! } : null;
+}
+
+/** What the lobby shows of a seek (never the socket). */
+export function seekView(e: SeekEntry): SeekView {
+  return { id: e.id, playerId: e.playerId, name: e.name, rating: Math.round(e.rating), tc: e.tc, color: e.color, rated: e.rated };
+}

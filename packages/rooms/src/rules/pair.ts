@@ -1,4 +1,4 @@
-// A room for two players the matchmaker paired (packages/pairing): created with both seated and
+// A room for two players the matchmaker paired, or a seek's author and its accepter (packages/pairing): created with both seated and
 // the clock running, as a created room becomes when its second player joins. Each player's socket
 // is told `paired` (its room and colour) and subscribed; then the room's `started` follows, the
 // same event a joined game starts with, so a client plays on exactly as after `join`.
@@ -12,7 +12,7 @@ export function pair(cmd: Extract<EngineCommand, { t: 'pair' }>, ctx: Ctx, code:
   const { origin: a, opponent: b } = cmd;
   // The gateway lets only accounts into rated pools; a command that says otherwise is not obeyed.
   if (a.playerId === b.playerId || (cmd.rated && !(isAccountId(a.playerId) && isAccountId(b.playerId)))) return { kind: 'reply', replies: [] };
-  const aWhite = ctx.coin();
+  const aWhite = cmd.color ? cmd.color === 'white' : ctx.coin();
   const [white, black] = aWhite ? [a, b] : [b, a];
   const s: RoomState = {
     code, gameId: ctx.newGameId(), status: 'active', tc: cmd.tc,
@@ -22,7 +22,8 @@ export function pair(cmd: Extract<EngineCommand, { t: 'pair' }>, ctx: Ctx, code:
     createdAt: ctx.now, startedAt: ctx.now, endedAt: null, applied: [ctx.cmdId], series: { game: 1, score: {} }, rematchOffer: null,
     ...(cmd.rated ? { rated: true } : {}),
   };
-  const told = (o: typeof a, color: Side) => ({ gw: o.gw, conn: o.conn, msg: { t: 'paired' as const, room: code, color, pool: cmd.pool, rated: cmd.rated }, sub: code });
+  const how = cmd.pool ? { pool: cmd.pool } : cmd.seek ? { seek: cmd.seek } : {};
+  const told = (o: typeof a, color: Side) => ({ gw: o.gw, conn: o.conn, msg: { t: 'paired' as const, room: code, color, rated: cmd.rated, ...how }, sub: code });
   return {
     kind: 'commit', state: s,
     events: [{ t: 'started', seq: 1, room: code, white: seatView(s.white)!, black: seatView(s.black)!, fen: START_FEN, clock: s.clock, ...(s.rated ? { rated: true } : {}) }],

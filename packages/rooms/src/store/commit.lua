@@ -3,7 +3,8 @@
 -- KEYS: 1 room hash, 2 room log, 3 room gateways, 4 flag deadlines, 5 reconnect deadlines,
 --       6 room expiries, 7 finalize stream, 8 once-key (unused unless plan.once),
 --       9 live gateways (sorted set of heartbeats), 10 the command stream (plan.ack: the command's
---       entry is acknowledged here, with the writes that apply it)
+--       entry is acknowledged here, with the writes that apply it), 11-12 the two players'
+--       "playing" keys (plan.playing: 'start' names this room in both, 'end' removes it)
 -- ARGV: 1 the plan (small JSON; see room-store.ts), 2 the new state ('' keeps it), 3 the finished
 --       game's record ('' none), 4 the replay fallback ('' none), then plan.replies pairs
 --       (gateway, delivery JSON), then plan.events triples (type, ply or '', event JSON).
@@ -103,6 +104,15 @@ end
 
 if finalize ~= '' then
   redis.call('XADD', KEYS[7], 'MAXLEN', '~', plan.finalizeMaxLen, '*', ENTRY.pattern, GAME_ENDED, ENTRY.key, code, ENTRY.data, finalize)
+end
+if plan.playing == 'start' then
+  redis.call('SET', KEYS[11], code, 'PX', plan.ttl)
+  redis.call('SET', KEYS[12], code, 'PX', plan.ttl)
+elseif plan.playing == 'end' then
+  -- Only if it still names this room: a player may be in another game already.
+  for i = 11, 12 do
+    if redis.call('GET', KEYS[i]) == code then redis.call('DEL', KEYS[i]) end
+  end
 end
 if plan.ack then redis.call('XACK', KEYS[10], plan.ack.group, plan.ack.id) end
 return 1

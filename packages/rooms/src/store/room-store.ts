@@ -45,7 +45,7 @@ export function serializeEvent(ev: RoomEvent): string {
 
 export class RoomStore {
   constructor(private readonly redis: Redis, private readonly keys: Keys, private readonly settings: StoreSettings) {
-    redis.defineCommand('gambitCommit', { numberOfKeys: 10, lua: COMMIT_SCRIPT });
+    redis.defineCommand('gambitCommit', { numberOfKeys: 12, lua: COMMIT_SCRIPT });
   }
 
   async load(code: string): Promise<Loaded> {
@@ -85,6 +85,14 @@ export class RoomStore {
     if (d.replay) gws.add(d.replay.origin.gw);
     if (gws.size) plan.gws = [...gws];
     if (d.state === null) plan.del = true;
+    // Who is playing now (the gateway refuses a pool to a player in a game): a game that starts
+    // (first game or rematch) names the room for both players; one that stops playing removes it.
+    const before = loaded.state;
+    const playingNow = next?.status === 'active' && d.state !== null;
+    const wasPlaying = before?.status === 'active';
+    if (playingNow && (!wasPlaying || before.gameId !== next.gameId)) plan.playing = 'start';
+    else if (wasPlaying && !playingNow) plan.playing = 'end';
+    const seats = next ?? before;
     if (next && d.state !== null) Object.assign(plan, this.deadlines(next));
     let fallback = '';
     if (d.replay && loaded.state) {
@@ -103,7 +111,8 @@ export class RoomStore {
     for (const ev of d.events) args.push(ev.t, ev.t === 'moved' ? String(ev.ply) : '', serializeEvent(ev));
     const res = await (this.redis as unknown as { gambitCommit: (...a: string[]) => Promise<number> }).gambitCommit(
       k.room(code), k.roomLog(code), k.roomGateways(code), k.flagDeadlines, k.reconnectDeadlines, k.roomExpiries, k.finalize,
-      k.once(onceId ?? 'none'), k.gateways, ack?.stream ?? k.commands, ...args,
+      k.once(onceId ?? 'none'), k.gateways, ack?.stream ?? k.commands,
+      k.playing(seats?.white?.playerId ?? 'none'), k.playing(seats?.black?.playerId ?? 'none'), ...args,
     );
     return res === 1 ? 'ok' : res === 2 ? 'duplicate' : 'conflict';
   }

@@ -56,7 +56,13 @@ function setup(helloTimeoutMs = 60_000) {
       join: async (ref, e) => { calls.push(`pool join ${ref.pool} ${ref.rated} ${e.playerId} ${e.conn} ${e.rating}`); },
       leave: async (playerId, conn) => { calls.push(`pool leave ${playerId} ${conn ?? '*'}`); return true; },
       rating: async () => { throw new Error('a guest has no rating to read'); },
+      playing: async () => null,
     },
+    seeks: {
+      add: async () => 'seek1234', cancel: async () => true, accept: async () => 'accepted',
+      removeConn: async (conn) => { calls.push(`seeks remove ${conn}`); return 0; },
+    },
+    lobby: { follow: async () => undefined, unfollow: () => undefined },
     settings: { helloTimeoutMs, ratePerSec: 100, rateBurst: 100, rateStrikes: 3 },
     logBudget: () => ({ ok: true, dropped: 0 }),
   };

@@ -3,7 +3,10 @@
 import type { ClientFrame, EngineCommand, Origin, ServerMsg } from '@gambit/protocol';
 
 /** The engine command for a frame the gateway does not answer itself. */
-export function toCommand(f: Exclude<ClientFrame, { t: 'hello' | 'ping' | 'pool' | 'unpool' }>, origin: Origin): EngineCommand {
+/** Frames the gateway answers itself: the handshake, pings, and the pools and lobby (Redis, no engine). */
+export type GatewayFrame = Extract<ClientFrame, { t: 'hello' | 'ping' | 'pool' | 'unpool' | 'lobby' | 'seek' | 'unseek' | 'accept' }>;
+
+export function toCommand(f: Exclude<ClientFrame, GatewayFrame>, origin: Origin): EngineCommand {
   switch (f.t) {
     case 'create': return { t: 'create', origin, tc: f.tc, color: f.color ?? 'random', ...(f.rated ? { rated: true } : {}) };
     case 'move': return { t: 'move', origin, room: f.room, uci: f.uci, ply: f.ply };
