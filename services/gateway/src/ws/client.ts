@@ -6,10 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import {
-  CLOSE, MAX_FRAME_BYTES, isAccountId, parseClientFrame, poolTimeControl, speedOf, type ClientFrame, type EngineCommand, type ErrorCode, type Origin, type ServerMsg,
+  CLOSE, MAX_FRAME_BYTES, parseClientFrame, type ClientFrame, type EngineCommand, type ErrorCode, type Origin, type ServerMsg,
 } from '@gambit/protocol';
-import type { AcceptOutcome, PoolStore, SeekStore } from '@gambit/pairing';
-import type { Lobby } from './lobby.js';
+import { Matching, type MatchingDeps } from './matching.js';
 import type { Logger } from '@gambit/common';
 import type { Authenticator, Identity } from '../auth/index.js';
 import type { GatewayMetrics } from '../metrics.js';
@@ -21,7 +20,7 @@ import type { RecentlyClosed } from './recently-closed.js';
 import { TokenBucket } from './rate-limit.js';
 import { toCommand, withId } from './commands.js';
 
-export interface ClientDeps {
+export interface ClientDeps extends MatchingDeps {
   gatewayId: string;
   auth: Pick<Authenticator, 'verify'>;
   log: Logger;
@@ -34,11 +33,6 @@ export interface ClientDeps {
   /** Sockets and room-code attempts (join/watch) per client address. */
   perIp: PerIp;
   registry: Pick<ConnectionRegistry, 'add' | 'rooms' | 'remove'>;
-  /** The quick-pairing pools (@gambit/pairing): this socket's player waits there after `pool`. */
-  pools: Pick<PoolStore, 'join' | 'leave' | 'rating' | 'playing'>;
-  /** The lobby: its open seeks (@gambit/pairing) and this pod's followers of them. */
-  seeks: Pick<SeekStore, 'add' | 'cancel' | 'removeConn'> & { accept(id: string, who: Origin): Promise<AcceptOutcome> };
-  lobby: Pick<Lobby, 'follow' | 'unfollow'>;
   /** Who this socket was, kept after its close for a seat the engine gives it late (late-seats.ts). */
   closedRecently: RecentlyClosed;
   moveLatency: MoveLatency;
@@ -58,14 +52,15 @@ export class Client {
   private helloPending = false;
   /** Commands sent so far: the second half of each command's correlation id. */
   private commands = 0;
-  /** This socket put its player in a pool (they may have been paired since): its close takes them out. */
-  private pooled = false;
-  /** This socket opened seeks: its close withdraws them. */
-  private sought = false;
+  /** Its pools and seeks (ws/matching.ts): what it opened goes with it. */
+  private readonly matching: Matching;
 
   /** Takes over a socket the upgrade accepted (the address was checked with `perIp.full`). */
   constructor(private readonly ws: WebSocket, readonly ip: string, private readonly deps: ClientDeps, readonly id = randomBytes(9).toString('base64url')) {
     deps.perIp.open(ip);
+    this.matching = new Matching(deps, {
+      id, send: (m) => this.send(m), sendRaw: (t) => this.sendRaw(t), error: (c, m, i) => this.error(c, m, i), origin: (i) => this.origin(i),
+    });
     this.bucket = new TokenBucket(deps.settings.ratePerSec, deps.settings.rateBurst, Date.now());
     this.helloTimer = setTimeout(() => {
       deps.metrics.authFailures.inc({ reason: 'hello_timeout' });
@@ -122,7 +117,7 @@ export class Client {
     clearTimeout(this.helloTimer);
     const rooms = [...this.rooms]; // the hub empties `rooms`
     hub.remove(this);
-    this.deps.lobby.unfollow(this);
+    this.matching.closed(this.identity);
     metrics.connections.set(hub.clients.size);
     metrics.rooms.set(hub.roomCount());
     if (this.identity) {
@@ -132,8 +127,6 @@ export class Client {
         void this.deps.forward({ t: 'disconnect', origin: this.origin(), room }).catch((err) => this.deps.log.error({ err: String(err), room }, 'disconnect not forwarded'));
       }
       void this.deps.registry.remove(this.id, this.identity.playerId, !this.sessionEnded).catch(() => undefined);
-      if (this.pooled) void this.deps.pools.leave(this.identity.playerId, this.id).catch(() => undefined);
-      if (this.sought) void this.deps.seeks.removeConn(this.id).catch(() => undefined);
     }
     this.deps.perIp.closed(this.ip);
     metrics.closes.inc({ code: String(code) });
@@ -183,14 +176,12 @@ export class Client {
     if (frame.t === 'hello') return this.hello(frame);
     if (!this.identity) return this.error('unauthorized', 'send hello with a token first', frame.id);
     if (frame.t === 'ping') return this.send(withId({ t: 'pong', serverTime: Date.now() }, frame.id));
-    if (frame.t === 'pool') return this.pool(frame);
-    if (frame.t === 'unpool') return this.unpool(frame.id);
-    if (frame.t === 'lobby') return frame.on === false ? this.deps.lobby.unfollow(this) : this.deps.lobby.follow(this, frame.id);
-    if (frame.t === 'seek') return this.seek(frame);
-    if (frame.t === 'unseek') return this.unseek(frame.seek, frame.id);
-    // Starting another game leaves the pool (lichess does the same): one game at a time.
-    if ((frame.t === 'create' || frame.t === 'join' || frame.t === 'accept') && this.pooled) await this.unpool();
-    if (frame.t === 'accept') return this.accept(frame.seek, frame.id);
+    switch (frame.t) {
+      case 'pool': case 'unpool': case 'lobby': case 'seek': case 'unseek': case 'accept':
+        return this.matching.handle(frame, this.identity);
+      case 'create': case 'join':
+        await this.matching.startingGame(this.identity);
+    }
     if ((frame.t === 'join' || frame.t === 'watch') && !this.deps.perIp.join(this.ip)) {
       this.deps.metrics.rateLimited.inc();
       return this.error('rate_limited', 'too many rooms tried from your address: wait a minute', frame.id);
@@ -224,56 +215,6 @@ export class Client {
     void this.deps.registry.add(this.id, identity.playerId, identity.name).catch((err) => this.deps.log.warn({ err: String(err) }, 'registry add failed'));
     this.send(withId({ t: 'welcome', playerId: identity.playerId, name: identity.name, serverTime: Date.now() }, frame.id));
     if (frame.resume) await this.deps.forward({ t: 'resume', origin: this.origin(frame.id), room: frame.resume.room, seq: frame.resume.seq });
-  }
-
-  /** Waits in a pool (replacing any other wait of this player): the matchmaker's `paired` ends it. */
-  private async pool(frame: Extract<ClientFrame, { t: 'pool' }>): Promise<void> {
-    const { playerId, name } = this.identity!;
-    const rated = frame.rated ?? false;
-    // Ratings belong to accounts, as for `create`; a guest is matched as a newcomer (1500).
-    if (rated && !isAccountId(playerId)) return this.error('rated_needs_account', 'sign in to play rated games', frame.id);
-    const room = await this.deps.pools.playing(playerId);
-    if (room) return this.error('in_game', `you are playing in room ${room}: finish that game first`, frame.id);
-    const rating = isAccountId(playerId) ? await this.deps.pools.rating(playerId, speedOf(poolTimeControl(frame.pool))) : 1500;
-    await this.deps.pools.join({ pool: frame.pool, rated }, { playerId, name, gw: this.deps.gatewayId, conn: this.id, rating, since: Date.now() });
-    this.pooled = true;
-    this.send(withId({ t: 'pooled', pool: frame.pool, rated }, frame.id));
-  }
-
-  /** Stops waiting (whichever socket of the player made the entry); answered even if nothing waited. */
-  private async unpool(id?: string): Promise<void> {
-    await this.deps.pools.leave(this.identity!.playerId);
-    this.pooled = false;
-    this.send(withId({ t: 'unpooled' }, id));
-  }
-
-  /** Opens a seek in the lobby; the game starts when someone accepts it (`paired`). */
-  private async seek(frame: Extract<ClientFrame, { t: 'seek' }>): Promise<void> {
-    const { playerId, name } = this.identity!;
-    const rated = frame.rated ?? false;
-    if (rated && !isAccountId(playerId)) return this.error('rated_needs_account', 'sign in to play rated games', frame.id);
-    const room = await this.deps.pools.playing(playerId);
-    if (room) return this.error('in_game', `you are playing in room ${room}: finish that game first`, frame.id);
-    const rating = isAccountId(playerId) ? await this.deps.pools.rating(playerId, speedOf(frame.tc)) : 1500;
-    const id = await this.deps.seeks.add({ playerId, name, gw: this.deps.gatewayId, conn: this.id, rating, since: Date.now(), tc: frame.tc, color: frame.color ?? 'random', rated });
-    if (!id) return this.error('too_many_seeks', 'you have as many open seeks as allowed: cancel one first', frame.id);
-    this.sought = true;
-    this.send(withId({ t: 'sought', seek: id }, frame.id));
-  }
-
-  private async unseek(seek: string, id?: string): Promise<void> {
-    if (!(await this.deps.seeks.cancel(this.identity!.playerId, seek))) return this.error('seek_not_found', `no open seek ${seek} of yours`, id);
-    this.send(withId({ t: 'unsought', seek }, id));
-  }
-
-  /** Accepts another's seek: nothing to answer when it worked, `paired` follows from the engine. */
-  private async accept(seek: string, id?: string): Promise<void> {
-    const room = await this.deps.pools.playing(this.identity!.playerId);
-    if (room) return this.error('in_game', `you are playing in room ${room}: finish that game first`, id);
-    const outcome = await this.deps.seeks.accept(seek, this.origin(id));
-    if (outcome === 'seek_not_found') return this.error(outcome, `seek ${seek} is no longer open`, id);
-    if (outcome === 'own_seek') return this.error(outcome, 'that seek is your own', id);
-    if (outcome === 'rated_needs_account') return this.error(outcome, 'that seek is rated: sign in to accept it', id);
   }
 
   /** Who a command comes from; every call is a new command with its own correlation id. */
