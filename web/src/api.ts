@@ -2,7 +2,7 @@
 // error type: ApiError carries the status and the server's error code, never shown as it is
 // (errors.ts turns codes into sentences).
 import type { Speed, Tally } from '@gambit/protocol/speed';
-import type { GameRecord, PlayerRef, Side, TimeControl } from '@gambit/protocol';
+import type { GameRecord, LiveGameView, PlayerRef, Side, TimeControl } from '@gambit/protocol';
 import type { Outcome } from './format.js';
 
 export class ApiError extends Error {
@@ -67,6 +67,8 @@ export const api = {
   playerGames: (playerId: string, cursor?: string | null) =>
     request<GamePage>('GET', `/api/players/${seg(playerId)}/games?limit=20${cursor ? `&cursor=${seg(cursor)}` : ''}`),
   game: (gameId: string) => request<StoredGame>('GET', `/api/games/${seg(gameId)}`),
+  /** The games in play, highest rated first, each with its number of spectators. */
+  live: () => request<{ games: LiveGameView[] }>('GET', '/api/live'),
   account: () => request<Account>('GET', '/api/account'),
   renameAccount: (username: string) => request<Account>('PATCH', '/api/account', { username }),
   deleteAccount: (confirm: string) => request<void>('DELETE', '/api/account', { confirm }),

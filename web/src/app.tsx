@@ -13,6 +13,7 @@ import { Home } from './screens/Home.js';
 import { NotFound } from './screens/NotFound.js';
 import { Player } from './screens/Player.js';
 import { Replay } from './screens/Replay.js';
+import { Watch } from './screens/Watch.js';
 
 /** Only in-site screens are routed in the page; everything under /api/ and /auth/ is the server's. */
 const SCOPE = /^\/(?!api\/|auth\/)/;
@@ -57,6 +58,7 @@ export function App({ live }: { live: LiveGame }) {
             <Route path="/@/:username" component={Player} />
             <Route path="/game/:id" component={Replay} />
             <Route path="/account" component={Account} />
+            <Route path="/watch" component={Watch} />
             <Route default component={NotFound} />
           </Router>
         </main>

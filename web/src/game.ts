@@ -91,6 +91,7 @@ export function reduce(v: GameView, msg: ServerMsg, serverNow: number): GameView
     case 'pooled':
     case 'unpooled':
     case 'lobby':
+    case 'crowd':
     case 'sought':
     case 'unsought':
     case 'error':

@@ -38,6 +38,8 @@ export class LiveGame {
   joining: string | null = null; // the room we asked to join, until the answer
   hostOf: string | null = null; // the room we created: we see its waiting screen
   seeking: { pool: PoolId; rated: boolean } | null = null; // the quick-pairing pool we wait in
+  /** Who watches the shown room (its crowd), as the server last said. */
+  crowd: { room: string; count: number; names: string[] } | null = null;
   /** The lobby's open seeks while a screen follows them (null: not following). */
   lobby: SeekView[] | null = null;
   flipped = false;
@@ -182,6 +184,9 @@ export class LiveGame {
         this.navigator?.toRoom(msg.room);
         break;
       }
+      case 'crowd':
+        this.crowd = { room: msg.room, count: msg.count, names: msg.names };
+        return this.render();
       case 'lobby':
         if (!this.lobby) return;
         this.lobby = msg.seeks;

@@ -42,6 +42,11 @@ export interface Keys {
   sessionsEnded: string;
   /** Hash playerId -> waiting entry (JSON) of one quick-pairing pool, rated or casual (packages/pairing). */
   pool(id: string, rated: boolean): string;
+  /** Games in play: a sorted set room -> start (ms) and a hash room -> summary (JSON), kept by the engine's commit. */
+  liveGames: string;
+  liveSummaries: string;
+  /** Hash gateway -> its spectators of one room (JSON count and names), each share expiring if its gateway dies. */
+  crowd(room: string): string;
   /** Hash seekId -> seek entry (JSON) of the lobby, and a counter raised by every change of it. */
   seeks: string;
   seeksVersion: string;
@@ -80,6 +85,9 @@ export function keys(prefix = 'gambit'): Keys {
     pool: (id, rated) => `${p}:pool:${id}:${rated ? 'rated' : 'casual'}`,
     ratings: (id) => `${p}:player:${id}:ratings`,
     playing: (id) => `${p}:player:${id}:playing`,
+    liveGames: `${p}:live`,
+    liveSummaries: `${p}:live:summaries`,
+    crowd: (room) => `${p}:room:${room}:crowd`,
     seeks: `${p}:seeks`,
     seeksVersion: `${p}:seeks:version`,
   };

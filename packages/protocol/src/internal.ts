@@ -53,8 +53,11 @@ export type EngineCommandType = EngineCommand['t'];
 export type GatewayDelivery =
   /** A room event (its JSON text, as sockets receive it): send to every local socket in the room. */
   | { k: 'room'; room: string; t: RoomEvent['t']; ply?: number; text: string }
-  /** An answer for one socket; `sub` adds the socket to the room's audience first, `unsub` removes it. */
-  | { k: 'conn'; conn: string; msg: ServerMsg; sub?: string; unsub?: string }
+  /**
+   * An answer for one socket; `sub` adds the socket to the room's audience first (`watch`: as a
+   * spectator, counted in the room's crowd), `unsub` removes it.
+   */
+  | { k: 'conn'; conn: string; msg: ServerMsg; sub?: string; unsub?: string; watch?: true }
   /** Resume: the events this socket missed, in order; the socket joins the room's audience. */
   | { k: 'replay'; conn: string; room: string; events: RoomEvent[] };
 

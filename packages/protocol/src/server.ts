@@ -115,6 +115,14 @@ export interface LobbyMsg { t: 'lobby'; id?: string; seeks: SeekView[] }
 export interface SoughtMsg { t: 'sought'; id?: string; seek: string }
 export interface UnsoughtMsg { t: 'unsought'; id?: string; seek: string }
 
+/** Addition: who watches a room (not its players), on every gateway: sent to its audience when it changes. */
+export interface CrowdMsg { t: 'crowd'; room: string; count: number; names: string[] }
+/** Addition: a game in play as the live-games list (`GET /api/live`) shows it. */
+export interface LiveGameView {
+  room: string; white: { playerId: string; name: string; rating: number | null }; black: { playerId: string; name: string; rating: number | null };
+  tc: TimeControl; rated: boolean; startedAt: number; watchers: number;
+}
+
 export type ServerMsg = RoomEvent | WelcomeMsg | CreatedMsg | JoinedMsg | PongMsg | ErrorMsg | PooledMsg | UnpooledMsg | PairedMsg
-  | LobbyMsg | SoughtMsg | UnsoughtMsg;
+  | LobbyMsg | SoughtMsg | UnsoughtMsg | CrowdMsg;
 export type { TimeControl };

@@ -7,6 +7,8 @@ import { connectRedis, createLogger, instanceId, createRegistry, keys as makeKey
 import { CLOSE } from '@gambit/protocol';
 import { PoolStore, SeekStore } from '@gambit/pairing';
 import { Lobby } from './ws/lobby.js';
+import { Crowd } from './ws/crowd.js';
+import { LiveGames } from './redis/live-games.js';
 import { Authenticator, OidcVerifier, SocketTokens } from './auth/index.js';
 import { Client, type ClientDeps } from './ws/client.js';
 import { Hub } from './ws/hub.js';
@@ -71,7 +73,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD, perMessageDeflate: config.WS_COMPRESSION });
   const http = createServer(routes({
-    guests: config.GUEST_TOKENS ? auth.tokens : null, registry, ready: () => !draining && redis.status === 'ready',
+    guests: config.GUEST_TOKENS ? auth.tokens : null, registry, ready: () => !draining && redis.status === 'ready', live: new LiveGames(redis, keys),
     ...(config.WEB_ROOT ? { webRoot: config.WEB_ROOT } : {}),
     ...(config.FINALIZER_URL ? { finalizerUrl: config.FINALIZER_URL } : {}),
     ...(config.ACCOUNTS_URL ? { accountsUrl: config.ACCOUNTS_URL } : {}),
@@ -105,6 +107,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
 
   events.start();
   lobby.start();
+  const crowd = new Crowd(redis, keys, id, hub, log);
+  crowd.start();
   connections.startHeartbeat(() => hub.clients.size);
   // A signed-out or deleted session's sockets close (rare: a scan of this pod's sockets is fine).
   const ended = new EndedSessions(connectRedis(config.REDIS_URL, `gateway:${id}:sessions`), keys.sessionsEnded, log);
@@ -121,6 +125,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     metrics.draining.set(1);
     heartbeat.stop();
     lobby.stop();
+    crowd.stop();
     http.close();
     const sockets = [...hub.clients.values()];
     // Spread the closes so reconnecting clients do not all land on the other pods at once: in

@@ -30,6 +30,11 @@ export function GamePanel() {
   return (
     <aside class="side">
       <p id="status" data-testid="status" class="status">{statusText(v)}</p>
+      {live.crowd && live.crowd.room === v.room && live.crowd.count > 0 && (
+        <p class="muted crowd" data-testid="crowd">
+          {live.crowd.count} watching{live.crowd.names.length ? `: ${live.crowd.names.join(', ')}${live.crowd.count > live.crowd.names.length ? ' and others' : ''}` : ''}
+        </p>
+      )}
       <div id="game-over" class="game-over" hidden={!over}>
         <strong id="result-title">{over ? resultTitle(v) : ''}</strong>
         <span id="result" data-testid="result">{v.status === 'ended' ? resultText(v) : ''}</span>

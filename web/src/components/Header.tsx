@@ -17,6 +17,7 @@ export function Header() {
   return (
     <header class="top">
       <a class="brand" href="/">♞ Gambit</a>
+      <a href="/watch" data-testid="watch-nav">Watch</a>
       <nav class="who" aria-label="Your account">
         {me?.kind === 'user' ? (
           <>

@@ -26,7 +26,7 @@ export interface Ctx {
   receivedAt?: number;
 }
 
-export interface Reply { gw: string; conn: string; msg: ServerMsg; sub?: string; unsub?: string }
+export interface Reply { gw: string; conn: string; msg: ServerMsg; sub?: string; unsub?: string; watcher?: boolean }
 
 export type Decision =
   | { kind: 'reply'; replies: Reply[] }
@@ -61,7 +61,11 @@ export function decide(current: RoomState | null, cmd: Command, ctx: Ctx, code: 
   switch (cmd.t) {
     case 'tick': return tick(out, ctx);
     case 'join': return join(out, cmd.origin, ctx);
-    case 'watch': return { kind: 'commit', state: undefined, events: [], replies: [reply(cmd.origin, withId(cmd.origin, stateMsg(current)), { sub: s.code })] };
+    case 'watch': {
+      // Someone without a seat watches: a spectator, counted in the room's crowd.
+      const watcher = seatOf(current, cmd.origin.playerId) ? {} : { watcher: true };
+      return { kind: 'commit', state: undefined, events: [], replies: [reply(cmd.origin, withId(cmd.origin, stateMsg(current)), { sub: s.code, ...watcher })] };
+    }
     case 'resume': return resume(out, cmd.origin, cmd.seq);
     case 'disconnect': return disconnect(out, cmd.origin, ctx);
     case 'leave': return leave(out, cmd.origin);

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import type { Keys } from '@gambit/common';
-import { ENTRY_FIELDS, FINALIZE_PATTERN, WRITTEN_GATEWAY_FIELDS, encodeDelivery, type GatewayDelivery, type RoomEvent } from '@gambit/protocol';
+import { ENTRY_FIELDS, FINALIZE_PATTERN, WRITTEN_GATEWAY_FIELDS, encodeDelivery, encodeLiveGame, type GatewayDelivery, type LiveGame, type RoomEvent } from '@gambit/protocol';
 import { stateMsg, upgradeState, type RoomState } from '../rules/state.js';
 import type { Decision, Reply } from '../rules/decide.js';
 import { flagAt } from '../rules/clock.js';
@@ -45,7 +45,7 @@ export function serializeEvent(ev: RoomEvent): string {
 
 export class RoomStore {
   constructor(private readonly redis: Redis, private readonly keys: Keys, private readonly settings: StoreSettings) {
-    redis.defineCommand('gambitCommit', { numberOfKeys: 12, lua: COMMIT_SCRIPT });
+    redis.defineCommand('gambitCommit', { numberOfKeys: 14, lua: COMMIT_SCRIPT });
   }
 
   async load(code: string): Promise<Loaded> {
@@ -90,7 +90,10 @@ export class RoomStore {
     const before = loaded.state;
     const playingNow = next?.status === 'active' && d.state !== null;
     const wasPlaying = before?.status === 'active';
-    if (playingNow && (!wasPlaying || before.gameId !== next.gameId)) plan.playing = 'start';
+    if (playingNow && (!wasPlaying || before.gameId !== next.gameId)) {
+      plan.playing = 'start';
+      plan.startedAt = next.startedAt ?? 0; // its place in the live games
+    }
     else if (wasPlaying && !playingNow) plan.playing = 'end';
     const seats = next ?? before;
     if (next && d.state !== null) Object.assign(plan, this.deadlines(next));
@@ -109,10 +112,11 @@ export class RoomStore {
     ];
     for (const r of d.replies) args.push(r.gw, JSON.stringify(delivery(r)));
     for (const ev of d.events) args.push(ev.t, ev.t === 'moved' ? String(ev.ply) : '', serializeEvent(ev));
+    if (plan.playing === 'start') args.push(encodeLiveGame(liveGameOf(next!)));
     const res = await (this.redis as unknown as { gambitCommit: (...a: string[]) => Promise<number> }).gambitCommit(
       k.room(code), k.roomLog(code), k.roomGateways(code), k.flagDeadlines, k.reconnectDeadlines, k.roomExpiries, k.finalize,
       k.once(onceId ?? 'none'), k.gateways, ack?.stream ?? k.commands,
-      k.playing(seats?.white?.playerId ?? 'none'), k.playing(seats?.black?.playerId ?? 'none'), ...args,
+      k.playing(seats?.white?.playerId ?? 'none'), k.playing(seats?.black?.playerId ?? 'none'), k.liveGames, k.liveSummaries, ...args,
     );
     return res === 1 ? 'ok' : res === 2 ? 'duplicate' : 'conflict';
   }
@@ -149,6 +153,13 @@ export class RoomStore {
 function delivery(r: Reply): GatewayDelivery {
   const d: GatewayDelivery = { k: 'conn', conn: r.conn, msg: r.msg };
   if (r.sub) d.sub = r.sub;
+  if (r.sub && r.watcher) d.watch = true;
   if (r.unsub) d.unsub = r.unsub;
   return d;
+}
+
+/** What the live-games list shows of a game in play (wire/live.ts). */
+function liveGameOf(s: RoomState): LiveGame {
+  const ref = (seat: RoomState['white']) => ({ playerId: seat!.playerId, name: seat!.name });
+  return { room: s.code, white: ref(s.white), black: ref(s.black), tc: s.tc, rated: s.rated === true, startedAt: s.startedAt ?? 0 };
 }

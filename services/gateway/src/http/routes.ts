@@ -1,4 +1,4 @@
-// The gateway's HTTP side: guest tokens, health, metrics, the finalizer's read API and the
+// The gateway's HTTP side: guest tokens, health, metrics, the games in play, the finalizer's read API and the
 // accounts service (both proxied: one origin for the page) and, in development, the browser client.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from '@gambit/common';
@@ -15,6 +15,8 @@ export interface RouteDeps {
   webRoot?: string;
   finalizerUrl?: string;
   accountsUrl?: string;
+  /** The games in play, highest rated first (redis/live-games.ts). */
+  live?: { list(): Promise<unknown[]> };
 }
 
 /** The accounts service's paths: sign-in, the browser session, the account, player lookup by name. */
@@ -67,6 +69,11 @@ export function routes(deps: RouteDeps) {
         const parsed = guestRequest.safeParse(raw);
         if (!parsed.success) return json(res, 400, { error: parsed.error.issues[0]?.message ?? 'bad request', path: parsed.error.issues[0]?.path });
         return json(res, 200, await deps.guests.issue(parsed.data.name));
+      }
+      if (path === '/api/live' && deps.live) {
+        if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { error: 'use GET' });
+        res.setHeader('cache-control', 'public, max-age=1');
+        return json(res, 200, { games: await deps.live.list() });
       }
       if (deps.finalizerUrl && (path.startsWith('/api/games/') || path.startsWith('/api/players/'))) {
         if (!isReadApiPath(path)) return json(res, 400, { error: 'bad id' });

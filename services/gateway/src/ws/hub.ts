@@ -1,10 +1,14 @@
-// This pod's sockets: by connection id, and by room (the audience a room event goes to).
+// This pod's sockets: by connection id, and by room (the audience a room event goes to), and which
+// of a room's audience are spectators (for its crowd, ws/crowd.ts).
 import type { GatewayDelivery, RoomEvent } from '@gambit/protocol';
 import type { Client } from './client.js';
 
 export class Hub {
   readonly clients = new Map<string, Client>();
   private readonly audiences = new Map<string, Set<Client>>();
+  private readonly spectators = new Map<string, Set<Client>>();
+  /** Rooms whose spectators on this pod changed since the crowd last looked. */
+  readonly crowdChanged = new Set<string>();
 
   /** `sent` counts what a broadcast sends (type, bytes of one copy, copies). */
   constructor(private readonly sent: (type: string, bytes: number, copies: number) => void = () => undefined) {}
@@ -18,11 +22,17 @@ export class Hub {
     for (const room of client.rooms) this.unsubscribe(client, room);
   }
 
-  subscribe(client: Client, room: string): void {
+  subscribe(client: Client, room: string, spectator = false): void {
     client.rooms.add(room);
     let set = this.audiences.get(room);
     if (!set) this.audiences.set(room, (set = new Set()));
     set.add(client);
+    if (spectator) {
+      let specs = this.spectators.get(room);
+      if (!specs) this.spectators.set(room, (specs = new Set()));
+      specs.add(client);
+      this.crowdChanged.add(room);
+    }
   }
 
   unsubscribe(client: Client, room: string): void {
@@ -30,6 +40,34 @@ export class Hub {
     const set = this.audiences.get(room);
     set?.delete(client);
     if (set?.size === 0) this.audiences.delete(room);
+    const specs = this.spectators.get(room);
+    if (specs?.delete(client)) {
+      this.crowdChanged.add(room);
+      if (specs.size === 0) this.spectators.delete(room);
+    }
+  }
+
+  /** This pod's spectators of `room`. */
+  spectatorsOf(room: string): ReadonlySet<Client> {
+    return this.spectators.get(room) ?? new Set();
+  }
+
+  /** Rooms with spectators on this pod, and rooms with any audience here. */
+  spectatedRooms(): IterableIterator<string> {
+    return this.spectators.keys();
+  }
+
+  audienceRooms(): IterableIterator<string> {
+    return this.audiences.keys();
+  }
+
+  /** A message for a room's whole audience on this pod that is not a room event (the crowd): encoded once. */
+  sendToRoom(room: string, text: string): number {
+    const set = this.audiences.get(room);
+    if (!set) return 0;
+    const frame = Buffer.from(text);
+    for (const c of set) c.sendRaw(frame);
+    return set.size;
   }
 
   /** Delivers one entry of this gateway's event stream; returns how many sockets got it. */
@@ -42,7 +80,7 @@ export class Hub {
       for (const ev of d.events) client.send(ev);
       return 1;
     }
-    if (d.sub) this.subscribe(client, d.sub);
+    if (d.sub) this.subscribe(client, d.sub, d.watch === true);
     client.send(d.msg);
     if (d.unsub) this.unsubscribe(client, d.unsub);
     return 1;
