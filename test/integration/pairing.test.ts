@@ -2,41 +2,24 @@
 // race to pair them, the pair plays in the room the engine made; a closed socket leaves its pool;
 // bad pool frames get their error. Then two matchmakers racing over one crowded pool in Redis: each
 // player paired exactly once.
-import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { createLogger, keys as makeKeys, SocketTokens } from '@gambit/common';
+import { createLogger, keys as makeKeys } from '@gambit/common';
 import { decodeEntry, decodeRatingCopy, encodeRatingCopy, type EngineCommand } from '@gambit/protocol';
 import { Matchmaker, PoolStore } from '@gambit/pairing';
-import { startStack, type Stack } from '../support/stack.js';
+import type { Stack } from '../support/stack.js';
+import { useTwoGateways } from '../support/two-gateways.js';
 import { TestPlayer, play } from '../support/player.js';
 import { startRedis, waitFor, type RedisHandle } from '../support/redis.js';
 
 const MATE = ['f2f3', 'e7e5', 'g2g4', 'd8h4'];
 
 describe('quick pairing through gateways and engines', () => {
-  let stack: Stack;
-  let secondGateway: string;
-  let redis: Redis;
-  let tokens: SocketTokens;
-  let players: TestPlayer[] = [];
-  beforeAll(async () => {
-    stack = await startStack({ engines: 2 }); // two matchmakers racing on the same pools
-    secondGateway = await stack.addGateway();
-    redis = new Redis(stack.redisUrl);
-    tokens = await SocketTokens.fromPem(stack.signingKey, [], 3600);
-  });
-  afterEach(() => { players.forEach((p) => p.close()); players = []; });
-  afterAll(async () => {
-    redis?.disconnect();
-    await stack?.stop();
-  });
+  const t = useTwoGateways({ engines: 2 }); // two matchmakers racing on the same pools
+  let stack: Stack, secondGateway: string, redis: Redis;
+  beforeAll(() => { ({ stack, second: secondGateway, redis } = t); });
 
-  const connect = async (name: string, gateway = stack.httpUrl, token?: string) => {
-    const p = await TestPlayer.connect(gateway, name, token ? { token } : {});
-    players.push(p);
-    return p;
-  };
-  const account = (name: string) => tokens.sign({ playerId: `u_${name}${Date.now()}`, name, kind: 'user' });
+  const connect = (name: string, gateway?: string, as?: boolean | string) => t.connect(name, gateway, as);
   const waitingIn = async (pool: string, rated: boolean) => Object.keys(await redis.hgetall(makeKeys(stack.keyPrefix).pool(pool, rated)));
 
   test('two guests on different gateways click 3+0: paired in one room, opposite colours, and they play', async () => {
@@ -77,8 +60,8 @@ describe('quick pairing through gateways and engines', () => {
     const guest = await connect('frank');
     expect(await guest.ask({ t: 'pool', pool: '5+0', rated: true })).toMatchObject({ t: 'error', code: 'rated_needs_account' });
     expect(await waitingIn('5+0', true)).toEqual([]);
-    const gina = await connect('gina', stack.httpUrl, await account('gina'));
-    const hugo = await connect('hugo', secondGateway, await account('hugo'));
+    const gina = await connect('gina', stack.httpUrl, true);
+    const hugo = await connect('hugo', secondGateway, true);
     // gina's blitz rating as the finalizer copies it: her entry carries it.
     await redis.hset(makeKeys(stack.keyPrefix).ratings(gina.playerId), 'blitz', encodeRatingCopy({ rating: 1580, rd: 60 }));
     await gina.ask({ t: 'pool', pool: '5+0', rated: true });
@@ -166,8 +149,8 @@ describe('quick pairing through gateways and engines', () => {
     expect(await ivan.ask({ t: 'pool', pool: '3+0', rated: 'yes' })).toMatchObject({ t: 'error', code: 'bad_request' });
     expect(await ivan.ask({ t: 'unpool' })).toMatchObject({ t: 'unpooled' });
     const anon = await TestPlayer.open(stack.wsUrl);
-    players.push(anon);
     expect(await anon.ask({ t: 'pool', pool: '3+0' })).toMatchObject({ t: 'error', code: 'unauthorized' });
+    anon.close();
     for (const pool of ['3+0', '4+0']) expect(await waitingIn(pool, false)).toEqual([]);
     // ivan still plays normally afterwards.
     expect(await ivan.ask({ t: 'ping' })).toMatchObject({ t: 'pong' });

@@ -2,50 +2,28 @@
 // and leave the list when they end; spectators on two gateways make one crowd that both players
 // (and the spectators) see, with the names of signed-in spectators; a spectator who leaves or
 // closes is counted out; a player watching their own game is not a spectator.
-import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
-import { Redis } from 'ioredis';
-import { keys as makeKeys, SocketTokens } from '@gambit/common';
+import { describe, expect, test } from '@jest/globals';
+import { keys as makeKeys } from '@gambit/common';
 import { encodeRatingCopy } from '@gambit/protocol';
-import { startStack, type Stack } from '../support/stack.js';
+import { useTwoGateways } from '../support/two-gateways.js';
 import { TestPlayer, startGame } from '../support/player.js';
 import { waitFor } from '../support/redis.js';
 
-let stack: Stack;
-let second: string;
-let redis: Redis;
-let tokens: SocketTokens;
-let players: TestPlayer[] = [];
-beforeAll(async () => {
-  stack = await startStack();
-  second = await stack.addGateway();
-  redis = new Redis(stack.redisUrl);
-  tokens = await SocketTokens.fromPem(stack.signingKey, [], 3600);
-});
-afterEach(() => { players.forEach((p) => p.close()); players = []; });
-afterAll(async () => {
-  redis?.disconnect();
-  await stack?.stop();
-});
-
-const connect = async (name: string, gateway = stack.httpUrl, account = false) => {
-  const token = account ? await tokens.sign({ playerId: `u_${name}${Date.now()}`, name, kind: 'user' }) : undefined;
-  const p = await TestPlayer.connect(gateway, name, token ? { token } : {});
-  players.push(p);
-  return p;
-};
+const t = useTwoGateways();
+const connect = (name: string, gateway?: string, account = false) => t.connect(name, gateway, account);
 type Live = { room: string; white: { name: string; rating: number | null }; black: { name: string; rating: number | null }; watchers: number };
-const live = async (): Promise<Live[]> => ((await (await fetch(`${stack.httpUrl}/api/live`)).json()) as { games: Live[] }).games;
+const live = async (): Promise<Live[]> => ((await (await fetch(`${t.stack.httpUrl}/api/live`)).json()) as { games: Live[] }).games;
 const crowdOf = (p: TestPlayer, count: number) => p.next('crowd', (m) => m.count === count, 5_000);
 
 describe('watching', () => {
   test('live games highest rated first; two gateways of spectators make one crowd; leaving counts out; the end takes the game off the list', async () => {
-    const [a, b, c, d] = await Promise.all([connect('ann', stack.httpUrl, true), connect('ben', second, true), connect('cat'), connect('dan')]);
+    const [a, b, c, d] = await Promise.all([connect('ann', t.stack.httpUrl, true), connect('ben', t.second, true), connect('cat'), connect('dan')]);
     const strong = await startGame(a, b);
     const weak = await startGame(c, d);
     // Rating copies (1+0 is bullet) put ann and ben's game on top although it started first.
     const bullet = encodeRatingCopy({ rating: 2100, rd: 60 });
-    await redis.hset(makeKeys(stack.keyPrefix).ratings(a.playerId), 'bullet', bullet);
-    await redis.hset(makeKeys(stack.keyPrefix).ratings(b.playerId), 'bullet', bullet);
+    await t.redis.hset(makeKeys(t.stack.keyPrefix).ratings(a.playerId), 'bullet', bullet);
+    await t.redis.hset(makeKeys(t.stack.keyPrefix).ratings(b.playerId), 'bullet', bullet);
     // The list is kept a second per gateway: read it until it shows both games rated.
     let games: Live[] = [];
     await waitFor(async () => (games = await live()).length === 2 && games[0]!.white.rating !== null, 5_000, 'the live list never showed both games');
@@ -53,15 +31,14 @@ describe('watching', () => {
     expect(games[0]).toMatchObject({ white: { name: 'ann', rating: 2100 }, black: { name: 'ben', rating: 2100 }, watchers: 0 });
     expect(games[1]).toMatchObject({ white: { rating: null } });
 
-    const eve = await connect('eve', second, true); // signed in: named in the crowd
+    const eve = await connect('eve', t.second, true); // signed in: named in the crowd
     const fay = await connect('fay'); // a guest: counted, not named
     expect(await eve.ask({ t: 'watch', room: strong })).toMatchObject({ t: 'state' });
     expect(await fay.ask({ t: 'watch', room: strong })).toMatchObject({ t: 'state' });
     for (const p of [a, b, eve, fay]) expect(await crowdOf(p, 2)).toMatchObject({ room: strong, names: ['eve'] });
     await waitFor(async () => (await live()).find((g) => g.room === strong)?.watchers === 2, 5_000, 'the list never counted the two spectators');
     // ann opens her own game in a second tab and watches it: still a player, not in the crowd.
-    const annTab = await TestPlayer.connect(second, 'ann', { token: a.token });
-    players.push(annTab);
+    const annTab = await TestPlayer.connect(t.second, 'ann', { token: a.token });
     expect(await annTab.ask({ t: 'watch', room: strong })).toMatchObject({ t: 'state' });
 
     fay.send({ t: 'leave', room: strong });
@@ -73,5 +50,6 @@ describe('watching', () => {
     a.send({ t: 'resign', room: strong });
     await b.next('ended');
     await waitFor(async () => (await live()).map((g) => g.room).join() === weak, 5_000, 'the ended game is still listed');
+    annTab.close();
   });
 });
