@@ -5,7 +5,7 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest'] },
   moduleNameMapper: {
-    '^@gambit/(protocol|common|streams|rooms|ratings|pairing)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@gambit/(protocol|common|streams|rooms|ratings|pairing|dynamo)$': '<rootDir>/packages/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testMatch: ['<rootDir>/{packages,services,web,controllers}/*/src/**/*.test.ts', '<rootDir>/web/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],

@@ -112,6 +112,7 @@ export class Accounts extends Construct {
       AWS_REGION: b.s((v) => v.dynamodb.region),
       USERS_TABLE: b.s((v) => v.dynamodb.usersTable),
       USERNAMES_TABLE: b.s((v) => v.dynamodb.usernamesTable),
+      FRIENDS_TABLE: b.s((v) => v.dynamodb.friendsTable),
       DYNAMODB_ENDPOINT: b.s(dynamoEndpoint(b)),
       CREATE_TABLES: b.s(b.computed('or .Values.dynamodb.createTables .Values.dynamodb.local.enabled', v0.dynamodb.createTables || v0.dynamodb.local.enabled)),
     });

@@ -116,6 +116,7 @@ export const valuesSpec = obj('Gambit: real-time chess on Kubernetes.', {
     playersTable: str('Players table.', 'gambit-players', { pattern: '^[A-Za-z0-9_.-]{3,255}$' }),
     usersTable: str('Accounts table (accounts.enabled): one item per account, by playerId.', 'gambit-users', { pattern: '^[A-Za-z0-9_.-]{3,255}$' }),
     usernamesTable: str('Usernames table (accounts.enabled): who holds each username, by nameKey.', 'gambit-usernames', { pattern: '^[A-Za-z0-9_.-]{3,255}$' }),
+    friendsTable: str('Friends table (accounts.enabled): friends, requests and blocks, both ways, by playerId and otherId.', 'gambit-friends', { pattern: '^[A-Za-z0-9_.-]{3,255}$' }),
     endpoint: str('A DynamoDB-compatible endpoint (http://...); empty: AWS (or the local one below).', '', { pattern: '^$|^https?://' }),
     createTables: bool('Create missing tables at start (development; production tables come from infrastructure).', false),
     cidrs: raw<string[]>('Where the DynamoDB and STS endpoints are (egress 443 NetworkPolicy).', ['0.0.0.0/0'], cidrList),

@@ -9,7 +9,7 @@ import { ensureAccountTables } from '../../services/accounts/src/adapters/tables
 
 let dynamo: DynaliteHandle;
 let db: DynamoDBClient;
-const tables = { users: 'test-users', usernames: 'test-usernames' };
+const tables = { users: 'test-users', usernames: 'test-usernames', friends: 'test-friends' };
 const HOLD = 60_000;
 
 const base = (playerId: string) => ({ playerId, email: null, issuer: 'https://idp.test', sub: playerId, createdAt: 1 });

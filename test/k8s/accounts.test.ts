@@ -101,7 +101,7 @@ describe('the gateway and the accounts service', () => {
   test('the accounts settings: the embedded provider by default, Cognito when given, tables from dynamodb.*', () => {
     expect(data(embedded, 'ConfigMap', 'gambit-accounts')).toMatchObject({
       PUBLIC_URL: SITE, OIDC_ISSUER: IDP, OIDC_CLIENT_ID: 'gambit', OIDC_ALLOW_HTTP: 'false', OIDC_END_SESSION_URL: '', OIDC_SCOPES: 'openid profile email',
-      FINALIZER_URL: 'http://gambit-finalizer:8082', USERS_TABLE: 'gambit-users', USERNAMES_TABLE: 'gambit-usernames', CREATE_TABLES: 'false', GUEST_SESSIONS: 'true',
+      FINALIZER_URL: 'http://gambit-finalizer:8082', USERS_TABLE: 'gambit-users', USERNAMES_TABLE: 'gambit-usernames', FRIENDS_TABLE: 'gambit-friends', CREATE_TABLES: 'false', GUEST_SESSIONS: 'true',
     });
     expect(data(cognito, 'ConfigMap', 'gambit-accounts')).toMatchObject({
       OIDC_ISSUER: COGNITO_ISSUER, OIDC_CLIENT_ID: 'abc123', OIDC_END_SESSION_URL: LOGOUT, AWS_REGION: 'eu-west-1', DYNAMODB_ENDPOINT: '',

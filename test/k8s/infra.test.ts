@@ -137,7 +137,7 @@ describe('IAM policy documents', () => {
     expect(query.Resource).toMatch(/\/index\/byPlayer$/); // reads by player go through the index only
   });
 
-  test('the accounts service may do what its code does to its two tables, nothing else', () => {
+  test('the accounts service may do what its code does to its three tables, nothing else', () => {
     // the item calls of the adapter, and the readiness probe's call (app.ts); tables.ts creates
     // tables only with CREATE_TABLES, in development
     const commands = (f: string) => new Set([...read(f).matchAll(/new (\w+)Command\(/g)].map((m) => `dynamodb:${m[1]!}`));
@@ -151,11 +151,17 @@ describe('IAM policy documents', () => {
     expect([...granted('gambit-users')].sort()).toEqual([...items, ...readiness].sort());
     for (const s of doc.Statement) {
       expect(s.Effect).toBe('Allow');
-      for (const r of list(s.Resource)) expect(r).toMatch(/^arn:aws:dynamodb:eu-west-1:123456789012:table\/gambit-(users|usernames)$/);
+      for (const r of list(s.Resource)) expect(r).toMatch(/^arn:aws:dynamodb:eu-west-1:123456789012:table\/gambit-(users|usernames|friends)$/);
     }
+    // the friends adapter's reads, and its writes: transactions of a Put or Delete per item
+    // (@gambit/dynamo), which IAM checks as those item actions, on its table only
+    const friends = commands('services/accounts/src/adapters/friends.ts');
+    expect([...friends].sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
+    expect(read('services/accounts/src/adapters/friends.ts')).toMatch(/transactions\.write\(/);
+    expect([...granted('gambit-friends')].sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
     // the table names the chart gives the service by default
     const cm = named(render({ set: ACCOUNTS }), 'ConfigMap', 'gambit-accounts') as unknown as { data: Record<string, string> };
-    expect([cm.data.USERS_TABLE, cm.data.USERNAMES_TABLE]).toEqual(['gambit-users', 'gambit-usernames']);
+    expect([cm.data.USERS_TABLE, cm.data.USERNAMES_TABLE, cm.data.FRIENDS_TABLE]).toEqual(['gambit-users', 'gambit-usernames', 'gambit-friends']);
   });
 
   test('GitHub Actions: only the production environment of the repository may assume the deploy role, which can push gambit/* images and describe the cluster', () => {
@@ -215,15 +221,16 @@ describe('infra/aws/accounts.yaml (CloudFormation: accounts tables and Cognito)'
 
   test('the tables are the accounts service\'s own definitions, on demand, with point-in-time recovery', () => {
     const r = cfn().Resources;
-    const defs = accountTableDefinitions({ users: 'U', usernames: 'N' });
+    const defs = accountTableDefinitions({ users: 'U', usernames: 'N', friends: 'F' });
     const strip = (d: Record<string, unknown>) => ({ AttributeDefinitions: d.AttributeDefinitions, KeySchema: d.KeySchema, BillingMode: d.BillingMode });
     expect(strip(r.UsersTable!.Properties)).toEqual(strip(defs[0] as unknown as Record<string, unknown>));
     expect(strip(r.UsernamesTable!.Properties)).toEqual(strip(defs[1] as unknown as Record<string, unknown>));
-    for (const t of [r.UsersTable!, r.UsernamesTable!]) {
+    expect(strip(r.FriendsTable!.Properties)).toEqual(strip(defs[2] as unknown as Record<string, unknown>));
+    for (const t of [r.UsersTable!, r.UsernamesTable!, r.FriendsTable!]) {
       expect(t.Properties).toMatchObject({ BillingMode: 'PAY_PER_REQUEST', PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, DeletionProtectionEnabled: true });
     }
     // the names the chart and the IAM policy use
-    expect([cfn().Parameters.UsersTableName!.Default, cfn().Parameters.UsernamesTableName!.Default]).toEqual(['gambit-users', 'gambit-usernames']);
+    expect([cfn().Parameters.UsersTableName!.Default, cfn().Parameters.UsernamesTableName!.Default, cfn().Parameters.FriendsTableName!.Default]).toEqual(['gambit-users', 'gambit-usernames', 'gambit-friends']);
   });
 
   test('the user pool: email sign-in with preferred_username, a password policy, optional MFA, verified email', () => {

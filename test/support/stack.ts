@@ -130,7 +130,7 @@ async function startAccountsPart(common: Record<string, string>, dynamoEndpoint:
   const service = await startAccounts(accountsSchema.parse({
     ...common, PORT: '0', HOST: '127.0.0.1', PUBLIC_URL: site, OIDC_ISSUER: issuer, OIDC_CLIENT_ID: 'gambit', OIDC_CLIENT_SECRET: clientSecret,
     OIDC_ALLOW_HTTP: 'true', TOKEN_SIGNING_KEY: signingKey, FINALIZER_URL: finalizerUrl, DYNAMODB_ENDPOINT: dynamoEndpoint,
-    USERS_TABLE: usersTable, USERNAMES_TABLE: `${common.KEY_PREFIX}-usernames`, CREATE_TABLES: 'true', ...extra,
+    USERS_TABLE: usersTable, USERNAMES_TABLE: `${common.KEY_PREFIX}-usernames`, FRIENDS_TABLE: `${common.KEY_PREFIX}-friends`, CREATE_TABLES: 'true', ...extra,
   }));
   return { sitePort, issuer, idp, service, usersTable };
 }

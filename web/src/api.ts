@@ -55,6 +55,9 @@ export interface GamePage { games: GameSummary[]; next?: string | null; cursor?:
 export interface Account {
   playerId: string; username: string; email: string | null; createdAt: number; usernameChangedAt: number | null; provider: string;
 }
+export interface Friend { playerId: string; username: string; since: number; online?: boolean }
+export interface FriendLists { friends: Friend[]; incoming: Friend[]; outgoing: Friend[]; blocked: Friend[] }
+export type FriendAction = 'request' | 'accept' | 'decline' | 'remove' | 'block' | 'unblock';
 export type StoredGame = GameRecord & { storedAt?: number; ratings?: Record<Side, SideRating> };
 
 export const api = {
@@ -67,6 +70,9 @@ export const api = {
   playerGames: (playerId: string, cursor?: string | null) =>
     request<GamePage>('GET', `/api/players/${seg(playerId)}/games?limit=20${cursor ? `&cursor=${seg(cursor)}` : ''}`),
   game: (gameId: string) => request<StoredGame>('GET', `/api/games/${seg(gameId)}`),
+  /** The signed-in player's friends (with presence), requests both ways and the players they blocked. */
+  friends: () => request<FriendLists>('GET', '/api/friends'),
+  friend: (username: string, action: FriendAction) => request<{ username: string }>('POST', `/api/friends/${seg(username)}`, { action }),
   /** The games in play, highest rated first, each with its number of spectators. */
   live: () => request<{ games: LiveGameView[] }>('GET', '/api/live'),
   account: () => request<Account>('GET', '/api/account'),

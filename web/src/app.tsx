@@ -14,6 +14,7 @@ import { NotFound } from './screens/NotFound.js';
 import { Player } from './screens/Player.js';
 import { Replay } from './screens/Replay.js';
 import { Watch } from './screens/Watch.js';
+import { Friends } from './screens/Friends.js';
 
 /** Only in-site screens are routed in the page; everything under /api/ and /auth/ is the server's. */
 const SCOPE = /^\/(?!api\/|auth\/)/;
@@ -59,6 +60,7 @@ export function App({ live }: { live: LiveGame }) {
             <Route path="/game/:id" component={Replay} />
             <Route path="/account" component={Account} />
             <Route path="/watch" component={Watch} />
+            <Route path="/friends" component={Friends} />
             <Route default component={NotFound} />
           </Router>
         </main>

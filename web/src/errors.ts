@@ -54,6 +54,11 @@ export function apiErrorText(err: unknown): string {
     case 'too_soon': return 'You changed your username recently: try again later.';
     case 'cross_site': return 'The request came from another site and was refused: reload the page and try again.';
     case 'not_found': return 'Not found.';
+    case 'yourself': return 'That is you.';
+    case 'cannot_befriend': return 'You cannot send this player a friend request.';
+    case 'already_friends': return 'You are friends already.';
+    case 'already_requested': return 'You asked already: wait for an answer.';
+    case 'no_request': return 'There is no friend request from this player any more.';
     case 'rate_limited': return 'Too many requests: wait a moment and try again.';
   }
   if (status === 401) return 'You are not signed in (any more): sign in and try again.';

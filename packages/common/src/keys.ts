@@ -50,6 +50,8 @@ export interface Keys {
   /** Hash seekId -> seek entry (JSON) of the lobby, and a counter raised by every change of it. */
   seeks: string;
   seeksVersion: string;
+  /** Set of the players a player blocked or is blocked by (a copy of the friends table, for the matchmaker). */
+  blocks(playerId: string): string;
   /** The room of the game a player is playing now (set by the engine's commit at the start, deleted at the end). */
   playing(playerId: string): string;
   /** Hash speed -> "rating rd" of a player's current ratings, copied by the finalizer for the matchmaker. */
@@ -85,6 +87,7 @@ export function keys(prefix = 'gambit'): Keys {
     pool: (id, rated) => `${p}:pool:${id}:${rated ? 'rated' : 'casual'}`,
     ratings: (id) => `${p}:player:${id}:ratings`,
     playing: (id) => `${p}:player:${id}:playing`,
+    blocks: (id) => `${p}:player:${id}:blocks`,
     liveGames: `${p}:live`,
     liveSummaries: `${p}:live:summaries`,
     crowd: (room) => `${p}:room:${room}:crowd`,

@@ -68,7 +68,10 @@ export class Matchmaker {
     if (reads.length < 2) return 0;
     const byEntry = new Map(reads.map((r) => [r.entry, r]));
     // The pairs are disjoint: their claims go out together.
-    const claimed = await Promise.all(pairUp(reads.map((r) => r.entry), now, this.o.blocked).map(async ([a, b]) => {
+    // Blocks as the entries carry them (copied when each joined), and any the options add.
+    const blocked = (x: string, y: string) => byId.get(x)?.blocks?.includes(y) === true || byId.get(y)?.blocks?.includes(x) === true || this.o.blocked?.(x, y) === true;
+    const byId = new Map(reads.map((r) => [r.entry.playerId, r.entry]));
+    const claimed = await Promise.all(pairUp(reads.map((r) => r.entry), now, blocked).map(async ([a, b]) => {
       const ra = byEntry.get(a)!, rb = byEntry.get(b)!;
       if (!(await this.o.store.claim(ref, ra, rb, this.o.stream, this.o.maxLen, pairCommand(ref, ra, rb, now)))) {
         this.o.metrics?.lost.inc();

@@ -96,6 +96,11 @@ export class PoolStore {
     return res === 1;
   }
 
+  /** The players `playerId` blocked or is blocked by (at most 500). */
+  async blocks(playerId: string): Promise<string[]> {
+    return (await this.redis.smembers(this.keys.blocks(playerId))).slice(0, 500);
+  }
+
   /** The room of the game the player is in now, if any (the engine's commit keeps it). */
   async playing(playerId: string): Promise<string | null> {
     return this.redis.get(this.keys.playing(playerId));

@@ -9,6 +9,7 @@ import { Sessions } from './adapters/sessions.js';
 import { Users } from './adapters/users.js';
 import { AccountJobs } from './adapters/jobs.js';
 import { GameRecords } from './adapters/games.js';
+import { Friends } from './adapters/friends.js';
 import { ensureAccountTables } from './adapters/tables.js';
 import { createAccountsServer } from './http/server.js';
 
@@ -27,7 +28,7 @@ export async function startAccounts(c: AccountsConfig): Promise<RunningAccounts>
     ...(c.DYNAMODB_ENDPOINT && !process.env.AWS_ACCESS_KEY_ID ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
     requestHandler: { connectionTimeout: 2_000, requestTimeout: 10_000 },
   });
-  const tables = { users: c.USERS_TABLE, usernames: c.USERNAMES_TABLE };
+  const tables = { users: c.USERS_TABLE, usernames: c.USERNAMES_TABLE, friends: c.FRIENDS_TABLE };
   if (c.CREATE_TABLES) await ensureAccountTables(db, tables);
   const site = new URL(c.PUBLIC_URL);
   const provider = await Provider.discover({
@@ -44,6 +45,7 @@ export async function startAccounts(c: AccountsConfig): Promise<RunningAccounts>
     tokens: await SocketTokens.fromPem(c.TOKEN_SIGNING_KEY, [], c.SOCKET_TOKEN_TTL_SECONDS),
     jobs: new AccountJobs(redis, keys),
     games: new GameRecords(c.FINALIZER_URL),
+    friends: new Friends(db, c.FRIENDS_TABLE, redis, keys, Boolean(c.DYNAMODB_ENDPOINT)),
   };
   // DescribeTable of its own table: what its IAM policy allows (ListTables would need every table).
   const ready = async () => redis.status === 'ready' && (await db.send(new DescribeTableCommand({ TableName: c.USERS_TABLE })).then(() => true, () => false));

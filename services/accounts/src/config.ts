@@ -40,6 +40,7 @@ export const accountsSchema = z.object({
   AWS_REGION: env.str('us-east-1'),
   USERS_TABLE: tableName('gambit-users'),
   USERNAMES_TABLE: tableName('gambit-usernames'),
+  FRIENDS_TABLE: tableName('gambit-friends'),
   /** Create missing tables at start: development and tests; production tables come from infrastructure. */
   CREATE_TABLES: env.bool(false),
   /** Only for a local provider at http:// (make dev, tests). */

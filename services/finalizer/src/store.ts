@@ -1,14 +1,14 @@
 // Thin DynamoDB adapter: one transaction per finished game (with its ratings: rules/ratings.ts),
 // and the reads behind the HTTP API (the account jobs' writes are in account-store.ts).
 import {
-  DescribeTableCommand, GetItemCommand, QueryCommand, TransactionCanceledException, TransactWriteItemsCommand,
+  DescribeTableCommand, GetItemCommand, QueryCommand, TransactionCanceledException,
   type DynamoDBClient, type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 import type { Logger } from '@gambit/common';
 import { SPEEDS, TALLY_FIELDS, isStoredId, speedField, speedOf, type Color, type GameRecord, type PlayerRef, type RatingCopy, type Speed, type Tally } from '@gambit/protocol';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { emulateTransactWrite } from './dev-transactions.js';
+import { Transactions } from '@gambit/dynamo';
 import { PlayerQueue } from './player-queue.js';
 import { fromItem, toItem, type Item } from './rules/attributes.js';
 import {
@@ -174,7 +174,7 @@ function decodeCursor(cursor: string, playerId: string): Item {
 }
 
 export interface StoreOptions {
-  /** DYNAMODB_ENDPOINT is set: a local API that may lack transactions (see dev-transactions.ts). */
+  /** DYNAMODB_ENDPOINT is set: a local API that may lack transactions (see @gambit/dynamo). */
   local?: boolean;
   logger?: Logger;
   /**
@@ -185,7 +185,7 @@ export interface StoreOptions {
 }
 
 export class GameStore {
-  private emulate = false;
+  private transactions?: Transactions;
   private readonly ratedPlayers = new PlayerQueue();
 
   constructor(private readonly client: DynamoDBClient, private readonly names: TableNames, private readonly opts: StoreOptions = {}) {}
@@ -290,18 +290,11 @@ export class GameStore {
     await this.client.send(new DescribeTableCommand({ TableName: this.names.games }));
   }
 
-  /** One TransactWriteItems; on a local endpoint without it, the emulation (dev-transactions.ts). */
+  /** One TransactWriteItems (@gambit/dynamo: emulated on a local endpoint without it). */
   async transactWrite(items: TransactWriteItem[]): Promise<void> {
-    if (!this.emulate) {
-      try {
-        await this.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
-        return;
-      } catch (err) {
-        if (!(this.opts.local && (err as Error).name === 'UnknownOperationException')) throw err;
-        this.emulate = true;
-        this.opts.logger?.warn('DYNAMODB_ENDPOINT has no TransactWriteItems (dynalite?): emulating it, for development only');
-      }
-    }
-    await emulateTransactWrite(this.client, items, { [this.names.games]: ['gameId'], [this.names.players]: ['playerId'] });
+    this.transactions ??= new Transactions(this.client, {
+      local: this.opts.local === true, keyNames: { [this.names.games]: ['gameId'], [this.names.players]: ['playerId'] }, warn: (m) => this.opts.logger?.warn(m),
+    });
+    await this.transactions.write(items);
   }
 }

@@ -22,6 +22,7 @@ export function Header() {
         {me?.kind === 'user' ? (
           <>
             <a id="me" data-testid="me" class="me" href={playerPath(me.name)}>{me.name}</a>
+            <a href="/friends" data-testid="friends-link">Friends</a>
             <a href="/account" data-testid="account-link">Account</a>
             {/* A real form POST: the server ends the session and redirects (no script needed). */}
             <form method="post" action="/auth/logout" class="inline">

@@ -8,16 +8,23 @@
 //     {"id":"q7Hc2mXbT0aL","playerId":"u_3nQm...","name":"alice","gw":"gw-1","conn":"Vb3kQ9xZ-4mN","rating":1523,
 //      "tc":{"initialMs":300000,"incrementMs":3000},"color":"random","rated":true,"since":1796067993158}
 //     written by the seeker's gateway, removed by it (cancel, socket closed) or by the accepter's.
+//     An entry may carry "blocks":["u_..."]: players it must never be paired with (see below).
+//   <prefix>:player:<playerId>:blocks     set   players blocked by or blocking this one (the
+//     accounts service copies it from the friends table; the gateway puts it in pool entries)
 //   <prefix>:player:<playerId>:ratings    hash  speed -> "<rating> <deviation>"
 //     blitz -> "1523.41 87.2", written by the finalizer after a rated game, read by the gateway
 //     for the pool entry. A copy of DynamoDB's rating for matching only: missing means 1500.
 import type { Speed } from '../speed.js';
 import type { SeekView } from '../server.js';
 
-export interface PoolEntry { playerId: string; name: string; gw: string; conn: string; rating: number; since: number }
+export interface PoolEntry {
+  playerId: string; name: string; gw: string; conn: string; rating: number; since: number;
+  /** Players this one blocked or is blocked by, as of joining (never paired with them). */
+  blocks?: string[];
+}
 
 export function encodePoolEntry(e: PoolEntry): string {
-  return JSON.stringify({ playerId: e.playerId, name: e.name, gw: e.gw, conn: e.conn, rating: e.rating, since: e.since });
+  return JSON.stringify({ playerId: e.playerId, name: e.name, gw: e.gw, conn: e.conn, rating: e.rating, since: e.since, ...(e.blocks?.length ? { blocks: e.blocks } : {}) });
 }
 
 /** An entry as stored, or null when it is not one (written by something else: skipped, not fatal). */
@@ -26,7 +33,9 @@ export function decodePoolEntry(text: string): PoolEntry | null {
     const e = JSON.parse(text) as Partial<PoolEntry>;
     const ok = typeof e.playerId === 'string' && typeof e.name === 'string' && typeof e.gw === 'string' && typeof e.conn === 'string'
       && typeof e.rating === 'number' && Number.isFinite(e.rating) && typeof e.since === 'number';
-    return ok ? (e as PoolEntry) : null;
+    if (!ok) return null;
+    const blocks = Array.isArray(e.blocks) ? e.blocks.filter((b): b is string => typeof b === 'string') : [];
+    return { playerId: e.playerId!, name: e.name!, gw: e.gw!, conn: e.conn!, rating: e.rating!, since: e.since!, ...(blocks.length ? { blocks } : {}) };
   } catch {
     return null;
   }

@@ -4,12 +4,14 @@
 // usernames (PK nameKey = the lower-cased username): playerId, and heldUntil (ms) once its owner
 // gave it up (renamed or deleted): until then nobody else may take it, and it points at nobody, so
 // an old link never silently shows someone else.
+// friends (PK playerId, SK otherId): the relation as playerId sees it (rel friend/sent/received,
+// blocks, blockedBy), v (the item's version), since (ms); written both ways at once (friends.ts).
 import {
   CreateTableCommand, DescribeTableCommand, ResourceInUseException, ResourceNotFoundException,
   waitUntilTableExists, type CreateTableCommandInput, type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 
-export interface AccountTables { users: string; usernames: string }
+export interface AccountTables { users: string; usernames: string; friends: string }
 
 export function accountTableDefinitions(t: AccountTables): CreateTableCommandInput[] {
   const table = (name: string, key: string): CreateTableCommandInput => ({
@@ -17,7 +19,12 @@ export function accountTableDefinitions(t: AccountTables): CreateTableCommandInp
     AttributeDefinitions: [{ AttributeName: key, AttributeType: 'S' }],
     KeySchema: [{ AttributeName: key, KeyType: 'HASH' }],
   });
-  return [table(t.users, 'playerId'), table(t.usernames, 'nameKey')];
+  const friends: CreateTableCommandInput = {
+    TableName: t.friends, BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [{ AttributeName: 'playerId', AttributeType: 'S' }, { AttributeName: 'otherId', AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: 'playerId', KeyType: 'HASH' }, { AttributeName: 'otherId', KeyType: 'RANGE' }],
+  };
+  return [table(t.users, 'playerId'), table(t.usernames, 'nameKey'), friends];
 }
 
 /** Creates the tables that do not exist yet (CREATE_TABLES) and waits until they are usable. */

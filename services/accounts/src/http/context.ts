@@ -7,6 +7,7 @@ import type { Session, Sessions } from '../adapters/sessions.js';
 import type { Users } from '../adapters/users.js';
 import type { AccountJobs } from '../adapters/jobs.js';
 import type { GameRecords } from '../adapters/games.js';
+import type { Friends } from '../adapters/friends.js';
 import { sameSite, sessionIdFrom } from '../rules/web.js';
 import { HttpError } from './respond.js';
 
@@ -18,6 +19,7 @@ export interface Ctx {
   tokens: SocketTokens;
   jobs: AccountJobs;
   games: GameRecords;
+  friends: Friends;
   log: Logger;
   /** Cookies are Secure when the site is served over https. */
   secure: boolean;

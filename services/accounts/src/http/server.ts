@@ -5,6 +5,7 @@ import { Counter, type Registry } from '@gambit/common';
 import { callback, signOut, startSignIn } from './auth.js';
 import { deleteAccount, exportAccount, getAccount, lookup, renameAccount, session } from './account.js';
 import type { Ctx } from './context.js';
+import { changeFriend, listFriends } from './friends.js';
 import { HttpError, json } from './respond.js';
 
 type Handler = (ctx: Ctx, req: IncomingMessage, res: ServerResponse, param: string) => Promise<void>;
@@ -20,6 +21,8 @@ const ROUTES: [method: string, path: RegExp, name: string, handler: Handler][] =
   ['DELETE', /^\/api\/account$/, 'delete', deleteAccount],
   ['GET', /^\/api\/account\/export$/, 'export', exportAccount],
   ['GET', /^\/api\/users\/([^/]+)$/, 'user', (c, _q, s, name) => lookup(c, s, name)],
+  ['GET', /^\/api\/friends$/, 'friends', listFriends],
+  ['POST', /^\/api\/friends\/([^/]+)$/, 'friend', changeFriend],
 ];
 
 export function createAccountsServer(ctx: Ctx, registry: Registry, ready: () => Promise<boolean>): Server {

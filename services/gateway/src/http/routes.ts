@@ -19,8 +19,8 @@ export interface RouteDeps {
   live?: { list(): Promise<unknown[]> };
 }
 
-/** The accounts service's paths: sign-in, the browser session, the account, player lookup by name. */
-const ACCOUNTS_API = /^\/(?:auth\/[a-z]+|api\/session|api\/account(?:\/export)?|api\/users\/[A-Za-z0-9_-]{1,64})$/;
+/** The accounts service's paths: sign-in, the browser session, the account, player lookup by name, friends. */
+const ACCOUNTS_API = /^\/(?:auth\/[a-z]+|api\/session|api\/account(?:\/export)?|api\/users\/[A-Za-z0-9_-]{1,64}|api\/friends(?:\/[A-Za-z0-9_-]{1,64})?)$/;
 
 const MAX_BODY = 1024;
 /** The finalizer's read API: /api/games/:id, /api/players/:id, /api/players/:id/games. */

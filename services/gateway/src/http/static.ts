@@ -1,6 +1,6 @@
 // Serves the built browser client in development (production may use a CDN instead): the real
 // files of web/dist, and index.html for the page's own routes (/, /room/*, /@/*, /game/*,
-// /account), so a reload or a shared link of any screen gets the page. Never for other paths:
+// /account, /watch, /friends), so a reload or a shared link of any screen gets the page. Never for other paths:
 // /api/*, /auth/*, /ws, /metrics and the rest stay the gateway's (routes.ts answers 404 JSON).
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -13,8 +13,8 @@ const TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-/** The page's client-side routes (web/src/app.tsx): each is answered with index.html. */
-const CLIENT_ROUTE = /^\/(?:|room\/[^/]+|@\/[^/]+|game\/[^/]+|account)\/?$/;
+/** The page's client-side routes (web/src/app.tsx: a screen added there is added here, and in pages.test.ts): each is answered with index.html. */
+const CLIENT_ROUTE = /^\/(?:|room\/[^/]+|@\/[^/]+|game\/[^/]+|account|watch|friends)\/?$/;
 
 export const isClientRoute = (path: string): boolean => CLIENT_ROUTE.test(path);
 

@@ -57,6 +57,7 @@ function setup(helloTimeoutMs = 60_000) {
       leave: async (playerId, conn) => { calls.push(`pool leave ${playerId} ${conn ?? '*'}`); return true; },
       rating: async () => { throw new Error('a guest has no rating to read'); },
       playing: async () => null,
+      blocks: async () => [],
     },
     seeks: {
       add: async () => 'seek1234', cancel: async () => true, accept: async () => 'accepted',

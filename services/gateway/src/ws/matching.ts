@@ -11,7 +11,7 @@ import { withId } from './commands.js';
 export interface MatchingDeps {
   gatewayId: string;
   /** The quick-pairing pools: this socket's player waits there after `pool`. */
-  pools: Pick<PoolStore, 'join' | 'leave' | 'rating' | 'playing'>;
+  pools: Pick<PoolStore, 'join' | 'leave' | 'rating' | 'playing' | 'blocks'>;
   /** The lobby: its open seeks and this pod's followers of them. */
   seeks: Pick<SeekStore, 'add' | 'cancel' | 'removeConn'> & { accept(id: string, who: Origin): Promise<AcceptOutcome> };
   lobby: Pick<Lobby, 'follow' | 'unfollow'>;
@@ -81,8 +81,10 @@ export class Matching {
   private async pool(frame: Extract<ClientFrame, { t: 'pool' }>, me: Identity): Promise<void> {
     const rated = frame.rated ?? false;
     if (await this.refusal(me, rated, frame.id)) return;
-    const rating = await this.rating(me, poolTimeControl(frame.pool));
-    await this.deps.pools.join({ pool: frame.pool, rated }, { playerId: me.playerId, name: me.name, gw: this.deps.gatewayId, conn: this.socket.id, rating, since: Date.now() });
+    const [rating, blocks] = await Promise.all([this.rating(me, poolTimeControl(frame.pool)), isAccountId(me.playerId) ? this.deps.pools.blocks(me.playerId) : []]);
+    await this.deps.pools.join({ pool: frame.pool, rated }, {
+      playerId: me.playerId, name: me.name, gw: this.deps.gatewayId, conn: this.socket.id, rating, since: Date.now(), ...(blocks.length ? { blocks } : {}),
+    });
     this.pooled = true;
     this.socket.send(withId({ t: 'pooled', pool: frame.pool, rated }, frame.id));
   }
