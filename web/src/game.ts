@@ -120,6 +120,7 @@ export function reduce(v: GameView, msg: ServerMsg, serverNow: number): GameView
         pgn: msg.pgn ?? null,
         series: msg.series ?? v.series,
         rematchOffer: msg.rematchOffer ?? null,
+        ...(msg.gameId ? { gameId: msg.gameId } : {}),
       };
     case 'started':
       // Also the next game of the room after a rematch: everything of the finished one goes.

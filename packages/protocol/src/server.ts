@@ -56,6 +56,8 @@ export interface StateMsg {
   rematchOffer?: Side | null;
   /** Addition: a rated game (absent or false: casual). */
   rated?: boolean;
+  /** Addition: after the end, the finished game's id (as in `ended`). */
+  gameId?: string;
 }
 export interface StartedMsg {
   t: 'started'; room: string; seq: number; white: SeatView; black: SeatView; fen: string; clock: Clock;

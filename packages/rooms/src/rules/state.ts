@@ -86,6 +86,8 @@ export function stateMsg(s: RoomState): StateMsg {
     fen: s.fen, moves: s.moves, clock: s.clock, tc: s.tc, san: s.san, drawOffer: s.drawOffer,
   };
   if (s.status === 'ended') Object.assign(msg, { result: s.result, reason: s.reason, pgn: s.pgn ?? '', rematchOffer: s.rematchOffer });
+  // The stored record's id once the game ended: a page reloaded after the end finds its rating change.
+  if (s.status === 'ended' && s.gameId) msg.gameId = s.gameId;
   if (s.status !== 'waiting') msg.series = s.series;
   if (s.rated) msg.rated = true;
   return msg;
