@@ -72,6 +72,9 @@ describe('friends', () => {
     expect(names((await lists(fi)).blocked)).toEqual(['ed_f']);
     expect(await act(ed, 'fi_f', 'request')).toMatchObject({ status: 403, json: { error: 'cannot_befriend' } });
     expect(await act(ed, 'fi_f', 'unblock')).toMatchObject({ status: 409, json: { error: 'not_blocked' } });
+    // ed blocks back and lifts it: his answers never say that fi blocked him.
+    expect(await act(ed, 'fi_f', 'block')).toEqual({ status: 200, json: { username: 'fi_f', blocks: true } });
+    expect(await act(ed, 'fi_f', 'unblock')).toEqual({ status: 200, json: { username: 'fi_f' } });
 
     // Both click the same pool, alone in it: never paired with each other. A third player who
     // arrives is paired with one of them, so the pool was being matched all along.

@@ -143,6 +143,39 @@ describe('quick pairing through gateways and engines', () => {
     expect((list.seeks as { playerId: string }[]).filter((s) => s.playerId === pia.playerId)).toHaveLength(3);
   });
 
+  test('one game at a time: two accepters of one author\'s two seeks, or one socket accepting two at once, start one game', async () => {
+    const rex = await connect('rex');
+    const tc = { initialMs: 300_000, incrementMs: 0 };
+    const [s1, s2] = [String((await rex.ask({ t: 'seek', tc })).seek), String((await rex.ask({ t: 'seek', tc })).seek)];
+    const [sam, tom] = [await connect('sam', secondGateway), await connect('tom')];
+    const [as, at] = await Promise.all([sam.ask({ t: 'accept', seek: s1 }).catch(() => null), tom.ask({ t: 'accept', seek: s2 }).catch(() => null)]);
+    await rex.next('paired');
+    // The loser's accept was answered with an error; the winner's has no answer (paired comes).
+    expect([as, at].filter((a) => a?.t === 'error').map((a) => a!.code)).toEqual(['seek_not_found']);
+    expect(rex.inbox.filter((m) => m.t === 'paired')).toHaveLength(1);
+
+    const una = await connect('una');
+    const [u1, u2] = [String((await una.ask({ t: 'seek', tc })).seek), String((await una.ask({ t: 'seek', tc })).seek)];
+    const vic = await connect('vic', secondGateway);
+    const [first, second] = await Promise.all([vic.ask({ t: 'accept', seek: u1 }).catch(() => null), vic.ask({ t: 'accept', seek: u2 }).catch(() => null)]);
+    await vic.next('paired');
+    expect([first, second].filter((a) => a?.t === 'error').map((a) => a!.code)).toEqual(['in_game']);
+    expect(vic.inbox.filter((m) => m.t === 'paired')).toHaveLength(1);
+  });
+
+  test('ghosts: a wait or a seek of a gateway that died (no heartbeat) is never paired and leaves the lobby', async () => {
+    const keys = makeKeys(stack.keyPrefix);
+    const ghost = { playerId: 'g_ghost', name: 'ghost', gw: 'gw-dead', conn: 'c-dead', rating: 1500, since: Date.now() };
+    await redis.hset(keys.pool('2+1', false), ghost.playerId, JSON.stringify(ghost));
+    await redis.hset(keys.seeks, 'ghostseek1', JSON.stringify({ ...ghost, id: 'ghostseek1', tc: { initialMs: 60_000, incrementMs: 0 }, color: 'random', rated: false }));
+    await redis.incr(keys.seeksVersion);
+    const wes = await connect('wes');
+    expect(await wes.ask({ t: 'lobby' })).toMatchObject({ seeks: [] });
+    await waitFor(async () => !(await waitingIn('2+1', false)).includes('g_ghost'), 5_000, 'the ghost still waits');
+    expect(await wes.ask({ t: 'accept', seek: 'ghostseek1' })).toMatchObject({ t: 'error', code: 'seek_not_found' });
+    expect(await redis.hexists(keys.seeks, 'ghostseek1')).toBe(0);
+  });
+
   test('bad pool frames: an unknown pool, or before hello, get their error and nobody waits', async () => {
     const ivan = await connect('ivan');
     expect(await ivan.ask({ t: 'pool', pool: '4+0' })).toMatchObject({ t: 'error', code: 'bad_request' });
@@ -174,6 +207,7 @@ describe('two matchmakers racing on one crowded pool', () => {
     const log = createLogger('test', 'silent');
     const store = new PoolStore(redis, keys);
     const now = Date.now();
+    await redis.zadd(keys.gateways, now, 'gw'); // a live gateway holds their sockets
     // Ratings close enough that anyone may be paired with several others: the race is real.
     for (let i = 0; i < 400; i++) {
       await store.join({ pool: '3+0', rated: false }, { playerId: `g_p${i}`, name: `p${i}`, gw: 'gw', conn: `c${i}`, rating: 1500 + (i % 50), since: now - i });

@@ -57,12 +57,17 @@ export class Matchmaker {
 
   /** One round over every pool, all at once (one pipeline of reads, then the claims); returns how many pairs this matchmaker made. */
   async round(now = Date.now()): Promise<number> {
-    const made = await Promise.all(this.o.store.pools.map((ref) => this.pairPool(ref, now)));
+    const alive = await this.o.store.liveGateways(now);
+    const made = await Promise.all(this.o.store.pools.map((ref) => this.pairPool(ref, now, alive)));
     return made.reduce((a, b) => a + b, 0);
   }
 
-  private async pairPool(ref: PoolRef, now: number): Promise<number> {
-    const reads = await this.o.store.waiting(ref);
+  private async pairPool(ref: PoolRef, now: number, alive: Set<string>): Promise<number> {
+    const all = await this.o.store.waiting(ref);
+    // A socket on a gateway that died (no heartbeat) never closed cleanly: its wait goes.
+    const ghosts = all.filter((r) => !alive.has(r.entry.gw));
+    for (const g of ghosts) await this.o.store.leave(g.entry.playerId, g.entry.conn);
+    const reads = all.filter((r) => alive.has(r.entry.gw));
     const labels = { pool: ref.pool, rated: String(ref.rated) };
     this.o.metrics?.waiting.set(labels, reads.length);
     if (reads.length < 2) return 0;

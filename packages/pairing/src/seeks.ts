@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Keys } from '@gambit/common';
+import { PENDING_MS } from './store.js';
 import { decodeSeekEntry, encodeEntry, isAccountId, encodeSeekEntry, type EngineCommand, type Origin, type SeekEntry } from '@gambit/protocol';
 
 /** KEYS: 1 seeks, 2 version. ARGV: 1 playerId, 2 seekId, 3 entry, 4 max per player. Returns 1, or 0 over the cap. */
@@ -32,12 +33,25 @@ end
 if n > 0 then redis.call('INCR', KEYS[2]) end
 return n`;
 
-/** KEYS: 1 seeks, 2 version, 3 command stream. ARGV: 1 seekId, 2 entry as read, 3 MAXLEN, then the entry fields. Returns 1 or 0 (gone or changed). */
+/**
+ * KEYS: 1 seeks, 2 version, 3 command stream, 4-5 the author's and the accepter's "playing" keys.
+ * ARGV: 1 seekId, 2 entry as read, 3 MAXLEN, 4 how long a game being set up holds its players
+ * (ms), then the entry fields. Returns 1, 0 (gone or changed), 2 (the accepter is playing) or 3
+ * (the author is: the seek goes). Both are marked as playing at once, as for a pool's pair.
+ */
 const ACCEPT = `
 if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+if redis.call('EXISTS', KEYS[5]) == 1 then return 2 end
+if redis.call('EXISTS', KEYS[4]) == 1 then
+  redis.call('HDEL', KEYS[1], ARGV[1])
+  redis.call('INCR', KEYS[2])
+  return 3
+end
+redis.call('SET', KEYS[4], 'pending', 'PX', ARGV[4])
+redis.call('SET', KEYS[5], 'pending', 'PX', ARGV[4])
 redis.call('HDEL', KEYS[1], ARGV[1])
 redis.call('INCR', KEYS[2])
-redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[3], '*', unpack(ARGV, 4))
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[3], '*', unpack(ARGV, 5))
 return 1`;
 
 /** Open seeks a player may hold at once (lichess allows a few). */
@@ -49,13 +63,13 @@ type Scripts = {
   gambitSeekAccept(...a: (string | number)[]): Promise<number>;
 };
 
-export type AcceptOutcome = 'accepted' | 'seek_not_found' | 'own_seek' | 'rated_needs_account';
+export type AcceptOutcome = 'accepted' | 'seek_not_found' | 'own_seek' | 'rated_needs_account' | 'in_game';
 
 export class SeekStore {
   constructor(private readonly redis: Redis, private readonly keys: Keys, private readonly max = MAX_SEEKS) {
     redis.defineCommand('gambitSeekAdd', { numberOfKeys: 2, lua: ADD });
     redis.defineCommand('gambitSeekRemove', { numberOfKeys: 2, lua: REMOVE });
-    redis.defineCommand('gambitSeekAccept', { numberOfKeys: 3, lua: ACCEPT });
+    redis.defineCommand('gambitSeekAccept', { numberOfKeys: 5, lua: ACCEPT });
   }
 
   private get scripts(): Scripts {
@@ -84,10 +98,11 @@ export class SeekStore {
     return (await this.redis.get(this.keys.seeksVersion)) ?? '0';
   }
 
-  /** All open seeks, newest first. */
-  async list(): Promise<SeekEntry[]> {
-    const all = Object.values(await this.redis.hgetall(this.keys.seeks)).map(decodeSeekEntry).filter((e): e is SeekEntry => e !== null);
-    return all.sort((a, b) => b.since - a.since);
+  /** All open seeks whose gateway is alive, newest first. */
+  async list(now = Date.now()): Promise<SeekEntry[]> {
+    const [all, alive] = await Promise.all([this.redis.hgetall(this.keys.seeks), this.redis.zrangebyscore(this.keys.gateways, now - 20_000, '+inf')]);
+    const live = new Set(alive);
+    return Object.values(all).map(decodeSeekEntry).filter((e): e is SeekEntry => e !== null && live.has(e.gw)).sort((a, b) => b.since - a.since);
   }
 
   /** `who` accepts seek `id`: the seek goes and its game is on the command stream, or why not. */
@@ -96,18 +111,22 @@ export class SeekStore {
     const seek = text ? decodeSeekEntry(text) : null;
     if (!text || !seek) return 'seek_not_found';
     if (seek.playerId === who.playerId) return 'own_seek';
-    // Its author started another game meanwhile (accepted one, paired in a pool): the seek is over.
-    if (await this.redis.get(this.keys.playing(seek.playerId))) {
+    // Its author's gateway died (the socket never closed cleanly), or one blocked the other: as
+    // if it were gone (the blocked player is not told of the block).
+    const [beat, blocked] = await Promise.all([this.redis.zscore(this.keys.gateways, seek.gw), this.redis.sismember(this.keys.blocks(who.playerId), seek.playerId)]);
+    if (beat === null || Number(beat) < Date.now() - 20_000) {
       await this.cancel(seek.playerId, id);
       return 'seek_not_found';
     }
+    if (blocked) return 'seek_not_found';
     if (seek.rated && !isAccountId(who.playerId)) return 'rated_needs_account';
     const seeker: Origin = { gw: seek.gw, conn: seek.conn, playerId: seek.playerId, name: seek.name, at: who.at ?? Date.now(), ...(who.cid ? { cid: who.cid } : {}) };
     const cmd: Extract<EngineCommand, { t: 'pair' }> = {
       t: 'pair', origin: seeker, opponent: who, tc: seek.tc, rated: seek.rated, seek: id, ...(seek.color === 'random' ? {} : { color: seek.color }),
     };
     const fields = encodeEntry(cmd.t, seeker.conn, cmd);
-    const ok = await this.scripts.gambitSeekAccept(this.keys.seeks, this.keys.seeksVersion, stream, id, text, maxLen, ...fields);
-    return ok === 1 ? 'accepted' : 'seek_not_found';
+    const k = this.keys;
+    const ok = await this.scripts.gambitSeekAccept(k.seeks, k.seeksVersion, stream, k.playing(seek.playerId), k.playing(who.playerId), id, text, maxLen, PENDING_MS, ...fields);
+    return ok === 1 ? 'accepted' : ok === 2 ? 'in_game' : 'seek_not_found';
   }
 }

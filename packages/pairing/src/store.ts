@@ -31,14 +31,27 @@ end
 return n`;
 
 /**
- * KEYS: 1 the pool, 2 the command stream. ARGV: 1-2 playerId and entry of one player, 3-4 of the
- * other, 5 the stream's MAXLEN, then the fields of the command's entry. Returns 1 paired, 0 lost.
+ * KEYS: 1 the pool, 2 the command stream, 3-4 the two players' "playing" keys. ARGV: 1-2 playerId
+ * and entry of one player, 3-4 of the other, 5 the stream's MAXLEN, 6 how long a game being set up
+ * holds its players (ms), then the fields of the command's entry. Returns 1 paired, 0 lost.
+ * A player already playing (or being seated elsewhere: a seek accepted, another tab's game) leaves
+ * the pool instead; the two paired are marked as playing at once, before the engine seats them,
+ * so nothing else can seat them meanwhile.
  */
 const CLAIM = `
 if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] or redis.call('HGET', KEYS[1], ARGV[3]) ~= ARGV[4] then return 0 end
+local busy = false
+if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('HDEL', KEYS[1], ARGV[1]); busy = true end
+if redis.call('EXISTS', KEYS[4]) == 1 then redis.call('HDEL', KEYS[1], ARGV[3]); busy = true end
+if busy then return 0 end
+redis.call('SET', KEYS[3], 'pending', 'PX', ARGV[6])
+redis.call('SET', KEYS[4], 'pending', 'PX', ARGV[6])
 redis.call('HDEL', KEYS[1], ARGV[1], ARGV[3])
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*', unpack(ARGV, 6))
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*', unpack(ARGV, 7))
 return 1`;
+
+/** How long a pair being set up holds its players (the engine's commit names their room well before). */
+export const PENDING_MS = 30_000;
 
 export interface PoolRef { pool: PoolId; rated: boolean }
 /** An entry as read, with its exact stored text (the claim compares texts). */
@@ -59,7 +72,7 @@ export class PoolStore {
     this.poolKeys = this.pools.map((p) => keys.pool(p.pool, p.rated));
     redis.defineCommand('gambitPoolJoin', { lua: JOIN });
     redis.defineCommand('gambitPoolLeave', { lua: LEAVE });
-    redis.defineCommand('gambitPoolClaim', { numberOfKeys: 2, lua: CLAIM });
+    redis.defineCommand('gambitPoolClaim', { numberOfKeys: 4, lua: CLAIM });
   }
 
   private get scripts(): Scripts {
@@ -92,7 +105,10 @@ export class PoolStore {
   async claim(ref: PoolRef, a: Read, b: Read, stream: string, maxLen: number, cmd: Extract<EngineCommand, { t: 'pair' }>): Promise<boolean> {
     // Keyed by the first player: entries with one key are handled in order, and the pair has no room yet.
     const fields = encodeEntry(cmd.t, cmd.origin.conn, cmd);
-    const res = await this.scripts.gambitPoolClaim(this.keys.pool(ref.pool, ref.rated), stream, a.entry.playerId, a.text, b.entry.playerId, b.text, maxLen, ...fields);
+    const res = await this.scripts.gambitPoolClaim(
+      this.keys.pool(ref.pool, ref.rated), stream, this.keys.playing(a.entry.playerId), this.keys.playing(b.entry.playerId),
+      a.entry.playerId, a.text, b.entry.playerId, b.text, maxLen, PENDING_MS, ...fields,
+    );
     return res === 1;
   }
 
@@ -101,7 +117,12 @@ export class PoolStore {
     return (await this.redis.smembers(this.keys.blocks(playerId))).slice(0, 500);
   }
 
-  /** The room of the game the player is in now, if any (the engine's commit keeps it). */
+  /** Gateways alive now (a heartbeat within 20 s): entries of sockets on other gateways are ghosts. */
+  async liveGateways(now = Date.now()): Promise<Set<string>> {
+    return new Set(await this.redis.zrangebyscore(this.keys.gateways, now - 20_000, '+inf'));
+  }
+
+  /** The room of the game the player is in now, if any (the engine's commit keeps it; 'pending' while one is set up). */
   async playing(playerId: string): Promise<string | null> {
     return this.redis.get(this.keys.playing(playerId));
   }

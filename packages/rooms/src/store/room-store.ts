@@ -138,10 +138,11 @@ export class RoomStore {
     await this.redis.xadd(this.keys.gatewayEvents(gw), 'MAXLEN', '~', this.settings.gatewayStreamMaxLen, '*', ...(encodeDelivery(d) as [string]));
   }
 
-  /** Takes a room off every deadline set (its state is gone or broken). */
+  /** Takes a room off every deadline set and the games in play (its state is gone or broken). */
   async forget(code: string): Promise<void> {
     const k = this.keys;
-    await this.redis.multi().zrem(k.flagDeadlines, code).zrem(k.reconnectDeadlines, code).zrem(k.roomExpiries, code).exec();
+    await this.redis.multi().zrem(k.flagDeadlines, code).zrem(k.reconnectDeadlines, code).zrem(k.roomExpiries, code)
+      .zrem(k.liveGames, code).hdel(k.liveSummaries, code).exec();
   }
 
   /** Rooms whose deadline in `set` has passed. */

@@ -40,11 +40,20 @@ export class Friends {
         if (err instanceof TransactionCanceledException && attempt < ATTEMPTS) continue; // the other acted meanwhile: read again
         throw err;
       }
-      const key = (a: string) => this.keys.blocks(a);
-      if (isBlocked(out.mine)) await this.redis.multi().sadd(key(me), other).sadd(key(other), me).exec();
-      else await this.redis.multi().srem(key(me), other).srem(key(other), me).exec();
+      await this.mirrorBlocks(me, other);
       return { mine: out.mine };
     }
+  }
+
+  /**
+   * The Redis copy of whether the two are blocked, from the rows as they are now (read again after
+   * the write: two players blocking and unblocking at once leave the copy as DynamoDB says).
+   */
+  async mirrorBlocks(a: string, b: string): Promise<void> {
+    const blocked = isBlocked(await this.row(a, b));
+    const key = (x: string) => this.keys.blocks(x);
+    if (blocked) await this.redis.multi().sadd(key(a), b).sadd(key(b), a).exec();
+    else await this.redis.multi().srem(key(a), b).srem(key(b), a).exec();
   }
 
   /** Every row of `playerId` (friends, requests both ways, blocks). */
@@ -70,7 +79,7 @@ export class Friends {
       // Nothing left between them: the item goes (on the condition that it is as read, if it existed).
       return { Delete: { TableName: this.table, Key: marshall({ playerId, otherId }), ...(was ? condition : {}) } };
     }
-    const item: Stored = { playerId, otherId, v: (was?.v ?? 0) + 1, since: was && was.rel === next.rel ? was.since : now, ...next };
+    const item: Stored = { ...next, playerId, otherId, v: (was?.v ?? 0) + 1, since: was && was.rel === next.rel ? was.since : now };
     return { Put: { TableName: this.table, Item: marshall(item, { removeUndefinedValues: true }), ...condition } };
   }
 }

@@ -50,5 +50,6 @@ export async function changeFriend(ctx: Ctx, req: IncomingMessage, res: ServerRe
     const [status, message] = REFUSED[out.error];
     throw new HttpError(status, out.error, message);
   }
-  json(res, 200, { username: other.username, ...(out.mine ?? {}) });
+  // What the caller did, never whether the other blocked them.
+  json(res, 200, { username: other.username, ...(out.mine?.rel ? { rel: out.mine.rel } : {}), ...(out.mine?.blocks ? { blocks: true } : {}) });
 }

@@ -47,3 +47,11 @@ describe('friends', () => {
     expect(run(['A', 'block'], ['B', 'block'], ['A', 'unblock'])).toEqual({ A: { blockedBy: true }, B: { blocks: true } });
   });
 });
+
+describe('stored rows', () => {
+  test('only the relation is decided on: keys, versions and dates of a stored item never pass through', () => {
+    const stored = { playerId: 'A', otherId: 'B', v: 7, since: 1, rel: 'received' as const };
+    const out = decideFriend('accept', stored as never, { playerId: 'B', otherId: 'A', v: 7, since: 1, rel: 'sent' } as never);
+    expect(out).toEqual({ mine: { rel: 'friend' }, theirs: { rel: 'friend' } });
+  });
+});

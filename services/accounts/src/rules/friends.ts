@@ -24,8 +24,13 @@ export type FriendOutcome = { mine: Row | null; theirs: Row | null } | { error: 
 const empty = (r: Row): boolean => !r.rel && !r.blocks && !r.blockedBy;
 const keep = (r: Row): Row | null => (empty(r) ? null : r);
 
+/** Only the relation of a row (a stored item carries keys and a version besides). */
+const relation = (r: Row | null): Row => ({
+  ...(r?.rel ? { rel: r.rel } : {}), ...(r?.blocks ? { blocks: true } : {}), ...(r?.blockedBy ? { blockedBy: true } : {}),
+});
+
 export function decideFriend(action: FriendAction, mine: Row | null, theirs: Row | null): FriendOutcome {
-  const m: Row = { ...mine }, t: Row = { ...theirs };
+  const m = relation(mine), t = relation(theirs);
   switch (action) {
     case 'request':
       if (m.blocks || m.blockedBy) return { error: 'cannot_befriend' };

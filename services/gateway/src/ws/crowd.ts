@@ -49,7 +49,10 @@ export class Crowd {
     if (rooms.size) await write.exec();
 
     const local = [...this.hub.audienceRooms()];
-    for (const room of this.told.keys()) if (!local.includes(room)) this.told.delete(room);
+    const here = new Set(local);
+    for (const room of this.told.keys()) if (!here.has(room)) this.told.delete(room);
+    const joined = new Set(this.hub.joined);
+    this.hub.joined.clear();
     if (local.length === 0) return;
     const read = this.redis.pipeline();
     for (const room of local) read.hvals(this.keys.crowd(room));
@@ -58,7 +61,8 @@ export class Crowd {
       const shares = (results[i]?.[1] as string[] | undefined) ?? [];
       const { count, names } = sumCrowd(shares, now);
       const text = JSON.stringify({ t: 'crowd', room, count, names } satisfies CrowdMsg);
-      if (this.told.get(room) === text || (count === 0 && !this.told.has(room))) return;
+      // Unchanged: only sockets that joined since hear it (again, for the others: harmless).
+      if ((this.told.get(room) === text && !joined.has(room)) || (count === 0 && !this.told.has(room))) return;
       this.told.set(room, text);
       this.hub.sendToRoom(room, text);
     });

@@ -9,6 +9,8 @@ export class Hub {
   private readonly spectators = new Map<string, Set<Client>>();
   /** Rooms whose spectators on this pod changed since the crowd last looked. */
   readonly crowdChanged = new Set<string>();
+  /** Rooms a socket joined since the crowd last looked: it tells them the crowd (a newcomer has not heard it). */
+  readonly joined = new Set<string>();
 
   /** `sent` counts what a broadcast sends (type, bytes of one copy, copies). */
   constructor(private readonly sent: (type: string, bytes: number, copies: number) => void = () => undefined) {}
@@ -27,6 +29,7 @@ export class Hub {
     let set = this.audiences.get(room);
     if (!set) this.audiences.set(room, (set = new Set()));
     set.add(client);
+    this.joined.add(room);
     if (spectator) {
       let specs = this.spectators.get(room);
       if (!specs) this.spectators.set(room, (specs = new Set()));

@@ -44,8 +44,8 @@ export class Lobby {
     if (this.followers.size === 0) return;
     const version = await this.seeks.version();
     if (version === this.seen) return;
-    this.seen = version;
     const text = Buffer.from(JSON.stringify({ t: 'lobby', seeks: (await this.seeks.list()).map(seekView) } satisfies LobbyMsg));
+    this.seen = version; // only once the list was read: a failed read is tried again next time
     for (const f of this.followers) f.sendRaw(text);
   }
 }

@@ -33,6 +33,8 @@ export class Matching {
   private pooled = false;
   /** This socket opened seeks. */
   private sought = false;
+  /** The socket closed: what a frame still in flight opens is taken away again at once. */
+  private gone = false;
 
   constructor(private readonly deps: MatchingDeps, private readonly socket: Socket) {}
 
@@ -40,7 +42,11 @@ export class Matching {
     switch (frame.t) {
       case 'pool': return this.pool(frame, me);
       case 'unpool': return this.unpool(me, frame.id);
-      case 'lobby': return frame.on === false ? this.deps.lobby.unfollow(this.socket) : this.deps.lobby.follow(this.socket, frame.id);
+      case 'lobby':
+        if (frame.on === false) return this.deps.lobby.unfollow(this.socket);
+        await this.deps.lobby.follow(this.socket, frame.id);
+        if (this.gone) this.deps.lobby.unfollow(this.socket);
+        return;
       case 'seek': return this.seek(frame, me);
       case 'unseek': return this.unseek(frame.seek, me, frame.id);
       case 'accept':
@@ -56,6 +62,7 @@ export class Matching {
 
   /** The socket closed: its wait and its seeks go, and it no longer follows the lobby. */
   closed(me: Identity | null): void {
+    this.gone = true;
     this.deps.lobby.unfollow(this.socket);
     if (me && this.pooled) void this.deps.pools.leave(me.playerId, this.socket.id).catch(() => undefined);
     if (this.sought) void this.deps.seeks.removeConn(this.socket.id).catch(() => undefined);
@@ -69,7 +76,7 @@ export class Matching {
       return true;
     }
     const room = await this.deps.pools.playing(me.playerId);
-    if (room) this.socket.error('in_game', `you are playing in room ${room}: finish that game first`, id);
+    if (room) this.socket.error('in_game', room === 'pending' ? 'a game of yours is starting' : `you are playing in room ${room}: finish that game first`, id);
     return room !== null;
   }
 
@@ -86,6 +93,7 @@ export class Matching {
       playerId: me.playerId, name: me.name, gw: this.deps.gatewayId, conn: this.socket.id, rating, since: Date.now(), ...(blocks.length ? { blocks } : {}),
     });
     this.pooled = true;
+    if (this.gone) return this.closed(me);
     this.socket.send(withId({ t: 'pooled', pool: frame.pool, rated }, frame.id));
   }
 
@@ -106,6 +114,7 @@ export class Matching {
     });
     if (!id) return this.socket.error('too_many_seeks', 'you have as many open seeks as allowed: cancel one first', frame.id);
     this.sought = true;
+    if (this.gone) return this.closed(me);
     this.socket.send(withId({ t: 'sought', seek: id }, frame.id));
   }
 
@@ -121,5 +130,6 @@ export class Matching {
     if (outcome === 'seek_not_found') return this.socket.error(outcome, `seek ${seek} is no longer open`, id);
     if (outcome === 'own_seek') return this.socket.error(outcome, 'that seek is your own', id);
     if (outcome === 'rated_needs_account') return this.socket.error(outcome, 'that seek is rated: sign in to accept it', id);
+    if (outcome === 'in_game') return this.socket.error(outcome, 'you are in a game: finish it first', id);
   }
 }
