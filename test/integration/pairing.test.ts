@@ -92,7 +92,7 @@ describe('quick pairing through gateways and engines', () => {
     await leo.ask({ t: 'join', room: created.room });
     await kate.next('started');
     const kateAgain = await connect('kate', secondGateway, kate.token); // a second tab
-    for (const p of [kate, kateAgain, leo]) expect(await p.ask({ t: 'pool', pool: '1+0' })).toMatchObject({ t: 'error', code: 'in_game' });
+    for (const p of [kate, kateAgain, leo]) expect(await p.ask({ t: 'pool', pool: '1+0' })).toMatchObject({ t: 'error', code: 'in_game', room: created.room });
     expect(await waitingIn('1+0', false)).toEqual([]);
     kate.send({ t: 'resign', room: created.room });
     await leo.next('ended');

@@ -275,6 +275,12 @@ export class LiveGame {
     }
     if (id.startsWith('draw-')) this.offerSent = false;
     if (id.startsWith('pool-')) this.seeking = null;
+    // Waiting again after a reconnect, or a second tab: the player is in a game already (its
+    // `paired` may have gone with the old socket). Back to it, before the grace runs out.
+    if (msg.code === 'in_game' && msg.room && (id.startsWith('pool-') || id.startsWith('seek-') || id.startsWith('accept-'))) {
+      this.navigator?.toRoom(msg.room);
+      return this.render();
+    }
     toast(errorText(msg.code, v.room, actionOf(id)));
     this.render();
   }

@@ -100,7 +100,11 @@ export interface WelcomeMsg { t: 'welcome'; id?: string; playerId: string; name:
 export interface CreatedMsg { t: 'created'; id?: string; room: string; color: Side }
 export interface JoinedMsg { t: 'joined'; id?: string; room: string; color: Side }
 export interface PongMsg { t: 'pong'; id?: string; serverTime: number }
-export interface ErrorMsg { t: 'error'; id?: string; code: ErrorCode; message: string }
+export interface ErrorMsg {
+  t: 'error'; id?: string; code: ErrorCode; message: string;
+  /** Addition: with `in_game`, the room of the game the player is in (to go back to it). */
+  room?: string;
+}
 
 /** Addition: the player waits in a pool (answers `pool`; a new `pool` replaces the old wait). */
 export interface PooledMsg { t: 'pooled'; id?: string; pool: PoolId; rated: boolean }

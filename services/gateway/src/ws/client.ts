@@ -59,7 +59,7 @@ export class Client {
   constructor(private readonly ws: WebSocket, readonly ip: string, private readonly deps: ClientDeps, readonly id = randomBytes(9).toString('base64url')) {
     deps.perIp.open(ip);
     this.matching = new Matching(deps, {
-      id, send: (m) => this.send(m), sendRaw: (t) => this.sendRaw(t), error: (c, m, i) => this.error(c, m, i), origin: (i) => this.origin(i),
+      id, send: (m) => this.send(m), sendRaw: (t) => this.sendRaw(t), error: (c, m, i, r) => this.error(c, m, i, r), origin: (i) => this.origin(i),
     });
     this.bucket = new TokenBucket(deps.settings.ratePerSec, deps.settings.rateBurst, Date.now());
     this.helloTimer = setTimeout(() => {
@@ -132,9 +132,9 @@ export class Client {
     metrics.closes.inc({ code: String(code) });
   }
 
-  private error(code: ErrorCode, message: string, id?: string): void {
+  private error(code: ErrorCode, message: string, id?: string, room?: string): void {
     this.deps.metrics.errors.inc({ code });
-    this.send(id === undefined ? { t: 'error', code, message } : { t: 'error', id, code, message });
+    this.send({ t: 'error', ...(id === undefined ? {} : { id }), code, message, ...(room === undefined ? {} : { room }) });
   }
 
   /** Frames are checked for rate and size on arrival, then handled strictly in order. */

@@ -22,7 +22,7 @@ export interface Socket {
   readonly id: string;
   send(msg: ServerMsg): void;
   sendRaw(text: string | Buffer): void;
-  error(code: ErrorCode, message: string, id?: string): void;
+  error(code: ErrorCode, message: string, id?: string, room?: string): void;
   origin(id?: string): Origin;
 }
 
@@ -76,7 +76,8 @@ export class Matching {
       return true;
     }
     const room = await this.deps.pools.playing(me.playerId);
-    if (room) this.socket.error('in_game', room === 'pending' ? 'a game of yours is starting' : `you are playing in room ${room}: finish that game first`, id);
+    if (room === 'pending') this.socket.error('in_game', 'a game of yours is starting', id);
+    else if (room) this.socket.error('in_game', `you are playing in room ${room}: finish that game first`, id, room);
     return room !== null;
   }
 
