@@ -24,10 +24,13 @@ describe('the lobby on the home screen', () => {
     await alice.click('[data-testid="unseek"]');
     await alice.waitForSelector('[data-testid="lobby-empty"]', { timeout: STEP_MS });
     await alice.click('#seek');
-    await bob.waitForSelector('[data-testid="seek-row"] [data-testid="accept"]', { timeout: STEP_MS });
-    expect(await bob.textContent('[data-testid="seek-row"]')).toMatch(/alice.*1500.*3 \+ 2.*casual · plays Black/);
+    // bob's lobby may still show the cancelled seek for a moment: he plays the open one, by its id.
+    const seek = await alice.getAttribute('[data-testid="seek-row"]:has([data-testid="unseek"])', 'data-seek', { timeout: STEP_MS });
+    const row = `[data-testid="seek-row"][data-seek="${seek}"]`;
+    await bob.waitForSelector(`${row} [data-testid="accept"]`, { timeout: STEP_MS });
+    expect(await bob.textContent(row)).toMatch(/alice.*1500.*3 \+ 2.*casual · plays Black/);
 
-    await bob.click('[data-testid="accept"]');
+    await bob.click(`${row} [data-testid="accept"]`);
     await alice.waitForURL(/\/room\/[A-Z2-9]{8}$/, { timeout: STEP_MS });
     await bob.waitForURL(/\/room\/[A-Z2-9]{8}$/, { timeout: STEP_MS });
     await Promise.all([activeGame(alice), activeGame(bob)]);
