@@ -2,9 +2,9 @@
 // cancels one's own. The screen follows the lobby while it is shown and stops when it goes.
 import { useEffect } from 'preact/hooks';
 import type { SeekView } from '@gambit/protocol';
+import { tcLabel } from '../format.js';
 import { useLive } from './live-context.js';
 
-const tcText = (s: SeekView) => `${s.tc.initialMs / 60_000} + ${s.tc.incrementMs / 1000}`;
 const colorText: Record<SeekView['color'], string> = { white: 'plays White', black: 'plays Black', random: 'random colour' };
 
 export function Lobby({ enabled }: { enabled: boolean }) {
@@ -25,7 +25,7 @@ export function Lobby({ enabled }: { enabled: boolean }) {
               <tr key={s.id} data-testid="seek-row" data-seek={s.id}>
                 <td>{s.name}</td>
                 <td>{s.rating}</td>
-                <td>{tcText(s)}</td>
+                <td>{tcLabel(s.tc)}</td>
                 <td>{s.rated ? 'rated' : 'casual'} · {colorText[s.color]}</td>
                 <td>{s.playerId === me
                   ? <button type="button" data-testid="unseek" onClick={() => live.unseek(s.id)}>Cancel</button>

@@ -4,9 +4,10 @@
 import { POOL_IDS, poolTimeControl, type PoolId } from '@gambit/protocol/pools';
 import { speedOf } from '@gambit/protocol/speed';
 import { useState } from 'preact/hooks';
+import { tcLabel } from '../format.js';
 import { useLive } from './live-context.js';
 
-const label = (id: PoolId) => `${id.replace('+', ' + ')}`;
+const label = (id: PoolId) => tcLabel(poolTimeControl(id));
 const speedName = (id: PoolId) => speedOf(poolTimeControl(id)).replace(/^./, (c) => c.toUpperCase());
 
 export function QuickPair({ enabled }: { enabled: boolean }) {

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { LiveGameView } from '@gambit/protocol';
 import { api } from '../api.js';
 import { apiErrorText } from '../errors.js';
+import { tcLabel } from '../format.js';
 import { useBodyView, useLoad } from '../hooks.js';
 import { roomPath } from '../routes.js';
 import { Notice } from '../components/Notice.js';
@@ -34,7 +35,7 @@ export function Watch() {
               {games.map((g) => (
                 <tr key={g.room} data-testid="live-game" data-room={g.room}>
                   <td><a href={roomPath(g.room)} data-testid="watch-link">{side(g.white)} – {side(g.black)}</a></td>
-                  <td>{g.tc.initialMs / 60_000} + {g.tc.incrementMs / 1000}{g.rated ? ' · rated' : ''}</td>
+                  <td>{tcLabel(g.tc)}{g.rated ? ' · rated' : ''}</td>
                   <td data-testid="live-watchers">{g.watchers} watching</td>
                 </tr>
               ))}

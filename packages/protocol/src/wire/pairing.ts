@@ -27,18 +27,28 @@ export function encodePoolEntry(e: PoolEntry): string {
   return JSON.stringify({ playerId: e.playerId, name: e.name, gw: e.gw, conn: e.conn, rating: e.rating, since: e.since, ...(e.blocks?.length ? { blocks: e.blocks } : {}) });
 }
 
-/** An entry as stored, or null when it is not one (written by something else: skipped, not fatal). */
-export function decodePoolEntry(text: string): PoolEntry | null {
+/** Parsed JSON, or null when the text is not JSON. */
+function parse(text: string): unknown {
   try {
-    const e = JSON.parse(text) as Partial<PoolEntry>;
-    const ok = typeof e.playerId === 'string' && typeof e.name === 'string' && typeof e.gw === 'string' && typeof e.conn === 'string'
-      && typeof e.rating === 'number' && Number.isFinite(e.rating) && typeof e.since === 'number';
-    if (!ok) return null;
-    const blocks = Array.isArray(e.blocks) ? e.blocks.filter((b): b is string => typeof b === 'string') : [];
-    return { playerId: e.playerId!, name: e.name!, gw: e.gw!, conn: e.conn!, rating: e.rating!, since: e.since!, ...(blocks.length ? { blocks } : {}) };
+    return JSON.parse(text);
   } catch {
     return null;
   }
+}
+
+/** The pool entry in a parsed value, or null. */
+function poolEntryOf(raw: unknown): PoolEntry | null {
+  const e = (raw ?? {}) as Partial<PoolEntry>;
+  const ok = typeof e.playerId === 'string' && typeof e.name === 'string' && typeof e.gw === 'string' && typeof e.conn === 'string'
+    && typeof e.rating === 'number' && Number.isFinite(e.rating) && typeof e.since === 'number';
+  if (!ok) return null;
+  const blocks = Array.isArray(e.blocks) ? e.blocks.filter((b): b is string => typeof b === 'string') : [];
+  return { playerId: e.playerId!, name: e.name!, gw: e.gw!, conn: e.conn!, rating: e.rating!, since: e.since!, ...(blocks.length ? { blocks } : {}) };
+}
+
+/** An entry as stored, or null when it is not one (written by something else: skipped, not fatal). */
+export function decodePoolEntry(text: string): PoolEntry | null {
+  return poolEntryOf(parse(text));
 }
 
 export interface RatingCopy { rating: number; rd: number }
@@ -61,9 +71,10 @@ export function encodeSeekEntry(e: SeekEntry): string {
 }
 
 export function decodeSeekEntry(text: string): SeekEntry | null {
-  const base = decodePoolEntry(text);
+  const raw = parse(text);
+  const base = poolEntryOf(raw);
   if (!base) return null;
-  const e = JSON.parse(text) as Partial<SeekEntry>;
+  const e = raw as Partial<SeekEntry>;
   const ok = typeof e.id === 'string' && typeof e.tc?.initialMs === 'number' && typeof e.tc.incrementMs === 'number'
     && (e.color === 'white' || e.color === 'black' || e.color === 'random') && typeof e.rated === 'boolean';
   return ok ? { ...base, id: e.id!, tc: { initialMs: e.tc!.initialMs, incrementMs: e.tc!.incrementMs }, color: e.color!, rated: e.rated! } : null;
