@@ -1,8 +1,12 @@
 // Friends through the gateway, the accounts service and DynamoDB (dynalite), all real, driven by
 // cookie-keeping HTTP clients: a request, an acceptance, both lists (one query each), presence of
 // a friend with an open socket, removal, blocks (which also keep the two apart in quick pairing),
-// and everything refused: oneself, an unknown name, twice, without a session, from another site.
+// and everything refused: oneself, an unknown name, twice, without a session, from another site;
+// and the copies of friends and blocks in Redis that the gateway reads (healed by a list, gone with
+// a deleted account).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Redis } from 'ioredis';
+import { keys as makeKeys } from '@gambit/common';
 import { startStack, type Stack } from '../support/stack.js';
 import { HttpBrowser } from '../support/http-browser.js';
 import { TestPlayer } from '../support/player.js';
@@ -11,7 +15,7 @@ let stack: Stack;
 beforeAll(async () => { stack = await startStack({ accounts: true }); }, 60_000);
 afterAll(async () => { await stack?.stop(); });
 
-interface Person { username: string; online?: boolean }
+interface Person { username: string; playerId: string; online?: boolean }
 interface Lists { friends: Person[]; incoming: Person[]; outgoing: Person[]; blocked: Person[] }
 
 async function person(username: string): Promise<HttpBrowser> {
@@ -95,5 +99,34 @@ describe('friends', () => {
     }
     expect(await act(fi, 'ed_f', 'unblock')).toMatchObject({ status: 200 });
     expect(await act(ed, 'fi_f', 'request')).toMatchObject({ status: 200, json: { rel: 'sent' } });
+  });
+
+  it('the copies in Redis the gateway reads: friends after accept, gone after remove, back after a loss once the list is read; a deleted account leaves none', async () => {
+    const [gi, ho] = [await person('gi_f'), await person('ho_f')];
+    await act(gi, 'ho_f', 'request');
+    await act(ho, 'gi_f', 'accept');
+    const hoId = (await lists(gi)).friends[0]!.playerId;
+    const giId = (await lists(ho)).friends[0]!.playerId;
+    const k = makeKeys(stack.keyPrefix);
+    const redis = new Redis(stack.redisUrl);
+    try {
+      const copies = async () => [await redis.smembers(k.friends(giId)), await redis.smembers(k.friends(hoId))];
+      expect(await copies()).toEqual([[hoId], [giId]]);
+      await redis.del(k.friends(giId)); // Redis lost it (a restart without persistence)
+      await lists(gi);
+      expect(await copies()).toEqual([[hoId], [giId]]);
+      expect(await act(gi, 'ho_f', 'remove')).toMatchObject({ status: 200 });
+      expect(await copies()).toEqual([[], []]);
+
+      await act(gi, 'ho_f', 'request');
+      await act(ho, 'gi_f', 'accept');
+      expect(await copies()).toEqual([[hoId], [giId]]);
+      const gone = await gi.request(`${stack.httpUrl}/api/account`, { method: 'DELETE', body: JSON.stringify({ confirm: 'gi_f' }) });
+      expect(gone.status).toBe(204);
+      expect(await lists(ho)).toEqual({ friends: [], incoming: [], outgoing: [], blocked: [] });
+      expect(await copies()).toEqual([[], []]);
+    } finally {
+      redis.disconnect();
+    }
   });
 });

@@ -130,6 +130,25 @@ describe('quick pairing through gateways and engines', () => {
     await waitFor(async () => (await redis.hexists(makeKeys(stack.keyPrefix).seeks, third)) === 0, 5_000, 'the closed socket\'s seek is still open');
   });
 
+  test('blocks: a player never sees nor accepts the seeks of someone they blocked or who blocked them', async () => {
+    const uma = await connect('uma', undefined, true);
+    const vic = await connect('vic', secondGateway, true);
+    const wes = await connect('wes', secondGateway);
+    // The accounts service's copy of a block (wire/pairing.ts): both players' sets name the other.
+    const k = makeKeys(stack.keyPrefix);
+    await redis.multi().sadd(k.blocks(uma.playerId), vic.playerId).sadd(k.blocks(vic.playerId), uma.playerId).exec();
+    await Promise.all([vic.ask({ t: 'lobby' }), wes.ask({ t: 'lobby' })]);
+    const seek = String((await uma.ask({ t: 'seek', tc: { initialMs: 300_000, incrementMs: 0 } })).seek);
+    await wes.next('lobby', (m) => (m.seeks as { id: string }[]).some((s) => s.id === seek));
+    // vic follows on the same gateway: his copy of that update went out with wes's, without the seek.
+    const seen = (await vic.next('lobby', (m) => m.id === undefined)).seeks as { id: string }[];
+    expect(seen.map((s) => s.id)).not.toContain(seek);
+    expect(((await vic.ask({ t: 'lobby' })).seeks as { id: string }[]).map((s) => s.id)).not.toContain(seek);
+    expect(await vic.ask({ t: 'accept', seek })).toMatchObject({ t: 'error', code: 'seek_not_found' });
+    expect(await redis.hexists(k.seeks, seek)).toBe(1); // still open for everyone else
+    expect(await uma.ask({ t: 'unseek', seek })).toMatchObject({ t: 'unsought' });
+  });
+
   test('seeks: at most three open per player, rated only for accounts, none while playing; a flood changes nothing else', async () => {
     const pia = await connect('pia');
     const tc = { initialMs: 180_000, incrementMs: 0 };

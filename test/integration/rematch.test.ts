@@ -131,4 +131,21 @@ describe('bad rematch frames get their error, change nothing, and reach nobody e
     const state = await stranger.ask({ t: 'watch', room });
     expect(state).toMatchObject({ status: 'ended', seq: Number(ended.seq) + 2, rematchOffer: null, series: { game: 1 } });
   });
+
+  test('one game at a time: a rematch accepted while a player is in another game is refused, and works once it ended', async () => {
+    const { w, b, room } = await finishedGame();
+    w.send({ t: 'rematch', room });
+    await b.next('rematch_offered');
+    // bob starts another game with carol meanwhile (a new room, created and joined).
+    const carol = await connect('carol');
+    const other = await startGame(b, carol);
+    expect(await b.ask({ t: 'rematch', room, action: 'accept' })).toMatchObject({ t: 'error', code: 'in_game' });
+    // Nothing started in the first room: the offer still stands, the game is still the first.
+    const seen = await carol.ask({ t: 'watch', room });
+    expect(seen).toMatchObject({ status: 'ended', series: { game: 1 }, rematchOffer: 'white' });
+    b.send({ t: 'resign', room: other });
+    await carol.next('ended');
+    b.send({ t: 'rematch', room, action: 'accept' });
+    expect(await w.next('started', (m) => m.room === room)).toMatchObject({ series: { game: 2 } });
+  });
 });

@@ -1,7 +1,8 @@
 // Watching over the real parts: the games in play are listed highest rated first (`GET /api/live`)
 // and leave the list when they end; spectators on two gateways make one crowd that both players
 // (and the spectators) see, with the names of signed-in spectators; a spectator who leaves or
-// closes is counted out; a player watching their own game is not a spectator.
+// closes is counted out, and counted in again when they resume; a player watching their own game is
+// not a spectator.
 import { describe, expect, test } from '@jest/globals';
 import { keys as makeKeys } from '@gambit/common';
 import { encodeRatingCopy } from '@gambit/protocol';
@@ -44,6 +45,11 @@ describe('watching', () => {
     fay.send({ t: 'leave', room: strong });
     expect(await crowdOf(a, 1)).toMatchObject({ names: ['eve'] });
     eve.close();
+    expect(await crowdOf(b, 0)).toMatchObject({ names: [] });
+    // eve reloads her page: her resume makes her a spectator again, counted by the other gateway too.
+    const eveAgain = await TestPlayer.connect(t.second, 'eve', { token: eve.token, resume: { room: strong, seq: 0 } });
+    expect(await crowdOf(a, 1)).toMatchObject({ names: ['eve'] });
+    eveAgain.close();
     expect(await crowdOf(b, 0)).toMatchObject({ names: [] });
     await waitFor(async () => (await live()).find((g) => g.room === strong)?.watchers === 0, 5_000, 'the list still counts spectators who left');
 

@@ -145,18 +145,20 @@ describe('IAM policy documents', () => {
     const readiness = commands('services/accounts/src/app.ts');
     const doc = policy('infra/iam/accounts-dynamodb-policy.json');
     const granted = (table: string) => new Set(doc.Statement.filter((s) => list(s.Resource).some((r) => r.endsWith(`:table/${table}`))).flatMap((s) => list(s.Action)));
-    expect([...items].sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
-    expect([...granted('gambit-usernames')].sort()).toEqual([...items].sort());
+    expect([...items].sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    // the batch reads the users of a friends list (users.many): the users table only
+    expect([...granted('gambit-usernames')].sort()).toEqual([...items].filter((a) => a !== 'dynamodb:BatchGetItem').sort());
     // readiness checks the users table (as the finalizer checks its games table)
     expect([...granted('gambit-users')].sort()).toEqual([...items, ...readiness].sort());
     for (const s of doc.Statement) {
       expect(s.Effect).toBe('Allow');
       for (const r of list(s.Resource)) expect(r).toMatch(/^arn:aws:dynamodb:eu-west-1:123456789012:table\/gambit-(users|usernames|friends)$/);
     }
-    // the friends adapter's reads, and its writes: transactions of a Put or Delete per item
-    // (@gambit/dynamo), which IAM checks as those item actions, on its table only
+    // the friends adapter's reads and a deleted account's rows (DeleteItem), and its writes:
+    // transactions of a Put or Delete per item (@gambit/dynamo), which IAM checks as those item
+    // actions, on its table only
     const friends = commands('services/accounts/src/adapters/friends.ts');
-    expect([...friends].sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
+    expect([...friends].sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:Query']);
     expect(read('services/accounts/src/adapters/friends.ts')).toMatch(/transactions\.write\(/);
     expect([...granted('gambit-friends')].sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
     // the table names the chart gives the service by default

@@ -1,9 +1,11 @@
-// The site: the header, one screen per URL (preact-iso's router), the toast. Links to /auth/* and
-// /api/* are left to the browser (full page loads: sign-in redirects, downloads).
+// The site: the header, the friends' open challenges (on every screen), one screen per URL
+// (preact-iso's router), the toast. Links to /auth/* and /api/* are left to the browser (full page
+// loads: sign-in redirects, downloads).
 import { useEffect } from 'preact/hooks';
 import { LocationProvider, Route, Router, useLocation } from 'preact-iso';
 import type { LiveGame } from './live.js';
 import { normalizeCode, roomFromUrl, roomPath } from './routes.js';
+import { ChallengeBar } from './components/ChallengeBar.js';
 import { Header } from './components/Header.js';
 import { Toast } from './components/Toast.js';
 import { LiveContext } from './components/live-context.js';
@@ -52,6 +54,7 @@ export function App({ live }: { live: LiveGame }) {
       <LocationProvider scope={SCOPE}>
         <LiveNavigation live={live} />
         <Header />
+        <ChallengeBar />
         <main>
           <Router>
             <Route path="/" component={HomeRoute} />

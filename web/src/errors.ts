@@ -4,7 +4,8 @@
 import type { ErrorCode } from '@gambit/protocol';
 
 /** What the player was doing when the error came back (the prefix of the frame id). */
-export type Action = 'hello' | 'create' | 'join' | 'watch' | 'move' | 'resign' | 'draw' | 'abort' | 'leave' | 'rematch' | 'pool' | 'seek' | 'accept' | 'other';
+export type Action = 'hello' | 'create' | 'join' | 'watch' | 'move' | 'resign' | 'draw' | 'abort' | 'leave' | 'rematch' | 'pool' | 'seek' | 'accept'
+  | 'challenge' | 'chaccept' | 'other';
 
 const TEXT: Record<ErrorCode, (room: string, action: Action) => string> = {
   bad_request: (_r, a) => a === 'create'
@@ -12,7 +13,7 @@ const TEXT: Record<ErrorCode, (room: string, action: Action) => string> = {
     : 'The server did not understand that request: reload the page if it happens again',
   unauthorized: () => 'Your session expired: signing you in again',
   too_large: () => 'That request was too large for the server',
-  rate_limited: () => 'Too many requests: wait a moment and try again',
+  rate_limited: (_r, a) => (a === 'challenge' ? 'Too many challenges this minute: wait a little before the next one' : 'Too many requests: wait a moment and try again'),
   room_not_found: (r) => (r ? `No game with the code ${r}: it may have ended or expired` : 'That game no longer exists'),
   room_full: () => 'That game already has two players',
   not_a_player: () => 'You are not playing in this game',
@@ -25,16 +26,23 @@ const TEXT: Record<ErrorCode, (room: string, action: Action) => string> = {
   already_offered: () => 'You already offered a rematch',
   no_offer: () => 'There is no rematch offer any more',
   opponent_left: () => 'Your opponent left: no rematch',
-  in_game: () => 'Finish your game first: you are playing one',
+  in_game: (_r, a) => (a === 'chaccept' ? 'Finish your game first, then accept: you are playing one' : 'Finish your game first: you are playing one'),
   seek_not_found: () => 'That seek was taken or cancelled',
   own_seek: () => 'That seek is your own: wait for someone to accept it',
   too_many_seeks: () => 'You have three open seeks: cancel one first',
+  not_friends: () => 'You can challenge only your friends, and only when signed in',
+  challenge_self: () => 'You cannot challenge yourself',
+  friend_offline: () => 'Your friend is not online: challenge them when they are',
+  challenge_not_found: () => 'That challenge is over: it was withdrawn, answered or timed out',
+  too_many_challenges: () => 'You have as many open challenges as allowed: cancel one first',
+  already_challenged: () => 'You have challenged this friend already: wait for the answer or cancel it',
   rated_needs_account: (_r, a) => (a === 'create' || a === 'pool' || a === 'seek' ? 'Sign in to play rated games' : 'This game is rated: sign in to join it'),
 };
 
 export function actionOf(id: string | undefined): Action {
   const kind = (id ?? '').split('-')[0] ?? '';
-  return (['hello', 'create', 'join', 'watch', 'move', 'resign', 'draw', 'abort', 'leave', 'rematch', 'pool', 'seek', 'accept'] as const).find((a) => a === kind) ?? 'other';
+  return (['hello', 'create', 'join', 'watch', 'move', 'resign', 'draw', 'abort', 'leave', 'rematch', 'pool', 'seek', 'accept', 'challenge', 'chaccept'] as const)
+    .find((a) => a === kind) ?? 'other';
 }
 
 /** The sentence for an error code (a code this page does not know yet gets a general one). */

@@ -95,6 +95,11 @@ export function reduce(v: GameView, msg: ServerMsg, serverNow: number): GameView
     case 'sought':
     case 'unsought':
     case 'error':
+    case 'friends':
+    case 'challenge_sent':
+    case 'challenge_received':
+    case 'challenge_gone':
+    case 'challenges':
       return v;
   }
   // Room events: only ours, only new ones. A `state` may repeat the seq we have (fresh state on resume).

@@ -2,10 +2,11 @@
 // into the view model (game.ts), the view model onto the board, and the player's actions into
 // protocol frames. Screens subscribe and render from its fields; the router follows its `goTo`
 // (a created or joined room) and `leftRoom` events. The name switching that keeps a name typed
-// just before Create in force first is in names.ts.
+// just before Create in force first is in names.ts; challenges between friends are in challenges.ts.
 import type { ClientFrame, ErrorMsg, PoolId, SeekView, ServerMsg, Side, TimeControl } from '@gambit/protocol';
 import { poolTimeControl } from '@gambit/protocol/pools';
 import type { Board } from './board.js';
+import { Challenges, isChallengeMsg } from './challenges.js';
 import { ServerClock } from './clock.js';
 import { Connection, type ConnState } from './connection.js';
 import { actionOf, errorText } from './errors.js';
@@ -31,6 +32,7 @@ export class LiveGame {
   readonly serverClock = new ServerClock();
   readonly conn: Connection;
   readonly names: Names;
+  readonly challenges: Challenges;
   view: GameView = emptyView(null);
   connState: ConnState = 'connecting';
   pendingMove = false; // a move of ours is on its way: no second one until the server answers
@@ -47,6 +49,8 @@ export class LiveGame {
   noSession = false;
   navigator: Navigator | null = null;
   private requestedTc: TimeControl | null = null;
+  /** The room an accepted challenge just seated us in: its `started` is a new game, not a rematch. */
+  private challengeRoom: string | null = null;
   private board: Board | null = null;
   private frameNo = 0;
   private readonly listeners = new Set<() => void>();
@@ -85,6 +89,7 @@ export class LiveGame {
       },
     });
     this.names = new Names(this);
+    this.challenges = new Challenges(this);
   }
 
   subscribe(fn: () => void): () => void {
@@ -164,6 +169,7 @@ export class LiveGame {
   // ---- server messages ----
 
   private onMessage(msg: ServerMsg): void {
+    if (isChallengeMsg(msg)) return this.challenges.handle(msg);
     const before = this.view;
     this.view = reduce(this.view, msg, this.serverClock.now());
     switch (msg.t) {
@@ -179,8 +185,12 @@ export class LiveGame {
         break;
       case 'paired': {
         this.seeking = null;
-        const tc = msg.pool ? poolTimeControl(msg.pool) : this.lobby?.find((s) => s.id === msg.seek)?.tc ?? null;
+        const tc = msg.pool ? poolTimeControl(msg.pool)
+          : msg.challenge ? this.challenges.paired(msg.challenge)
+          : this.lobby?.find((s) => s.id === msg.seek)?.tc ?? null;
         this.view = { ...this.view, tc };
+        // Friends who played before meet in their room again: its next game, yet no rematch (see `started`).
+        this.challengeRoom = msg.challenge ? msg.room : null;
         this.navigator?.toRoom(msg.room);
         break;
       }
@@ -209,8 +219,9 @@ export class LiveGame {
         break;
       case 'started':
         if (msg.room === before.room && before.status === 'ended' && this.view.color) {
-          toast(`Rematch: you play ${this.view.color === 'white' ? 'White' : 'Black'}`);
+          toast(`${this.challengeRoom === msg.room ? 'New game' : 'Rematch'}: you play ${this.view.color === 'white' ? 'White' : 'Black'}`);
         }
+        if (msg.room === this.challengeRoom) this.challengeRoom = null;
         break;
       case 'closed':
         if (msg.room === before.room) {
@@ -236,6 +247,7 @@ export class LiveGame {
     // A closed socket left its pool: waiting goes on from the new one.
     if (this.seeking) this.send({ t: 'pool', id: this.frameId('pool'), ...this.seeking });
     if (this.lobby) this.send({ t: 'lobby', id: this.frameId('lobby') }); // our seeks went with the old socket
+    this.challenges.welcomed();
     if (this.joining) {
       this.send({ t: 'join', id: this.frameId('join'), room: this.joining });
     } else if (v.room && (v.status === 'ended' || (!v.color && isLive(v)))) {
@@ -275,9 +287,11 @@ export class LiveGame {
     }
     if (id.startsWith('draw-')) this.offerSent = false;
     if (id.startsWith('pool-')) this.seeking = null;
+    this.challenges.failed(msg);
     // Waiting again after a reconnect, or a second tab: the player is in a game already (its
     // `paired` may have gone with the old socket). Back to it, before the grace runs out.
-    if (msg.code === 'in_game' && msg.room && (id.startsWith('pool-') || id.startsWith('seek-') || id.startsWith('accept-'))) {
+    if (msg.code === 'in_game' && msg.room && ['pool-', 'seek-', 'accept-', 'chaccept-'].some((p) => id.startsWith(p))) {
+      if (id.startsWith('chaccept-')) toast(errorText(msg.code, msg.room, 'chaccept')); // the challenge stands: say why it did not start
       this.navigator?.toRoom(msg.room);
       return this.render();
     }

@@ -52,6 +52,12 @@ export interface Keys {
   seeksVersion: string;
   /** Set of the players a player blocked or is blocked by (a copy of the friends table, for the matchmaker). */
   blocks(playerId: string): string;
+  /** Set of a player's friends (a copy of the friends table, for challenges and presence). */
+  friends(playerId: string): string;
+  /** Hashes challengeId -> entry of the open challenges to and by a player, and a counter of the challenges they made this minute. */
+  challengesIn(playerId: string): string;
+  challengesOut(playerId: string): string;
+  challengeRate(playerId: string): string;
   /** The room of the game a player is playing now (set by the engine's commit at the start, deleted at the end). */
   playing(playerId: string): string;
   /** Hash speed -> "rating rd" of a player's current ratings, copied by the finalizer for the matchmaker. */
@@ -88,6 +94,10 @@ export function keys(prefix = 'gambit'): Keys {
     ratings: (id) => `${p}:player:${id}:ratings`,
     playing: (id) => `${p}:player:${id}:playing`,
     blocks: (id) => `${p}:player:${id}:blocks`,
+    friends: (id) => `${p}:player:${id}:friends`,
+    challengesIn: (id) => `${p}:player:${id}:challenges:in`,
+    challengesOut: (id) => `${p}:player:${id}:challenges:out`,
+    challengeRate: (id) => `${p}:player:${id}:challenges:rate`,
     liveGames: `${p}:live`,
     liveSummaries: `${p}:live:summaries`,
     crowd: (room) => `${p}:room:${room}:crowd`,

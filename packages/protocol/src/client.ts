@@ -11,6 +11,9 @@ export const roomCode = z.string().regex(ROOM_CODE_RE, 'room must be 8 character
 export const uci = z.string().regex(/^[a-h][1-8][a-h][1-8][qrbn]?$/, 'uci must look like e2e4 or e7e8q');
 export const color = z.enum(['white', 'black']);
 export const seekId = z.string().regex(/^[A-Za-z0-9_-]{8,24}$/, 'seek must be a seek id from the lobby');
+export const challengeId = z.string().regex(/^[A-Za-z0-9_-]{8,24}$/, 'challenge must be a challenge id');
+/** A signed-in player's id (`u_` and base64url): only accounts have friends. */
+export const accountId = z.string().regex(/^u_[A-Za-z0-9_-]{1,64}$/, 'to must be the player id of an account (u_...)');
 
 /** Time control: up to 3 hours base (more than zero: the clock runs from the start) and 3 minutes increment. */
 export const timeControl = z.object({
@@ -40,6 +43,13 @@ export const clientFrame = z.discriminatedUnion('t', [
   z.object({ t: z.literal('seek'), id, tc: timeControl, color: z.enum(['white', 'black', 'random']).optional(), rated: z.boolean().optional() }),
   z.object({ t: z.literal('unseek'), id, seek: seekId }),
   z.object({ t: z.literal('accept'), id, seek: seekId }),
+  // Additions: friends (docs/protocol.md). Follow their presence; challenge one; answer or withdraw a challenge.
+  z.object({ t: z.literal('friends'), id, on: z.boolean().optional() }),
+  z.object({ t: z.literal('challenge'), id, to: accountId, tc: timeControl, color: z.enum(['white', 'black', 'random']).optional(), rated: z.boolean().optional() }),
+  z.object({ t: z.literal('challenge_accept'), id, challenge: challengeId }),
+  z.object({ t: z.literal('challenge_decline'), id, challenge: challengeId }),
+  z.object({ t: z.literal('challenge_cancel'), id, challenge: challengeId }),
+  z.object({ t: z.literal('challenges'), id }),
   z.object({ t: z.literal('ping'), id }),
 ]);
 

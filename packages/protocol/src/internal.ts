@@ -37,9 +37,14 @@ export type EngineCommand =
   /**
    * Two players to seat in a new room with the clock running (packages/pairing): the matchmaker
    * paired them in `pool`, or `opponent` accepted `origin`'s `seek`. `color` is `origin`'s colour
-   * (a seek's choice); without it the engine draws the colours.
+   * (a seek's or challenge's choice); without it the engine draws the colours. With `room` (an
+   * accepted challenge: the two friends' own room, room-code.ts's pairRoomCode) the game is played
+   * there: the room is made if it is gone, or its next game starts if its last one ended.
    */
-  | { t: 'pair'; origin: Origin; opponent: Origin; tc: TimeControl; rated: boolean; pool?: PoolId; seek?: string; color?: Color }
+  | {
+      t: 'pair'; origin: Origin; opponent: Origin; tc: TimeControl; rated: boolean; pool?: PoolId; seek?: string; color?: Color;
+      challenge?: string; room?: string;
+    }
   /** The socket closed (or the gateway drains): the seat's grace period starts. */
   | { t: 'disconnect'; origin: Origin; room: string };
 
@@ -58,8 +63,8 @@ export type GatewayDelivery =
    * spectator, counted in the room's crowd), `unsub` removes it.
    */
   | { k: 'conn'; conn: string; msg: ServerMsg; sub?: string; unsub?: string; watch?: true }
-  /** Resume: the events this socket missed, in order; the socket joins the room's audience. */
-  | { k: 'replay'; conn: string; room: string; events: RoomEvent[] };
+  /** Resume: the events this socket missed, in order; the socket joins the room's audience (`watch`: as a spectator). */
+  | { k: 'replay'; conn: string; room: string; events: RoomEvent[]; watch?: true };
 
 export interface PlayerRef { playerId: string; name: string }
 

@@ -29,6 +29,9 @@ export const ERROR_CODES = [
   'in_game',
   // Additions, answers to seeks only: taken, cancelled or never there; one's own; over the cap.
   'seek_not_found', 'own_seek', 'too_many_seeks',
+  // Additions, answers to challenges only: not a friend (or a guest); oneself; the friend is not
+  // online; gone or never there; over the cap of open challenges; one to this friend stands already.
+  'not_friends', 'challenge_self', 'friend_offline', 'challenge_not_found', 'too_many_challenges', 'already_challenged',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -111,7 +114,7 @@ export interface PooledMsg { t: 'pooled'; id?: string; pool: PoolId; rated: bool
 /** Addition: the player no longer waits (answers `unpool`, also when they were not waiting). */
 export interface UnpooledMsg { t: 'unpooled'; id?: string }
 /** Addition: the matchmaker found an opponent: seated in `room` as `color`; its `started` follows. */
-export interface PairedMsg { t: 'paired'; room: string; color: Side; rated: boolean; pool?: PoolId; seek?: string }
+export interface PairedMsg { t: 'paired'; room: string; color: Side; rated: boolean; pool?: PoolId; seek?: string; challenge?: string }
 
 /** Addition: one open challenge in the lobby (a seek), as every visitor sees it. */
 export interface SeekView { id: string; playerId: string; name: string; rating: number; tc: TimeControl; color: Side | 'random'; rated: boolean }
@@ -129,6 +132,24 @@ export interface LiveGameView {
   tc: TimeControl; rated: boolean; startedAt: number; watchers: number;
 }
 
+/** Addition: a challenge between two friends, as both see it (`color`: the challenger's choice). */
+export interface ChallengeView {
+  id: string; from: { playerId: string; name: string }; to: { playerId: string; name: string };
+  tc: TimeControl; color: Side | 'random'; rated: boolean; since: number;
+  /** When it lapses unanswered (ms): nobody is told then, each page drops it by itself. */
+  until: number;
+}
+/** Addition: answers `challenge`: it stands, and the friend was told. */
+export interface ChallengeSentMsg { t: 'challenge_sent'; id?: string; challenge: ChallengeView }
+/** Addition: a friend challenges you (to every socket of yours, on any gateway). */
+export interface ChallengeReceivedMsg { t: 'challenge_received'; challenge: ChallengeView }
+/** Addition: a challenge is over (to every socket of both players): why, by its id. */
+export interface ChallengeGoneMsg { t: 'challenge_gone'; id?: string; challenge: string; reason: 'accepted' | 'declined' | 'canceled' }
+/** Addition: answers `challenges`: the open challenges to and from you, oldest first. */
+export interface ChallengesMsg { t: 'challenges'; id?: string; incoming: ChallengeView[]; outgoing: ChallengeView[] }
+/** Addition: which friends are online, and the room of the game each is playing: answers `friends` and again on every change. */
+export interface FriendsMsg { t: 'friends'; id?: string; online: { playerId: string; playing?: string }[] }
+
 export type ServerMsg = RoomEvent | WelcomeMsg | CreatedMsg | JoinedMsg | PongMsg | ErrorMsg | PooledMsg | UnpooledMsg | PairedMsg
-  | LobbyMsg | SoughtMsg | UnsoughtMsg | CrowdMsg;
+  | LobbyMsg | SoughtMsg | UnsoughtMsg | CrowdMsg | ChallengeSentMsg | ChallengeReceivedMsg | ChallengeGoneMsg | ChallengesMsg | FriendsMsg;
 export type { TimeControl };

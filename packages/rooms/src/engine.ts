@@ -6,6 +6,7 @@ import { newRoomCode, type EngineCommand, type Origin } from '@gambit/protocol';
 import { decide, expire, error, type Ctx, type Decision } from './rules/decide.js';
 import { replay, type Game } from './rules/chess.js';
 import type { RoomState } from './rules/state.js';
+import { seatsBoth } from './rules/pair.js';
 import type { Ack, Loaded, RoomStore } from './store/room-store.js';
 import type { EngineMetrics } from './metrics.js';
 import { PositionCache } from './positions.js';
@@ -22,6 +23,8 @@ export interface EngineSettings {
 
 type Reply = Extract<Decision, { kind: 'reply' }>;
 const NOTHING: Reply = { kind: 'reply', replies: [] };
+/** A pair room's code holds another room (pairRoom). */
+const TAKEN: Reply = { kind: 'reply', replies: [] };
 
 export class Engine {
   private readonly positions = new PositionCache();
@@ -41,10 +44,12 @@ export class Engine {
   async handle(cmd: EngineCommand, cmdId: string, ack?: Omit<Ack, 'id'>): Promise<boolean> {
     if (cmd.t === 'disconnect' && this.settings.graceMs === undefined) throw new Error('this Engine has no graceMs: it cannot handle disconnect');
     const entry = ack && { ...ack, id: cmdId };
-    const outcome = cmd.t === 'create' || cmd.t === 'pair'
+    const outcome = cmd.t === 'pair' && cmd.room !== undefined
+      ? await this.pairRoom(cmd, cmd.room, cmdId, entry)
+      : cmd.t === 'create' || cmd.t === 'pair'
       ? await this.create(cmd, cmdId, entry)
       : await this.run(cmd.room, cmd.origin, (loaded, game) => decide(loaded.state, cmd, this.ctx(cmdId, game, loaded.state, cmd.origin), cmd.room), entry);
-    this.log.debug({ cid: cmd.origin.cid, entry: cmdId, t: cmd.t, room: cmd.t === 'create' || cmd.t === 'pair' ? undefined : cmd.room, outcome }, 'command handled');
+    this.log.debug({ cid: cmd.origin.cid, entry: cmdId, t: cmd.t, room: cmd.t === 'create' ? undefined : cmd.room, outcome }, 'command handled');
     // Only a commit carried the acknowledgement; answers and duplicates leave it to the transport.
     return entry !== undefined && (outcome === 'committed' || outcome.startsWith('created '));
   }
@@ -73,6 +78,20 @@ export class Engine {
       }
     }
     return this.reply(error(cmd.origin, 'internal', 'could not find a free room code'));
+  }
+
+  /**
+   * An accepted challenge: the game is played in the two friends' own room. Should that code hold
+   * someone else's room (a random code that happened to be the same: about one in 10^12 per room),
+   * the game gets a fresh room instead.
+   */
+  private async pairRoom(cmd: Extract<EngineCommand, { t: 'pair' }>, room: string, cmdId: string, ack?: Ack): Promise<string> {
+    const taken = (s: RoomState | null) => s !== null && !s.applied.includes(cmdId) && !seatsBoth(s, cmd);
+    const outcome = await this.run(room, cmd.origin, (loaded, game) => (taken(loaded.state)
+      ? TAKEN : decide(loaded.state, cmd, this.ctx(cmdId, game, loaded.state, cmd.origin), room)), ack);
+    if (outcome !== 'taken') return outcome;
+    const { room: _, ...elsewhere } = cmd;
+    return this.create(elsewhere, cmdId, ack);
   }
 
   /** `origin` is who to tell when the rules fail; null for deadlines. */
@@ -106,6 +125,7 @@ export class Engine {
         if (touched) this.positions.delete(room);
         continue;
       }
+      if (d === TAKEN) return 'taken';
       if (d.kind === 'reply') {
         // A deadline for a room that no longer exists (TTL backstop, manual cleanup): drop it.
         if (!loaded.state && !origin) await this.store.forget(room);
@@ -118,6 +138,11 @@ export class Engine {
         this.live.delete(room);
         if (touched) this.positions.delete(room); // the cached board may hold an uncommitted move
         throw err;
+      }
+      if (res === 'busy') {
+        this.live.delete(room);
+        if (touched) this.positions.delete(room);
+        return this.reply(error(d.alone!, 'in_game', 'one of you is playing another game: the next game here waits until it ends'));
       }
       if (res === 'conflict') {
         this.metrics?.conflicts.inc();

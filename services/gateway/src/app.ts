@@ -5,7 +5,9 @@ import { createServer } from 'node:http';
 import { WebSocketServer } from 'ws';
 import { connectRedis, createLogger, instanceId, createRegistry, keys as makeKeys, logBudget, STREAM_MAXLEN, waitReady, watchRedis } from '@gambit/common';
 import { CLOSE } from '@gambit/protocol';
-import { PoolStore, SeekStore } from '@gambit/pairing';
+import { ChallengeStore, PoolStore, SeekStore } from '@gambit/pairing';
+import { Presence } from './ws/presence.js';
+import { Players } from './redis/players.js';
 import { Lobby } from './ws/lobby.js';
 import { Crowd } from './ws/crowd.js';
 import { LiveGames } from './redis/live-games.js';
@@ -63,10 +65,18 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
 
   const seeks = new SeekStore(redis, keys);
   const lobby = new Lobby(seeks, log);
+  const challenges = new ChallengeStore(redis, keys);
+  const presence = new Presence(redis, keys, log, config.PRESENCE_POLL_MS);
   const clientDeps: ClientDeps = {
     gatewayId: id, auth, log, forward, metrics, hub, perIp, registry: connections, closedRecently, moveLatency, pools: new PoolStore(redis, keys),
     seeks: { add: (s) => seeks.add(s), cancel: (p, s) => seeks.cancel(p, s), removeConn: (c) => seeks.removeConn(c), accept: (s, who) => seeks.accept(s, who, keys.commands, STREAM_MAXLEN.commands) },
     lobby,
+    challenges: {
+      open: (c) => challenges.open(c), get: (p, d, i) => challenges.get(p, d, i), list: (p) => challenges.list(p), end: (e) => challenges.end(e),
+      areFriends: (a, b) => challenges.areFriends(a, b), accept: (r, who) => challenges.accept(r, who, keys.commands, STREAM_MAXLEN.commands),
+    },
+    players: new Players(redis, keys),
+    presence,
     settings: { helloTimeoutMs: config.HELLO_TIMEOUT_MS, ratePerSec: config.RATE_PER_SEC, rateBurst: config.RATE_BURST, rateStrikes: config.RATE_STRIKES },
     logBudget: logBudget(20),
   };
@@ -107,6 +117,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
 
   events.start();
   lobby.start();
+  presence.start();
   const crowd = new Crowd(redis, keys, id, hub, log);
   crowd.start();
   connections.startHeartbeat(() => hub.clients.size);
@@ -125,6 +136,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     metrics.draining.set(1);
     heartbeat.stop();
     lobby.stop();
+    presence.stop();
     crowd.stop();
     http.close();
     const sockets = [...hub.clients.values()];

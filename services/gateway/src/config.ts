@@ -42,6 +42,8 @@ export const gatewayConfigSchema = z.object({
   /** Frames refused past the limit before the socket is closed with 4429. */
   RATE_STRIKES: env.int(20, 1),
   HEARTBEAT_MS: env.int(15_000, 100),
+  /** How often friends' presence is looked at for the sockets that follow it (ws/presence.ts). */
+  PRESENCE_POLL_MS: env.int(2_000, 100),
   /** SIGTERM: sockets are closed (1012) spread over this window, then the process exits. */
   DRAIN_MS: env.int(10_000, 0),
   /** Folder of the built browser client to serve (development); empty: serve none. */

@@ -16,8 +16,8 @@ export function Header() {
   const me = live.identity.me;
   return (
     <header class="top">
-      <a class="brand" href="/">♞ Gambit</a>
-      <a href="/watch" data-testid="watch-nav">Watch</a>
+      <a class="brand" href="/" aria-label="Gambit">♞<span class="brand-name"> Gambit</span></a>
+      <a class="nav" href="/watch" data-testid="watch-nav">Watch</a>
       <nav class="who" aria-label="Your account">
         {me?.kind === 'user' ? (
           <>

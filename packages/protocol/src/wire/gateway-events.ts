@@ -27,7 +27,8 @@
 // Writers: RoomStore.send (answers that change nothing) through encodeDelivery, and commit.lua,
 // which must write inside its atomic step. commit.lua takes the names from WRITTEN_GATEWAY_FIELDS
 // (room-store.ts defines them ahead of the script), gets every JSON text as an argument, and builds
-// one JSON itself: the replay, {"k":"replay","conn":<conn as a JSON string>,"room":"<code>","events":[<the room log's texts>]}.
+// one JSON itself: the replay, {"k":"replay","conn":<conn as a JSON string>,"room":"<code>"[,"watch":true],"events":[<the room log's texts>]}
+// (`watch` for a spectator's resume: counted in the room's crowd).
 import type { GatewayDelivery } from '../internal.js';
 import type { RoomEvent } from '../server.js';
 

@@ -9,6 +9,7 @@
 //                      dead letters (finalize.ts's dead-letter layout)
 //   pairing.ts         the quick-pairing pool entries and the players' rating copies (hashes)
 //   live.ts            the games in play and each room's crowd of spectators (for watching)
+//   challenges.ts      challenges between friends and the players' friend copies (hashes, sets)
 // Every TypeScript reader and writer, tests included, goes through these. The one writer outside
 // TypeScript is packages/rooms/src/store/commit.lua (it must write inside its atomic script); it
 // follows these layouts with the names exported here, which room-store.ts hands it.
@@ -18,3 +19,4 @@ export * from './gateway-events.js';
 export * from './account-jobs.js';
 export * from './pairing.js';
 export * from './live.js';
+export * from './challenges.js';

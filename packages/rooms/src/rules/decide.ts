@@ -37,8 +37,13 @@ export type Decision =
       events: RoomEvent[];
       replies: Reply[];
       /** `resume`: send this socket the events after `after` (or a fresh state) before new events. */
-      replay?: { origin: Origin; after: number };
+      replay?: { origin: Origin; after: number; watch?: boolean };
       finalize?: GameRecord;
+      /**
+       * The game this starts must be both players' only one: if either is playing in another room
+       * (store/commit.lua checks atomically) nothing is applied and `alone` hears `in_game`.
+       */
+      alone?: Origin;
     };
 
 export type Command = EngineCommand | { t: 'tick' };
@@ -52,7 +57,7 @@ const withId = <M extends ServerMsg>(o: Origin, msg: M): M => (o.id === undefine
 
 export function decide(current: RoomState | null, cmd: Command, ctx: Ctx, code: string): Decision {
   if (cmd.t === 'create') return create(cmd, ctx, code);
-  if (cmd.t === 'pair') return pair(cmd, ctx, code);
+  if (cmd.t === 'pair') return pair(cmd, ctx, code, current);
   if (!current) return cmd.t === 'tick' ? { kind: 'reply', replies: [] } : error(cmd.origin, 'room_not_found', `room ${code} does not exist`);
   if (current.applied.includes(ctx.cmdId)) return { kind: 'reply', replies: [] };
   const s = cloneState(current);
@@ -156,7 +161,8 @@ function attach(out: Out, side: Side, o: Origin): void {
 
 function resume(out: Out, o: Origin, after: number): Decision {
   const side = seatOf(out.s, o.playerId);
-  const replay = { origin: o, after };
+  // Someone without a seat resumes as what they were, a spectator: counted in the crowd again.
+  const replay = side ? { origin: o, after } : { origin: o, after, watch: true };
   // Replay first, then this resume's own presence event: the script keeps that order.
   if (side && out.s.status !== 'ended') attach(out, side, o);
   return out.commit({ replay });
@@ -202,7 +208,9 @@ function rematchCmd(out: Out, o: Origin, action: RematchAction, ctx: Ctx): Decis
   if (!side) return error(o, 'not_a_player', `you are not playing in room ${out.s.code}`);
   attach(out, side, o); // before the rules: a seat with a socket gets no grace in the next game
   const refused = rematch(out.s, side, action, ctx, (ev) => out.emit(ev));
-  return refused ? error(o, refused.code, refused.message) : out.commit();
+  if (refused) return error(o, refused.code, refused.message);
+  // The next game must not overlap another game of either player (one game at a time).
+  return out.s.status === 'active' ? out.commit({ alone: o }) : out.commit();
 }
 
 /** Checks shared by every game action; returns the actor's side or a rejection. */

@@ -11,7 +11,7 @@
 --       (gateway, delivery JSON), then plan.events triples (type, ply or '', event JSON), then at
 --       a game's start its live summary (JSON).
 -- Big texts travel as their own arguments, not inside the plan: no escaping, no decoding here.
--- Returns 1 done, 0 version conflict, 2 duplicate.
+-- Returns 1 done, 0 version conflict, 2 duplicate, 3 busy (plan.alone: a player is playing elsewhere).
 --
 -- The stream entries written here follow the layouts in packages/protocol/src/wire/ (the one
 -- contract; the TypeScript decoders read what this writes): a gateway's event stream as in
@@ -22,6 +22,12 @@
 local plan = cjson.decode(ARGV[1])
 local v = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
 if v ~= plan.v then return 0 end
+if plan.alone then
+  for i = 11, 12 do
+    local room = redis.call('GET', KEYS[i])
+    if room and room ~= plan.room then return 3 end
+  end
+end
 if plan.once then
   if redis.call('SET', KEYS[8], '1', 'NX', 'PX', plan.ttl) == false then return 2 end
 end
@@ -62,7 +68,8 @@ if plan.replay then
   end
   -- Replayable when nothing was missed or the log still holds the first missed event.
   if r.after == plan.seqBefore or (first ~= nil and first <= r.after + 1 and r.after <= plan.seqBefore) then
-    send(r.gw, GW.delivery, '{"k":"replay","conn":' .. cjson.encode(r.conn) .. ',"room":"' .. code .. '","events":[' .. table.concat(missed, ',') .. ']}')
+    local watch = r.watch and ',"watch":true' or ''
+    send(r.gw, GW.delivery, '{"k":"replay","conn":' .. cjson.encode(r.conn) .. ',"room":"' .. code .. '"' .. watch .. ',"events":[' .. table.concat(missed, ',') .. ']}')
   else
     send(r.gw, GW.delivery, fallback)
   end

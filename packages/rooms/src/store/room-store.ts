@@ -59,7 +59,7 @@ export class RoomStore {
    * was already applied. With `ack`, the command's stream entry is acknowledged in the same
    * atomic step (applied and acknowledged together; one round trip less per command).
    */
-  async commit(code: string, loaded: Loaded, d: Extract<Decision, { kind: 'commit' }>, onceId?: string, ack?: Ack): Promise<'ok' | 'conflict' | 'duplicate'> {
+  async commit(code: string, loaded: Loaded, d: Extract<Decision, { kind: 'commit' }>, onceId?: string, ack?: Ack): Promise<'ok' | 'conflict' | 'duplicate' | 'busy'> {
     const k = this.keys;
     const next = d.state === undefined ? loaded.state : d.state;
     const ttl = this.settings.roomTtlMs + 6 * 3600_000;
@@ -92,6 +92,7 @@ export class RoomStore {
     const wasPlaying = before?.status === 'active';
     if (playingNow && (!wasPlaying || before.gameId !== next.gameId)) {
       plan.playing = 'start';
+      if (d.alone) plan.alone = true;
       plan.startedAt = next.startedAt ?? 0; // its place in the live games
     }
     else if (wasPlaying && !playingNow) plan.playing = 'end';
@@ -101,8 +102,9 @@ export class RoomStore {
     if (d.replay && loaded.state) {
       const { origin, after } = d.replay;
       // The snapshot as it was before this decision: its own events follow it.
-      fallback = JSON.stringify({ k: 'conn', conn: origin.conn, msg: stateMsg(loaded.state), sub: code } satisfies GatewayDelivery);
-      plan.replay = { gw: origin.gw, conn: origin.conn, after };
+      const watch = d.replay.watch ? { watch: true as const } : {};
+      fallback = JSON.stringify({ k: 'conn', conn: origin.conn, msg: stateMsg(loaded.state), sub: code, ...watch } satisfies GatewayDelivery);
+      plan.replay = { gw: origin.gw, conn: origin.conn, after, ...watch };
     }
     const args = [
       JSON.stringify(plan),
@@ -118,7 +120,7 @@ export class RoomStore {
       k.once(onceId ?? 'none'), k.gateways, ack?.stream ?? k.commands,
       k.playing(seats?.white?.playerId ?? 'none'), k.playing(seats?.black?.playerId ?? 'none'), k.liveGames, k.liveSummaries, ...args,
     );
-    return res === 1 ? 'ok' : res === 2 ? 'duplicate' : 'conflict';
+    return res === 1 ? 'ok' : res === 2 ? 'duplicate' : res === 3 ? 'busy' : 'conflict';
   }
 
   /** Scores for the deadline sorted sets ('' removes the room from a set). */

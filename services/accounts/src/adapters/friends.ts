@@ -2,9 +2,11 @@
 // other player (PK playerId, SK otherId) with the relation as that player sees it, so a player's
 // list is one query. A change writes both items in one transaction, each on the condition that it
 // is still the version read (two players acting on each other at once: one retries on fresh rows).
-// Blocks are copied to a Redis set per player, read by the gateway when a player joins a pool.
+// Friends and blocks are copied to Redis sets per player: the gateway reads blocks when a player
+// joins a pool, and friends for challenges and presence. Each change copies both rows as read after
+// the write; reading a player's list copies it whole again (a Redis that lost its data heals there).
 import {
-  QueryCommand, TransactionCanceledException, GetItemCommand, type DynamoDBClient, type TransactWriteItem,
+  QueryCommand, TransactionCanceledException, GetItemCommand, DeleteItemCommand, type DynamoDBClient, type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { Transactions } from '@gambit/dynamo';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
@@ -40,20 +42,43 @@ export class Friends {
         if (err instanceof TransactionCanceledException && attempt < ATTEMPTS) continue; // the other acted meanwhile: read again
         throw err;
       }
-      await this.mirrorBlocks(me, other);
+      await this.mirror(me, other);
       return { mine: out.mine };
     }
   }
 
   /**
-   * The Redis copy of whether the two are blocked, from the rows as they are now (read again after
-   * the write: two players blocking and unblocking at once leave the copy as DynamoDB says).
+   * The Redis copies of whether the two are friends and whether they are blocked, from the row as it
+   * is now (read again after the write: two players acting at once leave the copies as DynamoDB says).
    */
-  async mirrorBlocks(a: string, b: string): Promise<void> {
-    const blocked = isBlocked(await this.row(a, b));
-    const key = (x: string) => this.keys.blocks(x);
-    if (blocked) await this.redis.multi().sadd(key(a), b).sadd(key(b), a).exec();
-    else await this.redis.multi().srem(key(a), b).srem(key(b), a).exec();
+  async mirror(a: string, b: string): Promise<void> {
+    const row = await this.row(a, b);
+    const m = this.redis.multi();
+    const set = (on: boolean, key: (x: string) => string) => (on ? m.sadd(key(a), b).sadd(key(b), a) : m.srem(key(a), b).srem(key(b), a));
+    set(isBlocked(row), (x) => this.keys.blocks(x));
+    set(row?.rel === 'friend', (x) => this.keys.friends(x));
+    await m.exec();
+  }
+
+  /** Copies `playerId`'s whole rows (as just listed) to their Redis sets, replacing what was there. */
+  async mirrorAll(playerId: string, rows: readonly Stored[]): Promise<void> {
+    const friends = rows.filter((r) => r.rel === 'friend').map((r) => r.otherId);
+    const blocks = rows.filter((r) => isBlocked(r)).map((r) => r.otherId);
+    const m = this.redis.multi().del(this.keys.friends(playerId), this.keys.blocks(playerId));
+    if (friends.length) m.sadd(this.keys.friends(playerId), ...friends);
+    if (blocks.length) m.sadd(this.keys.blocks(playerId), ...blocks);
+    await m.exec();
+  }
+
+  /** A deleted account: every row about it, both ways, and its Redis copies go. */
+  async forget(playerId: string): Promise<void> {
+    for (const r of await this.list(playerId)) {
+      await Promise.all([0, 1].map((i) => this.db.send(new DeleteItemCommand({
+        TableName: this.table, Key: marshall(i === 0 ? { playerId, otherId: r.otherId } : { playerId: r.otherId, otherId: playerId }),
+      }))));
+      await this.redis.multi().srem(this.keys.friends(r.otherId), playerId).srem(this.keys.blocks(r.otherId), playerId).exec();
+    }
+    await this.redis.del(this.keys.friends(playerId), this.keys.blocks(playerId));
   }
 
   /** Every row of `playerId` (friends, requests both ways, blocks). */

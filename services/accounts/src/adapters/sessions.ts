@@ -115,6 +115,15 @@ export class Sessions {
     return { online: open > 0, lastSeen: seen ? Number(seen) : null };
   }
 
+  /** Which of `playerIds` are online (a socket whose registry entry is still there), in two round trips. */
+  async online(playerIds: readonly string[]): Promise<Set<string>> {
+    if (playerIds.length === 0) return new Set();
+    const conns = ((await this.redis.pipeline(playerIds.map((p) => ['smembers', this.keys.playerConns(p)])).exec()) ?? [])
+      .map(([, v]) => (v ?? []) as string[]);
+    const open = await this.redis.pipeline(conns.map((cs) => (cs.length ? ['exists', ...cs.map((c) => this.keys.conn(c))] : ['exists', this.keys.conn('none')]))).exec();
+    return new Set(playerIds.filter((_, i) => Number(open?.[i]?.[1] ?? 0) > 0));
+  }
+
   /** What Redis holds about a deleted player beyond sessions: presence. */
   async forget(playerId: string): Promise<void> {
     await this.redis.del(this.keys.lastSeen(playerId), this.keys.playerConns(playerId));

@@ -4,7 +4,7 @@
 // three conditional steps in an order where a crash between them leaves at worst a name claimed by
 // its would-be owner (free to take again by that owner), never a name pointing at two accounts.
 import {
-  ConditionalCheckFailedException, DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient,
+  BatchGetItemCommand, type BatchGetItemCommandOutput, ConditionalCheckFailedException, DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { usernameKey } from '@gambit/protocol';
@@ -29,6 +29,24 @@ export class Users {
   async get(playerId: string): Promise<User | null> {
     const r = await this.db.send(new GetItemCommand({ TableName: this.t.users, Key: marshall({ playerId }), ConsistentRead: true }));
     return r.Item ? (unmarshall(r.Item) as User) : null;
+  }
+
+  /** Many accounts at once (a friends list): BatchGetItem, 100 keys a call; deleted ones are absent. */
+  async many(playerIds: readonly string[]): Promise<Map<string, User>> {
+    const found = new Map<string, User>();
+    const ids = [...new Set(playerIds)];
+    for (let i = 0; i < ids.length; i += 100) {
+      let keys: Record<string, unknown>[] | undefined = ids.slice(i, i + 100).map((playerId) => marshall({ playerId }));
+      for (let attempt = 0; keys?.length && attempt < 5; attempt++) {
+        const r: BatchGetItemCommandOutput = await this.db.send(new BatchGetItemCommand({ RequestItems: { [this.t.users]: { Keys: keys as never, ConsistentRead: true } } }));
+        for (const item of r.Responses?.[this.t.users] ?? []) {
+          const u = unmarshall(item) as User;
+          found.set(u.playerId, u);
+        }
+        keys = r.UnprocessedKeys?.[this.t.users]?.Keys; // throttled: asked again
+      }
+    }
+    return found;
   }
 
   /** The account holding a username now (any case); a held (given-up) name belongs to nobody. */

@@ -90,6 +90,7 @@ export async function deleteAccount(ctx: Ctx, req: IncomingMessage, res: ServerR
   }
   await ctx.jobs.erase(user.playerId, newTombstone());
   await ctx.users.delete(user);
+  await ctx.friends.forget(user.playerId);
   await ctx.sessions.endAll(user.playerId);
   await ctx.sessions.forget(user.playerId);
   ctx.log.info({ playerId: user.playerId }, 'account deleted');

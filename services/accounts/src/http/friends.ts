@@ -22,12 +22,15 @@ const REFUSED: Record<FriendError, [number, string]> = {
 /** GET /api/friends */
 export async function listFriends(ctx: Ctx, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const s = await userSession(ctx, req);
-  const rows = (await ctx.friends.list(s.playerId)).slice(0, 500);
-  const people = await Promise.all(rows.map(async (r) => {
-    const [user, presence] = await Promise.all([ctx.users.get(r.otherId), r.rel === 'friend' ? ctx.sessions.presence(r.otherId) : null]);
-    return user && { row: r, view: { playerId: r.otherId, username: user.username, since: r.since, ...(presence ? { online: presence.online } : {}) } };
-  }));
-  const known = people.filter((p) => p !== null);
+  const all = await ctx.friends.list(s.playerId);
+  await ctx.friends.mirrorAll(s.playerId, all);
+  const rows = all.slice(0, 500);
+  // Two reads for the whole list, not two per row: the accounts in one batch, friends' presence in one pipeline.
+  const [users, online] = await Promise.all([ctx.users.many(rows.map((r) => r.otherId)), ctx.sessions.online(rows.filter((r) => r.rel === 'friend').map((r) => r.otherId))]);
+  const known = rows.flatMap((r) => {
+    const user = users.get(r.otherId);
+    return user ? [{ row: r, view: { playerId: r.otherId, username: user.username, since: r.since, ...(r.rel === 'friend' ? { online: online.has(r.otherId) } : {}) } }] : [];
+  });
   const byName = (a: { username: string }, b: { username: string }) => a.username.localeCompare(b.username);
   json(res, 200, {
     friends: known.filter((p) => p.row.rel === 'friend').map((p) => p.view).sort(byName),

@@ -7,6 +7,6 @@ import type { EngineCommand } from '@gambit/protocol';
 export function commandPublisher(redis: Redis, stream: string): (cmd: EngineCommand) => Promise<void> {
   return async (cmd) => {
     // Partition key: the room, so one engine handles a room's commands in order within a batch.
-    await publish(redis, stream, cmd.t, 'room' in cmd ? cmd.room : cmd.origin.conn, cmd, STREAM_MAXLEN.commands);
+    await publish(redis, stream, cmd.t, ('room' in cmd && cmd.room) || cmd.origin.conn, cmd, STREAM_MAXLEN.commands);
   };
 }

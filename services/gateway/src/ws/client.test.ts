@@ -64,6 +64,12 @@ function setup(helloTimeoutMs = 60_000) {
       removeConn: async (conn) => { calls.push(`seeks remove ${conn}`); return 0; },
     },
     lobby: { follow: async () => undefined, unfollow: () => undefined },
+    presence: { follow: async () => undefined, unfollow: () => undefined },
+    challenges: {
+      open: async () => ({ refused: 'not_friends' }), get: async () => null, list: async () => ({ incoming: [], outgoing: [] }),
+      end: async () => false, areFriends: async () => false, accept: async () => 'challenge_not_found',
+    },
+    players: { sockets: async () => [], tell: async () => 0 },
     settings: { helloTimeoutMs, ratePerSec: 100, rateBurst: 100, rateStrikes: 3 },
     logBudget: () => ({ ok: true, dropped: 0 }),
   };

@@ -9,6 +9,8 @@ import {
   CLOSE, MAX_FRAME_BYTES, parseClientFrame, type ClientFrame, type EngineCommand, type ErrorCode, type Origin, type ServerMsg,
 } from '@gambit/protocol';
 import { Matching, type MatchingDeps } from './matching.js';
+import { Challenges, type ChallengeDeps } from './challenges.js';
+import type { Presence } from './presence.js';
 import type { Logger } from '@gambit/common';
 import type { Authenticator, Identity } from '../auth/index.js';
 import type { GatewayMetrics } from '../metrics.js';
@@ -20,8 +22,10 @@ import type { RecentlyClosed } from './recently-closed.js';
 import { TokenBucket } from './rate-limit.js';
 import { toCommand, withId } from './commands.js';
 
-export interface ClientDeps extends MatchingDeps {
+export interface ClientDeps extends MatchingDeps, Omit<ChallengeDeps, 'pools'> {
   gatewayId: string;
+  /** Friends' presence, for the sockets that follow it. */
+  presence: Pick<Presence, 'follow' | 'unfollow'>;
   auth: Pick<Authenticator, 'verify'>;
   log: Logger;
   settings: { helloTimeoutMs: number; ratePerSec: number; rateBurst: number; rateStrikes: number };
@@ -54,13 +58,18 @@ export class Client {
   private commands = 0;
   /** Its pools and seeks (ws/matching.ts): what it opened goes with it. */
   private readonly matching: Matching;
+  /** Its challenges to friends (ws/challenges.ts): those it made go with it. */
+  private readonly challenges: Challenges;
 
   /** Takes over a socket the upgrade accepted (the address was checked with `perIp.full`). */
   constructor(private readonly ws: WebSocket, readonly ip: string, private readonly deps: ClientDeps, readonly id = randomBytes(9).toString('base64url')) {
     deps.perIp.open(ip);
-    this.matching = new Matching(deps, {
-      id, send: (m) => this.send(m), sendRaw: (t) => this.sendRaw(t), error: (c, m, i, r) => this.error(c, m, i, r), origin: (i) => this.origin(i),
-    });
+    const socket = {
+      id, send: (m: ServerMsg) => this.send(m), sendRaw: (t: string | Buffer) => this.sendRaw(t),
+      error: (c: ErrorCode, m: string, i?: string, r?: string) => this.error(c, m, i, r), origin: (i?: string) => this.origin(i),
+    };
+    this.matching = new Matching(deps, socket);
+    this.challenges = new Challenges(deps, socket);
     this.bucket = new TokenBucket(deps.settings.ratePerSec, deps.settings.rateBurst, Date.now());
     this.helloTimer = setTimeout(() => {
       deps.metrics.authFailures.inc({ reason: 'hello_timeout' });
@@ -118,6 +127,8 @@ export class Client {
     const rooms = [...this.rooms]; // the hub empties `rooms`
     hub.remove(this);
     this.matching.closed(this.identity);
+    this.challenges.closed(this.identity);
+    this.deps.presence.unfollow(this);
     metrics.connections.set(hub.clients.size);
     metrics.rooms.set(hub.roomCount());
     if (this.identity) {
@@ -179,6 +190,13 @@ export class Client {
     switch (frame.t) {
       case 'pool': case 'unpool': case 'lobby': case 'seek': case 'unseek': case 'accept':
         return this.matching.handle(frame, this.identity);
+      case 'challenge': case 'challenge_accept': case 'challenge_decline': case 'challenge_cancel': case 'challenges':
+        return this.challenges.handle(frame, this.identity);
+      case 'friends':
+        if (frame.on === false) return this.deps.presence.unfollow(this);
+        await this.deps.presence.follow(this, this.identity.playerId, frame.id);
+        if (this.ws.readyState !== this.ws.OPEN) this.deps.presence.unfollow(this); // closed meanwhile
+        return;
       case 'create': case 'join':
         await this.matching.startingGame(this.identity);
     }

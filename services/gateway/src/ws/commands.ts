@@ -2,10 +2,13 @@
 // socket's owner (client.ts) keeps only its socket's life.
 import type { ClientFrame, EngineCommand, Origin, ServerMsg } from '@gambit/protocol';
 
-/** The engine command for a frame the gateway does not answer itself. */
-/** Frames the gateway answers itself: the handshake, pings, and the pools and lobby (Redis, no engine). */
-export type GatewayFrame = Extract<ClientFrame, { t: 'hello' | 'ping' | 'pool' | 'unpool' | 'lobby' | 'seek' | 'unseek' | 'accept' }>;
+/** Frames the gateway answers itself: the handshake, pings, the pools and lobby, friends and challenges (Redis, no engine). */
+export type GatewayFrame = Extract<ClientFrame, {
+  t: 'hello' | 'ping' | 'pool' | 'unpool' | 'lobby' | 'seek' | 'unseek' | 'accept' | 'friends' | 'challenge' | 'challenge_accept'
+    | 'challenge_decline' | 'challenge_cancel' | 'challenges';
+}>;
 
+/** The engine command for a frame the gateway does not answer itself. */
 export function toCommand(f: Exclude<ClientFrame, GatewayFrame>, origin: Origin): EngineCommand {
   switch (f.t) {
     case 'create': return { t: 'create', origin, tc: f.tc, color: f.color ?? 'random', ...(f.rated ? { rated: true } : {}) };

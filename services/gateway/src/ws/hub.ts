@@ -79,7 +79,7 @@ export class Hub {
     const client = this.clients.get(d.conn);
     if (!client) return 0;
     if (d.k === 'replay') {
-      this.subscribe(client, d.room);
+      this.subscribe(client, d.room, d.watch === true);
       for (const ev of d.events) client.send(ev);
       return 1;
     }

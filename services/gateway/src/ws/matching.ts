@@ -44,7 +44,7 @@ export class Matching {
       case 'unpool': return this.unpool(me, frame.id);
       case 'lobby':
         if (frame.on === false) return this.deps.lobby.unfollow(this.socket);
-        await this.deps.lobby.follow(this.socket, frame.id);
+        await this.deps.lobby.follow(this.socket, frame.id, new Set(isAccountId(me.playerId) ? await this.deps.pools.blocks(me.playerId) : []));
         if (this.gone) this.deps.lobby.unfollow(this.socket);
         return;
       case 'seek': return this.seek(frame, me);

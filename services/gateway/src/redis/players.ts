@@ -1,0 +1,43 @@
+// A player's sockets, wherever they are: the registry (redis/registry.ts) says which gateway holds
+// each, and a message goes to each one's gateway on its event stream, as an engine's answer would
+// (delivered by the hub there). For challenges and friends' presence: rare, small messages.
+import type { Redis } from 'ioredis';
+import { STREAM_MAXLEN, type Keys } from '@gambit/common';
+import { encodeDelivery, type ServerMsg } from '@gambit/protocol';
+
+export interface OpenSocket { conn: string; gw: string; name: string }
+
+export class Players {
+  constructor(private readonly redis: Redis, private readonly keys: Keys, private readonly aliveWithinMs = 20_000) {}
+
+  /** The player's open sockets on live gateways (a dead gateway's are left to the room-reaper). */
+  async sockets(playerId: string, now = Date.now()): Promise<OpenSocket[]> {
+    const conns = await this.redis.smembers(this.keys.playerConns(playerId));
+    if (conns.length === 0) return [];
+    const m = this.redis.multi();
+    for (const c of conns) m.hmget(this.keys.conn(c), 'gw', 'name');
+    const [rows, alive] = await Promise.all([m.exec(), this.redis.zrangebyscore(this.keys.gateways, now - this.aliveWithinMs, '+inf')]);
+    const live = new Set(alive);
+    const open: OpenSocket[] = [];
+    conns.forEach((conn, i) => {
+      const [gw, name] = (rows?.[i]?.[1] ?? []) as (string | null)[];
+      if (gw && name && live.has(gw)) open.push({ conn, gw, name });
+    });
+    return open;
+  }
+
+  /** Sends `msg` to each of the sockets; returns how many. */
+  async tell(to: readonly OpenSocket[], msg: ServerMsg): Promise<number> {
+    if (to.length === 0) return 0;
+    const m = this.redis.multi();
+    for (const s of to) m.xadd(this.keys.gatewayEvents(s.gw), 'MAXLEN', '~', STREAM_MAXLEN.gatewayEvents, '*', ...(encodeDelivery({ k: 'conn', conn: s.conn, msg }) as [string]));
+    await m.exec();
+    return to.length;
+  }
+
+  /** Sends `msg` to every open socket of each player. */
+  async tellAll(playerIds: readonly string[], msg: ServerMsg): Promise<void> {
+    const sockets = await Promise.all([...new Set(playerIds)].map((p) => this.sockets(p)));
+    await this.tell(sockets.flat(), msg);
+  }
+}

@@ -1,0 +1,76 @@
+// Friends' presence on this pod: sockets that follow it (`friends`) get which of their friends are
+// online, and the room each one plays in, at once and again whenever it changes. Polled: every
+// couple of seconds, one pipelined read per following player (their friends' socket counts and
+// "playing" keys), so nothing has to be told when a friend connects on another pod, and a pod
+// that dies takes no notification with it. Only sockets with the friends page open pay for it.
+import type { Redis } from 'ioredis';
+import type { Keys, Logger } from '@gambit/common';
+import type { FriendsMsg } from '@gambit/protocol';
+
+export interface PresenceFollower {
+  send(msg: FriendsMsg): void;
+}
+
+export class Presence {
+  /** Each following socket, the player behind it, and the last list it was sent. */
+  private readonly followers = new Map<PresenceFollower, { playerId: string; last: string }>();
+  private timer?: NodeJS.Timeout;
+  private polling = false;
+
+  constructor(private readonly redis: Redis, private readonly keys: Keys, private readonly log: Logger, private readonly everyMs = 2_000) {}
+
+  /** `f` follows `playerId`'s friends from now on; it gets the list at once (answering `id`). */
+  async follow(f: PresenceFollower, playerId: string, id?: string): Promise<void> {
+    const online = (await this.read([playerId])).get(playerId) ?? [];
+    this.followers.set(f, { playerId, last: JSON.stringify(online) });
+    f.send(id === undefined ? { t: 'friends', online } : { t: 'friends', id, online });
+  }
+
+  unfollow(f: PresenceFollower): void {
+    this.followers.delete(f);
+  }
+
+  start(): void {
+    this.timer = setInterval(() => void this.poll(), this.everyMs);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  private async poll(): Promise<void> {
+    if (this.polling || this.followers.size === 0) return;
+    this.polling = true;
+    try {
+      const lists = await this.read([...new Set([...this.followers.values()].map((v) => v.playerId))]);
+      for (const [f, v] of this.followers) {
+        const online = lists.get(v.playerId) ?? [];
+        const text = JSON.stringify(online);
+        if (text === v.last) continue;
+        v.last = text;
+        f.send({ t: 'friends', online });
+      }
+    } catch (err) {
+      this.log.warn({ err: String(err) }, 'friends presence poll failed');
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  /** Each player's online friends (sorted by id), in two pipelined round trips for all of them. */
+  private async read(players: string[]): Promise<Map<string, FriendsMsg['online']>> {
+    const friends = await this.redis.pipeline(players.map((p) => ['smembers', this.keys.friends(p)])).exec();
+    const lists = players.map((_, i) => ((friends?.[i]?.[1] ?? []) as string[]).sort());
+    const everyone = [...new Set(lists.flat())];
+    const m = this.redis.pipeline();
+    for (const f of everyone) m.scard(this.keys.playerConns(f)).get(this.keys.playing(f));
+    const rows = everyone.length ? (await m.exec()) ?? [] : [];
+    const state = new Map<string, FriendsMsg['online'][number] | null>();
+    everyone.forEach((f, i) => {
+      const conns = Number(rows[2 * i]?.[1] ?? 0);
+      const room = rows[2 * i + 1]?.[1] as string | null;
+      state.set(f, conns > 0 ? { playerId: f, ...(room && room !== 'pending' ? { playing: room } : {}) } : null);
+    });
+    return new Map(players.map((p, i) => [p, lists[i]!.map((f) => state.get(f)).filter((x): x is FriendsMsg['online'][number] => Boolean(x))]));
+  }
+}
