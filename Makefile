@@ -15,8 +15,8 @@ help: ## List the targets
 node: ## Make sure Node >= 22 is on PATH (installs Node 24 into .tools/ when the machine's is older)
 	@bash scripts/ensure-node.sh
 
-system-deps: ## Install redis-server, chromium and prometheus (promtool) when missing (Debian/Ubuntu)
-	@bash scripts/ensure-system.sh redis-server chromium prometheus prometheus-alertmanager
+system-deps: ## Install redis-server, chromium, prometheus (promtool), alertmanager and coturn when missing (Debian/Ubuntu)
+	@bash scripts/ensure-system.sh redis-server chromium prometheus prometheus-alertmanager coturn
 
 node_modules/.package-lock.json: package-lock.json | node
 	npm ci $(NPM_FLAGS)

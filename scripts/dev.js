@@ -1,7 +1,7 @@
 // `make dev`: the whole platform on this machine, no Kubernetes. A redis-server on a free port
 // (data under .dev/), dynalite in this process (in memory), then one engine, one finalizer, the
-// embedded OpenID provider, the accounts service and one gateway as child processes. Ctrl-C stops
-// everything started here.
+// embedded OpenID provider, the accounts service, coturn (TURN and STUN for video calls, with a
+// secret made for this run) and one gateway as child processes. Ctrl-C stops everything started here.
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -102,11 +102,25 @@ start('accounts', process.execPath, ['services/accounts/dist/main.js'], {
 });
 await waitForHttp(`http://127.0.0.1:${accountsPort}/readyz`, 'accounts');
 
+// coturn for video calls: TURN REST credentials signed with a secret made for this run (the
+// gateway hands them out; the secret never reaches a browser). Loopback only, as the rest.
+const turnPort = await freePort(3478);
+const turnSecret = randomBytes(24).toString('hex');
+const relayMin = 49_152 + Math.floor(Math.random() * 100) * 100;
+start('coturn', 'turnserver', [
+  '-n', '--listening-ip=127.0.0.1', '--relay-ip=127.0.0.1', `--listening-port=${turnPort}`, '--use-auth-secret', `--static-auth-secret=${turnSecret}`,
+  '--realm=gambit.dev', '--allow-loopback-peers', '--no-cli', '--no-tls', '--no-dtls', `--min-port=${relayMin}`, `--max-port=${relayMin + 99}`,
+  '--no-software-attribute', '--log-file=stdout', '--simple-log',
+]);
+const turnEnv = {
+  TURN_URLS: `turn:127.0.0.1:${turnPort}?transport=udp,turn:127.0.0.1:${turnPort}?transport=tcp`, TURN_SECRET: turnSecret, STUN_URLS: `stun:127.0.0.1:${turnPort}`,
+};
+
 // The gateway runs with the Node flags its image uses.
 const gatewayFlags = JSON.parse(readFileSync(`${root}services/gateway/node-flags.json`, 'utf8'));
 start('gateway', process.execPath, [...gatewayFlags, 'services/gateway/dist/main.js'], {
   ...common, PORT: String(webPort), HOST: '127.0.0.1', TOKEN_SIGNING_KEY: signingKey, WEB_ROOT: `${root}web/dist`,
-  FINALIZER_URL: `http://127.0.0.1:${finalizerPort}`, ACCOUNTS_URL: `http://127.0.0.1:${accountsPort}`, DRAIN_MS: '500',
+  FINALIZER_URL: `http://127.0.0.1:${finalizerPort}`, ACCOUNTS_URL: `http://127.0.0.1:${accountsPort}`, DRAIN_MS: '500', ...turnEnv,
 });
 
 await waitForHttp(`http://127.0.0.1:${webPort}/readyz`, 'gateway');
@@ -116,6 +130,7 @@ console.log(`
     Sign-in:     ${issuer}/   (the embedded OpenID provider: accounts you create there stay in .dev/redis)
     Redis:       redis://127.0.0.1:${redisPort}   (data in .dev/redis)
     DynamoDB:    http://127.0.0.1:${dynamoPort}   (dynalite, in memory)
+    TURN/STUN:   127.0.0.1:${turnPort}   (coturn, for video calls; its secret is made for this run)
     Game API:    http://127.0.0.1:${webPort}/api/games/<id>
     Token key:   ${process.env.TOKEN_SIGNING_KEY ? 'from TOKEN_SIGNING_KEY' : 'a generated development ES256 key (set TOKEN_SIGNING_KEY to a PKCS8 PEM to keep tokens across restarts)'}
   Ctrl-C stops everything.

@@ -6,6 +6,7 @@ for pkg in "$@"; do
   cmd=$pkg
   [ "$pkg" = chromium ] && cmd=chromium
   [ "$pkg" = prometheus-alertmanager ] && cmd=amtool
+  [ "$pkg" = coturn ] && cmd=turnserver
   command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0

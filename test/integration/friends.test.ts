@@ -112,7 +112,7 @@ describe('friends', () => {
     try {
       const copies = async () => [await redis.smembers(k.friends(giId)), await redis.smembers(k.friends(hoId))];
       expect(await copies()).toEqual([[hoId], [giId]]);
-      await redis.del(k.friends(giId)); // Redis lost it (a restart without persistence)
+      await redis.del(k.friends(giId), k.friendsCopied(giId)); // Redis lost them (a restart without persistence)
       await lists(gi);
       expect(await copies()).toEqual([[hoId], [giId]]);
       expect(await act(gi, 'ho_f', 'remove')).toMatchObject({ status: 200 });

@@ -39,7 +39,13 @@ export class Challenges {
 
   /** A new socket: its own lists from the server (the old socket's challenges went with it). */
   welcomed(): void {
-    if (!this.signedIn) return;
+    if (!this.signedIn) {
+      // Signed out (or a session that fell back to a guest): the account's challenges are not ours.
+      for (const id of [...this.lapse.keys()]) this.forget(id);
+      this.incoming = [];
+      this.outgoing = [];
+      return;
+    }
     this.host.conn.send({ t: 'challenges', id: this.host.frameId('challenges') });
     if (this.following) this.host.conn.send({ t: 'friends', id: this.host.frameId('friends') });
   }

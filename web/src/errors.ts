@@ -2,21 +2,26 @@
 // `message` is for logs and developers (it can read like "tc.initialMs: Too small: ..."), never
 // for the player.
 import type { ErrorCode } from '@gambit/protocol';
+import { CHAT_MAX } from './chat.js';
 
 /** What the player was doing when the error came back (the prefix of the frame id). */
 export type Action = 'hello' | 'create' | 'join' | 'watch' | 'move' | 'resign' | 'draw' | 'abort' | 'leave' | 'rematch' | 'pool' | 'seek' | 'accept'
-  | 'challenge' | 'chaccept' | 'other';
+  | 'challenge' | 'chaccept' | 'say' | 'chat' | 'mute' | 'report' | 'chatmode' | 'other';
 
 const TEXT: Record<ErrorCode, (room: string, action: Action) => string> = {
-  bad_request: (_r, a) => a === 'create'
-    ? 'The server did not accept these game settings: pick another time control'
+  bad_request: (_r, a) => a === 'create' ? 'The server did not accept these game settings: pick another time control'
+    : a === 'say' ? `That line was not sent: write 1 to ${CHAT_MAX} characters`
+    : a === 'mute' ? 'You cannot mute yourself'
     : 'The server did not understand that request: reload the page if it happens again',
   unauthorized: () => 'Your session expired: signing you in again',
   too_large: () => 'That request was too large for the server',
-  rate_limited: (_r, a) => (a === 'challenge' ? 'Too many challenges this minute: wait a little before the next one' : 'Too many requests: wait a moment and try again'),
+  rate_limited: (_r, a) => (a === 'challenge' ? 'Too many challenges this minute: wait a little before the next one'
+    : a === 'say' ? 'You are sending lines too fast: wait a few seconds'
+    : a === 'report' ? 'Too many reports: wait a minute before the next one'
+    : 'Too many requests: wait a moment and try again'),
   room_not_found: (r) => (r ? `No game with the code ${r}: it may have ended or expired` : 'That game no longer exists'),
   room_full: () => 'That game already has two players',
-  not_a_player: () => 'You are not playing in this game',
+  not_a_player: (_r, a) => (a === 'chatmode' ? "Only the players open or close the spectators' chat" : 'You are not playing in this game'),
   not_your_turn: () => 'It is not your move',
   illegal_move: () => 'That move is not legal',
   stale_ply: () => 'The position changed before your move arrived: try again',
@@ -37,11 +42,17 @@ const TEXT: Record<ErrorCode, (room: string, action: Action) => string> = {
   too_many_challenges: () => 'You have as many open challenges as allowed: cancel one first',
   already_challenged: () => 'You have challenged this friend already: wait for the answer or cancel it',
   rated_needs_account: (_r, a) => (a === 'create' || a === 'pool' || a === 'seek' ? 'Sign in to play rated games' : 'This game is rated: sign in to join it'),
+  not_in_room: () => "You are no longer in this game's room: reload the page to chat",
+  chat_closed: () => "The players closed the spectators' chat",
+  chat_needs_account: () => 'Sign in to chat with other spectators',
+  line_not_found: () => 'That line is too old to report',
+  peer_unavailable: () => 'Your opponent is not connected right now',
 };
 
 export function actionOf(id: string | undefined): Action {
   const kind = (id ?? '').split('-')[0] ?? '';
-  return (['hello', 'create', 'join', 'watch', 'move', 'resign', 'draw', 'abort', 'leave', 'rematch', 'pool', 'seek', 'accept', 'challenge', 'chaccept'] as const)
+  return (['hello', 'create', 'join', 'watch', 'move', 'resign', 'draw', 'abort', 'leave', 'rematch', 'pool', 'seek', 'accept', 'challenge', 'chaccept',
+    'say', 'chat', 'mute', 'report', 'chatmode'] as const)
     .find((a) => a === kind) ?? 'other';
 }
 

@@ -100,6 +100,13 @@ export function reduce(v: GameView, msg: ServerMsg, serverNow: number): GameView
     case 'challenge_received':
     case 'challenge_gone':
     case 'challenges':
+    case 'said': // chat (chat.ts): never part of the game
+    case 'chat':
+    case 'muted':
+    case 'reported':
+    case 'chat_mode':
+    case 'signal': // WebRTC signalling between the players: not part of the game either
+    case 'ice':
       return v;
   }
   // Room events: only ours, only new ones. A `state` may repeat the seq we have (fresh state on resume).

@@ -2,11 +2,13 @@
 // into the view model (game.ts), the view model onto the board, and the player's actions into
 // protocol frames. Screens subscribe and render from its fields; the router follows its `goTo`
 // (a created or joined room) and `leftRoom` events. The name switching that keeps a name typed
-// just before Create in force first is in names.ts; challenges between friends are in challenges.ts.
+// just before Create in force first is in names.ts; challenges between friends are in challenges.ts;
+// the room's chat is in chat.ts.
 import type { ClientFrame, ErrorMsg, PoolId, SeekView, ServerMsg, Side, TimeControl } from '@gambit/protocol';
 import { poolTimeControl } from '@gambit/protocol/pools';
 import type { Board } from './board.js';
 import { Challenges, isChallengeMsg } from './challenges.js';
+import { Chat, isChatMsg } from './chat.js';
 import { ServerClock } from './clock.js';
 import { Connection, type ConnState } from './connection.js';
 import { actionOf, errorText } from './errors.js';
@@ -33,6 +35,7 @@ export class LiveGame {
   readonly conn: Connection;
   readonly names: Names;
   readonly challenges: Challenges;
+  readonly chat: Chat;
   view: GameView = emptyView(null);
   connState: ConnState = 'connecting';
   pendingMove = false; // a move of ours is on its way: no second one until the server answers
@@ -90,6 +93,7 @@ export class LiveGame {
     });
     this.names = new Names(this);
     this.challenges = new Challenges(this);
+    this.chat = new Chat(this);
   }
 
   subscribe(fn: () => void): () => void {
@@ -170,8 +174,12 @@ export class LiveGame {
 
   private onMessage(msg: ServerMsg): void {
     if (isChallengeMsg(msg)) return this.challenges.handle(msg);
+    if (isChatMsg(msg)) return this.chat.handle(msg);
     const before = this.view;
     this.view = reduce(this.view, msg, this.serverClock.now());
+    // A message of the shown room means this socket is in it: the chat catches up then (chat.ts).
+    // (`paired` comes before the seat's `started`; `closed` ends the room; an error is no sign.)
+    if ('room' in msg && msg.room === this.view.room && msg.t !== 'paired' && msg.t !== 'closed' && msg.t !== 'error') this.chat.seen(msg.room);
     switch (msg.t) {
       case 'welcome':
         return this.onWelcome();
@@ -248,6 +256,7 @@ export class LiveGame {
     if (this.seeking) this.send({ t: 'pool', id: this.frameId('pool'), ...this.seeking });
     if (this.lobby) this.send({ t: 'lobby', id: this.frameId('lobby') }); // our seeks went with the old socket
     this.challenges.welcomed();
+    this.chat.welcomed();
     if (this.joining) {
       this.send({ t: 'join', id: this.frameId('join'), room: this.joining });
     } else if (v.room && (v.status === 'ended' || (!v.color && isLive(v)))) {
@@ -288,6 +297,7 @@ export class LiveGame {
     if (id.startsWith('draw-')) this.offerSent = false;
     if (id.startsWith('pool-')) this.seeking = null;
     this.challenges.failed(msg);
+    if (this.chat.failed(msg)) return this.render();
     // Waiting again after a reconnect, or a second tab: the player is in a game already (its
     // `paired` may have gone with the old socket). Back to it, before the grace runs out.
     if (msg.code === 'in_game' && msg.room && ['pool-', 'seek-', 'accept-', 'chaccept-'].some((p) => id.startsWith(p))) {
@@ -320,6 +330,7 @@ export class LiveGame {
 
   private leaveRoom(room: string | null = this.view.room): void {
     this.view = emptyView(this.view.me);
+    this.chat.reset();
     this.pendingMove = this.offerSent = false;
     this.joining = this.hostOf = null;
     saveRoom(null);
@@ -340,6 +351,7 @@ export class LiveGame {
     this.pendingMove = this.offerSent = false;
     this.hostOf = null;
     this.joining = code;
+    this.chat.reset();
     saveRoom(null);
     // Now if the socket is ready for it; otherwise `welcome` sends it (after a pending name switch, too).
     if (this.online && !this.names.switching) this.send({ t: 'join', id: this.frameId('join'), room: code });
@@ -351,6 +363,7 @@ export class LiveGame {
     if (this.view.room !== code || this.view.color) return;
     this.stopWatching();
     this.view = emptyView(this.view.me);
+    this.chat.reset();
     saveRoom(null);
     this.render();
   }

@@ -52,12 +52,17 @@ export interface Keys {
   seeksVersion: string;
   /** Set of the players a player blocked or is blocked by (a copy of the friends table, for the matchmaker). */
   blocks(playerId: string): string;
-  /** Set of a player's friends (a copy of the friends table, for challenges and presence). */
+  /** Set of a player's friends (a copy of the friends table, for challenges and presence), and a marker that both copies were made whole. */
   friends(playerId: string): string;
+  friendsCopied(playerId: string): string;
   /** Hashes challengeId -> entry of the open challenges to and by a player, and a counter of the challenges they made this minute. */
   challengesIn(playerId: string): string;
   challengesOut(playerId: string): string;
   challengeRate(playerId: string): string;
+  /** A room's chat: each channel's last lines (list; the counters and mode are fields of the room's hash); the players a player muted (set); reports (stream). */
+  chatLines(room: string, channel: 'players' | 'spectators'): string;
+  mutes(playerId: string): string;
+  chatReports: string;
   /** The room of the game a player is playing now (set by the engine's commit at the start, deleted at the end). */
   playing(playerId: string): string;
   /** Hash speed -> "rating rd" of a player's current ratings, copied by the finalizer for the matchmaker. */
@@ -95,12 +100,16 @@ export function keys(prefix = 'gambit'): Keys {
     playing: (id) => `${p}:player:${id}:playing`,
     blocks: (id) => `${p}:player:${id}:blocks`,
     friends: (id) => `${p}:player:${id}:friends`,
+    friendsCopied: (id) => `${p}:player:${id}:friends:copied`,
     challengesIn: (id) => `${p}:player:${id}:challenges:in`,
     challengesOut: (id) => `${p}:player:${id}:challenges:out`,
     challengeRate: (id) => `${p}:player:${id}:challenges:rate`,
     liveGames: `${p}:live`,
     liveSummaries: `${p}:live:summaries`,
     crowd: (room) => `${p}:room:${room}:crowd`,
+    chatLines: (room, channel) => `${p}:room:${room}:chat:${channel}`,
+    mutes: (id) => `${p}:player:${id}:mutes`,
+    chatReports: `${p}:stream:chat-reports`,
     seeks: `${p}:seeks`,
     seeksVersion: `${p}:seeks:version`,
   };

@@ -15,11 +15,11 @@ import { PENDING_MS } from './store.js';
 
 /**
  * KEYS: 1 the friend's "in", 2 the challenger's "out", 3 the challenger's counter this minute,
- * 4 the challenger's friends. ARGV: 1 id, 2 entry, 3 most open at once, 4 most a minute, 5 now,
- * 6 the friend's id, 7 how long the hashes live (ms). Returns 'ok' or the refusal's error code.
+ * 4-5 the challenger's and the friend's friends (both copies must agree). ARGV: 1 id, 2 entry, 3 most open at once, 4 most a minute, 5 now,
+ * 6 the friend's id, 7 how long the hashes live (ms), 8 the challenger's id. Returns 'ok' or the refusal's error code.
  */
 const OPEN = `
-if redis.call('SISMEMBER', KEYS[4], ARGV[6]) == 0 then return 'not_friends' end
+if redis.call('SISMEMBER', KEYS[4], ARGV[6]) == 0 or redis.call('SISMEMBER', KEYS[5], ARGV[8]) == 0 then return 'not_friends' end
 local now = tonumber(ARGV[5])
 local out = redis.call('HGETALL', KEYS[2])
 local open = 0
@@ -88,7 +88,7 @@ type Scripts = {
 
 export class ChallengeStore {
   constructor(private readonly redis: Redis, private readonly keys: Keys, private readonly limits = CHALLENGE_LIMITS) {
-    redis.defineCommand('gambitChallengeOpen', { numberOfKeys: 4, lua: OPEN });
+    redis.defineCommand('gambitChallengeOpen', { numberOfKeys: 5, lua: OPEN });
     redis.defineCommand('gambitChallengeEnd', { numberOfKeys: 2, lua: END });
     redis.defineCommand('gambitChallengeAccept', { numberOfKeys: 6, lua: ACCEPT });
   }
@@ -102,15 +102,16 @@ export class ChallengeStore {
     const entry: ChallengeEntry = { ...c, id: randomBytes(9).toString('base64url'), since: now, until: now + this.limits.ttlMs };
     const k = this.keys;
     const out = await this.scripts.gambitChallengeOpen(
-      k.challengesIn(c.to.playerId), k.challengesOut(c.from.playerId), k.challengeRate(c.from.playerId), k.friends(c.from.playerId),
-      entry.id, encodeChallengeEntry(entry), this.limits.open, this.limits.perMinute, now, c.to.playerId, this.limits.ttlMs + 60_000,
+      k.challengesIn(c.to.playerId), k.challengesOut(c.from.playerId), k.challengeRate(c.from.playerId), k.friends(c.from.playerId), k.friends(c.to.playerId),
+      entry.id, encodeChallengeEntry(entry), this.limits.open, this.limits.perMinute, now, c.to.playerId, this.limits.ttlMs + 60_000, c.from.playerId,
     );
     return out === 'ok' ? entry : { refused: out as OpenRefusal };
   }
 
-  /** Whether `b` is among `a`'s friends (the accounts service's copy). */
+  /** Whether `a` and `b` are friends (the accounts service's copies, both ways). */
   async areFriends(a: string, b: string): Promise<boolean> {
-    return (await this.redis.sismember(this.keys.friends(a), b)) === 1;
+    const [ab, ba] = await Promise.all([this.redis.sismember(this.keys.friends(a), b), this.redis.sismember(this.keys.friends(b), a)]);
+    return ab === 1 && ba === 1;
   }
 
   /** A standing challenge to (`in`) or by (`out`) `playerId`, with its text as stored; null when gone or lapsed. */
@@ -120,12 +121,17 @@ export class ChallengeStore {
     return entry && text && entry.until > now ? { entry, text } : null;
   }
 
-  /** The standing challenges to and by `playerId`, oldest first. */
+  /** The standing challenges to and by `playerId`, oldest first (lapsed ones found here are removed). */
   async list(playerId: string, now = Date.now()): Promise<{ incoming: ChallengeEntry[]; outgoing: ChallengeEntry[] }> {
     const [inc, out] = await Promise.all([this.redis.hvals(this.keys.challengesIn(playerId)), this.redis.hvals(this.keys.challengesOut(playerId))]);
-    const standing = (texts: string[]) => texts.map(decodeChallengeEntry)
-      .filter((e): e is ChallengeEntry => e !== null && e.until > now).sort((a, b) => a.since - b.since);
-    return { incoming: standing(inc), outgoing: standing(out) };
+    const lapsed: ChallengeEntry[] = [];
+    const standing = (texts: string[]) => texts.map(decodeChallengeEntry).filter((e): e is ChallengeEntry => {
+      if (e && e.until <= now) lapsed.push(e);
+      return e !== null && e.until > now;
+    }).sort((a, b) => a.since - b.since);
+    const lists = { incoming: standing(inc), outgoing: standing(out) };
+    if (lapsed.length) await Promise.all(lapsed.map((e) => this.end(e)));
+    return lists;
   }
 
   /** Removes the challenge from both players; true for the one caller that removed it (it tells them). */

@@ -5,6 +5,13 @@ import { ROOM_CODE_RE } from './room-code.js';
 import { POOL_IDS } from './pools.js';
 
 export const MAX_FRAME_BYTES = 4096;
+/** A chat line's most characters (lichess allows 140). */
+export const MAX_CHAT_CHARS = 140;
+/**
+ * A `signal` frame may be this large: a video call's offer (SDP) is 3-8 KB, past MAX_FRAME_BYTES.
+ * Only `signal` frames get it (a v1 client never sends one); every other frame keeps the 4096 bytes.
+ */
+export const MAX_SIGNAL_FRAME_BYTES = 16_384;
 
 const id = z.string().max(64).optional();
 export const roomCode = z.string().regex(ROOM_CODE_RE, 'room must be 8 characters from ABCDEFGHJKMNPQRSTUVWXYZ23456789');
@@ -50,6 +57,27 @@ export const clientFrame = z.discriminatedUnion('t', [
   z.object({ t: z.literal('challenge_decline'), id, challenge: challengeId }),
   z.object({ t: z.literal('challenge_cancel'), id, challenge: challengeId }),
   z.object({ t: z.literal('challenges'), id }),
+  // Additions: chat (docs/protocol.md). A line to the room (the players' chat if seated, else the
+  // spectators'); the lines after `after`; mute a player's lines; report a line; close the
+  // spectators' chat (a seated player).
+  z.object({ t: z.literal('say'), id, room: roomCode, text: z.string().trim().min(1, 'text is empty').max(MAX_CHAT_CHARS, `text is limited to ${MAX_CHAT_CHARS} characters`) }),
+  z.object({ t: z.literal('chat'), id, room: roomCode, after: z.number().int().min(0).optional() }),
+  z.object({ t: z.literal('mute'), id, playerId: z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'playerId must be a player id'), on: z.boolean().optional() }),
+  z.object({ t: z.literal('report'), id, room: roomCode, channel: z.enum(['players', 'spectators']), n: z.number().int().min(1), reason: z.string().max(200).optional() }),
+  z.object({ t: z.literal('chat_mode'), id, room: roomCode, spectators: z.boolean() }),
+  // Additions: video and voice between the two seated players (docs/protocol.md). `signal` carries
+  // WebRTC's offer, answer and ICE candidates to the opponent's sockets (`to`: one of them, once it
+  // answered); `ice` asks for the TURN servers and their short-lived credentials; `video` reports
+  // how a call went, for the metrics.
+  z.object({
+    t: z.literal('signal'), id, room: roomCode, to: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'to must be a socket id from a signal').optional(),
+    kind: z.enum(['offer', 'answer', 'candidate', 'hangup']),
+    sdp: z.string().max(12_000).optional(),
+    candidate: z.object({ candidate: z.string().max(1_000), sdpMid: z.string().max(64).nullable().optional(), sdpMLineIndex: z.number().int().min(0).max(64).nullable().optional() }).optional(),
+  }).refine((f) => (f.kind === 'offer' || f.kind === 'answer') === (f.sdp !== undefined), { message: 'an offer or answer carries sdp, nothing else does', path: ['sdp'] })
+    .refine((f) => (f.kind === 'candidate') === (f.candidate !== undefined), { message: 'a candidate carries candidate, nothing else does', path: ['candidate'] }),
+  z.object({ t: z.literal('ice'), id }),
+  z.object({ t: z.literal('video'), id, room: roomCode, state: z.enum(['started', 'connected', 'failed']), relay: z.boolean().optional() }),
   z.object({ t: z.literal('ping'), id }),
 ]);
 

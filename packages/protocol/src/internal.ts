@@ -5,7 +5,7 @@
 // How each is laid out in its stream entry: wire/ (one codec per layout).
 import type { Color, TimeControl } from './client.js';
 import type { PoolId } from './pools.js';
-import type { Clock, EndReason, Result, RoomEvent, ServerMsg } from './server.js';
+import type { Clock, EndReason, Result, RoomEvent, ServerMsg, SignalMsg } from './server.js';
 
 /** Who sent a command: the socket it came from and the player behind it. */
 export interface Origin {
@@ -32,6 +32,8 @@ export type EngineCommand =
   | { t: 'leave'; origin: Origin; room: string }
   /** After the end: offer, accept or decline the next game in the room. */
   | { t: 'rematch'; origin: Origin; room: string; action: 'offer' | 'accept' | 'decline' }
+  /** WebRTC signalling from a seated player to the opponent's sockets (`to`: one of them); the room checks who may. */
+  | { t: 'signal'; origin: Origin; room: string; to?: string; kind: SignalMsg['kind']; sdp?: string; candidate?: SignalMsg['candidate'] }
   /** `hello` with `resume`: reattach this socket to the room and replay what it missed. */
   | { t: 'resume'; origin: Origin; room: string; seq: number }
   /**
@@ -64,7 +66,13 @@ export type GatewayDelivery =
    */
   | { k: 'conn'; conn: string; msg: ServerMsg; sub?: string; unsub?: string; watch?: true }
   /** Resume: the events this socket missed, in order; the socket joins the room's audience (`watch`: as a spectator). */
-  | { k: 'replay'; conn: string; room: string; events: RoomEvent[]; watch?: true };
+  | { k: 'replay'; conn: string; room: string; events: RoomEvent[]; watch?: true }
+  /**
+   * A message for a room's audience that is not a room event (a chat line, the chat's mode): only
+   * its players or only its spectators (`to`), never to sockets whose player muted `by`, nor to
+   * the socket `except` (it had its answer).
+   */
+  | { k: 'audience'; room: string; msg: ServerMsg; to?: 'players' | 'spectators'; by?: string; except?: string };
 
 export interface PlayerRef { playerId: string; name: string }
 

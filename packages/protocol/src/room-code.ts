@@ -14,7 +14,9 @@ export function newRoomCode(): string {
 /**
  * The room of two friends (seed 001's pair rooms): the same code every time they play by challenge,
  * whichever of them challenges. Seed 001 keeps one per pair in a table; derived from the two ids
- * it needs no lookup and survives losing Redis. Knowing it gives no seat: only these two are seated.
+ * it needs no lookup and survives losing Redis. Anyone who knows both ids can compute it: it gives
+ * no seat (only these two are seated), and what it shows is public anyway (finished games are, as
+ * on lichess, and games in play are listed to watch).
  */
 export function pairRoomCode(a: string, b: string): string {
   const digest = createHash('sha256').update(`gambit-pair-room\n${[a, b].sort().join('\n')}`).digest();

@@ -32,6 +32,11 @@ export const ERROR_CODES = [
   // Additions, answers to challenges only: not a friend (or a guest); oneself; the friend is not
   // online; gone or never there; over the cap of open challenges; one to this friend stands already.
   'not_friends', 'challenge_self', 'friend_offline', 'challenge_not_found', 'too_many_challenges', 'already_challenged',
+  // Additions, answers to chat only: not in that room; the spectators' chat is closed; a guest in
+  // the spectators' chat; no such line to report.
+  'not_in_room', 'chat_closed', 'chat_needs_account', 'line_not_found',
+  // Addition, an answer to `signal` only: the opponent has no socket in the room (or not that one).
+  'peer_unavailable',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -150,6 +155,33 @@ export interface ChallengesMsg { t: 'challenges'; id?: string; incoming: Challen
 /** Addition: which friends are online, and the room of the game each is playing: answers `friends` and again on every change. */
 export interface FriendsMsg { t: 'friends'; id?: string; online: { playerId: string; playing?: string }[] }
 
+/** Addition: the room's two chats: the seated players', and the spectators'. */
+export type ChatChannel = 'players' | 'spectators';
+/**
+ * Addition: one chat line. `n` numbers the lines of one channel of one room from 1 (not a room
+ * event: no `seq`); `by` is who said it. Sent to the channel's readers: the players' lines to the
+ * seated players, the spectators' to the spectators.
+ */
+export interface ChatLine { room: string; channel: ChatChannel; n: number; by: { playerId: string; name: string }; text: string; at: number }
+export interface SaidMsg extends ChatLine { t: 'said' }
+/** Addition: answers `chat`: the socket's channel's lines after `after` (the last 100 at most), and whether spectators may chat. */
+export interface ChatMsg { t: 'chat'; id?: string; room: string; channel: ChatChannel; lines: ChatLine[]; spectators: boolean }
+/** Addition: answers `mute` (and `on: false`): whose lines this player no longer receives. */
+export interface MutedMsg { t: 'muted'; id?: string; playerId: string; on: boolean }
+/** Addition: answers `report`: the line and its context are stored for review. */
+export interface ReportedMsg { t: 'reported'; id?: string; room: string; channel: ChatChannel; n: number }
+/** Addition: the spectators' chat of a room opened or closed (to its whole audience). */
+export interface ChatModeMsg { t: 'chat_mode'; id?: string; room: string; spectators: boolean }
+
+/** Addition: WebRTC signalling from the opponent (`from`: their socket, to answer it with `to`). */
+export interface SignalMsg {
+  t: 'signal'; room: string; from: string; kind: 'offer' | 'answer' | 'candidate' | 'hangup';
+  sdp?: string; candidate?: { candidate: string; sdpMid?: string | null; sdpMLineIndex?: number | null };
+}
+/** Addition: answers `ice`: STUN and TURN servers, the TURN credentials valid for `ttlS` seconds. */
+export interface IceMsg { t: 'ice'; id?: string; iceServers: { urls: string[]; username?: string; credential?: string }[]; ttlS: number }
+
 export type ServerMsg = RoomEvent | WelcomeMsg | CreatedMsg | JoinedMsg | PongMsg | ErrorMsg | PooledMsg | UnpooledMsg | PairedMsg
-  | LobbyMsg | SoughtMsg | UnsoughtMsg | CrowdMsg | ChallengeSentMsg | ChallengeReceivedMsg | ChallengeGoneMsg | ChallengesMsg | FriendsMsg;
+  | LobbyMsg | SoughtMsg | UnsoughtMsg | CrowdMsg | ChallengeSentMsg | ChallengeReceivedMsg | ChallengeGoneMsg | ChallengesMsg | FriendsMsg
+  | SaidMsg | ChatMsg | MutedMsg | ReportedMsg | ChatModeMsg | SignalMsg | IceMsg;
 export type { TimeControl };

@@ -23,8 +23,8 @@ export interface EngineSettings {
 
 type Reply = Extract<Decision, { kind: 'reply' }>;
 const NOTHING: Reply = { kind: 'reply', replies: [] };
-/** A pair room's code holds another room (pairRoom). */
-const TAKEN: Reply = { kind: 'reply', replies: [] };
+/** A pair room's code holds another room (pairRoom): `run` knows it by identity, so it is never copied. */
+const TAKEN: Reply = Object.freeze({ kind: 'reply', replies: [] });
 
 export class Engine {
   private readonly positions = new PositionCache();

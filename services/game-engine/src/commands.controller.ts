@@ -28,5 +28,6 @@ export class CommandsController {
   @EventPattern('rematch') rematch(@Payload() c: EngineCommand, @Ctx() x: unknown) { return this.run(c, x); }
   @EventPattern('resume') resume(@Payload() c: EngineCommand, @Ctx() x: unknown) { return this.run(c, x); }
   @EventPattern('pair') pair(@Payload() c: EngineCommand, @Ctx() x: unknown) { return this.run(c, x); }
+  @EventPattern('signal') signal(@Payload() c: EngineCommand, @Ctx() x: unknown) { return this.run(c, x); }
   @EventPattern('disconnect') disconnect(@Payload() c: EngineCommand, @Ctx() x: unknown) { return this.run(c, x); }
 }

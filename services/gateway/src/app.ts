@@ -7,6 +7,10 @@ import { connectRedis, createLogger, instanceId, createRegistry, keys as makeKey
 import { CLOSE } from '@gambit/protocol';
 import { ChallengeStore, PoolStore, SeekStore } from '@gambit/pairing';
 import { Presence } from './ws/presence.js';
+import { ChatStore } from './redis/chat-store.js';
+import { Mutes } from './ws/mutes.js';
+import { ChatRates } from './ws/chat-rates.js';
+import { wordFilter } from './ws/word-filter.js';
 import { Players } from './redis/players.js';
 import { Lobby } from './ws/lobby.js';
 import { Crowd } from './ws/crowd.js';
@@ -49,10 +53,12 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   await waitReady(redis, config.REDIS_URL);
   watchRedis(registry, redis);
   const auth = await authenticator(config, async (sid) => (await redis.exists(keys.session(sid))) === 1);
+  const chat = new ChatStore(redis, keys);
+  const mutes = new Mutes(chat);
   const hub = new Hub((type, bytes, copies) => {
     metrics.framesOut.inc({ type }, copies);
     metrics.bytesOut.inc(bytes * copies);
-  });
+  }, (playerId, other) => mutes.has(playerId, other));
   const moveLatency = new MoveLatency((s) => metrics.moveLatency.observe(s));
   const connections = new ConnectionRegistry(redis, keys, id);
   const forward = commandPublisher(redis, keys.commands);
@@ -77,6 +83,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     },
     players: new Players(redis, keys),
     presence,
+    chat, mutes, wordFilter: wordFilter(config.CHAT_WORD_FILTER), chatRates: new ChatRates(),
+    turn: { turnUrls: config.TURN_URLS, ttlS: config.TURN_TTL_SECONDS, stunUrls: config.STUN_URLS, ...(config.TURN_SECRET ? { secret: config.TURN_SECRET } : {}) },
     settings: { helloTimeoutMs: config.HELLO_TIMEOUT_MS, ratePerSec: config.RATE_PER_SEC, rateBurst: config.RATE_BURST, rateStrikes: config.RATE_STRIKES },
     logBudget: logBudget(20),
   };

@@ -42,6 +42,15 @@ export const gatewayConfigSchema = z.object({
   /** Frames refused past the limit before the socket is closed with 4429. */
   RATE_STRIKES: env.int(20, 1),
   HEARTBEAT_MS: env.int(15_000, 100),
+  /** TURN servers for video calls (comma-separated turn:/turns: URLs) and the secret coturn shares (use-auth-secret); empty: no TURN. */
+  TURN_URLS: z.string().optional().transform((v) => (v ? v.split(',').map((u) => u.trim()).filter(Boolean) : [])),
+  TURN_SECRET: z.string().min(16, 'TURN_SECRET must be at least 16 characters').optional(),
+  /** How long a player's TURN credentials last (coturn refuses them after). */
+  TURN_TTL_SECONDS: env.int(6 * 3600, 60, 7 * 24 * 3600),
+  /** STUN servers (comma-separated stun: URLs), handed out without credentials; empty: none. */
+  STUN_URLS: z.string().optional().transform((v) => (v ? v.split(',').map((u) => u.trim()).filter(Boolean) : [])),
+  /** Words masked in chat lines (comma-separated; whole words, any case); empty: none. */
+  CHAT_WORD_FILTER: z.string().optional().transform((v) => (v ? v.split(',').map((w) => w.trim()).filter(Boolean) : [])),
   /** How often friends' presence is looked at for the sockets that follow it (ws/presence.ts). */
   PRESENCE_POLL_MS: env.int(2_000, 100),
   /** SIGTERM: sockets are closed (1012) spread over this window, then the process exits. */
@@ -56,6 +65,11 @@ export const gatewayConfigSchema = z.object({
   /** Per-message compression costs CPU and memory per socket; off unless asked for. */
   WS_COMPRESSION: env.bool(false),
 }).superRefine((c, ctx) => {
+  if (c.TURN_URLS.length && !c.TURN_SECRET) {
+    ctx.addIssue({ code: 'custom', path: ['TURN_SECRET'], message: 'TURN_URLS needs TURN_SECRET: the static-auth-secret of the TURN server' });
+  }
+  for (const u of c.TURN_URLS) if (!/^turns?:/.test(u)) ctx.addIssue({ code: 'custom', path: ['TURN_URLS'], message: `${u} is not a turn: or turns: URL` });
+  for (const u of c.STUN_URLS) if (!/^stuns?:/.test(u)) ctx.addIssue({ code: 'custom', path: ['STUN_URLS'], message: `${u} is not a stun: URL` });
   if (c.GUEST_TOKENS && !c.TOKEN_SIGNING_KEY && !c.TOKEN_SECRET) {
     ctx.addIssue({ code: 'custom', path: ['TOKEN_SIGNING_KEY'], message: 'guest tokens need TOKEN_SIGNING_KEY (or TOKEN_SECRET); or set GUEST_TOKENS=false with OIDC' });
   } else if (c.ACCOUNTS_URL && !c.TOKEN_SIGNING_KEY) {

@@ -24,9 +24,15 @@ export function gatewayMetrics(registry: Registry) {
     moveLatency: new Histogram({
       name: 'gambit_gateway_move_latency_seconds', help: 'From this pod receiving a move to it sending the resulting moved', buckets: LATENCY_BUCKETS, registers: r,
     }),
+    chatLines: new Counter({ name: 'gambit_chat_lines_total', help: 'Chat lines said through this pod, by channel', labelNames: ['channel'], registers: r }),
+    chatReports: new Counter({ name: 'gambit_chat_reports_total', help: 'Chat lines reported through this pod', registers: r }),
+    videoSessions: new Counter({ name: 'gambit_video_sessions_total', help: 'Video calls as the pages report them: started, connected, failed', labelNames: ['state'], registers: r }),
+    videoRelayed: new Counter({ name: 'gambit_video_relayed_total', help: 'Video calls that connected through a TURN relay', registers: r }),
     draining: new Gauge({ name: 'gambit_gateway_draining', help: '1 while this pod drains (SIGTERM), else 0', registers: r }),
   };
   zeroSeries(m.errors, 'code', ERROR_CODES);
+  zeroSeries(m.chatLines, 'channel', ['players', 'spectators']);
+  zeroSeries(m.videoSessions, 'state', ['started', 'connected', 'failed']);
   zeroSeries(m.authFailures, 'reason', ['bad_token', 'missing_token', 'hello_timeout', 'origin']);
   return m;
 }

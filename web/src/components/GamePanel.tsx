@@ -1,8 +1,9 @@
 // The side panel of the live game: whose move, the game-over box (result, PGN, new game, rematch),
-// a draw offer to answer, the actions (draw, resign, abort, flip) and the move list.
+// a draw offer to answer, the actions (draw, resign, abort, flip), the move list and the chat.
 import { canAbort, isPlayer, other, resultText, resultTitle, turn, type GameView } from '../game.js';
 import { downloadText } from '../download.js';
 import { rematchStage } from '../rematch.js';
+import { ChatPanel } from './ChatPanel.js';
 import { ConfirmButton } from './ConfirmButton.js';
 import { MoveList } from './MoveList.js';
 import { RatingChange } from './RatingChange.js';
@@ -73,6 +74,7 @@ export function GamePanel() {
         <button id="flip" type="button" title="Flip board" onClick={() => live.flip()}>⇅ Flip</button>
       </div>
       <MoveList id="moves" san={v.san} />
+      <ChatPanel />
     </aside>
   );
 }

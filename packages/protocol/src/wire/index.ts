@@ -10,6 +10,7 @@
 //   pairing.ts         the quick-pairing pool entries and the players' rating copies (hashes)
 //   live.ts            the games in play and each room's crowd of spectators (for watching)
 //   challenges.ts      challenges between friends and the players' friend copies (hashes, sets)
+//   chat.ts            a room's chat lines (lists), their delivery between gateways, reports
 // Every TypeScript reader and writer, tests included, goes through these. The one writer outside
 // TypeScript is packages/rooms/src/store/commit.lua (it must write inside its atomic script); it
 // follows these layouts with the names exported here, which room-store.ts hands it.
@@ -20,3 +21,4 @@ export * from './account-jobs.js';
 export * from './pairing.js';
 export * from './live.js';
 export * from './challenges.js';
+export * from './chat.js';

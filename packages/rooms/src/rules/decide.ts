@@ -6,6 +6,7 @@ import { canWinOnTime, play, positionalEnd, resultWinner, type Game } from './ch
 import { hasFlagged, other, punch, remaining, startClock, stop } from './clock.js';
 import { APPLIED_MEMORY, START_FEN, cloneState, connId, newSeat, seatOf, seatView, stateMsg, type RoomState, type Seat } from './state.js';
 import { pair } from './pair.js';
+import { signal } from './signal.js';
 import { pgnOf } from './pgn.js';
 import { copySeries, leaveSession, rematch, scoreGame, type RematchAction } from './rematch.js';
 
@@ -59,6 +60,11 @@ export function decide(current: RoomState | null, cmd: Command, ctx: Ctx, code: 
   if (cmd.t === 'create') return create(cmd, ctx, code);
   if (cmd.t === 'pair') return pair(cmd, ctx, code, current);
   if (!current) return cmd.t === 'tick' ? { kind: 'reply', replies: [] } : error(cmd.origin, 'room_not_found', `room ${code} does not exist`);
+  if (cmd.t === 'signal') {
+    // Changes nothing: checked against the room as it is and passed on (rules/signal.ts).
+    const out = signal(current, cmd);
+    return 'code' in out ? error(cmd.origin, out.code, out.message) : out;
+  }
   if (current.applied.includes(ctx.cmdId)) return { kind: 'reply', replies: [] };
   const s = cloneState(current);
   s.applied = [...s.applied.slice(-(APPLIED_MEMORY - 1)), ctx.cmdId];

@@ -60,14 +60,19 @@ export class Friends {
     await m.exec();
   }
 
-  /** Copies `playerId`'s whole rows (as just listed) to their Redis sets, replacing what was there. */
+  /**
+   * Copies `playerId`'s whole rows (as just listed, consistently) to their Redis sets, once after
+   * Redis lost them: a marker says the copies were made since, so a list read while a change is
+   * being mirrored never overwrites that change with what it read before.
+   */
   async mirrorAll(playerId: string, rows: readonly Stored[]): Promise<void> {
+    if (await this.redis.exists(this.keys.friendsCopied(playerId))) return;
     const friends = rows.filter((r) => r.rel === 'friend').map((r) => r.otherId);
     const blocks = rows.filter((r) => isBlocked(r)).map((r) => r.otherId);
     const m = this.redis.multi().del(this.keys.friends(playerId), this.keys.blocks(playerId));
     if (friends.length) m.sadd(this.keys.friends(playerId), ...friends);
     if (blocks.length) m.sadd(this.keys.blocks(playerId), ...blocks);
-    await m.exec();
+    await m.set(this.keys.friendsCopied(playerId), '1').exec();
   }
 
   /** A deleted account: every row about it, both ways, and its Redis copies go. */
@@ -78,7 +83,7 @@ export class Friends {
       }))));
       await this.redis.multi().srem(this.keys.friends(r.otherId), playerId).srem(this.keys.blocks(r.otherId), playerId).exec();
     }
-    await this.redis.del(this.keys.friends(playerId), this.keys.blocks(playerId));
+    await this.redis.del(this.keys.friends(playerId), this.keys.blocks(playerId), this.keys.friendsCopied(playerId));
   }
 
   /** Every row of `playerId` (friends, requests both ways, blocks). */
@@ -87,7 +92,7 @@ export class Friends {
     let start: Record<string, unknown> | undefined;
     do {
       const r = await this.db.send(new QueryCommand({
-        TableName: this.table, KeyConditionExpression: 'playerId = :p', ExpressionAttributeValues: marshall({ ':p': playerId }),
+        TableName: this.table, KeyConditionExpression: 'playerId = :p', ExpressionAttributeValues: marshall({ ':p': playerId }), ConsistentRead: true,
         ...(start ? { ExclusiveStartKey: marshall(start) } : {}),
       }));
       rows.push(...(r.Items ?? []).map((i) => unmarshall(i) as Stored));

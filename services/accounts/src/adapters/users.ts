@@ -37,13 +37,16 @@ export class Users {
     const ids = [...new Set(playerIds)];
     for (let i = 0; i < ids.length; i += 100) {
       let keys: Record<string, unknown>[] | undefined = ids.slice(i, i + 100).map((playerId) => marshall({ playerId }));
-      for (let attempt = 0; keys?.length && attempt < 5; attempt++) {
+      for (let attempt = 0; keys?.length; attempt++) {
+        // Throttled keys are asked again after a growing pause; a list with friends missing is never answered.
+        if (attempt === 5) throw new Error(`users: ${keys.length} keys still unprocessed after 5 attempts`);
+        if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
         const r: BatchGetItemCommandOutput = await this.db.send(new BatchGetItemCommand({ RequestItems: { [this.t.users]: { Keys: keys as never, ConsistentRead: true } } }));
         for (const item of r.Responses?.[this.t.users] ?? []) {
           const u = unmarshall(item) as User;
           found.set(u.playerId, u);
         }
-        keys = r.UnprocessedKeys?.[this.t.users]?.Keys; // throttled: asked again
+        keys = r.UnprocessedKeys?.[this.t.users]?.Keys;
       }
     }
     return found;

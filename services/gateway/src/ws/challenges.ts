@@ -1,6 +1,6 @@
 // One socket's challenges to friends (seed 001): make one, answer one (accept, decline), withdraw
-// one, list them. Its Client owns it (one per socket) and hands it the frames; it remembers the
-// challenges this socket made, so the socket's close withdraws exactly those. The challenge lives
+// one, list them. Its Client owns it (one per socket) and hands it the frames; the socket's close
+// withdraws the challenges it made that still stand (each entry names its socket). The challenge lives
 // in Redis (@gambit/pairing's ChallengeStore); both players hear of it on whatever gateway holds
 // their sockets (redis/players.ts); an accepted one becomes a `pair` command for the engine, to
 // be played in the two friends' own room.
@@ -23,8 +23,8 @@ export interface ChallengeDeps {
 export type ChallengeFrame = Extract<ClientFrame, { t: 'challenge' | 'challenge_accept' | 'challenge_decline' | 'challenge_cancel' | 'challenges' }>;
 
 export class Challenges {
-  /** Challenges this socket made that may still stand: its close withdraws them. */
-  private readonly made = new Set<string>();
+  /** This socket made challenges (its close looks for those that still stand). */
+  private made = false;
   private gone = false;
 
   constructor(private readonly deps: ChallengeDeps, private readonly socket: Socket) {}
@@ -42,11 +42,13 @@ export class Challenges {
     }
   }
 
-  /** The socket closed: the challenges it made are withdrawn, and their friends told. */
+  /** The socket closed: the challenges it made that still stand are withdrawn, and their friends told. */
   closed(me: Identity | null): void {
     this.gone = true;
-    if (!me) return;
-    for (const id of this.made) void this.end(id, 'out', 'canceled', me, undefined, false).catch(() => undefined);
+    if (!me || !this.made) return;
+    void this.deps.challenges.list(me.playerId).then(async ({ outgoing }) => {
+      for (const c of outgoing) if (c.from.conn === this.socket.id) await this.end(c.id, 'out', 'canceled', me, undefined, false);
+    }).catch(() => undefined);
   }
 
   private async challenge(frame: Extract<ClientFrame, { t: 'challenge' }>, me: Identity): Promise<void> {
@@ -72,7 +74,7 @@ export class Challenges {
       }[out.refused];
       return socket.error(out.refused, why, frame.id);
     }
-    this.made.add(out.id);
+    this.made = true;
     if (this.gone) return this.end(out.id, 'out', 'canceled', me, undefined, false);
     const view = challengeView(out);
     socket.send(withId({ t: 'challenge_sent', challenge: view }, frame.id));
@@ -113,7 +115,6 @@ export class Challenges {
    * so it gets `challenge_gone` (or the error) directly; a closing socket's withdrawals answer nobody.
    */
   private async end(id: string, dir: 'in' | 'out', reason: ChallengeGoneMsg['reason'], me: Identity, frameId?: string, answer = true): Promise<void> {
-    this.made.delete(id);
     const read = await this.deps.challenges.get(me.playerId, dir, id);
     // Only the caller that removed it tells the players: a decline racing a cancel is told once.
     if (!read || !(await this.deps.challenges.end(read.entry))) {

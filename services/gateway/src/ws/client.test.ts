@@ -70,6 +70,11 @@ function setup(helloTimeoutMs = 60_000) {
       end: async () => false, areFriends: async () => false, accept: async () => 'challenge_not_found',
     },
     players: { sockets: async () => [], tell: async () => 0 },
+    chat: { say: async () => 1, lines: async () => ({ lines: [], spectators: true }), mode: async () => true, report: async () => true, mute: async () => undefined },
+    mutes: { acquire: async () => undefined, release: () => undefined, set: () => undefined, has: () => false },
+    wordFilter: (text) => text,
+    chatRates: { take: () => true },
+    turn: { turnUrls: [], ttlS: 60, stunUrls: [] },
     settings: { helloTimeoutMs, ratePerSec: 100, rateBurst: 100, rateStrikes: 3 },
     logBudget: () => ({ ok: true, dropped: 0 }),
   };

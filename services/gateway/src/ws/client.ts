@@ -6,10 +6,13 @@
 import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import {
-  CLOSE, MAX_FRAME_BYTES, parseClientFrame, type ClientFrame, type EngineCommand, type ErrorCode, type Origin, type ServerMsg,
+  CLOSE, MAX_FRAME_BYTES, MAX_SIGNAL_FRAME_BYTES, parseClientFrame, type ClientFrame, type EngineCommand, type ErrorCode, type Origin, type ServerMsg,
 } from '@gambit/protocol';
 import { Matching, type MatchingDeps } from './matching.js';
 import { Challenges, type ChallengeDeps } from './challenges.js';
+import { Chat, type ChatDeps } from './chat.js';
+import type { Mutes } from './mutes.js';
+import { Video, type VideoDeps } from './video.js';
 import type { Presence } from './presence.js';
 import type { Logger } from '@gambit/common';
 import type { Authenticator, Identity } from '../auth/index.js';
@@ -22,7 +25,9 @@ import type { RecentlyClosed } from './recently-closed.js';
 import { TokenBucket } from './rate-limit.js';
 import { toCommand, withId } from './commands.js';
 
-export interface ClientDeps extends MatchingDeps, Omit<ChallengeDeps, 'pools'> {
+export interface ClientDeps extends MatchingDeps, Omit<ChallengeDeps, 'pools'>, Omit<ChatDeps, 'metrics' | 'mutes'>, Omit<VideoDeps, 'metrics'> {
+  /** Whom the players here muted in chat: loaded at hello, let go at close. */
+  mutes: Pick<Mutes, 'acquire' | 'release' | 'set' | 'has'>;
   gatewayId: string;
   /** Friends' presence, for the sockets that follow it. */
   presence: Pick<Presence, 'follow' | 'unfollow'>;
@@ -60,6 +65,10 @@ export class Client {
   private readonly matching: Matching;
   /** Its challenges to friends (ws/challenges.ts): those it made go with it. */
   private readonly challenges: Challenges;
+  /** Its chat (ws/chat.ts): lines, catching up, mutes, reports. */
+  private readonly chat: Chat;
+  /** ICE servers and call reports (ws/video.ts); the calls' signals go through the room. */
+  private readonly video: Video;
 
   /** Takes over a socket the upgrade accepted (the address was checked with `perIp.full`). */
   constructor(private readonly ws: WebSocket, readonly ip: string, private readonly deps: ClientDeps, readonly id = randomBytes(9).toString('base64url')) {
@@ -70,6 +79,10 @@ export class Client {
     };
     this.matching = new Matching(deps, socket);
     this.challenges = new Challenges(deps, socket);
+    this.video = new Video(deps, socket.send, this.rooms);
+    this.chat = new Chat(deps, {
+      id, send: socket.send, error: (c, m, i) => this.error(c, m, i), role: (room) => deps.hub.roleIn(this, room), cid: () => `${this.id}.${++this.commands}`,
+    });
     this.bucket = new TokenBucket(deps.settings.ratePerSec, deps.settings.rateBurst, Date.now());
     this.helloTimer = setTimeout(() => {
       deps.metrics.authFailures.inc({ reason: 'hello_timeout' });
@@ -138,6 +151,7 @@ export class Client {
         void this.deps.forward({ t: 'disconnect', origin: this.origin(), room }).catch((err) => this.deps.log.error({ err: String(err), room }, 'disconnect not forwarded'));
       }
       void this.deps.registry.remove(this.id, this.identity.playerId, !this.sessionEnded).catch(() => undefined);
+      this.deps.mutes.release(this.identity.playerId);
     }
     this.deps.perIp.closed(this.ip);
     metrics.closes.inc({ code: String(code) });
@@ -161,7 +175,7 @@ export class Client {
       return;
     }
     this.strikes = 0;
-    if (data.length > MAX_FRAME_BYTES) {
+    if (data.length > MAX_FRAME_BYTES && !(data.length <= MAX_SIGNAL_FRAME_BYTES && isSignal(data))) {
       this.error('too_large', `frames are limited to ${MAX_FRAME_BYTES} bytes`);
       this.close(CLOSE.tooLarge, 'frame too large');
       return;
@@ -192,6 +206,10 @@ export class Client {
         return this.matching.handle(frame, this.identity);
       case 'challenge': case 'challenge_accept': case 'challenge_decline': case 'challenge_cancel': case 'challenges':
         return this.challenges.handle(frame, this.identity);
+      case 'say': case 'chat': case 'mute': case 'report': case 'chat_mode':
+        return this.chat.handle(frame, this.identity);
+      case 'ice': case 'video':
+        return this.video.handle(frame, this.identity);
       case 'friends':
         if (frame.on === false) return this.deps.presence.unfollow(this);
         await this.deps.presence.follow(this, this.identity.playerId, frame.id);
@@ -231,6 +249,9 @@ export class Client {
     this.helloTimer = undefined;
     this.identity = identity;
     void this.deps.registry.add(this.id, identity.playerId, identity.name).catch((err) => this.deps.log.warn({ err: String(err) }, 'registry add failed'));
+    // Before `welcome`: no chat line reaches this socket before its player's mutes are known.
+    await this.deps.mutes.acquire(identity.playerId).catch((err) => this.deps.log.warn({ err: String(err) }, 'mutes not read'));
+    if (this.ws.readyState !== this.ws.OPEN) return; // closed meanwhile (its close let the mutes go: `identity` was set)
     this.send(withId({ t: 'welcome', playerId: identity.playerId, name: identity.name, serverTime: Date.now() }, frame.id));
     if (frame.resume) await this.deps.forward({ t: 'resume', origin: this.origin(frame.id), room: frame.resume.room, seq: frame.resume.seq });
   }
@@ -248,5 +269,14 @@ export class Client {
   private logError(err: unknown, msg: string, cid?: string): void {
     const budget = this.deps.logBudget();
     if (budget.ok) this.deps.log.error({ err: String(err), conn: this.id, cid, droppedSinceLast: budget.dropped || undefined }, msg);
+  }
+}
+
+/** A `signal` frame (the one kind allowed past MAX_FRAME_BYTES): parsed only for frames that large. */
+function isSignal(data: Buffer): boolean {
+  try {
+    return (JSON.parse(data.toString('utf8')) as { t?: unknown }).t === 'signal';
+  } catch {
+    return false;
   }
 }

@@ -2,10 +2,10 @@
 // socket's owner (client.ts) keeps only its socket's life.
 import type { ClientFrame, EngineCommand, Origin, ServerMsg } from '@gambit/protocol';
 
-/** Frames the gateway answers itself: the handshake, pings, the pools and lobby, friends and challenges (Redis, no engine). */
+/** Frames the gateway answers itself: the handshake, pings, the pools and lobby, friends and challenges, chat (Redis, no engine). */
 export type GatewayFrame = Extract<ClientFrame, {
   t: 'hello' | 'ping' | 'pool' | 'unpool' | 'lobby' | 'seek' | 'unseek' | 'accept' | 'friends' | 'challenge' | 'challenge_accept'
-    | 'challenge_decline' | 'challenge_cancel' | 'challenges';
+    | 'challenge_decline' | 'challenge_cancel' | 'challenges' | 'say' | 'chat' | 'mute' | 'report' | 'chat_mode' | 'ice' | 'video';
 }>;
 
 /** The engine command for a frame the gateway does not answer itself. */
@@ -15,6 +15,10 @@ export function toCommand(f: Exclude<ClientFrame, GatewayFrame>, origin: Origin)
     case 'move': return { t: 'move', origin, room: f.room, uci: f.uci, ply: f.ply };
     case 'draw': return { t: 'draw', origin, room: f.room, action: f.action };
     case 'rematch': return { t: 'rematch', origin, room: f.room, action: f.action ?? 'offer' };
+    case 'signal': {
+      const { id: _, t, ...signal } = f;
+      return { ...signal, t, origin };
+    }
     default: return { t: f.t, origin, room: f.room };
   }
 }

@@ -25,6 +25,7 @@ export function deliveryHandler({ hub, metrics, moveLatency, lateSeats }: Delive
       if (d.ply !== undefined) moveLatency.moved(d.room, d.ply);
       return;
     }
+    if (d.k === 'audience') return;
     const room = d.k === 'replay' ? d.room : d.sub;
     const client = hub.clients.get(d.conn);
     if (client) {

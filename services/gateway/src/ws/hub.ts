@@ -1,5 +1,6 @@
 // This pod's sockets: by connection id, and by room (the audience a room event goes to), and which
-// of a room's audience are spectators (for its crowd, ws/crowd.ts).
+// of a room's audience are spectators (for its crowd, ws/crowd.ts, and its chat: the players' lines
+// go to the others, the spectators' to the spectators).
 import type { GatewayDelivery, RoomEvent } from '@gambit/protocol';
 import type { Client } from './client.js';
 
@@ -12,8 +13,14 @@ export class Hub {
   /** Rooms a socket joined since the crowd last looked: it tells them the crowd (a newcomer has not heard it). */
   readonly joined = new Set<string>();
 
-  /** `sent` counts what a broadcast sends (type, bytes of one copy, copies). */
-  constructor(private readonly sent: (type: string, bytes: number, copies: number) => void = () => undefined) {}
+  /**
+   * `sent` counts what a broadcast sends (type, bytes of one copy, copies); `muted` says whether a
+   * player muted another in chat (ws/mutes.ts).
+   */
+  constructor(
+    private readonly sent: (type: string, bytes: number, copies: number) => void = () => undefined,
+    private readonly muted: (playerId: string, other: string) => boolean = () => false,
+  ) {}
 
   add(client: Client): void {
     this.clients.set(client.id, client);
@@ -76,6 +83,7 @@ export class Hub {
   /** Delivers one entry of this gateway's event stream; returns how many sockets got it. */
   deliver(d: GatewayDelivery): number {
     if (d.k === 'room') return this.broadcast(d.room, d.t, d.text);
+    if (d.k === 'audience') return this.toAudience(d);
     const client = this.clients.get(d.conn);
     if (!client) return 0;
     if (d.k === 'replay') {
@@ -99,6 +107,31 @@ export class Hub {
     this.sent(type, frame.length, size);
     if (type === 'closed') for (const c of [...set]) this.unsubscribe(c, room); // the room is gone
     return size;
+  }
+
+  /** A chat line or the chat's mode: to the room's players or spectators here, but those who muted its author. */
+  private toAudience(d: Extract<GatewayDelivery, { k: 'audience' }>): number {
+    const set = this.audiences.get(d.room);
+    if (!set) return 0;
+    const specs = this.spectators.get(d.room);
+    let frame: Buffer | undefined;
+    let copies = 0;
+    for (const c of set) {
+      if (c.id === d.except) continue;
+      const spectator = specs?.has(c) ?? false;
+      if ((d.to === 'players' && spectator) || (d.to === 'spectators' && !spectator)) continue;
+      if (d.by && c.identity && this.muted(c.identity.playerId, d.by)) continue;
+      c.sendRaw((frame ??= Buffer.from(JSON.stringify(d.msg))));
+      copies += 1;
+    }
+    if (frame) this.sent(d.msg.t, frame.length, copies);
+    return copies;
+  }
+
+  /** Whether the socket hears `room` as a spectator (null: it is not in the room's audience). */
+  roleIn(client: Client, room: string): 'players' | 'spectators' | null {
+    if (!this.audiences.get(room)?.has(client)) return null;
+    return this.spectators.get(room)?.has(client) ? 'spectators' : 'players';
   }
 
   roomCount(): number {
