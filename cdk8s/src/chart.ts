@@ -12,6 +12,7 @@ import { containerSecurity, disruptionBudget, serviceAccount, workload } from '.
 import type { Values } from './values.js';
 import { Accounts, accountsNetworkPolicies, accountsOn, idProviderOn, tokensSigned } from './accounts.js';
 import { IdProvider } from './id-provider.js';
+import { Turn, turnGatewayConfig, turnGatewayEnv, turnNetworkPolicy, turnOn } from './turn.js';
 import { PORTS, UIDS, clusterService, configChecksum, configMap, dynamoEndpoint, meta, redisEnv, tokenSecretName } from './parts.js';
 import { tlsConds } from './tls.js';
 import { alertmanagerSecret } from './alerting.js';
@@ -35,6 +36,7 @@ export class GambitChart extends Chart {
     b.optional(b.truthy((v) => v.roomReaper.enabled), this, 'room-reaper', (s) => new RoomReaper(s, 'room-reaper', b, inputs));
     b.optional(accountsOn(b), this, 'accounts', (s) => new Accounts(s, 'accounts', b));
     b.optional(idProviderOn(b), this, 'id-provider', (s) => new IdProvider(s, 'id-provider', b));
+    b.optional(turnOn(b), this, 'turn', (s) => new Turn(s, 'turn', b));
     b.optional(b.truthy((v) => v.redis.bundled.enabled), this, 'redis', (s) => new BundledRedis(s, 'redis', b));
     b.optional(b.truthy((v) => v.dynamodb.local.enabled), this, 'dynamodb', (s) => new DynamoDbLocal(s, 'dynamodb', b));
     b.optional(b.truthy((v) => v.networkPolicy.enabled), this, 'network', (s) => new NetworkPolicies(s, 'network', b));
@@ -97,10 +99,14 @@ class Gateway extends Construct {
       ['RATE_STRIKES', b.envInt((v) => g(v).rateStrikes)],
       ['DRAIN_MS', b.envInt((v) => g(v).drainMs)],
       ['WS_COMPRESSION', b.s((v) => g(v).wsCompression)],
+      ['PRESENCE_POLL_MS', b.envInt((v) => g(v).presencePollMs)],
+      ['CHAT_WORD_FILTER', b.s(b.computed('join "," .Values.gateway.chatWordFilter', b.values.gateway.chatWordFilter.join(',')))],
       ['WEB_ROOT', b.s(b.computed('ternary "/web" "" .Values.web.enabled', b.values.web.enabled ? '/web' : ''))],
       ['FINALIZER_URL', b.cat('http://', b.name('finalizer'), `:${PORTS.finalizer}`)],
       // the gateway proxies /auth/*, /api/session, /api/account*, /api/users/* there
       ['ACCOUNTS_URL', b.cat('http://', b.name('accounts'), `:${PORTS.accounts}`), accountsOn(b)],
+      // video calls: the ICE servers the gateway hands each player (turn.ts)
+      ...turnGatewayConfig(b),
     ]));
     const drainSeconds = (v: Values) => Math.ceil(v.gateway.drainMs / 1000);
     const grace = b.computed('add .Values.gateway.preStopSleepSeconds (div (add .Values.gateway.drainMs 999) 1000) 10', b.values.gateway.preStopSleepSeconds + drainSeconds(b.values) + 10);
@@ -131,6 +137,7 @@ class Gateway extends Construct {
             name: 'TOKEN_VERIFY_KEYS',
             valueFrom: { secretKeyRef: { name: b.s(tokenSecretName(b)), key: b.s((v) => v.auth.verifyKeysKey), optional: true } },
           },
+          ...turnGatewayEnv(b),
         ],
         health: { live: { path: '/healthz', port: PORTS.gateway }, ready: { path: '/readyz', port: PORTS.gateway }, startupSeconds: 30 },
         preStopSleepSeconds: b.n((v) => g(v).preStopSleepSeconds),
@@ -503,7 +510,8 @@ class DynamoDbLocal extends Construct {
  * gateway, engine, finalizer, controller -> Redis; finalizer -> DynamoDB (443) or DynamoDB Local;
  * controller -> API server; everyone -> DNS; Prometheus -> metrics ports. With accounts
  * (accounts.ts): gateway -> accounts:8070 -> Redis, DynamoDB, finalizer, the issuer;
- * players and accounts -> id-provider:8090 -> Redis. Nothing else.
+ * players and accounts -> id-provider:8090 -> Redis. With coturn (turn.ts): players -> the TURN
+ * port and the relay range -> players (UDP). Nothing else.
  */
 class NetworkPolicies extends Construct {
   constructor(scope: Construct, id: string, b: Binding) {
@@ -570,7 +578,9 @@ class NetworkPolicies extends Construct {
       ingress: [{ from: present([pods('gateway'), b.item(accountsOn(b), pods('accounts')), prometheus]), ports: [tcp(PORTS.finalizer)] }],
       egress: present([dns, ...redisEgress(), ...dynamoEgress()]),
     });
-    accountsNetworkPolicies(this, b, { policy, pods, tcp, ipBlocks, dns, prometheus, redisEgress, dynamoEgress });
+    const kit = { policy, pods, tcp, ipBlocks, dns, prometheus, redisEgress, dynamoEgress };
+    accountsNetworkPolicies(this, b, kit);
+    b.optional(turnOn(b), this, 'turn', (s) => turnNetworkPolicy(s, b, kit));
     b.optional(b.truthy((v) => v.roomReaper.enabled), this, 'room-reaper', (s) => {
       policy(s, 'room-reaper', 'room-reaper', {
         policyTypes: ['Ingress', 'Egress'],
@@ -637,6 +647,7 @@ class Monitoring extends Construct {
     serviceMonitor('finalizer', 'http');
     serviceMonitor('room-reaper', 'metrics', b.truthy((v) => v.roomReaper.enabled));
     serviceMonitor('accounts', 'http', accountsOn(b));
+    serviceMonitor('turn', 'metrics', b.and(turnOn(b), b.truthy((v) => v.turn.metrics.enabled)));
 
     if (inputs.alerts) {
       b.optional(b.truthy((v) => m(v).prometheusRule.enabled), this, 'rules', (s) => {

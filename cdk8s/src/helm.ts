@@ -14,6 +14,7 @@ import { profiles } from './profiles.js';
 import { defaultValues, valuesSpec, type Values } from './values.js';
 import { TLS_HELM, TLS_VALIDATIONS } from './tls.js';
 import { ALERTING_HELPERS, ALERTING_VALIDATIONS } from './alerting.js';
+import { TURN_HELPERS, TURN_VALIDATIONS } from './turn.js';
 
 const GENERATED = '# Generated from cdk8s/ (cdk8s/src/helm.ts): do not edit, run `make chart`.';
 
@@ -104,6 +105,7 @@ const VALIDATIONS: { helm: string; literal: (v: Values) => boolean; message: str
   },
   ...TLS_VALIDATIONS,
   ...ALERTING_VALIDATIONS,
+  ...TURN_VALIDATIONS,
 ];
 
 /** Where an object's template goes: templates/<component>/<kind>.yaml */
@@ -316,6 +318,8 @@ ${ACCOUNTS_HELPERS.trim()}
 
 ${ALERTING_HELPERS.trim()}
 
+${TURN_HELPERS.trim()}
+
 {{/* A list of CIDRs -> NetworkPolicy peers */}}
 {{- define "gambit.ipBlocks" -}}
 {{- $out := list -}}
@@ -385,6 +389,19 @@ Accounts: players sign in at {{ .Values.accounts.publicUrl }}/auth/login, with {
     kubectl -n {{ .Release.Namespace }} get service {{ include "gambit.component" (list . "id-provider") }} -o jsonpath='{.status.loadBalancer.ingress[0].hostname}{"\\n"}'){{ end }}.
   It is for development and small installs; production signs in with Cognito (docs/deploy-eks.md).
 {{- end }}
+{{- end }}
+{{- if .Values.turn.enabled }}
+{{- $turn := include "gambit.component" (list . "turn") }}
+
+Video calls: coturn runs on the host network, one pod per node ({{ .Values.turn.replicas }}), each at its node's public address.
+  Players get {{ join ", " .Values.turn.urls }}.
+  Point that host name at those addresses (or let external-dns do it through the headless Service
+  {{ $turn }}, docs/deploy-eks.md):
+    kubectl -n {{ .Release.Namespace }} get pods -l app.kubernetes.io/instance={{ .Release.Name }},app.kubernetes.io/component=turn -o wide
+    kubectl get nodes -o custom-columns='NAME:.metadata.name,PUBLIC:.status.addresses[?(@.type=="ExternalIP")].address'
+  The nodes' security group must let players in on UDP and TCP {{ .Values.turn.port }}, UDP {{ .Values.turn.relayPorts.min }}-{{ .Values.turn.relayPorts.max }}
+  {{- if .Values.turn.tls.existingSecret }} and TCP {{ .Values.turn.tls.port }}{{ end }}
+  {{- if .Values.turn.metrics.enabled }}, and keep {{ .Values.turn.metrics.port }} (metrics) closed to them{{ end }}.
 {{- end }}
 {{- if ${TLS_HELM.publicPlain} }}
 

@@ -2,11 +2,11 @@
 // Deployment, a Secret generated once (client secret, cookie keys, ID token signing key), and a
 // Service of its own, because browsers must reach it at an origin of its own (idProvider.issuer).
 // The Service is exposed like the gateway's: an NLB by default, NodePort or ClusterIP by choice.
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { Construct } from 'constructs';
 import { present, type Binding } from './binding.js';
 import { ID_PROVIDER_KEYS, idProviderSecretName } from './accounts.js';
-import { PORTS, UIDS, configChecksum, configMap, meta, redisEnv } from './parts.js';
+import { PORTS, UIDS, configChecksum, configMap, meta, randomText, redisEnv } from './parts.js';
 import { raw } from './raw.js';
 import { disruptionBudget, serviceAccount, workload } from './workload.js';
 import type { Values } from './values.js';
@@ -74,11 +74,6 @@ export class IdProvider extends Construct {
   }
 }
 
-/** 48 random characters from [A-Za-z0-9], like Helm's randAlphaNum 48. */
-function randomText(): string {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-  return [...randomBytes(48)].map((x) => alphabet[x % alphabet.length]).join('');
-}
 /** EC P-256 in SEC1 PEM, the shape Helm's genPrivateKey "ecdsa" writes. */
 function newSigningKey(): string {
   return generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'sec1', format: 'pem' }).toString();

@@ -1,6 +1,7 @@
 // Pieces every component's constructs share (chart.ts, accounts.ts): the fixed ports and UIDs,
 // metadata, the Redis environment, ConfigMaps with their checksum, ClusterIP Services, and the
 // names of Secrets and endpoints several components point at.
+import { randomBytes } from 'node:crypto';
 import { Construct } from 'constructs';
 import * as kplus from './plus.js';
 import type { Binding } from './binding.js';
@@ -9,8 +10,14 @@ import { annotate } from './workload.js';
 
 /** Ports of the services (fixed by the images, not settings). */
 export const PORTS = { gateway: 8080, engineMetrics: 9101, finalizer: 8082, accounts: 8070, idProvider: 8090, redis: 6379, dynamodb: 8000 } as const;
-/** UIDs the containers run as: ours (see the Containerfiles), Redis's and DynamoDB Local's images. */
-export const UIDS = { gambit: 10001, redis: 999, dynamodb: 1000 } as const;
+/** UIDs the containers run as: ours (see the Containerfiles), Redis's, DynamoDB Local's and coturn's images (nobody). */
+export const UIDS = { gambit: 10001, redis: 999, dynamodb: 1000, coturn: 65534 } as const;
+
+/** 48 random characters from [A-Za-z0-9], like Helm's randAlphaNum 48 (generated secrets of plain manifests). */
+export function randomText(): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  return [...randomBytes(48)].map((x) => alphabet[x % alphabet.length]).join('');
+}
 
 export function meta(b: Binding, component: string, name = b.s(b.name(component)), annotations: Record<string, string> = {}) {
   return { name, labels: b.labels(component), ...b.annotations(annotations) };

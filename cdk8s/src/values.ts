@@ -142,6 +142,8 @@ export const valuesSpec = obj('Gambit: real-time chess on Kubernetes.', {
     maxConnectionsPerIp: int('Open sockets per client address (the NLB keeps client addresses).', 100, 1),
     joinRatePerMin: int('join/watch frames per client address per minute (room-code scanning).', 60, 1),
     wsCompression: bool('Per-message deflate (CPU and memory per socket).', false),
+    presencePollMs: int('How often a gateway looks at the presence of the friends of its sockets on the Friends page (PRESENCE_POLL_MS).', 2_000, 100),
+    chatWordFilter: raw<string[]>('Words masked in chat lines (whole words, any case; CHAT_WORD_FILTER); empty: none.', [], { type: 'array', items: { type: 'string', pattern: '^[^,]+$' } }),
     ingressCidrs: raw<string[]>('Who may reach port 8080 (ingress NetworkPolicy). The NLB keeps client addresses, so this is the players (0.0.0.0/0 unless the game is private) plus the VPC, where the NLB health checks come from.', ['0.0.0.0/0'], cidrList),
     service: obj('The gateway Service.', {
       type: oneOf('LoadBalancer (NLB on EKS), NodePort (kind) or ClusterIP (port-forward).', ['LoadBalancer', 'NodePort', 'ClusterIP'], 'LoadBalancer'),
@@ -269,6 +271,55 @@ export const valuesSpec = obj('Gambit: real-time chess on Kubernetes.', {
     serviceAccount: serviceAccount('id-provider'),
     pdb: pdb('id-provider'),
     ...scheduling('id-provider'),
+  }),
+
+  turn: obj('coturn for the video calls between the two seated players (WebRTC): STUN tells a browser its public address, TURN relays the calls whose browsers cannot reach each other directly (typically 10-20 %). The gateway hands each player short-lived TURN credentials (TURN REST: an HMAC made with coturn\'s static-auth-secret), so the secret never reaches a browser. coturn runs on the host network of nodes with public addresses, one pod per node, not behind a load balancer: docs/helm.md says why.', {
+    enabled: bool('Run coturn and give the gateways TURN_URLS, TURN_SECRET, STUN_URLS and TURN_TTL_SECONDS; off: calls are peer to peer only (most connect, some never do).', false),
+    image: image('coturn/coturn', 'coturn TURN server', 'docker.io', '4.6.3'),
+    replicas: int('Pods, each on a node of its own (the host network: two cannot share a node\'s ports), each with its node\'s public address. Point the host name of turn.urls at all of them.', 2, 1),
+    resources: resources('coturn', '100m', '128Mi', '512Mi'),
+    urls: raw<string[]>('The TURN URLs players\' browsers use (TURN_URLS), e.g. turn:turn.example.com:3478?transport=udp and turn:turn.example.com:3478?transport=tcp (and turns:turn.example.com:5349?transport=tcp with turn.tls). Required when enabled.', [], {
+      type: 'array', items: { type: 'string', pattern: '^turns?:[^,\\s]+$' },
+    }),
+    stunUrls: raw<string[]>('STUN URLs handed out without credentials (STUN_URLS), e.g. stun:turn.example.com:3478 (coturn answers STUN on its TURN port); empty: none.', [], {
+      type: 'array', items: { type: 'string', pattern: '^stuns?:[^,\\s]+$' },
+    }),
+    ttlSeconds: int('Life of a player\'s TURN credentials (TURN_TTL_SECONDS). coturn refuses them afterwards, also for the refreshes of a call in progress: keep it above the longest call.', 21_600, 60, 604_800),
+    realm: str('Realm coturn announces (part of the TURN long-term credential; any name, by convention the TURN host name).', 'gambit', { pattern: '^[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?$' }),
+    existingSecret: str('Secret holding coturn\'s static-auth-secret (16 characters or more), which the gateways sign credentials with; empty: the chart creates one (48 random characters) and keeps it across upgrades.', '', { pattern: '^$|^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$' }),
+    secretKey: str('Key of the static-auth-secret in that Secret (generated or brought).', 'static-auth-secret', { pattern: '^[-._a-zA-Z0-9]+$' }),
+    port: int('TURN and STUN port, UDP and TCP (--listening-port), on the node.', 3478, 1024, 65535),
+    relayPorts: obj('UDP ports coturn relays media on (--min-port, --max-port), on the node: one per allocation (a browser makes one per TURN URL it tries). Open them to the players in the nodes\' security group.', {
+      min: int('First port.', 49152, 1024, 65535),
+      max: int('Last port.', 65535, 1024, 65535),
+    }),
+    externalIp: str('Public IPv4 address coturn writes into its relay candidates (--external-ip, mapped to the node\'s private address). Empty: each pod asks DNS for its node\'s public address when it starts (detect-external-ip of the image: OpenDNS, Google, Cloudflare, Akamai). One address for every pod, so only with one replica: an Elastic IP of a single TURN node, or a kind node\'s address.', '', { pattern: '^$|^([0-9]{1,3}\\.){3}[0-9]{1,3}$' }),
+    userQuota: int('Allocations one set of TURN credentials (one player) may hold at once (--user-quota); 0: no limit.', 12, 0),
+    totalQuota: int('Allocations one coturn pod may hold at once (--total-quota); 0: no limit.', 0, 0),
+    deniedPeerIps: raw<string[]>('Peer address ranges coturn never relays to (--denied-peer-ip, FIRST-LAST): private, loopback, link-local (the instance metadata service) and other special ranges, so TURN cannot be used to reach the VPC or the node. Empty it only where players are on a private network (kind).', [
+      '0.0.0.0-0.255.255.255', '10.0.0.0-10.255.255.255', '100.64.0.0-100.127.255.255', '127.0.0.0-127.255.255.255',
+      '169.254.0.0-169.254.255.255', '172.16.0.0-172.31.255.255', '192.0.0.0-192.0.0.255', '192.0.2.0-192.0.2.255',
+      '192.88.99.0-192.88.99.255', '192.168.0.0-192.168.255.255', '198.18.0.0-198.19.255.255', '198.51.100.0-198.51.100.255',
+      '203.0.113.0-203.0.113.255', '240.0.0.0-255.255.255.255',
+      '::1', '::ffff:0.0.0.0-::ffff:255.255.255.255', '64:ff9b::-64:ff9b::ffff:ffff',
+      'fc00::-fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', 'fe80::-febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff',
+    ], { type: 'array', items: { type: 'string', pattern: '^[0-9a-fA-F.:]+(-[0-9a-fA-F.:]+)?$' } }),
+    ingressCidrs: raw<string[]>('Who may reach the TURN port and the relay ports (ingress NetworkPolicy). On the host network most CNIs (the VPC CNI too) do not apply NetworkPolicies: the nodes\' security group is the filter that counts.', ['0.0.0.0/0'], cidrList),
+    peerCidrs: raw<string[]>('Where relayed media may go (egress NetworkPolicy, UDP): the players, so anywhere; turn.deniedPeerIps keeps private ranges out.', ['0.0.0.0/0'], cidrList),
+    tls: obj('TURN over TLS (turns: URLs) for players behind firewalls that pass only TLS: a kubernetes.io/tls Secret for the TURN host name, e.g. from cert-manager. coturn reads it at start: restart the Deployment after a renewal.', {
+      existingSecret: str('The Secret (tls.crt, tls.key); empty: no TLS listener.', '', { pattern: '^$|^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$' }),
+      port: int('TLS port (--tls-listening-port). 443 passes the most firewalls; below 1024 the pod may gain the one file capability of the turnserver binary, NET_BIND_SERVICE (allowPrivilegeEscalation).', 5349, 1, 65535),
+    }),
+    metrics: obj('coturn\'s Prometheus exporter (--prometheus, /metrics), scraped through a ServiceMonitor when monitoring.serviceMonitor.enabled.', {
+      enabled: bool('Serve /metrics.', true),
+      port: int('Its port (--prometheus-port), on the node\'s addresses: keep it closed to the internet in the security group.', 9641, 1024, 65535),
+    }),
+    service: obj('A headless Service over the coturn pods: discovery for the ServiceMonitor, and DNS for turn.urls through external-dns.', {
+      annotations: raw<Record<string, string>>('Annotations of the Service, e.g. external-dns.alpha.kubernetes.io/hostname: turn.example.com with external-dns.alpha.kubernetes.io/endpoints-type: NodeExternalIP (records for the nodes\' public addresses).', {}, stringMap),
+    }),
+    serviceAccount: serviceAccount('coturn'),
+    pdb: pdb('coturn'),
+    ...scheduling('coturn'),
   }),
 
   web: obj('The browser client: its image copies the files into the gateway pods (WEB_ROOT), so one NLB serves page and socket.', {

@@ -28,7 +28,8 @@ export interface ProbeSpec {
 
 export interface ContainerSpec {
   name: string;
-  ports: { name: string; number: number }[];
+  /** Container ports; TCP unless `protocol` says UDP (coturn listens on both). */
+  ports: { name: string; number: number; protocol?: 'TCP' | 'UDP' }[];
   env?: Record<string, kplus.EnvValue>;
   /** Environment variables that exist only when the condition holds (put first, in this order). */
   conditionalEnv?: { cond: Cond; name: string; valueFrom?: unknown; value?: string }[];
@@ -100,7 +101,7 @@ export function workload(scope: Construct, b: Binding, spec: WorkloadSpec): kplu
         name: c.name,
         image: b.image((v) => s(v).image),
         imagePullPolicy: b.pullPolicy((v) => s(v).image) as kplus.ImagePullPolicy,
-        ports: c.ports.map((p) => ({ name: p.name, number: p.number })),
+        ports: c.ports.map((p) => ({ name: p.name, number: p.number, ...(p.protocol === 'UDP' ? { protocol: kplus.Protocol.UDP } : {}) })),
         ...(c.command ? { command: c.command } : {}),
         ...(c.args ? { args: c.args } : {}),
         envVariables: c.env ?? {},

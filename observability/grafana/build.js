@@ -38,6 +38,13 @@ export const dashboards = {
         q('sum by (reason) (rate(gambit_gateway_auth_failures_total[$__rate_interval]))', '{{reason}}'),
         q('sum(rate(gambit_gateway_rate_limited_total[$__rate_interval]))', 'rate limited')] },
       { title: 'Event fan-out latency (engine write to socket send)', type: 'timeseries', unit: 's', targets: p50_99('gambit_gateway_fanout_seconds') },
+      { title: 'Chat lines and reports', type: 'timeseries', unit: 'ops', targets: [
+        q('sum by (channel) (rate(gambit_chat_lines_total[$__rate_interval]))', '{{channel}}'),
+        q('sum(rate(gambit_chat_reports_total[$__rate_interval]))', 'reports')] },
+      { title: 'Video calls (as the pages report them)', type: 'timeseries', unit: 'ops', targets: [
+        q('sum by (state) (rate(gambit_video_sessions_total[$__rate_interval]))', '{{state}}')] },
+      { title: 'Share of connected calls relayed by TURN', type: 'timeseries', unit: 'percentunit', targets: [
+        q('sum(rate(gambit_video_relayed_total[$__rate_interval])) / sum(rate(gambit_video_sessions_total{state="connected"}[$__rate_interval]))', 'relayed')] },
       { title: 'Draining pods', type: 'timeseries', unit: 'short', targets: [q('sum(gambit_gateway_draining)')] },
       { title: 'Event loop delay p99', type: 'timeseries', unit: 's', targets: [q('max by (instance) (gambit_nodejs_eventloop_lag_p99_seconds{component="gateway"})', '{{instance}}')] },
       { title: 'Resident memory', type: 'timeseries', unit: 'bytes', targets: [q('sum by (instance) (gambit_process_resident_memory_bytes{component="gateway"})', '{{instance}}')] },

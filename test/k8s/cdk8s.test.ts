@@ -43,7 +43,7 @@ describe('synthesis', () => {
     expect(text).toContain('"@@if .Values.redis.auth.existingSecret"');
     expect(text).not.toContain('"DRAIN_MS":"10000"');
     const monitors = chart.node.findAll().filter((c) => c instanceof ApiObject && c.kind === 'ServiceMonitor');
-    expect(monitors.length).toBe(5); // gateway, engine, finalizer, room-reaper, accounts
+    expect(monitors.length).toBe(6); // gateway, engine, finalizer, room-reaper, accounts, turn
     expect(binding.conditionOf(monitors[0]!).helm).toBe('.Values.monitoring.serviceMonitor.enabled');
   });
 
@@ -135,6 +135,22 @@ function randomValues(seed: number): { values: Values; overrides: Record<string,
   // a site under TLS has an https origin (the chart refuses http:// then)
   const acc = (overrides as unknown as { accounts: { publicUrl: string } }).accounts;
   if (tlsOn(drawn) && acc.publicUrl.startsWith('http://')) acc.publicUrl = 'https://chess.example.com';
+  // coturn after everything else, for the same reason; a fixed external address only with one replica
+  const turnReplicas = r.int(1, 3);
+  const turnTls = r.bool();
+  Object.assign(overrides, {
+    turn: {
+      enabled: r.bool(),
+      urls: ['turn:turn.example.com:3478?transport=udp', ...(turnTls ? ['turns:turn.example.com:5349?transport=tcp'] : [])],
+      stunUrls: r.bool() ? ['stun:turn.example.com:3478'] : [],
+      replicas: turnReplicas,
+      externalIp: turnReplicas === 1 && r.bool() ? '52.16.1.2' : '',
+      existingSecret: r.pick(['', 'my-turn']),
+      tls: { existingSecret: turnTls ? 'turn-tls' : '', port: r.pick([443, 5349]) },
+      metrics: { enabled: r.bool() },
+      pdb: { enabled: r.bool() },
+    },
+  });
   return { values: mergeValues(defaultValues(), overrides), overrides };
 }
 
@@ -180,6 +196,15 @@ describe('properties for random valid values', () => {
     const gwConfig = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.endsWith('-gateway')) as unknown as { data: Record<string, string> };
     expect('ACCOUNTS_URL' in gwConfig.data).toBe(v.accounts.enabled);
     expect(objects.some((o) => o.kind === 'Secret' && o.metadata.name.endsWith('-token'))).toBe((v.auth.guestTokens || v.accounts.enabled) && !v.auth.existingSecret);
+    // coturn: there exactly when enabled, and the gateway signs with the Secret key coturn reads
+    expect(deployment('turn')).toBe(v.turn.enabled);
+    expect('TURN_URLS' in gwConfig.data).toBe(v.turn.enabled);
+    const gwTurn = gw.spec.containers[0]!.env!.find((e) => e.name === 'TURN_SECRET');
+    expect(!!gwTurn).toBe(v.turn.enabled);
+    if (gwTurn) {
+      const turnPod = pods(objects.filter((o) => o.kind === 'Deployment' && o.metadata.labels?.['app.kubernetes.io/component'] === 'turn'))[0]!;
+      expect(turnPod.spec.containers[0]!.env!.find((e) => e.name === 'TURN_SECRET')).toEqual(gwTurn);
+    }
   });
 
   test.each(SEEDS.slice(0, 10))('seed %i: helm template with these values == the plain synthesis', (seed) => {

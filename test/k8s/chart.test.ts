@@ -32,6 +32,9 @@ const EVERYTHING = [
   // the Alertmanager configuration with SNS (test/k8s/alerting.test.ts checks it with amtool)
   'monitoring.alertmanager.enabled=true', 'monitoring.alertmanager.sns.enabled=true',
   'monitoring.alertmanager.sns.topicArn=arn:aws:sns:eu-west-1:123456789012:gambit-alerts', 'monitoring.alertmanager.sns.region=eu-west-1',
+  // coturn for video calls with TURN over TLS (test/k8s/turn.test.ts checks it in detail)
+  'turn.enabled=true', 'turn.urls[0]=turn:turn.example.com:3478?transport=udp', 'turn.urls[1]=turns:turn.example.com:5349?transport=tcp',
+  'turn.stunUrls[0]=stun:turn.example.com:3478', 'turn.tls.existingSecret=turn-tls', 'turn.nodeSelector.pool=turn',
 ];
 
 const rendered = {} as Record<ProfileName | 'everything', K8sObject[]>;
@@ -104,6 +107,8 @@ describe('helm lint --strict and template', () => {
     expect(kinds('eks')).not.toContain('Deployment/gambit-redis');
     expect(kinds('eks')).toEqual(expect.arrayContaining(['ServiceMonitor/gambit-gateway', 'PrometheusRule/gambit-alerts', 'ConfigMap/gambit-gambit-gambit-overview']));
     expect(kinds('everything')).toContain('PersistentVolumeClaim/gambit-redis');
+    expect(kinds('everything')).toEqual(expect.arrayContaining(['Deployment/gambit-turn', 'Secret/gambit-turn', 'ServiceMonitor/gambit-turn', 'NetworkPolicy/gambit-turn']));
+    for (const p of PROFILES) expect(kinds(p).filter((k) => k.endsWith('-turn'))).toEqual([]);
   });
 });
 

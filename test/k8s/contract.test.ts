@@ -59,6 +59,8 @@ const cases: [string, RenderOptions][] = [
   ['oidc only', { set: ['auth.guestTokens=false', 'auth.oidc.issuer=https://idp.example.com', 'auth.oidc.audience=c1', 'redis.auth.existingSecret=r'] }],
   ['accounts, embedded provider', { set: ['accounts.enabled=true', 'accounts.publicUrl=https://chess.example.com', 'idProvider.enabled=true', 'idProvider.issuer=https://id.chess.example.com'] }],
   ['accounts on kind, guests off', { files: profileFiles.kind, set: ['auth.guestTokens=false', 'accounts.enabled=true', 'accounts.publicUrl=http://localhost:8080', 'idProvider.enabled=true', 'idProvider.issuer=http://172.18.0.2:30090', 'idProvider.service.type=NodePort'] }],
+  ['video calls: coturn with its generated secret', { set: ['turn.enabled=true', 'turn.urls[0]=turn:turn.example.com:3478?transport=udp', 'turn.urls[1]=turns:turn.example.com:5349?transport=tcp', 'turn.stunUrls[0]=stun:turn.example.com:3478', 'turn.tls.existingSecret=turn-tls', 'turn.ttlSeconds=7200'] }],
+  ['video calls on EKS: the operator\'s secret', { files: profileFiles.eks, set: ['turn.enabled=true', 'turn.urls[0]=turn:turn.example.com:3478?transport=udp', 'turn.existingSecret=turn-secret'] }],
   ['accounts with Cognito', { files: profileFiles.eks, set: ['accounts.enabled=true', 'accounts.publicUrl=https://chess.example.com', 'accounts.oidc.issuer=https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC', 'accounts.oidc.clientId=abc', 'accounts.oidc.existingSecret=cognito', 'accounts.oidc.endSessionUrl=https://gambit.auth.eu-west-1.amazoncognito.com/logout'] }],
 ];
 
@@ -85,6 +87,17 @@ describe('each pod\'s environment passes its service\'s configuration schema', (
     const c = loadIdProviderConfig(env);
     expect(c.CLIENT_SECRET).toBe(environment(objects, 'gambit-accounts').OIDC_CLIENT_SECRET);
     expect(c.REDIRECT_URIS).toEqual(['https://chess.example.com/auth/callback']);
+  });
+
+  test('the gateways sign TURN credentials with the secret coturn reads, and hand out the URLs of the values', () => {
+    const objects = render({ set: ['turn.enabled=true', 'turn.urls[0]=turn:turn.example.com:3478?transport=udp', 'turn.stunUrls[0]=stun:turn.example.com:3478'] });
+    const gateway = loadConfig(gatewayConfigSchema, environment(objects, 'gambit-gateway'));
+    const coturn = environment(objects, 'gambit-turn');
+    expect(gateway.TURN_SECRET).toBe(coturn.TURN_SECRET);
+    expect(gateway.TURN_SECRET!.length).toBeGreaterThanOrEqual(16);
+    expect(gateway.TURN_URLS).toEqual(['turn:turn.example.com:3478?transport=udp']);
+    expect(gateway.STUN_URLS).toEqual(['stun:turn.example.com:3478']);
+    expect(gateway.TURN_TTL_SECONDS).toBe(21_600);
   });
 
   test('a bad setting would be caught (the check can fail)', () => {

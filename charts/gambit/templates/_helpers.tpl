@@ -142,6 +142,20 @@ http://{{ include "gambit.component" (list . "dynamodb") }}:8000
 {{- toYaml (dict "route" $route "receivers" $receivers) -}}
 {{- end -}}
 
+{{- define "gambit.turnSecretName" -}}
+{{- .Values.turn.existingSecret | default (include "gambit.component" (list . "turn")) -}}
+{{- end -}}
+
+{{/* coturn's static-auth-secret, base64: new on install, read back on upgrade, so the gateways' credentials keep working. */}}
+{{- define "gambit.turnSecretValue" -}}
+{{- $existing := lookup "v1" "Secret" .Release.Namespace (include "gambit.component" (list . "turn")) -}}
+{{- if and $existing $existing.data (hasKey $existing.data .Values.turn.secretKey) -}}
+{{- index $existing.data .Values.turn.secretKey -}}
+{{- else -}}
+{{- randAlphaNum 48 | b64enc -}}
+{{- end -}}
+{{- end -}}
+
 {{/* A list of CIDRs -> NetworkPolicy peers */}}
 {{- define "gambit.ipBlocks" -}}
 {{- $out := list -}}
@@ -170,4 +184,9 @@ http://{{ include "gambit.component" (list . "dynamodb") }}:8000
 {{- if (and .Values.monitoring.alertmanager.enabled (or .Values.monitoring.alertmanager.slack.enabled .Values.monitoring.alertmanager.email.authUsername) (not .Values.monitoring.alertmanager.existingSecret)) }}{{ fail "monitoring.alertmanager.slack and email.authUsername need monitoring.alertmanager.existingSecret: the Secret with the webhook URL or SMTP password, mounted into Alertmanager" }}{{ end }}
 {{- if (and .Values.monitoring.alertmanager.enabled .Values.monitoring.alertmanager.email.enabled (or (not .Values.monitoring.alertmanager.email.to) (not .Values.monitoring.alertmanager.email.from) (not .Values.monitoring.alertmanager.email.smarthost))) }}{{ fail "monitoring.alertmanager.email needs to, from and smarthost" }}{{ end }}
 {{- if (and .Values.monitoring.alertmanager.enabled .Values.monitoring.alertmanager.sns.enabled (or (not .Values.monitoring.alertmanager.sns.topicArn) (not .Values.monitoring.alertmanager.sns.region))) }}{{ fail "monitoring.alertmanager.sns needs topicArn and region" }}{{ end }}
+{{- if (and .Values.turn.enabled (not .Values.turn.urls)) }}{{ fail "turn.urls is required when turn.enabled is true: the TURN URLs players' browsers use, e.g. turn:turn.example.com:3478?transport=udp (a DNS name for the public addresses of the coturn nodes)" }}{{ end }}
+{{- if (and .Values.turn.enabled (gt (int .Values.turn.relayPorts.min) (int .Values.turn.relayPorts.max))) }}{{ fail "turn.relayPorts.min must not exceed turn.relayPorts.max" }}{{ end }}
+{{- if (and .Values.turn.enabled .Values.turn.externalIp (gt (int .Values.turn.replicas) 1)) }}{{ fail "turn.externalIp is one address for every coturn pod, but each pod runs on a node of its own: with turn.replicas above 1 leave turn.externalIp empty (each pod learns its node's public address), or run one replica" }}{{ end }}
+{{- if (and .Values.turn.enabled (not .Values.turn.tls.existingSecret) (regexMatch "(^|,)turns:" (join "," .Values.turn.urls))) }}{{ fail "turn.urls has a turns: URL but coturn has no TLS listener: set turn.tls.existingSecret (a kubernetes.io/tls Secret for the TURN host name)" }}{{ end }}
+{{- if (and .Values.turn.enabled (or (and (ge (int .Values.turn.port) (int .Values.turn.relayPorts.min)) (le (int .Values.turn.port) (int .Values.turn.relayPorts.max))) (and .Values.turn.tls.existingSecret (or (and (ge (int .Values.turn.tls.port) (int .Values.turn.relayPorts.min)) (le (int .Values.turn.tls.port) (int .Values.turn.relayPorts.max))) (eq (int .Values.turn.tls.port) (int .Values.turn.port)))) (and .Values.turn.metrics.enabled (or (and (ge (int .Values.turn.metrics.port) (int .Values.turn.relayPorts.min)) (le (int .Values.turn.metrics.port) (int .Values.turn.relayPorts.max))) (eq (int .Values.turn.metrics.port) (int .Values.turn.port)) (and .Values.turn.tls.existingSecret (eq (int .Values.turn.metrics.port) (int .Values.turn.tls.port))))))) }}{{ fail "turn.port, turn.tls.port and turn.metrics.port must differ from each other and lie outside turn.relayPorts: they all open on the node" }}{{ end }}
 {{- end -}}
