@@ -45,6 +45,8 @@ async function gather(servers: Server[]): Promise<{ types: string[]; errors: num
 describe('TURN credentials through coturn', () => {
   test('the gateway\'s credentials get a relay; expired ones and ones signed with another secret get 401 and none', async () => {
     const p = await TestPlayer.connect(site.stack.httpUrl, 'tia');
+    await p.ask({ t: 'create', tc: { initialMs: 60_000, incrementMs: 0 } }); // TURN is for seated players
+    await p.next('state');
     const ice = await p.ask({ t: 'ice' });
     p.close();
     const turn = (ice.iceServers as Server[]).find((s) => s.urls[0]!.startsWith('turn:'))!;

@@ -123,6 +123,18 @@ describe('chat', () => {
     expect(await s2.next('said')).toMatchObject({ channel: 'spectators', n: 1, text: 'thanks' });
   });
 
+  test('a room made anew under an old code (two friends\' own room) starts its chat anew: numbers from 1, no old lines', async () => {
+    const { w, b, room } = await table();
+    w.send({ t: 'say', room, text: 'from the old room' });
+    await b.next('said', (m) => m.n === 1);
+    // The room goes and comes back under its code (as the engine makes a pair room again): its hash is new.
+    const hash = await t.redis.hgetall(k.room(room));
+    await t.redis.multi().del(k.room(room)).hset(k.room(room), 'v', hash.v!, 's', hash.s!).pexpire(k.room(room), 3_600_000).exec();
+    w.send({ t: 'say', room, text: 'from the new room' });
+    expect(await b.next('said', (m) => m.text === 'from the new room')).toMatchObject({ n: 1 });
+    expect(texts((await b.ask({ t: 'chat', room })).lines as Msg[])).toEqual(['from the new room']);
+  });
+
   test('bad input: not in the room, no room, oversized, empty, a flood; nothing is said and the game is untouched', async () => {
     const { w, b, s1, room } = await table();
     const outsider = await t.connect('olly', t.second, true);

@@ -62,8 +62,30 @@ describe('signalling through the room', () => {
     expect(await closed).toBe(1009);
   });
 
-  test('ice: STUN, and TURN with credentials for this player that coturn can check; no secret in them', async () => {
+  test('after the end, a player back on a new socket (resume or watch) can be called: the room attaches it to their seat', async () => {
+    const w = await t.connect('wyn');
+    const b = await t.connect('bay', t.second);
+    const room = await startGame(w, b);
+    b.send({ t: 'resign', room });
+    await w.next('ended');
+    b.close();
+    const back = await TestPlayer.connect(t.second, 'bay', { token: b.token, resume: { room, seq: 0 } });
+    await back.next('ended'); // the replay
+    const tab = await TestPlayer.connect(t.stack.httpUrl, 'bay', { token: b.token });
+    expect(await tab.ask({ t: 'watch', room })).toMatchObject({ t: 'state', status: 'ended' });
+    w.send({ t: 'signal', room, kind: 'offer', sdp: 'v=0' });
+    expect(await back.next('signal')).toMatchObject({ kind: 'offer' });
+    expect(await tab.next('signal')).toMatchObject({ kind: 'offer' });
+    back.close();
+    tab.close();
+  });
+
+  test('ice: for a seated player, STUN and TURN with credentials for this player that coturn can check, no secret in them; nobody else gets any', async () => {
     const p = await t.connect('ivy');
+    const stranger = await t.connect('sly', t.second);
+    expect(await stranger.ask({ t: 'ice' })).toMatchObject({ t: 'error', code: 'not_a_player' });
+    expect(await p.ask({ t: 'create', tc: { initialMs: 60_000, incrementMs: 0 } })).toMatchObject({ t: 'created' }); // seated, waiting
+    await p.next('state');
     const before = Math.floor(Date.now() / 1000);
     const ice = await p.ask({ t: 'ice' });
     expect(ice).toMatchObject({ t: 'ice', ttlS: 600 });

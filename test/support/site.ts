@@ -1,7 +1,8 @@
 // The rig every browser test shares: the page built into a directory of its own (web/dist may be
 // rebuilt by something else at the same time), the whole stack serving it (stack.ts), one real
-// Chromium (playwright-core), each page in its own context, and the few things every such test does
-// on the site (sign up, make a move, wait for moves). One place, so the e2e files say only what they test.
+// Chromium (playwright-core; with a fake camera and microphone for video calls when asked), each
+// page in its own context, and the few things every such test does on the site (sign up, make a
+// move, wait for moves). One place, so the e2e files say only what they test.
 import { afterAll, beforeAll } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -37,7 +38,7 @@ export interface Site {
  * A site for one test file: started before its tests (60 s allowed), stopped after them (30 s). The
  * object is filled in by beforeAll, so it is read only inside hooks and tests.
  */
-export function useSite(opts: StackOptions = {}): Site {
+export function useSite(opts: SiteOptions = {}): Site {
   const site = {} as Site;
   beforeAll(async () => {
     Object.assign(site, await startSite(opts));
@@ -48,14 +49,24 @@ export function useSite(opts: StackOptions = {}): Site {
   return site;
 }
 
-export async function startSite(opts: StackOptions = {}): Promise<Site> {
+export interface SiteOptions extends StackOptions {
+  /**
+   * A fake camera and microphone (a test pattern and a tone), granted without asking: video calls
+   * run without devices or a person to click the browser's prompt.
+   */
+  fakeMedia?: boolean;
+}
+
+export async function startSite(options: SiteOptions = {}): Promise<Site> {
+  const { fakeMedia, ...opts } = options;
   const webRoot = await mkdtemp(join(tmpdir(), 'gambit-web-'));
   const started = await Promise.allSettled([
     buildPage(webRoot).then(() => startStack({ ...opts, gateway: { WEB_ROOT: webRoot, ...opts.gateway } })),
     chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-        '--disable-sync', '--no-first-run', '--disable-quic'],
+        '--disable-sync', '--no-first-run', '--disable-quic',
+        ...(fakeMedia ? ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'] : [])],
     }),
   ]);
   const [stack, browser] = started;

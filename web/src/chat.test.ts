@@ -128,6 +128,26 @@ describe('chat in the page', () => {
     expect(chat.ready).toBe(true);
   });
 
+  test('a line heard before the catch-up does not move where it starts; a gap heard live is filled in', () => {
+    const { chat, sent, setOnline } = inRoom([line(1), line(2)]);
+    setOnline(false); // lines 3 and 4 go by while the socket is away
+    chat.welcomed();
+    setOnline(true);
+    chat.handle(said(5)); // live, before this socket asked for what it missed
+    expect(chat.lastN).toBe(2);
+    chat.seen(ROOM);
+    expect(sent).toEqual([{ t: 'chat', id: 'chat-2', room: ROOM, after: 2 }]);
+    chat.handle(answer([line(3), line(4), line(5)]));
+    expect(chat.lastN).toBe(5);
+    sent.length = 0;
+    chat.handle(said(7)); // 6 never came (its author is muted, or it was lost): ask from 5
+    expect(sent).toEqual([{ t: 'chat', id: 'chat-3', room: ROOM, after: 5 }]);
+    chat.handle(answer([line(7)]));
+    chat.handle(said(8));
+    expect(chat.lastN).toBe(8);
+    expect(numbers(chat.shown)).toEqual([1, 2, 3, 4, 5, 7, 8]);
+  });
+
   test('a catch-up refused as not_in_room is asked again, silently; a resume that brings no message asks anyway', () => {
     const { chat, sent } = inRoom([line(1)]);
     chat.welcomed();

@@ -70,6 +70,8 @@ export class Chat {
   /** What the chat input holds: here, so a refused line can come back to it. */
   draft = '';
   private due = false; // a catch-up is owed on this socket
+  /** The channel's lines are all here up to this number: a catch-up asks for the lines after it. */
+  private contiguous = 0;
   private tries = 0;
   private retry: ReturnType<typeof setTimeout> | undefined;
   private mutesOf: string | null = null; // the player whose mutes `muted` holds
@@ -83,9 +85,12 @@ export class Chat {
     return this.lines.filter((l) => !this.muted.has(l.by.playerId));
   }
 
-  /** The highest `n` this page has of its channel: a catch-up asks for the lines after it. */
+  /**
+   * The number up to which this page has every line of its channel (a line heard live beyond a
+   * gap, while a catch-up is owed, does not move it): a catch-up asks for the lines after it.
+   */
   get lastN(): number {
-    return this.lines.at(-1)?.n ?? 0;
+    return this.contiguous;
   }
 
   // ---- from LiveGame ----
@@ -120,6 +125,7 @@ export class Chat {
     this.spectatorsOpen = true;
     this.ready = this.due = false;
     this.tries = 0;
+    this.contiguous = 0;
     this.draft = '';
   }
 
@@ -128,13 +134,18 @@ export class Chat {
       case 'said':
         if (msg.room !== this.room || (this.channel && msg.channel !== this.channel)) return;
         this.lines = mergeLines(this.lines, [lineOf(msg)]);
+        if (!this.ready) break; // the catch-up on its way fills in up to here
+        if (msg.n === this.contiguous + 1) this.contiguous = msg.n;
+        else if (msg.n > this.contiguous + 1) this.ask(this.contiguous); // a gap (a muted author's line, a gateway that missed one)
         break;
       case 'chat':
         if (msg.room !== this.room) return;
         // Another part in the room than before (a player of a finished game who came back as a watcher): another chat.
-        if (this.channel && msg.channel !== this.channel) this.lines = [];
+        if (this.channel && msg.channel !== this.channel) { this.lines = []; this.contiguous = 0; }
         this.channel = msg.channel;
         this.lines = mergeLines(this.lines, msg.lines.filter((l) => l.channel === msg.channel));
+        // The answer holds every line after what was asked for, up to the channel's latest.
+        this.contiguous = Math.max(this.contiguous, msg.lines.at(-1)?.n ?? 0);
         this.spectatorsOpen = msg.spectators;
         this.ready = true;
         this.tries = 0;

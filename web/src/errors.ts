@@ -1,12 +1,13 @@
 // Every server `error` the page shows, as a sentence: one place, by error code. The server's own
 // `message` is for logs and developers (it can read like "tc.initialMs: Too small: ..."), never
-// for the player.
+// for the player. Also why a video call ended (the browser's refusals, a failed connection).
 import type { ErrorCode } from '@gambit/protocol';
 import { CHAT_MAX } from './chat.js';
+import type { CallEnd } from './video.js';
 
 /** What the player was doing when the error came back (the prefix of the frame id). */
 export type Action = 'hello' | 'create' | 'join' | 'watch' | 'move' | 'resign' | 'draw' | 'abort' | 'leave' | 'rematch' | 'pool' | 'seek' | 'accept'
-  | 'challenge' | 'chaccept' | 'say' | 'chat' | 'mute' | 'report' | 'chatmode' | 'other';
+  | 'challenge' | 'chaccept' | 'say' | 'chat' | 'mute' | 'report' | 'chatmode' | 'signal' | 'ice' | 'other';
 
 const TEXT: Record<ErrorCode, (room: string, action: Action) => string> = {
   bad_request: (_r, a) => a === 'create' ? 'The server did not accept these game settings: pick another time control'
@@ -18,10 +19,12 @@ const TEXT: Record<ErrorCode, (room: string, action: Action) => string> = {
   rate_limited: (_r, a) => (a === 'challenge' ? 'Too many challenges this minute: wait a little before the next one'
     : a === 'say' ? 'You are sending lines too fast: wait a few seconds'
     : a === 'report' ? 'Too many reports: wait a minute before the next one'
+    : a === 'signal' ? 'Too many call requests: wait a moment, then call again'
     : 'Too many requests: wait a moment and try again'),
   room_not_found: (r) => (r ? `No game with the code ${r}: it may have ended or expired` : 'That game no longer exists'),
   room_full: () => 'That game already has two players',
-  not_a_player: (_r, a) => (a === 'chatmode' ? "Only the players open or close the spectators' chat" : 'You are not playing in this game'),
+  not_a_player: (_r, a) => (a === 'chatmode' ? "Only the players open or close the spectators' chat"
+    : a === 'signal' ? 'Only the two players of a game can call each other' : 'You are not playing in this game'),
   not_your_turn: () => 'It is not your move',
   illegal_move: () => 'That move is not legal',
   stale_ply: () => 'The position changed before your move arrived: try again',
@@ -46,13 +49,14 @@ const TEXT: Record<ErrorCode, (room: string, action: Action) => string> = {
   chat_closed: () => "The players closed the spectators' chat",
   chat_needs_account: () => 'Sign in to chat with other spectators',
   line_not_found: () => 'That line is too old to report',
-  peer_unavailable: () => 'Your opponent is not connected right now',
+  peer_unavailable: (_r, a) => (a === 'signal' ? 'Your opponent is not connected right now: call again once they are back'
+    : 'Your opponent is not connected right now'),
 };
 
 export function actionOf(id: string | undefined): Action {
   const kind = (id ?? '').split('-')[0] ?? '';
   return (['hello', 'create', 'join', 'watch', 'move', 'resign', 'draw', 'abort', 'leave', 'rematch', 'pool', 'seek', 'accept', 'challenge', 'chaccept',
-    'say', 'chat', 'mute', 'report', 'chatmode'] as const)
+    'say', 'chat', 'mute', 'report', 'chatmode', 'signal', 'ice'] as const)
     .find((a) => a === kind) ?? 'other';
 }
 
@@ -60,6 +64,27 @@ export function actionOf(id: string | undefined): Action {
 export function errorText(code: string, room: string | null = null, action: Action = 'other'): string {
   const text = Object.hasOwn(TEXT, code) ? TEXT[code as ErrorCode] : undefined;
   return text ? text(room ?? '', action) : 'Something went wrong: try again';
+}
+
+/** Why a video call ended, as the panel says it (`detail`: the server's refusal, for `refused`); null: nothing to say. */
+export function callEndText(reason: CallEnd | null, opponent: string, detail: string | null = null): string | null {
+  switch (reason) {
+    case null: return null;
+    case 'ended': return 'Call ended';
+    case 'hung-up': return `${opponent} hung up`;
+    case 'cancelled': return `${opponent} stopped calling`;
+    case 'declined': return `${opponent} did not take the call`;
+    case 'no-answer': return `${opponent} did not answer`;
+    case 'missed': return `You missed a call from ${opponent}`;
+    case 'left': return `${opponent} left: the call ended`;
+    case 'failed': return 'The video connection failed (a firewall or network may block it). The game goes on; try again later';
+    case 'no-device': return 'No camera or microphone found: connect one, then start again';
+    case 'denied': return "Camera and microphone are blocked for this site: allow them in your browser's site settings, then start again";
+    case 'media': return 'Your camera or microphone could not start (another app may be using it)';
+    case 'unsupported': return 'This browser cannot make video calls here (it needs WebRTC and a secure https page)';
+    case 'offline': return 'Not connected to the server: try again in a moment';
+    case 'refused': return detail ?? 'The server refused the call: try again';
+  }
 }
 
 /** The HTTP API's errors (api.ts ApiError code and status) as sentences. */

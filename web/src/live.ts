@@ -3,7 +3,7 @@
 // protocol frames. Screens subscribe and render from its fields; the router follows its `goTo`
 // (a created or joined room) and `leftRoom` events. The name switching that keeps a name typed
 // just before Create in force first is in names.ts; challenges between friends are in challenges.ts;
-// the room's chat is in chat.ts.
+// the room's chat is in chat.ts; the players' video call is in video.ts.
 import type { ClientFrame, ErrorMsg, PoolId, SeekView, ServerMsg, Side, TimeControl } from '@gambit/protocol';
 import { poolTimeControl } from '@gambit/protocol/pools';
 import type { Board } from './board.js';
@@ -18,6 +18,7 @@ import { Names } from './names.js';
 import { looksLikeCode, normalizeCode, roomFromUrl } from './routes.js';
 import { loadRoom, saveRoom } from './session.js';
 import { toast } from './toast.js';
+import { isVideoMsg, Video } from './video.js';
 
 export const isLiveStatus = (status: GameView['status']): boolean => status === 'waiting' || status === 'active';
 export const isLive = (v: GameView): boolean => isLiveStatus(v.status);
@@ -36,6 +37,7 @@ export class LiveGame {
   readonly names: Names;
   readonly challenges: Challenges;
   readonly chat: Chat;
+  readonly video: Video;
   view: GameView = emptyView(null);
   connState: ConnState = 'connecting';
   pendingMove = false; // a move of ours is on its way: no second one until the server answers
@@ -94,6 +96,9 @@ export class LiveGame {
     this.names = new Names(this);
     this.challenges = new Challenges(this);
     this.chat = new Chat(this);
+    this.video = new Video(this);
+    // A closed tab or a reload hangs up at once (the opponent's page would otherwise wait for ICE to give up).
+    addEventListener('pagehide', () => this.video.leave());
   }
 
   subscribe(fn: () => void): () => void {
@@ -175,6 +180,7 @@ export class LiveGame {
   private onMessage(msg: ServerMsg): void {
     if (isChallengeMsg(msg)) return this.challenges.handle(msg);
     if (isChatMsg(msg)) return this.chat.handle(msg);
+    if (isVideoMsg(msg)) return this.video.handle(msg);
     const before = this.view;
     this.view = reduce(this.view, msg, this.serverClock.now());
     // A message of the shown room means this socket is in it: the chat catches up then (chat.ts).
@@ -298,6 +304,7 @@ export class LiveGame {
     if (id.startsWith('pool-')) this.seeking = null;
     this.challenges.failed(msg);
     if (this.chat.failed(msg)) return this.render();
+    if (this.video.failed(msg)) return this.render();
     // Waiting again after a reconnect, or a second tab: the player is in a game already (its
     // `paired` may have gone with the old socket). Back to it, before the grace runs out.
     if (msg.code === 'in_game' && msg.room && ['pool-', 'seek-', 'accept-', 'chaccept-'].some((p) => id.startsWith(p))) {
@@ -325,6 +332,7 @@ export class LiveGame {
   /** Board input follows the state; then every subscribed screen renders. */
   render(): void {
     this.board?.setInput(this.online && !this.pendingMove && canMove(this.view) ? this.view.color : null);
+    this.video.sync(); // a call ends with the room, or when the opponent is gone
     this.emit();
   }
 

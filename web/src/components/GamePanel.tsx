@@ -1,5 +1,6 @@
-// The side panel of the live game: whose move, the game-over box (result, PGN, new game, rematch),
-// a draw offer to answer, the actions (draw, resign, abort, flip), the move list and the chat.
+// The side panel of the live game: whose move, the players' video call, the game-over box (result,
+// PGN, new game, rematch), a draw offer to answer, the actions (draw, resign, abort, flip), the move
+// list and the chat.
 import { canAbort, isPlayer, other, resultText, resultTitle, turn, type GameView } from '../game.js';
 import { downloadText } from '../download.js';
 import { rematchStage } from '../rematch.js';
@@ -7,6 +8,7 @@ import { ChatPanel } from './ChatPanel.js';
 import { ConfirmButton } from './ConfirmButton.js';
 import { MoveList } from './MoveList.js';
 import { RatingChange } from './RatingChange.js';
+import { VideoPanel } from './VideoPanel.js';
 import { useLive } from './live-context.js';
 
 function statusText(v: GameView): string {
@@ -36,6 +38,7 @@ export function GamePanel() {
           {live.crowd.count} watching{live.crowd.names.length ? `: ${live.crowd.names.join(', ')}${live.crowd.count > live.crowd.names.length ? ' and others' : ''}` : ''}
         </p>
       )}
+      <VideoPanel />
       <div id="game-over" class="game-over" hidden={!over}>
         <strong id="result-title">{over ? resultTitle(v) : ''}</strong>
         <span id="result" data-testid="result">{v.status === 'ended' ? resultText(v) : ''}</span>

@@ -73,9 +73,14 @@ export function decide(current: RoomState | null, cmd: Command, ctx: Ctx, code: 
     case 'tick': return tick(out, ctx);
     case 'join': return join(out, cmd.origin, ctx);
     case 'watch': {
-      // Someone without a seat watches: a spectator, counted in the room's crowd.
-      const watcher = seatOf(current, cmd.origin.playerId) ? {} : { watcher: true };
-      return { kind: 'commit', state: undefined, events: [], replies: [reply(cmd.origin, withId(cmd.origin, stateMsg(current)), { sub: s.code, ...watcher })] };
+      const side = seatOf(current, cmd.origin.playerId);
+      const answer = reply(cmd.origin, withId(cmd.origin, stateMsg(current)), side ? { sub: s.code } : { sub: s.code, watcher: true });
+      // Someone without a seat watches: a spectator, counted in the room's crowd. A player's own
+      // page (a reload, another tab) is one of their sockets: the opponent can reach it (a call).
+      if (!side) return { kind: 'commit', state: undefined, events: [], replies: [answer] };
+      if (!s[side]!.left) attach(out, side, cmd.origin);
+      out.replies.push(answer);
+      return out.commit();
     }
     case 'resume': return resume(out, cmd.origin, cmd.seq);
     case 'disconnect': return disconnect(out, cmd.origin, ctx);
@@ -169,8 +174,9 @@ function resume(out: Out, o: Origin, after: number): Decision {
   const side = seatOf(out.s, o.playerId);
   // Someone without a seat resumes as what they were, a spectator: counted in the crowd again.
   const replay = side ? { origin: o, after } : { origin: o, after, watch: true };
-  // Replay first, then this resume's own presence event: the script keeps that order.
-  if (side && out.s.status !== 'ended') attach(out, side, o);
+  // Replay first, then this resume's own presence event: the script keeps that order. After the
+  // end too (unless the player left): the socket is theirs for a rematch, a challenge or a call.
+  if (side && !out.s[side]!.left) attach(out, side, o);
   return out.commit({ replay });
 }
 

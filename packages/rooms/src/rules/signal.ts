@@ -3,7 +3,7 @@
 // sockets, on whatever gateways they are. Nothing in the room changes. Pure.
 import type { EngineCommand, SignalMsg } from '@gambit/protocol';
 import { other } from './clock.js';
-import { seatOf, type RoomState } from './state.js';
+import { connId, seatOf, type RoomState } from './state.js';
 import type { Decision, Reply } from './decide.js';
 
 type Signal = Extract<EngineCommand, { t: 'signal' }>;
@@ -11,8 +11,12 @@ type Signal = Extract<EngineCommand, { t: 'signal' }>;
 /** The replies carrying the signal to the opponent's sockets (`to`: only that one), or why not. */
 export function signal(s: RoomState, cmd: Signal): Decision | { code: 'not_a_player' | 'peer_unavailable'; message: string } {
   const side = seatOf(s, cmd.origin.playerId);
-  if (!side) return { code: 'not_a_player', message: `only the two players of room ${s.code} can call each other` };
+  // A seated player's socket in this room (not a page elsewhere), and neither of them gone from it.
+  if (!side || s[side]!.left || !s[side]!.conns.includes(connId(cmd.origin))) {
+    return { code: 'not_a_player', message: `only the two players of room ${s.code} can call each other, from the room` };
+  }
   const opponent = s[other(side)];
+  if (opponent?.left) return { code: 'peer_unavailable', message: 'your opponent left the room' };
   // A seat's sockets are "gateway/connection"; a signal may name one connection it heard from.
   const targets = (opponent?.conns ?? []).map((c) => ({ gw: c.slice(0, c.lastIndexOf('/')), conn: c.slice(c.lastIndexOf('/') + 1) }))
     .filter((t) => cmd.to === undefined || t.conn === cmd.to);

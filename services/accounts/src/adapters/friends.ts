@@ -72,7 +72,8 @@ export class Friends {
     const m = this.redis.multi().del(this.keys.friends(playerId), this.keys.blocks(playerId));
     if (friends.length) m.sadd(this.keys.friends(playerId), ...friends);
     if (blocks.length) m.sadd(this.keys.blocks(playerId), ...blocks);
-    await m.set(this.keys.friendsCopied(playerId), '1').exec();
+    // The marker lapses after a month: the copies are then made whole again once (an eviction that took a set but not it heals).
+    await m.set(this.keys.friendsCopied(playerId), '1', 'PX', 30 * 24 * 3_600_000).exec();
   }
 
   /** A deleted account: every row about it, both ways, and its Redis copies go. */

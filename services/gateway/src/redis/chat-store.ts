@@ -11,6 +11,8 @@ import {
 
 /** Lines kept per channel (what a resuming socket can catch up on). */
 export const CHAT_KEEP = 100;
+/** Players one player may mute (their list is read at every hello). */
+export const MAX_MUTES = 500;
 
 /**
  * KEYS: 1 room hash (it keeps the chat's counters and mode: they live and go with the room), 2 the
@@ -24,6 +26,8 @@ local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then return 0 end
 if ARGV[1] == 'spectators' and redis.call('HGET', KEYS[1], 'chat.closed') == '1' then return -1 end
 local n = redis.call('HINCRBY', KEYS[1], 'chat.' .. ARGV[1], 1)
+-- A room made anew under an old code (two friends' own room) starts its chat anew too.
+if n == 1 then redis.call('DEL', KEYS[2]) end
 redis.call('RPUSH', KEYS[2], ARGV[2] .. n .. ARGV[4])
 redis.call('LTRIM', KEYS[2], -tonumber(ARGV[7]), -1)
 redis.call('PEXPIRE', KEYS[2], ttl)
@@ -36,18 +40,29 @@ for _, gw in ipairs(redis.call('SMEMBERS', KEYS[3])) do
 end
 return n`;
 
-/** KEYS: 1 room hash. ARGV: 1 '1' to close the spectators' chat, '' to open it. Returns 0 for no such room. */
+/**
+ * KEYS: 1 room hash, 2 the room's gateways, 3 live gateways. ARGV: 1 '1' to close the spectators'
+ * chat, '' to open it, 2 the delivery, 3 gateway stream prefix, 4 MAXLEN, 5 the delivery field
+ * name, 6 oldest live heartbeat. Returns 0 for no such room. The audience is told in the same step,
+ * so two players switching at once leave every page as the room ends up.
+ */
 const MODE = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 if ARGV[1] == '1' then redis.call('HSET', KEYS[1], 'chat.closed', '1') else redis.call('HDEL', KEYS[1], 'chat.closed') end
+for _, gw in ipairs(redis.call('SMEMBERS', KEYS[2])) do
+  local beat = redis.call('ZSCORE', KEYS[3], gw)
+  if beat and tonumber(beat) >= tonumber(ARGV[6]) then
+    redis.call('XADD', ARGV[3] .. gw, 'MAXLEN', '~', ARGV[4], '*', ARGV[5], ARGV[2])
+  end
+end
 return 1`;
 
-type Scripts = { gambitChatSay(...a: (string | number)[]): Promise<number>; gambitChatMode(...a: string[]): Promise<number> };
+type Scripts = { gambitChatSay(...a: (string | number)[]): Promise<number>; gambitChatMode(...a: (string | number)[]): Promise<number> };
 
 export class ChatStore {
   constructor(private readonly redis: Redis, private readonly keys: Keys) {
     redis.defineCommand('gambitChatSay', { numberOfKeys: 4, lua: SAY });
-    redis.defineCommand('gambitChatMode', { numberOfKeys: 1, lua: MODE });
+    redis.defineCommand('gambitChatMode', { numberOfKeys: 3, lua: MODE });
   }
 
   /** Says a line: its number, or why not. */
@@ -76,15 +91,12 @@ export class ChatStore {
    */
   async mode(room: string, spectators: boolean, except: string): Promise<boolean> {
     const k = this.keys;
-    if ((await (this.redis as unknown as Scripts).gambitChatMode(k.room(room), spectators ? '' : '1')) === 0) return false;
-    const [gws, alive] = await Promise.all([this.redis.smembers(k.roomGateways(room)), this.redis.zrangebyscore(k.gateways, Date.now() - 20_000, '+inf')]);
     const msg: ChatModeMsg = { t: 'chat_mode', room, spectators };
-    const m = this.redis.multi();
-    for (const gw of gws.filter((g) => alive.includes(g))) {
-      m.xadd(k.gatewayEvents(gw), 'MAXLEN', '~', STREAM_MAXLEN.gatewayEvents, '*', ...(encodeDelivery({ k: 'audience', room, msg, except }) as [string]));
-    }
-    await m.exec();
-    return true;
+    const [field, delivery] = encodeDelivery({ k: 'audience', room, msg, except });
+    const ok = await (this.redis as unknown as Scripts).gambitChatMode(
+      k.room(room), k.roomGateways(room), k.gateways, spectators ? '' : '1', delivery!, k.gatewayEvents(''), STREAM_MAXLEN.gatewayEvents, field!, String(Date.now() - 20_000),
+    );
+    return ok === 1;
   }
 
   /** Stores a report of line `n` with up to 10 lines before it; false when the line is no longer kept. */
@@ -102,9 +114,12 @@ export class ChatStore {
     return this.redis.smembers(this.keys.mutes(playerId));
   }
 
-  /** Mutes (or unmutes) `other` for `playerId`; kept a year from the last change. */
-  async mute(playerId: string, other: string, on: boolean): Promise<void> {
+  /** Mutes (or unmutes) `other` for `playerId`; kept a year from the last change. False: over MAX_MUTES. */
+  async mute(playerId: string, other: string, on: boolean): Promise<boolean> {
     const key = this.keys.mutes(playerId);
-    await (on ? this.redis.multi().sadd(key, other).pexpire(key, 365 * 24 * 3_600_000).exec() : this.redis.srem(key, other));
+    if (!on) return (await this.redis.srem(key, other), true);
+    if ((await this.redis.scard(key)) >= MAX_MUTES) return false;
+    await this.redis.multi().sadd(key, other).pexpire(key, 365 * 24 * 3_600_000).exec();
+    return true;
   }
 }

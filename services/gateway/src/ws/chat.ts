@@ -9,7 +9,6 @@ import type { ChatStore } from '../redis/chat-store.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { Mutes } from './mutes.js';
 import type { WordFilter } from './word-filter.js';
-import { TokenBucket } from './rate-limit.js';
 import type { ChatRates } from './chat-rates.js';
 import { withId } from './commands.js';
 
@@ -38,12 +37,12 @@ export type ChatFrame = Extract<ClientFrame, { t: 'say' | 'chat' | 'mute' | 'rep
 /** Lines a sender may say: accounts 5 at once then one every 2 s; guests 3 then one every 5 s. */
 const ACCOUNT_LINES = { rate: 0.5, burst: 5 };
 const GUEST_LINES = { rate: 0.2, burst: 3 };
-/** Reports: 5 at once, then one a minute. */
+/** Reports: 5 at once, then one a minute (per player, as lines). */
 const REPORTS = { rate: 1 / 60, burst: 5 };
+/** Bidirectional controls: a line could show its words in another order than it was written. */
+const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/g;
 
 export class Chat {
-  private readonly reports = new TokenBucket(REPORTS.rate, REPORTS.burst, Date.now());
-
   constructor(private readonly deps: ChatDeps, private readonly socket: ChatSocket) {}
 
   async handle(frame: ChatFrame, me: Identity): Promise<void> {
@@ -75,7 +74,9 @@ export class Chat {
       deps.metrics.rateLimited.inc();
       return socket.error('rate_limited', 'too many chat lines: wait a moment', frame.id);
     }
-    const out = await deps.chat.say(frame.room, channel, { playerId: me.playerId, name: me.name }, deps.wordFilter(frame.text), socket.cid());
+    const text = deps.wordFilter(frame.text.replace(BIDI_CONTROLS, '')).trim();
+    if (!text) return socket.error('bad_request', 'text is empty', frame.id);
+    const out = await deps.chat.say(frame.room, channel, { playerId: me.playerId, name: me.name }, text, socket.cid());
     if (out === 'chat_closed') return socket.error('chat_closed', 'the players closed the spectators\' chat', frame.id);
     if (out === 'room_not_found') return socket.error('room_not_found', `room ${frame.room} does not exist`, frame.id);
     deps.metrics.chatLines.inc({ channel });
@@ -86,7 +87,7 @@ export class Chat {
     const { socket, deps } = this;
     // One reads only one's own channel: a line one never saw is not one's to report.
     if (frame.channel !== role) return socket.error('line_not_found', `you do not read the ${frame.channel}' chat of room ${frame.room}`, frame.id);
-    if (!this.reports.take(Date.now())) {
+    if (!deps.chatRates.take(`report ${me.playerId}`, REPORTS)) {
       deps.metrics.rateLimited.inc();
       return socket.error('rate_limited', 'too many reports: wait a minute', frame.id);
     }
@@ -100,7 +101,7 @@ export class Chat {
   private async mute(frame: Extract<ChatFrame, { t: 'mute' }>, me: Identity): Promise<void> {
     const on = frame.on ?? true;
     if (frame.playerId === me.playerId) return this.socket.error('bad_request', 'you cannot mute yourself', frame.id);
-    await this.deps.chat.mute(me.playerId, frame.playerId, on);
+    if (!(await this.deps.chat.mute(me.playerId, frame.playerId, on))) return this.socket.error('bad_request', 'you muted as many players as allowed: unmute one first', frame.id);
     this.deps.mutes.set(me.playerId, frame.playerId, on);
     this.socket.send(withId({ t: 'muted', playerId: frame.playerId, on }, frame.id));
   }

@@ -70,7 +70,7 @@ function setup(helloTimeoutMs = 60_000) {
       end: async () => false, areFriends: async () => false, accept: async () => 'challenge_not_found',
     },
     players: { sockets: async () => [], tell: async () => 0 },
-    chat: { say: async () => 1, lines: async () => ({ lines: [], spectators: true }), mode: async () => true, report: async () => true, mute: async () => undefined },
+    chat: { say: async () => 1, lines: async () => ({ lines: [], spectators: true }), mode: async () => true, report: async () => true, mute: async () => true },
     mutes: { acquire: async () => undefined, release: () => undefined, set: () => undefined, has: () => false },
     wordFilter: (text) => text,
     chatRates: { take: () => true },

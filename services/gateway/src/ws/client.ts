@@ -79,7 +79,9 @@ export class Client {
     };
     this.matching = new Matching(deps, socket);
     this.challenges = new Challenges(deps, socket);
-    this.video = new Video(deps, socket.send, this.rooms);
+    this.video = new Video(deps, {
+      send: socket.send, error: (c, m, i) => this.error(c, m, i), seatedIn: () => [...this.rooms].filter((r) => deps.hub.roleIn(this, r) === 'players'),
+    });
     this.chat = new Chat(deps, {
       id, send: socket.send, error: (c, m, i) => this.error(c, m, i), role: (room) => deps.hub.roleIn(this, room), cid: () => `${this.id}.${++this.commands}`,
     });
@@ -175,7 +177,8 @@ export class Client {
       return;
     }
     this.strikes = 0;
-    if (data.length > MAX_FRAME_BYTES && !(data.length <= MAX_SIGNAL_FRAME_BYTES && isSignal(data))) {
+    // The larger `signal` frames only from a socket that said hello (a call needs a seat anyway).
+    if (data.length > MAX_FRAME_BYTES && !(this.identity && data.length <= MAX_SIGNAL_FRAME_BYTES && isSignal(data))) {
       this.error('too_large', `frames are limited to ${MAX_FRAME_BYTES} bytes`);
       this.close(CLOSE.tooLarge, 'frame too large');
       return;

@@ -37,6 +37,11 @@ export class Hub {
     if (!set) this.audiences.set(room, (set = new Set()));
     set.add(client);
     this.joined.add(room);
+    // A watcher who takes a seat (`join` after `watch`) is a player from now on.
+    if (!spectator && this.spectators.get(room)?.delete(client)) {
+      this.crowdChanged.add(room);
+      if (this.spectators.get(room)!.size === 0) this.spectators.delete(room);
+    }
     if (spectator) {
       let specs = this.spectators.get(room);
       if (!specs) this.spectators.set(room, (specs = new Set()));

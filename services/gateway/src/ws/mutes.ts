@@ -7,7 +7,7 @@ export interface MuteSource {
 }
 
 export class Mutes {
-  private readonly byPlayer = new Map<string, { sockets: number; muted: Set<string> }>();
+  private readonly byPlayer = new Map<string, { sockets: number; muted: Set<string>; read: Promise<void> }>();
 
   constructor(private readonly source: MuteSource) {}
 
@@ -16,12 +16,13 @@ export class Mutes {
     const known = this.byPlayer.get(playerId);
     if (known) {
       known.sockets += 1;
-      return;
+      return known.read; // a second socket waits for the first one's read too
     }
-    const entry = { sockets: 1, muted: new Set<string>() };
-    this.byPlayer.set(playerId, entry);
-    // Mutes made while this read was in flight are kept (set() below adds to the same Set).
-    for (const m of await this.source.mutes(playerId)) entry.muted.add(m);
+    const muted = new Set<string>();
+    // Mutes made while this read is in flight are kept (set() below adds to the same Set).
+    const read = this.source.mutes(playerId).then((list) => { for (const m of list) muted.add(m); });
+    this.byPlayer.set(playerId, { sockets: 1, muted, read });
+    await read;
   }
 
   /** A socket of `playerId` closed. */
