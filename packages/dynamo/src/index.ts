@@ -1,5 +1,6 @@
 // @gambit/dynamo: DynamoDB transactions for the services that write several items at once (the
-// finalizer, the accounts service), against AWS or, in development, a local API without them.
+// finalizer, the accounts service), against AWS or, in development, a local API without them; and
+// the backup of every table to files and back (backup.ts, `make backup` / `make restore`).
 import { TransactWriteItemsCommand, type DynamoDBClient, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { emulateTransactWrite } from './dev-transactions.js';
 
@@ -34,3 +35,4 @@ export class Transactions {
     await emulateTransactWrite(this.client, items, this.o.keyNames);
   }
 }
+export { backupTables, restoreTables, type Manifest, type TableNames } from './backup.js';
