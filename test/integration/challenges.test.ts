@@ -293,9 +293,10 @@ describe('a challenge ends for both players', () => {
     await received(b, toB.id);
     const toC = await challenge(a, c, { color: 'white', tc: { initialMs: 60_000, incrementMs: 1_000 } });
     const fromD = await challenge(d, a);
-    expect(toC.since).toBeGreaterThan(toB.since); // (the order below is by `since`)
+    // Oldest first; two made in the same millisecond by id.
+    const outgoing = [toB, toC].sort((x, y) => x.since - y.since || (x.id < y.id ? -1 : 1));
 
-    expect(await asked(a, { t: 'challenges', id: 'list-a' })).toEqual({ t: 'challenges', id: 'list-a', incoming: [fromD], outgoing: [toB, toC] });
+    expect(await asked(a, { t: 'challenges', id: 'list-a' })).toEqual({ t: 'challenges', id: 'list-a', incoming: [fromD], outgoing });
     expect(await asked(b, { t: 'challenges', id: 'list-b' })).toEqual({ t: 'challenges', id: 'list-b', incoming: [toB], outgoing: [] });
     expect(await d.ask({ t: 'challenges' })).toMatchObject({ incoming: [], outgoing: [fromD] });
     expect(await guest.ask({ t: 'challenges' })).toMatchObject({ t: 'challenges', incoming: [], outgoing: [] });

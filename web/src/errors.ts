@@ -49,6 +49,7 @@ const TEXT: Record<ErrorCode, (room: string, action: Action) => string> = {
   chat_closed: () => "The players closed the spectators' chat",
   chat_needs_account: () => 'Sign in to chat with other spectators',
   line_not_found: () => 'That line is too old to report',
+  too_many_takebacks: () => 'You asked for as many takebacks as a game allows',
   peer_unavailable: (_r, a) => (a === 'signal' ? 'Your opponent is not connected right now: call again once they are back'
     : 'Your opponent is not connected right now'),
 };

@@ -174,6 +174,14 @@ export function reduce(v: GameView, msg: ServerMsg, serverNow: number): GameView
       return { ...next, rematchOffer: msg.by };
     case 'rematch_declined':
       return { ...next, rematchOffer: null, rematchClosed: v.rematchClosed || msg.reason === 'left' };
+    case 'moretime':
+      return { ...next, clock: msg.clock };
+    case 'taken_back':
+      // The game as it is after the takeback: a snapshot of moves, position and clock.
+      return { ...next, moves: [...msg.moves], san: [...msg.san], fen: msg.fen, clock: msg.clock, drawOffer: null };
+    case 'takeback_offered':
+    case 'takeback_declined':
+      return next; // (the page offers no takeback buttons yet: issue 15)
     default:
       return v; // a room event this page does not know (a newer server): ignored, as v1 allows
   }

@@ -121,14 +121,14 @@ export class ChallengeStore {
     return entry && text && entry.until > now ? { entry, text } : null;
   }
 
-  /** The standing challenges to and by `playerId`, oldest first (lapsed ones found here are removed). */
+  /** The standing challenges to and by `playerId`, oldest first, then by id (lapsed ones found here are removed). */
   async list(playerId: string, now = Date.now()): Promise<{ incoming: ChallengeEntry[]; outgoing: ChallengeEntry[] }> {
     const [inc, out] = await Promise.all([this.redis.hvals(this.keys.challengesIn(playerId)), this.redis.hvals(this.keys.challengesOut(playerId))]);
     const lapsed: ChallengeEntry[] = [];
     const standing = (texts: string[]) => texts.map(decodeChallengeEntry).filter((e): e is ChallengeEntry => {
       if (e && e.until <= now) lapsed.push(e);
       return e !== null && e.until > now;
-    }).sort((a, b) => a.since - b.since);
+    }).sort((a, b) => a.since - b.since || (a.id < b.id ? -1 : 1)); // two in one millisecond: by id, the same every time
     const lists = { incoming: standing(inc), outgoing: standing(out) };
     if (lapsed.length) await Promise.all(lapsed.map((e) => this.end(e)));
     return lists;

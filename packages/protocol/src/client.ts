@@ -65,6 +65,10 @@ export const clientFrame = z.discriminatedUnion('t', [
   z.object({ t: z.literal('mute'), id, playerId: z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'playerId must be a player id'), on: z.boolean().optional() }),
   z.object({ t: z.literal('report'), id, room: roomCode, channel: z.enum(['players', 'spectators']), n: z.number().int().min(1), reason: z.string().max(200).optional() }),
   z.object({ t: z.literal('chat_mode'), id, room: roomCode, spectators: z.boolean() }),
+  // Additions: courtesies between the players (docs/protocol.md): 15 s more for the opponent; ask to
+  // take back one's last move (accept or decline the opponent's ask).
+  z.object({ t: z.literal('moretime'), id, room: roomCode }),
+  z.object({ t: z.literal('takeback'), id, room: roomCode, action: z.enum(['offer', 'accept', 'decline']).optional() }),
   // Additions: video and voice between the two seated players (docs/protocol.md). `signal` carries
   // WebRTC's offer, answer and ICE candidates to the opponent's sockets (`to`: one of them, once it
   // answered); `ice` asks for the TURN servers and their short-lived credentials; `video` reports

@@ -30,6 +30,10 @@ export type EngineCommand =
   | { t: 'draw'; origin: Origin; room: string; action: 'offer' | 'accept' | 'decline' }
   | { t: 'abort'; origin: Origin; room: string }
   | { t: 'leave'; origin: Origin; room: string }
+  /** 15 s more on the opponent's clock. */
+  | { t: 'moretime'; origin: Origin; room: string }
+  /** Ask to take back one's last move, or answer the opponent's ask. */
+  | { t: 'takeback'; origin: Origin; room: string; action: 'offer' | 'accept' | 'decline' }
   /** After the end: offer, accept or decline the next game in the room. */
   | { t: 'rematch'; origin: Origin; room: string; action: 'offer' | 'accept' | 'decline' }
   /** WebRTC signalling from a seated player to the opponent's sockets (`to`: one of them); the room checks who may. */

@@ -37,6 +37,8 @@ export const ERROR_CODES = [
   'not_in_room', 'chat_closed', 'chat_needs_account', 'line_not_found',
   // Addition, an answer to `signal` only: the opponent has no socket in the room (or not that one).
   'peer_unavailable',
+  // Addition, an answer to `takeback` only: the player made as many offers as a game allows.
+  'too_many_takebacks',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -66,6 +68,8 @@ export interface StateMsg {
   rated?: boolean;
   /** Addition: after the end, the finished game's id (as in `ended`). */
   gameId?: string;
+  /** Addition: the side whose takeback offer stands, if any. */
+  takebackOffer?: Side | null;
 }
 export interface StartedMsg {
   t: 'started'; room: string; seq: number; white: SeatView; black: SeatView; fen: string; clock: Clock;
@@ -100,9 +104,17 @@ export interface RematchOfferedMsg { t: 'rematch_offered'; room: string; seq: nu
 /** Addition: the standing rematch offer is off: declined by `by`, or `by` left the room. */
 export interface RematchDeclinedMsg { t: 'rematch_declined'; room: string; seq: number; by: Side; reason: 'declined' | 'left' }
 
+/** Addition: `color` got more time from the opponent (moretime); the clock after it. */
+export interface MoretimeMsg { t: 'moretime'; room: string; seq: number; color: Side; clock: Clock }
+/** Addition: `by` asks to take back their last move; the opponent accepts or declines. */
+export interface TakebackOfferedMsg { t: 'takeback_offered'; room: string; seq: number; by: Side }
+export interface TakebackDeclinedMsg { t: 'takeback_declined'; room: string; seq: number; by: Side }
+/** Addition: the takeback `by` asked for is done: `plies` undone; the game as it is now (moves, SAN, position, clock). */
+export interface TakenBackMsg { t: 'taken_back'; room: string; seq: number; by: Side; plies: number; moves: string[]; san: string[]; fen: string; clock: Clock }
+
 export type RoomEvent =
   | StateMsg | StartedMsg | MovedMsg | DrawOfferedMsg | DrawDeclinedMsg | PresenceMsg | EndedMsg | ClosedMsg
-  | RematchOfferedMsg | RematchDeclinedMsg;
+  | RematchOfferedMsg | RematchDeclinedMsg | MoretimeMsg | TakebackOfferedMsg | TakebackDeclinedMsg | TakenBackMsg;
 
 export interface WelcomeMsg { t: 'welcome'; id?: string; playerId: string; name: string; serverTime: number }
 export interface CreatedMsg { t: 'created'; id?: string; room: string; color: Side }

@@ -28,6 +28,8 @@ export class CommandsController {
   @EventPattern('rematch') rematch(@Payload() c: EngineCommand, @Ctx() x: unknown) { return this.run(c, x); }
   @EventPattern('resume') resume(@Payload() c: EngineCommand, @Ctx() x: unknown) { return this.run(c, x); }
   @EventPattern('pair') pair(@Payload() c: EngineCommand, @Ctx() x: unknown) { return this.run(c, x); }
+  @EventPattern('moretime') moretime(@Payload() c: EngineCommand, @Ctx() x: unknown) { return this.run(c, x); }
+  @EventPattern('takeback') takeback(@Payload() c: EngineCommand, @Ctx() x: unknown) { return this.run(c, x); }
   @EventPattern('signal') signal(@Payload() c: EngineCommand, @Ctx() x: unknown) { return this.run(c, x); }
   @EventPattern('disconnect') disconnect(@Payload() c: EngineCommand, @Ctx() x: unknown) { return this.run(c, x); }
 }

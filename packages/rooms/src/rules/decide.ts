@@ -7,6 +7,7 @@ import { hasFlagged, other, punch, remaining, startClock, stop } from './clock.j
 import { APPLIED_MEMORY, START_FEN, cloneState, connId, newSeat, seatOf, seatView, stateMsg, type RoomState, type Seat } from './state.js';
 import { pair } from './pair.js';
 import { signal } from './signal.js';
+import { moretime, takeback } from './takeback.js';
 import { pgnOf } from './pgn.js';
 import { copySeries, leaveSession, rematch, scoreGame, type RematchAction } from './rematch.js';
 
@@ -86,6 +87,18 @@ export function decide(current: RoomState | null, cmd: Command, ctx: Ctx, code: 
     case 'disconnect': return disconnect(out, cmd.origin, ctx);
     case 'leave': return leave(out, cmd.origin);
     case 'rematch': return rematchCmd(out, cmd.origin, cmd.action, ctx);
+    case 'moretime': {
+      const side = actor(out.s, cmd.origin);
+      if (typeof side !== 'string') return side;
+      moretime(out.s, side, ctx.now, (ev) => out.emit(ev));
+      return out.commit();
+    }
+    case 'takeback': {
+      const side = actor(out.s, cmd.origin);
+      if (typeof side !== 'string') return side;
+      const refused = takeback(out.s, side, cmd.action, ctx.now, (ev) => out.emit(ev));
+      return refused ? error(cmd.origin, refused.code, refused.message) : out.commit();
+    }
     case 'move': return move(out, cmd.origin, cmd.uci, cmd.ply, ctx);
     case 'resign': return resign(out, cmd.origin, ctx);
     case 'draw': return draw(out, cmd.origin, cmd.action, ctx);
@@ -255,10 +268,16 @@ function move(out: Out, o: Origin, uci: string, ply: number, ctx: Ctx): Decision
   s.san.push(applied.san);
   s.fen = applied.fen;
   s.clockHistory.push(s.clock[side]);
-  // A move answers the opponent's standing draw offer with "no" (as on lichess).
+  // A move answers the opponent's standing draw offer with "no" (as on lichess), and any takeback
+  // offer too: the position it was about is gone.
   if (s.drawOffer === other(side)) {
     s.drawOffer = null;
     out.emit({ t: 'draw_declined', room: s.code, by: side });
+  }
+  if (s.takebackOffer) {
+    const by = s.takebackOffer;
+    s.takebackOffer = null;
+    out.emit({ t: 'takeback_declined', room: s.code, by: other(by) });
   }
   out.emit({ t: 'moved', room: s.code, ply: s.moves.length, uci, san: applied.san, fen: applied.fen, clock: s.clock, check: applied.check, kind: applied.kind });
   const end = positionalEnd(game.chess);
@@ -353,6 +372,7 @@ function finish(out: Out, result: Result | null, reason: EndReason, ctx: Ctx, ga
   s.reason = reason;
   s.endedAt = ctx.now;
   s.drawOffer = null;
+  s.takebackOffer = null;
   for (const seat of [s.white, s.black]) if (seat) seat.graceUntil = null;
   s.pgn = pgnOf(s);
   scoreGame(s);

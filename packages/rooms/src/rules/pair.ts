@@ -73,6 +73,7 @@ function nextGame(room: RoomState, cmd: Pair, ctx: Ctx, white: RoomState['white'
     ...room, status: 'active', gameId: ctx.newGameId(), tc: cmd.tc, white, black,
     moves: [], san: [], fen: START_FEN, clock: startClock(cmd.tc.initialMs, ctx.now), clockHistory: [], drawOffer: null,
     seq: room.seq + 1, result: null, reason: null, pgn: null, startedAt: ctx.now, endedAt: null, rematchOffer: null,
+    takebackOffer: null, takebackOffers: undefined,
     applied: [...room.applied.slice(-(APPLIED_MEMORY - 1)), ctx.cmdId], series: { game: room.series.game + 1, score: { ...room.series.score } },
   };
   if (cmd.rated) s.rated = true;

@@ -84,6 +84,7 @@ function nextGame(s: RoomState, ctx: RematchCtx, emit: Emit): void {
   Object.assign(s, {
     status: 'active', gameId: ctx.newGameId(), startedAt: ctx.now, endedAt: null, clock: startClock(s.tc.initialMs, ctx.now),
     moves: [], san: [], fen: START_FEN, clockHistory: [], drawOffer: null, result: null, reason: null, pgn: null, rematchOffer: null,
+    takebackOffer: null, takebackOffers: undefined,
   } satisfies Partial<RoomState>);
   s.series = { game: s.series.game + 1, score: { ...s.series.score } };
   emit({

@@ -43,6 +43,9 @@ export interface RoomState {
   applied: string[];
   /** Rated games (signed-in players only); absent in casual rooms and rooms from before ratings. */
   rated?: boolean;
+  /** The side whose takeback offer stands (rules/takeback.ts), and the offers each made this game. */
+  takebackOffer?: Side | null;
+  takebackOffers?: Record<Side, number>;
 }
 
 /** A seat's socket as the state names it: "gateway/connection". */
@@ -67,6 +70,7 @@ export function cloneState(s: RoomState): RoomState {
     ...s, tc: { ...s.tc }, white: seat(s.white), black: seat(s.black), clock: { ...s.clock },
     moves: [...s.moves], san: [...s.san], clockHistory: [...s.clockHistory], applied: [...s.applied],
     series: { game: s.series.game, score: { ...s.series.score } },
+    ...(s.takebackOffers ? { takebackOffers: { ...s.takebackOffers } } : {}),
   };
 }
 
@@ -90,6 +94,7 @@ export function stateMsg(s: RoomState): StateMsg {
   if (s.status === 'ended' && s.gameId) msg.gameId = s.gameId;
   if (s.status !== 'waiting') msg.series = s.series;
   if (s.rated) msg.rated = true;
+  if (s.takebackOffer) msg.takebackOffer = s.takebackOffer;
   return msg;
 }
 

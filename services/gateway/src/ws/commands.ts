@@ -15,6 +15,7 @@ export function toCommand(f: Exclude<ClientFrame, GatewayFrame>, origin: Origin)
     case 'move': return { t: 'move', origin, room: f.room, uci: f.uci, ply: f.ply };
     case 'draw': return { t: 'draw', origin, room: f.room, action: f.action };
     case 'rematch': return { t: 'rematch', origin, room: f.room, action: f.action ?? 'offer' };
+    case 'takeback': return { t: 'takeback', origin, room: f.room, action: f.action ?? 'offer' };
     case 'signal': {
       const { id: _, t, ...signal } = f;
       return { ...signal, t, origin };
