@@ -76,10 +76,27 @@ export async function startProcessStack(opts: ProcessStackOptions = {}): Promise
   const gamesTable = `${prefix}-games`;
   const common = { REDIS_URL: redis.url, KEY_PREFIX: prefix, LOG_LEVEL: opts.logLevel ?? 'info', PATH: process.env.PATH ?? '' };
   const procs: Proc[] = [];
-  const finalizerPort = await freePort();
+  let finalizerPort = await freePort();
   const signingKey = devSigningKey();
 
+  // A free port found here can be taken by someone else before the child listens on it (an
+  // outgoing connection's ephemeral port): a start that fails with EADDRINUSE is tried again on
+  // another port (the finalizer's only while the gateways, which call it, have not started).
   const start = async (name: ServiceName, extra: Record<string, string> = {}): Promise<Proc> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await startOnce(name, extra);
+      } catch (err) {
+        const failed = procs.filter((p) => p.name === name).at(-1);
+        const taken = failed !== undefined && failed.child.exitCode !== null && failed.lines.some((l) => l.includes('EADDRINUSE'));
+        if (!taken || attempt === 3 || (name === 'finalizer' && procs.some((p) => p.name === 'gateway'))) throw err;
+        procs.splice(procs.indexOf(failed), 1);
+        if (name === 'finalizer') finalizerPort = await freePort();
+      }
+    }
+  };
+
+  const startOnce = async (name: ServiceName, extra: Record<string, string> = {}): Promise<Proc> => {
     const port = await freePort();
     const env: Record<string, string> = { ...common, ...opts.env?.[name], ...extra };
     // Several instances of one service: each needs its own name in consumer groups and registries.
@@ -122,23 +139,31 @@ export async function startProcessStack(opts: ProcessStackOptions = {}): Promise
     return proc;
   };
 
-  await start('game-engine');
-  await start('finalizer');
-  const gateway = await start('gateway');
+  const stopAll = async () => {
+    await Promise.all(procs.map((p) => new Promise<void>((resolve) => {
+      if (p.child.exitCode !== null || p.child.signalCode !== null) return resolve();
+      p.child.once('exit', () => resolve());
+      p.child.kill('SIGTERM');
+    })));
+    await dynamoProxy.close();
+    await Promise.all([redis.stop(), dynamo.stop()]);
+  };
+  let gateway: Proc;
+  try {
+    await start('game-engine');
+    await start('finalizer');
+    gateway = await start('gateway');
+  } catch (err) {
+    // Nothing half-started is left behind: a leaked redis-server or service keeps jest from exiting.
+    await stopAll().catch(() => undefined);
+    throw err;
+  }
   return {
     httpUrl: `http://127.0.0.1:${gateway.port}`,
     redis, dynamo, dynamoProxy, keyPrefix: prefix, gamesTable, signingKey, procs, start,
     logs: (name) => procs.filter((p) => p.name === name).flatMap((p) => p.lines).flatMap((l) => {
       try { return [JSON.parse(l) as Record<string, unknown>]; } catch { return []; }
     }),
-    async stop() {
-      await Promise.all(procs.map((p) => new Promise<void>((resolve) => {
-        if (p.child.exitCode !== null || p.child.signalCode !== null) return resolve();
-        p.child.once('exit', () => resolve());
-        p.child.kill('SIGTERM');
-      })));
-      await dynamoProxy.close();
-      await Promise.all([redis.stop(), dynamo.stop()]);
-    },
+    stop: stopAll,
   };
 }

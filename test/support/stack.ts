@@ -55,6 +55,16 @@ export const WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url)
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const [redis, dynamo] = await Promise.all([startRedis(), startDynalite()]);
+  try {
+    return await startServices(opts, redis, dynamo);
+  } catch (err) {
+    // Nothing half-started is left behind: a leaked redis-server keeps jest from exiting.
+    await Promise.all([redis.stop(), dynamo.stop()]).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function startServices(opts: StackOptions, redis: RedisHandle, dynamo: DynaliteHandle): Promise<Stack> {
   const prefix = `t${randomBytes(3).toString('hex')}`;
   const gamesTable = `${prefix}-games`;
   const playersTable = `${prefix}-players`;
