@@ -221,3 +221,22 @@ export function allowed(objects: K8sObject[], from: Record<string, string>, to: 
   const ingress = policiesFor(objects, to).some((p) => (p.spec.ingress ?? []).some((r) => peerMatches(r.from, from) && portOk(r)));
   return egress && ingress;
 }
+
+/**
+ * The objects of a rendering as a cdk8s plain synthesis must equal them: without the helm test's
+ * objects and its NetworkPolicy rule (chart only), the namespace, generated Secret data and config
+ * checksums; in a stable order.
+ */
+export function comparable(objects: K8sObject[]): K8sObject[] {
+  return objects
+    .filter((o) => !o.metadata.annotations?.['helm.sh/hook'] && o.metadata.name !== 'gambit-test')
+    .map((o) => {
+      const x = structuredClone(o) as K8sObject & { data?: unknown; spec?: { ingress?: { from?: { podSelector?: { matchLabels?: Record<string, string> } }[] }[]; template?: { metadata?: { annotations?: Record<string, string> } } } };
+      if (x.metadata.namespace === 'gambit') delete x.metadata.namespace;
+      if (x.kind === 'Secret') delete x.data; // generated anew by each
+      delete x.spec?.template?.metadata?.annotations?.['checksum/config'];
+      if (x.kind === 'NetworkPolicy' && x.spec?.ingress) x.spec.ingress = x.spec.ingress.filter((r) => !(r.from ?? []).some((p) => p.podSelector?.matchLabels?.['app.kubernetes.io/component'] === 'test'));
+      return x;
+    })
+    .sort((a, b) => `${a.kind}/${a.metadata.name}`.localeCompare(`${b.kind}/${b.metadata.name}`));
+}

@@ -20,7 +20,7 @@ import { defaultValues } from '../../cdk8s/src/values.js';
 import { parseYamlAll } from '../../cdk8s/src/yaml.js';
 import { turnCredentials } from '../../services/gateway/src/ws/turn.js';
 import {
-  PLAINTEXT_VALUES, chartDir, helm, named, pods, profileFiles, render, renderNotes, validateObject,
+  PLAINTEXT_VALUES, chartDir, comparable, helm, named, pods, profileFiles, render, renderNotes, validateObject,
   type Container, type K8sObject, type Policy, type PodSpec,
 } from './support.js';
 
@@ -253,17 +253,6 @@ describe('values that contradict each other fail with a message', () => {
 });
 
 describe('helm template == cdk8s plain synthesis, with coturn', () => {
-  const normalize = (objects: K8sObject[]) => objects
-    .filter((o) => !o.metadata.annotations?.['helm.sh/hook'] && o.metadata.name !== 'gambit-test')
-    .map((o) => {
-      const x = structuredClone(o) as K8sObject & { data?: unknown; spec?: { ingress?: { from?: { podSelector?: { matchLabels?: Record<string, string> } }[] }[]; template?: { metadata?: { annotations?: Record<string, string> } } } };
-      if (x.metadata.namespace === 'gambit') delete x.metadata.namespace;
-      if (x.kind === 'Secret') delete x.data; // generated anew by each
-      delete x.spec?.template?.metadata?.annotations?.['checksum/config'];
-      if (x.kind === 'NetworkPolicy' && x.spec?.ingress) x.spec.ingress = x.spec.ingress.filter((r) => !(r.from ?? []).some((p) => p.podSelector?.matchLabels?.['app.kubernetes.io/component'] === 'test'));
-      return x;
-    })
-    .sort((a, b) => `${a.kind}/${a.metadata.name}`.localeCompare(`${b.kind}/${b.metadata.name}`));
   const turn = { enabled: true, urls: URLS, stunUrls: [STUN] };
 
   test.each([
@@ -272,7 +261,7 @@ describe('helm template == cdk8s plain synthesis, with coturn', () => {
   ] as const)('%s', async (_name, overrides, rendered) => {
     const values = mergeValues(defaultValues(), ...overrides);
     const { chart } = build('literal', await readInputs(), values, { name: 'gambit', namespace: 'gambit', service: 'Helm' });
-    expect(normalize(chart.toJson() as K8sObject[])).toEqual(normalize(rendered()));
+    expect(comparable(chart.toJson() as K8sObject[])).toEqual(comparable(rendered()));
   });
 });
 
