@@ -33,7 +33,13 @@ export class ResilientPlayer {
   ) {}
 
   connect(): Promise<void> {
+    if (this.stopped) return Promise.resolve(); // a reconnect timer that fired after the scenario
     const urls = this.gateways();
+    if (urls.length === 0) {
+      // Every gateway is down (being restarted): try again shortly.
+      setTimeout(() => void this.connect().catch(() => undefined), 250);
+      return Promise.resolve();
+    }
     const url = urls[this.gatewayIndex % urls.length]!.replace('http', 'ws') + '/ws';
     const ws = new WebSocket(url);
     this.ws = ws;

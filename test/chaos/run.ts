@@ -72,10 +72,21 @@ export function aliveGateways(stack: ProcessStack): string[] {
     .map((p) => `http://127.0.0.1:${p.port}`);
 }
 
-export async function runScenario(stack: ProcessStack, fault: Fault | null, opts: { games: number; plies: number; faultAfterMs: number }): Promise<Report> {
+type ScenarioOptions = { games: number; plies: number; faultAfterMs: number };
+
+export async function runScenario(stack: ProcessStack, fault: Fault | null, opts: ScenarioOptions): Promise<Report> {
+  const players: ResilientPlayer[] = [];
+  try {
+    return await scenario(stack, fault, opts, players);
+  } finally {
+    // However it ended: no player keeps reconnecting into the next test file's time.
+    players.forEach((p) => p.stop());
+  }
+}
+
+async function scenario(stack: ProcessStack, fault: Fault | null, opts: ScenarioOptions, players: ResilientPlayer[]): Promise<Report> {
   const gateways = () => aliveGateways(stack);
   const think = prng(7);
-  const players: ResilientPlayer[] = [];
   const pairs: [ResilientPlayer, ResilientPlayer][] = [];
   // Rated games need accounts (u_ ids): tokens signed with the gateways' key, as the accounts
   // service signs them. A few accounts share the rated games, each in many at once.
@@ -209,7 +220,6 @@ export async function runScenario(stack: ProcessStack, fault: Fault | null, opts
       report.worstClockExcessMs = Math.max(report.worstClockExcessMs, charged - (sent - seen[i - 1]!.clock.at));
     }
   }
-  players.forEach((p) => p.stop());
   return report;
 }
 

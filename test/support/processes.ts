@@ -130,10 +130,13 @@ export async function startProcessStack(opts: ProcessStackOptions = {}): Promise
     procs.push(proc);
     const health = `http://127.0.0.1:${proc.port}/healthz`;
     const alive = () => child.exitCode === null && child.signalCode === null;
+    // Readiness, not speed: a finalizer started again beside 200 games on a machine two to three
+    // times slower than this one took over 15 s (a fresh clone under ../shared/tools/ci-under-load.sh).
+    const began = Date.now();
     await waitFor(async () => {
       if (!alive()) throw new Error(`${name} exited at start: ${proc.lines.slice(-5).join('\n')}`);
       return fetch(health).then((r) => r.ok, () => false);
-    }, 15_000, `${name} did not start: ${proc.lines.slice(-5).join('\n')}`);
+    }, 60_000, () => `${name} did not start in ${Date.now() - began} ms; it said: ${proc.lines.slice(-8).join('\n') || 'nothing'}`);
     // A healthy answer from someone else's process on that port would not be ours.
     if (!alive()) throw new Error(`${name} exited at start (port ${proc.port} taken?): ${proc.lines.slice(-5).join('\n')}`);
     return proc;

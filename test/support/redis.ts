@@ -47,12 +47,15 @@ export async function startRedis(opts: { aof?: string } = {}): Promise<RedisHand
   };
 }
 
-/** Polls `check` until it is true; fails with `message` after `timeoutMs`. For readiness, not for test events. */
-export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs: number, message: string): Promise<void> {
+/**
+ * Polls `check` until it is true; fails with `message` after `timeoutMs` (a function is called
+ * then, so it can say what happened meanwhile). For readiness, not for test events.
+ */
+export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs: number, message: string | (() => string)): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return;
     await new Promise((r) => setTimeout(r, 25));
   }
-  throw new Error(message);
+  throw new Error(typeof message === 'function' ? message() : message);
 }
