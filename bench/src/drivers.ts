@@ -12,6 +12,8 @@ export interface DriverEvents {
   ended(side: SideIx): void;
   error(side: SideIx, code: string): void;
   closed(side: SideIx, code: number): void;
+  /** The socket dropped and the client is reconnecting by itself (counted, the game goes on). */
+  dropped(side: SideIx, code: number): void;
 }
 
 export interface Tc { initialMs: number; incrementMs: number }
@@ -28,14 +30,20 @@ export interface Driver {
   close(): Promise<void>;
 }
 
+export type TargetKind = 'gambit' | 'colyseus' | 'colyseus-scaled';
+
 export interface Target {
-  kind: 'gambit' | 'colyseus';
-  /** http://host:port of the gateway or the peer. */
+  kind: TargetKind;
+  /** http://host:port of the gateway or the peer (the first process of a scaled peer). */
   httpUrl: string;
+  /** Every process a client may start from (a scaled peer's processes); default [httpUrl]. */
+  httpUrls?: string[];
 }
 
 export interface DriverOptions {
   name: string;
+  /** The pair's number among all pairs (spreads pairs over a scaled peer's processes). */
+  index?: number;
   /** Source addresses to spread client sockets over (127.0.0.x), against ephemeral port exhaustion. */
   localAddress?: string;
   timeoutMs?: number;
@@ -239,22 +247,42 @@ export class GambitDriver implements Driver {
   }
 }
 
-// colyseus.js picks `globalThis.WebSocket` (undici in Node 22+) when it exists; the harness makes it
-// use `ws`, like our own driver, so both clients cost the load generator the same.
-type ColyseusModule = typeof import('colyseus.js');
+// @colyseus/sdk picks `globalThis.WebSocket` (undici in Node 22+) when it exists, once, as it
+// loads; the harness makes it use `ws`, like our own driver, so both clients cost the load
+// generator the same. The global is put back afterwards: @colyseus/core reads it too (a
+// reconnecting client's readyState), which matters when a peer runs in the same process (tests).
+type ColyseusModule = typeof import('@colyseus/sdk');
 let colyseusModule: Promise<ColyseusModule> | undefined;
 export function loadColyseusClient(): Promise<ColyseusModule> {
   if (!colyseusModule) {
-    delete (globalThis as { WebSocket?: unknown }).WebSocket;
-    colyseusModule = import('colyseus.js');
+    const g = globalThis as { WebSocket?: unknown };
+    const native = g.WebSocket;
+    delete g.WebSocket;
+    colyseusModule = import('@colyseus/sdk').finally(() => {
+      if (native !== undefined) g.WebSocket = native;
+    });
   }
   return colyseusModule;
 }
 
-type CRoom = import('colyseus.js').Room;
+type CClient = InstanceType<ColyseusModule['Client']>;
+type CRoom = Awaited<ReturnType<CClient['create']>>;
 
+/** The matchmaking endpoints of a target: every process of a scaled peer, or the one server. */
+export function endpointsOf(target: Target): string[] {
+  return target.httpUrls?.length ? target.httpUrls : [target.httpUrl];
+}
+
+/**
+ * A pair on the Colyseus peer: one SDK client per side, each on its own matchmaking endpoint when
+ * the peer has several processes (white on process i, black on i + 1: the room is created on
+ * whichever process Colyseus picks and the join often reaches it through another one, over Redis),
+ * a room per game. The SDK's automatic reconnection is left on, as in a real client: a socket that
+ * drops comes back into its room with the room's reconnection token (each drop counts as an error
+ * `drop_<code>`; the position it missed arrives as `state`).
+ */
 export class ColyseusDriver implements Driver {
-  private client?: import('colyseus.js').Client;
+  private clients: CClient[] = [];
   private abort = new AbortController();
   private tokens: string[] = [];
   private rooms: (CRoom | undefined)[] = [];
@@ -264,8 +292,10 @@ export class ColyseusDriver implements Driver {
 
   async connect(): Promise<void> {
     const { Client } = await loadColyseusClient();
-    this.client = new Client(this.target.httpUrl.replace(/^http/, 'ws'));
-    this.tokens = await Promise.all([`${this.opts.name}w`, `${this.opts.name}b`].map((n) => guestToken(this.target.httpUrl, n)));
+    const urls = endpointsOf(this.target);
+    const at = (side: number) => urls[((this.opts.index ?? 0) + side) % urls.length]!;
+    this.clients = [0, 1].map((side) => new Client(at(side).replace(/^http/, 'ws')));
+    this.tokens = await Promise.all([`${this.opts.name}w`, `${this.opts.name}b`].map((n, side) => guestToken(at(side), n)));
   }
 
   private attach(side: SideIx, room: CRoom, game: number, started?: (ok: boolean) => void): void {
@@ -279,6 +309,15 @@ export class ColyseusDriver implements Driver {
       if (current()) this.ev.ended(side);
     });
     room.onMessage('error', (m: { code: string }) => this.ev.error(side, m.code));
+    room.onMessage('presence', () => undefined);
+    // After a reconnection: the position now, which may be past a `moved` this side missed.
+    room.onMessage('state', (m: { ply: number }) => {
+      const at = performance.now();
+      if (current() && m.ply > 0) this.ev.moved(side, m.ply, at);
+    });
+    room.onDrop((code) => {
+      if (current() && this.rooms[side] === room) this.ev.dropped(side, code);
+    });
     room.onLeave((code) => {
       if (current() && this.rooms[side] === room) this.ev.closed(side, code);
     });
@@ -288,14 +327,14 @@ export class ColyseusDriver implements Driver {
     void this.endGame();
     const game = ++this.game;
     const timeout = this.opts.timeoutMs ?? 10_000;
-    const client = this.client!;
+    const [wc, bc] = this.clients as [CClient, CClient];
     const signal = this.abort.signal;
     // A room that arrives after this game was given up (timeout, stop) is left at once.
     let givenUp = false;
     const late = (p: Promise<CRoom>) => p.then((r) => {
       if (givenUp || signal.aborted || game !== this.game) void r.leave(true).catch(() => undefined);
     }, () => undefined);
-    const creating = client.create('chess', { token: this.tokens[0], tc, color: 'white' });
+    const creating = wc.create('chess', { token: this.tokens[0], tc, color: 'white' });
     void late(creating);
     const white = await withTimeout(creating, timeout, 'create_timeout', signal)
       .catch((err: unknown) => {
@@ -306,7 +345,7 @@ export class ColyseusDriver implements Driver {
     let onStarted: (ok: boolean) => void = () => undefined;
     const started = new Promise<boolean>((resolve) => { onStarted = resolve; });
     this.attach(0, white, game, onStarted);
-    const joining = client.joinById(white.roomId, { token: this.tokens[1] });
+    const joining = bc.joinById(white.roomId, { token: this.tokens[1] });
     void late(joining);
     const black = await withTimeout(joining, timeout, 'join_timeout', signal)
       .catch((err: unknown) => {

@@ -6,7 +6,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Histogram, type HistogramJson } from './hist.js';
 import { loadGames, movesOf, rng, type GameSeq } from './games.js';
 import {
-  BenchError, gambitHello, guestToken, loadColyseusClient, makeDriver, type Driver, type GambitSocket, type SideIx, type Target, type Tc,
+  BenchError, endpointsOf, gambitHello, guestToken, loadColyseusClient, makeDriver, type Driver, type GambitSocket, type SideIx, type Target, type Tc,
 } from './drivers.js';
 
 export interface LoadOptions {
@@ -70,11 +70,13 @@ class Pair {
 
   constructor(private readonly r: LoadRunner, readonly index: number, target: Target, localAddress?: string) {
     const ix = index;
-    this.driver = makeDriver(target, { name: `b${ix}`, ...(localAddress ? { localAddress } : {}) }, {
+    this.driver = makeDriver(target, { name: `b${ix}`, index: ix, ...(localAddress ? { localAddress } : {}) }, {
       moved: (side, ply, at) => this.onMoved(side, ply, at),
       ended: () => this.onEnded(),
       error: (_side, code) => this.onError(code),
       closed: (_side, code) => this.onClosed(code),
+      // Counted as an error of the window; the client reconnects into the room and the game goes on.
+      dropped: (_side, code) => this.r.error(`drop_${code}`),
     });
   }
 
@@ -395,7 +397,9 @@ export class IdleRunner {
     }
     const addrs = this.opts.localAddresses ?? [];
     const wsUrl = target.httpUrl.replace(/^http/, 'ws') + '/ws';
-    const colyseus = target.kind === 'colyseus' ? new (await loadColyseusClient()).Client(target.httpUrl.replace(/^http/, 'ws')) : null;
+    // Colyseus: idle rooms (it has no connection outside a room) matched through every process in turn.
+    const Client = target.kind === 'gambit' ? null : (await loadColyseusClient()).Client;
+    const colyseus = Client ? endpointsOf(target).map((u) => new Client(u.replace(/^http/, 'ws'))) : null;
     let next = 0;
     let opened = 0;
     let failed = 0;
@@ -410,10 +414,12 @@ export class IdleRunner {
         const token = tokens[i % tokens.length]!;
         try {
           if (colyseus) {
-            const room = await colyseus.joinOrCreate('idle', { token });
-            room.onLeave(() => {
+            const room = await colyseus[(first + i) % colyseus.length]!.joinOrCreate('idle', { token });
+            const lost = () => {
               if (!this.opening) this.closed += 1;
-            });
+            };
+            room.onDrop(lost);
+            room.onLeave(lost);
             this.closers.push(() => room.leave(true).catch(() => undefined));
           } else {
             const s: GambitSocket = await gambitHello(wsUrl, token, addrs.length ? addrs[(first + i) % addrs.length] : undefined);

@@ -1,7 +1,8 @@
-// `make bench`: Gambit and the Colyseus peer under the same workload on this machine, one after
-// the other; prints a summary, writes bench/results/run-<time>.{json,svg,md} and latest.*.
-// Knobs (environment): BENCH_QUICK=1 (a short run), BENCH_TARGETS=gambit,colyseus,
-// BENCH_SCENARIOS=ladder,search,idle,finalizer,pairing, BENCH_PAIRING_PLAYERS, BENCH_PAIRING_S, BENCH_WORKERS, BENCH_LADDER=100,500,1000,2000,
+// `make bench`: Gambit and the Colyseus peer (one process, and scaled: processes sharing a Redis)
+// under the same workload on this machine, one after the other; prints a summary, writes
+// bench/results/run-<time>.{json,svg,md} and latest.*.
+// Knobs (environment): BENCH_QUICK=1 (a short run), BENCH_TARGETS=gambit,colyseus,colyseus-scaled, BENCH_SCALED_PROCESSES=2,
+// BENCH_SCENARIOS=ladder,search,idle,finalizer,pairing,capacity, BENCH_PAIRING_PLAYERS, BENCH_PAIRING_S, BENCH_WORKERS, BENCH_LADDER=100,500,1000,2000,
 // BENCH_LADDER_RATE=500, BENCH_SEARCH_GAMES, BENCH_SEARCH_START, BENCH_SEARCH_BOUND_MS, BENCH_IDLE,
 // BENCH_WINDOW_S, BENCH_WARMUP_S, BENCH_FIRST_WARMUP_S, BENCH_LADDER_REPEAT, BENCH_PROFILE=1 (V8 CPU profiles of every service), BENCH_MAX_S,
 // BENCH_SERVER_NODE_OPTIONS (Node flags for the gateway and the peer, e.g. --max-semi-space-size=1).
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { killAll, repoRoot } from './stack.js';
 import { pairing, type PairingResult } from './pairing.js';
+import { capacityProbe, capacitySummary, type CapacityProbe } from './capacity-probe.js';
 import { summarizeProfile, type ProfileSummary } from './profile.js';
 import { lineChart, type Series } from './svg.js';
 import {
@@ -47,12 +49,18 @@ const cfg: BenchConfig = {
   finalizerPairs: num(env.BENCH_FINALIZER_PAIRS, quick ? 50 : 100),
   finalizerPhaseS: num(env.BENCH_FINALIZER_S, quick ? 4 : 8),
   localAddresses: list(env.BENCH_LOCAL_ADDRESSES, '127.0.0.1,127.0.0.2,127.0.0.3,127.0.0.4'),
+  scaledProcesses: num(env.BENCH_SCALED_PROCESSES, 2),
   ...(env.BENCH_PROFILE === '1' ? { profileDir: join(outDir, `profiles-${stamp}`) } : {}),
   log: (line) => console.log(line),
 };
-const targets = list(env.BENCH_TARGETS, 'gambit,colyseus') as TargetKind[];
-const scenarios = new Set(list(env.BENCH_SCENARIOS, 'ladder,search,idle,finalizer,pairing'));
-const maxS = num(env.BENCH_MAX_S, quick ? 300 : 1200);
+const known: TargetKind[] = ['gambit', 'colyseus', 'colyseus-scaled'];
+const targets = list(env.BENCH_TARGETS, known.join(',')) as TargetKind[];
+for (const t of targets) {
+  if (!known.includes(t)) throw new Error(`BENCH_TARGETS: unknown target ${t} (known: ${known.join(', ')})`);
+}
+const scenarios = new Set(list(env.BENCH_SCENARIOS, 'ladder,search,idle,finalizer,pairing,capacity'));
+// Budgets: three targets now (Gambit, Colyseus in one process, Colyseus scaled); ~17 min and ~5 min when all goes well.
+const maxS = num(env.BENCH_MAX_S, quick ? 600 : 1800);
 
 // Bounded: whatever happens, the run stops (children are killed with their process group).
 const deadline = setTimeout(() => {
@@ -76,7 +84,7 @@ function sh(cmd: string, args: string[]): string {
   }
 }
 
-interface TargetResults { ladder?: LoadRow[]; search?: SearchResult; idle?: IdleResult; finalizer?: FinalizerResult; pairing?: PairingResult; profiles?: Record<string, ProfileSummary> }
+interface TargetResults { ladder?: LoadRow[]; search?: SearchResult; idle?: IdleResult; finalizer?: FinalizerResult; pairing?: PairingResult; capacity?: CapacityProbe; profiles?: Record<string, ProfileSummary> }
 
 const meta = {
   started: new Date().toISOString(),
@@ -122,6 +130,11 @@ for (const t of targets) {
       localAddresses: cfg.localAddresses, log: cfg.log,
     });
   }
+  if (scenarios.has('capacity') && t === 'gambit') {
+    // The inputs of `make capacity` the other scenarios lack (capacity-probe.ts): two engines, Redis and DynamoDB bytes, replay CPU.
+    console.log(`${t}: capacity inputs (two engines, Redis memory census, DynamoDB item sizes, replay cost)`);
+    r.capacity = await capacityProbe(cfg);
+  }
 }
 meta.loadAfter = loadavg().map((v) => round(v, 2));
 meta.seconds = round((performance.now() - t0) / 1000, 0);
@@ -136,28 +149,38 @@ if (cfg.profileDir) {
   }
   for (const t of targets) {
     const r = results[t]!;
-    r.profiles = Object.fromEntries(Object.entries(by).filter(([k]) => (t === 'colyseus' ? k === 'colyseus' : k !== 'colyseus')));
+    const mine = (k: string) => (t === 'gambit' ? !k.startsWith('colyseus') : t === 'colyseus' ? k === 'colyseus' : /^colyseus\d+$/.test(k));
+    r.profiles = Object.fromEntries(Object.entries(by).filter(([k]) => mine(k)));
   }
 }
 
-// Ratios (ours / peer) and floors.
+// Ratios (ours / peer), against each Colyseus setup measured, and floors.
 const g = results.gambit;
 const c = results.colyseus;
+const cs = results['colyseus-scaled'];
+const peerLabel: Record<string, string> = {
+  colyseus: 'Colyseus, one process',
+  'colyseus-scaled': `Colyseus scaled, ${Math.max(2, cfg.scaledProcesses)} processes + Redis`,
+};
 const ratios: Record<string, unknown>[] = [];
 const rungs = [...new Set((g?.ladder ?? []).map((r) => r.games))];
-for (const games of rungs) {
-  const row = medianRow(g?.ladder, games)!;
-  const peer = medianRow(c?.ladder, games);
-  if (!peer) continue;
-  const p99s = (rows: LoadRow[] | undefined) => (rows ?? []).filter((r) => r.games === games).map((r) => round(r.latency.p99, 1));
-  ratios.push({
-    at: `${row.games} games, ${row.offered} moves/s offered${cfg.ladderRepeat > 1 ? ` (window with the median p99 of ${cfg.ladderRepeat}; p99s ${p99s(g?.ladder).join('/')} vs ${p99s(c?.ladder).join('/')})` : ''}`,
-    movesPerS: round(row.achieved / peer.achieved, 3), p50: round(row.latency.p50 / peer.latency.p50, 2), p99: round(row.latency.p99 / peer.latency.p99, 2),
-    serverCpuPerMove: round(row.serverCpuUsPerMove / peer.serverCpuUsPerMove, 2),
-  });
+for (const [peerName, p] of [['colyseus', c], ['colyseus-scaled', cs]] as const) {
+  if (!p) continue;
+  for (const games of rungs) {
+    const row = medianRow(g?.ladder, games)!;
+    const peer = medianRow(p.ladder, games);
+    if (!peer) continue;
+    const p99s = (rows: LoadRow[] | undefined) => (rows ?? []).filter((r) => r.games === games).map((r) => round(r.latency.p99, 1));
+    ratios.push({
+      vs: peerName,
+      at: `${row.games} games, ${row.offered} moves/s offered${cfg.ladderRepeat > 1 ? ` (window with the median p99 of ${cfg.ladderRepeat}; p99s ${p99s(g?.ladder).join('/')} vs ${p99s(p.ladder).join('/')})` : ''}`,
+      movesPerS: round(row.achieved / peer.achieved, 3), p50: round(row.latency.p50 / peer.latency.p50, 2), p99: round(row.latency.p99 / peer.latency.p99, 2),
+      serverCpuPerMove: round(row.serverCpuUsPerMove / peer.serverCpuUsPerMove, 2),
+    });
+  }
+  if (g?.search && p.search) ratios.push({ vs: peerName, at: `max sustained, p99 <= ${cfg.searchBoundMs} ms`, movesPerS: round(g.search.maxSustained / p.search.maxSustained, 3) });
+  if (g?.idle && p.idle) ratios.push({ vs: peerName, at: 'idle connection', kibPerConnection: round(g.idle.kibPerConnection / p.idle.kibPerConnection, 2) });
 }
-if (g?.search && c?.search) ratios.push({ at: `max sustained, p99 <= ${cfg.searchBoundMs} ms`, movesPerS: round(g.search.maxSustained / c.search.maxSustained, 3) });
-if (g?.idle && c?.idle) ratios.push({ at: 'idle connection', kibPerConnection: round(g.idle.kibPerConnection / c.idle.kibPerConnection, 2) });
 
 interface Floor { floor: string; measured: string; met: boolean | null }
 const floors: Floor[] = [];
@@ -202,10 +225,34 @@ if (r500 && c?.ladder) {
     const pr = r500.latency.p99 / peer.latency.p99;
     // Both run closed loops at the same offered rate: achieved = offered less (think + latency)
     // effects, so a ratio within 1 % of 1.0 counts as equal.
-    floors.push({ floor: 'vs Colyseus at the same offered load (500 games): moves/s ratio >= 1.0 (within 1 %), p99 ratio <= 1.5', measured: `moves/s ${round(mr, 3)}, p99 ${round(pr, 2)}`, met: mr >= 0.99 && pr <= 1.5 });
+    floors.push({ floor: 'vs Colyseus (one process) at the same offered load (500 games): moves/s ratio >= 1.0 (within 1 %), p99 ratio <= 1.5', measured: `moves/s ${round(mr, 3)}, p99 ${round(pr, 2)}`, met: mr >= 0.99 && pr <= 1.5 });
   }
 }
-const genRows = [...(g?.ladder ?? []), ...(g?.search?.steps ?? []), ...(c?.ladder ?? []), ...(c?.search?.steps ?? [])];
+if (g?.search && cs?.search) {
+  // Issue 16: Gambit's sustained rate at least that of Colyseus in its scaled setup.
+  floors.push({
+    floor: `highest sustained rate with p99 <= ${cfg.searchBoundMs} ms >= the scaled Colyseus setup's (${peerLabel['colyseus-scaled']})`,
+    measured: `${round(g.search.maxSustained, 0)} vs ${round(cs.search.maxSustained, 0)} moves/s (ratio ${round(g.search.maxSustained / cs.search.maxSustained, 3)})`,
+    met: g.search.maxSustained > 0 && g.search.maxSustained >= cs.search.maxSustained,
+  });
+}
+if (g?.ladder && c?.ladder) {
+  // Issue 16: server CPU per move (every process of the stack, Redis and the store included) at
+  // most 1.5x single-process Colyseus's, at every rung of the ladder (each rung's median window).
+  const per = rungs.map((games) => {
+    const a = medianRow(g.ladder, games);
+    const b = medianRow(c.ladder, games);
+    return a && b ? { games, ours: a.serverCpuUsPerMove, peer: b.serverCpuUsPerMove, ratio: a.serverCpuUsPerMove / b.serverCpuUsPerMove } : null;
+  }).filter((x): x is { games: number; ours: number; peer: number; ratio: number } => x !== null);
+  if (per.length) {
+    floors.push({
+      floor: 'server CPU per move <= 1.5x single-process Colyseus, at every ladder rung',
+      measured: per.map((x) => `${x.games} games ${round(x.ours, 0)} vs ${round(x.peer, 0)} us (${round(x.ratio, 2)}x)`).join('; '),
+      met: per.every((x) => x.ratio <= 1.5),
+    });
+  }
+}
+const genRows = [g, c, cs].flatMap((t) => [...(t?.ladder ?? []), ...(t?.search?.steps ?? [])]);
 if (genRows.length) {
   const worst = genRows.reduce((a, r) => (r.gen.eldP99 > a.gen.eldP99 ? r : a));
   // Judged where the machine had CPU to spare and was not crowded by others: there, every
@@ -224,17 +271,17 @@ if (genRows.length) {
 // Summary table.
 const lines: string[] = [];
 const fmt = (v: number, d = 1) => (Number.isFinite(v) ? String(round(v, d)) : '-');
-lines.push(`| target | scenario | games | offered/s | achieved/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | errors | server CPU us/move | CPU % by process | Redis cmds/move (incl. inside scripts) | loadgen CPU % / ELD p99 ms | machine CPU % (others) |`);
+lines.push(`| target | scenario | games | offered/s | achieved/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | errors | server CPU us/move (of it Redis) | CPU % by process | Redis cmds/move (incl. inside scripts) | loadgen CPU % / ELD p99 ms | machine CPU % (others) |`);
 lines.push(`|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|---:|`);
 for (const r of genRows) {
   const cpu = Object.entries(r.procs).map(([k, p]) => `${k} ${fmt(p.cpuPct, 0)}`).join(', ');
   const errs = Object.entries(r.errors).map(([k, v]) => `${k}:${v}`).join(' ') || '0';
-  lines.push(`| ${r.target} | ${r.scenario}${r.repeat !== undefined && cfg.ladderRepeat > 1 ? ` #${r.repeat + 1}` : ''}${r.pass === undefined ? '' : r.pass ? ' (pass)' : ' (fail)'} | ${r.games} | ${fmt(r.offered, 0)} | ${fmt(r.achieved, 0)} | ${fmt(r.latency.p50, 2)} | ${fmt(r.latency.p90, 1)} | ${fmt(r.latency.p99, 1)} | ${fmt(r.latency.p999, 1)} | ${fmt(r.latency.max, 0)} | ${errs} | ${fmt(r.serverCpuUsPerMove, 0)} | ${cpu} | ${r.redis ? fmt(r.redis.perMove, 1) : '-'} | ${fmt(r.gen.cpuPct, 0)} / ${fmt(r.gen.eldP99, 1)} | ${fmt(r.machine.busyPct, 0)} (${fmt(r.machine.otherPct, 0)}) |`);
+  lines.push(`| ${r.target} | ${r.scenario}${r.repeat !== undefined && cfg.ladderRepeat > 1 ? ` #${r.repeat + 1}` : ''}${r.pass === undefined ? '' : r.pass ? ' (pass)' : ' (fail)'} | ${r.games} | ${fmt(r.offered, 0)} | ${fmt(r.achieved, 0)} | ${fmt(r.latency.p50, 2)} | ${fmt(r.latency.p90, 1)} | ${fmt(r.latency.p99, 1)} | ${fmt(r.latency.p999, 1)} | ${fmt(r.latency.max, 0)} | ${errs} | ${fmt(r.serverCpuUsPerMove, 0)}${r.redisCpuUsPerMove !== undefined ? ` (Redis ${fmt(r.redisCpuUsPerMove, 0)})` : ''} | ${cpu} | ${r.redis ? fmt(r.redis.perMove, 1) : '-'} | ${fmt(r.gen.cpuPct, 0)} / ${fmt(r.gen.eldP99, 1)} | ${fmt(r.machine.busyPct, 0)} (${fmt(r.machine.otherPct, 0)}) |`);
 }
 const idleLines = [`| target | connections held | dropped | open time s | server RSS MiB before -> after | RSS KiB / connection | after a full GC | V8 heap KiB / connection (after GC) | Redis B / connection | server CPU % while idle |`, `|---|---:|---:|---:|---|---:|---:|---:|---:|---:|`];
 for (const t of targets) {
   const i = results[t]?.idle;
-  if (i) idleLines.push(`| ${t} | ${i.opened} / ${i.requested} | ${i.droppedDuringHold} | ${fmt(i.openS, 1)} | ${fmt(i.serverBaseKiB / 1024, 0)} -> ${fmt(i.serverEndKiB / 1024, 0)} | ${fmt(i.kibPerConnection, 2)} | ${fmt(i.kibPerConnectionAfterGc, 2)} | ${i.heapKiBPerConnectionAfterGc === undefined ? '-' : fmt(i.heapKiBPerConnectionAfterGc, 2)} | ${i.redisBytesPerConnection === undefined ? '-' : fmt(i.redisBytesPerConnection, 0)} | ${fmt(i.serverCpuPctDuringHold, 1)} |`);
+  if (i) idleLines.push(`| ${t}${i.serverProcesses > 1 ? ` (${i.serverProcesses} processes, summed)` : ''} | ${i.opened} / ${i.requested} | ${i.droppedDuringHold} | ${fmt(i.openS, 1)} | ${fmt(i.serverBaseKiB / 1024, 0)} -> ${fmt(i.serverEndKiB / 1024, 0)} | ${fmt(i.kibPerConnection, 2)} | ${fmt(i.kibPerConnectionAfterGc, 2)} | ${i.heapKiBPerConnectionAfterGc === undefined ? '-' : fmt(i.heapKiBPerConnectionAfterGc, 2)} | ${i.redisBytesPerConnection === undefined ? '-' : fmt(i.redisBytesPerConnection, 0)} | ${fmt(i.serverCpuPctDuringHold, 1)} |`);
 }
 const f = g?.finalizer;
 const finLines = f ? [
@@ -245,12 +292,18 @@ const finLines = f ? [
 const searchLines = targets.map((t) => results[t]?.search).filter((s): s is SearchResult => !!s)
   .map((s) => `- ${s.target}: highest sustained ${fmt(s.maxSustained, 0)} moves/s with p99 <= ${s.boundMs} ms; ` +
     `${s.maxSustained50 > 0 ? `${fmt(s.maxSustained50, 0)} moves/s` : 'no measured step'} with p99 <= 50 ms (${s.games} games; steps: ${s.steps.map((r) => `${fmt(r.offered, 0)}/s ${r.pass ? 'pass' : 'fail'}`).join(', ')})`);
-const ratioLines = ratios.map((r) => `- ${String(r.at)}: ${Object.entries(r).filter(([k]) => k !== 'at').map(([k, v]) => `${k} ${String(v)}`).join(', ')}`);
+const ratioLines = (['colyseus', 'colyseus-scaled'] as const).flatMap((vs) => {
+  const mine = ratios.filter((r) => r.vs === vs);
+  if (!mine.length) return [];
+  return ['', `Ratios (Gambit / ${peerLabel[vs]}):`, ...mine.map((r) => `- ${String(r.at)}: ${Object.entries(r).filter(([k]) => k !== 'at' && k !== 'vs').map(([k, v]) => `${k} ${String(v)}`).join(', ')}`)];
+});
 const floorLines = floors.map((fl) => `- ${fl.met === null ? 'n/a' : fl.met ? 'MET' : 'MISSED'}: ${fl.floor} -> ${fl.measured}`);
+const cap = g?.capacity;
+const capLines = cap ? ['', `Capacity inputs (\`make capacity\` turns them into pods, Redis shards and a monthly bill: docs/capacity.md): ${capacitySummary(cap)}`] : [];
 const md = [
   `Run ${meta.started} (${meta.seconds} s), \`${meta.command}\`, commit ${meta.commit}${meta.dirty ? ' + uncommitted service changes' : ''}`,
   `Machine: ${meta.machine.cores} x ${meta.machine.cpu}, ${meta.machine.memGiB} GiB, Linux ${meta.machine.kernel}, Node ${meta.node}, Redis ${meta.redis}; load average before ${meta.loadBefore.join(' ')}, after ${meta.loadAfter.join(' ')}`,
-  '', ...lines, '', ...searchLines, '', ...idleLines, '', ...finLines, '', 'Ratios (Gambit / Colyseus):', ...ratioLines, '', 'Floors:', ...floorLines, '',
+  '', ...lines, '', ...searchLines, '', ...idleLines, '', ...finLines, ...ratioLines, ...capLines, '', 'Floors:', ...floorLines, '',
 ].join('\n');
 console.log('\n' + md);
 
@@ -264,7 +317,7 @@ if (cfg.profileDir) {
 }
 
 // Plot: latency against offered load, ours and the peer's.
-const colors: Record<string, string> = { gambit: '#1f6feb', colyseus: '#d9480f' };
+const colors: Record<string, string> = { gambit: '#1f6feb', colyseus: '#d9480f', 'colyseus-scaled': '#2b8a3e' };
 const series: Series[] = [];
 for (const t of targets) {
   // One point per offered rate: the search steps, and the ladder's 500-game rung (the floor's load).

@@ -134,7 +134,7 @@ export class ProcSampler {
   }
 }
 
-export interface RedisSnapshot { calls: Record<string, number>; cpuSec: number; usedMemory: number; totalCommands: number }
+export interface RedisSnapshot { calls: Record<string, number>; cpuSec: number; usedMemory: number; totalCommands: number; netBytes?: number }
 
 /** INFO of a Redis server through its own connection; its own INFO calls are left out of counts. */
 export class RedisMeter {
@@ -150,14 +150,16 @@ export class RedisMeter {
     let cpuSec = 0;
     let usedMemory = 0;
     let totalCommands = 0;
+    let netBytes = 0; // total_net_input_bytes + total_net_output_bytes: what crosses the network (between zones, in a cluster)
     for (const line of info.split('\r\n')) {
       const m = /^cmdstat_([^:]+):calls=(\d+)/.exec(line);
       if (m && m[1] !== 'info') calls[m[1]!] = Number(m[2]);
       else if (line.startsWith('used_cpu_sys:') || line.startsWith('used_cpu_user:')) cpuSec += Number(line.split(':')[1]);
       else if (line.startsWith('used_memory:')) usedMemory = Number(line.split(':')[1]);
       else if (line.startsWith('total_commands_processed:')) totalCommands = Number(line.split(':')[1]);
+      else if (line.startsWith('total_net_input_bytes:') || line.startsWith('total_net_output_bytes:')) netBytes += Number(line.split(':')[1]);
     }
-    return { calls, cpuSec, usedMemory, totalCommands };
+    return { calls, cpuSec, usedMemory, totalCommands, netBytes };
   }
 
   /** A command stream's consumer group: entries read, still pending, and not yet read. */
@@ -180,7 +182,7 @@ export class RedisMeter {
 }
 
 /** Per-command calls between two snapshots. */
-export function redisDiff(a: RedisSnapshot, b: RedisSnapshot): { calls: Record<string, number>; total: number; cpuSec: number; memDelta: number } {
+export function redisDiff(a: RedisSnapshot, b: RedisSnapshot): { calls: Record<string, number>; total: number; cpuSec: number; memDelta: number; netBytes: number } {
   const calls: Record<string, number> = {};
   let total = 0;
   for (const [k, v] of Object.entries(b.calls)) {
@@ -190,7 +192,7 @@ export function redisDiff(a: RedisSnapshot, b: RedisSnapshot): { calls: Record<s
       total += d;
     }
   }
-  return { calls, total, cpuSec: b.cpuSec - a.cpuSec, memDelta: b.usedMemory - a.usedMemory };
+  return { calls, total, cpuSec: b.cpuSec - a.cpuSec, memDelta: b.usedMemory - a.usedMemory, netBytes: (b.netBytes ?? 0) - (a.netBytes ?? 0) };
 }
 
 export interface EventLoop { p50: number; p99: number; max: number }

@@ -14,9 +14,9 @@ import {
   MachineMeter, ProcSampler, RedisMeter, bucketsOf, eventLoopOf, readProc, redisDiff, scrapeMetrics, windowQuantile, type EventLoop, type ProcWindow,
 } from './meters.js';
 import { collectGarbage, openFds, startColyseus, startGambit, type RunningStack, type StackOptions } from './stack.js';
-import type { Target } from './drivers.js';
+import type { Target, TargetKind } from './drivers.js';
 
-export type TargetKind = 'gambit' | 'colyseus';
+export type { TargetKind } from './drivers.js';
 
 export interface BenchConfig {
   quick: boolean;
@@ -42,6 +42,8 @@ export interface BenchConfig {
   finalizerPairs: number;
   finalizerPhaseS: number;
   localAddresses: string[];
+  /** Processes of the scaled Colyseus peer (`colyseus-scaled`), sharing one redis-server. */
+  scaledProcesses: number;
   profileDir?: string;
   log: (line: string) => void;
 }
@@ -59,9 +61,12 @@ export interface LoadRow {
   errors: Record<string, number>;
   errorSamples: Record<string, string>;
   procs: Record<string, ProcWindow>;
-  /** Server CPU (all measured processes but the load generator) per move, in microseconds. */
+  /** Server CPU (all measured processes but the load generator, Redis included) per move, in microseconds. */
   serverCpuUsPerMove: number;
-  redis?: { perMove: number; calls: Record<string, number>; cpuPct: number };
+  /** The part of serverCpuUsPerMove spent by redis-server (Gambit, the scaled peer). */
+  redisCpuUsPerMove?: number;
+  /** netBytesPerMove: Redis network bytes in and out per move (INFO stats), what pods exchange with Redis. */
+  redis?: { perMove: number; calls: Record<string, number>; cpuPct: number; netBytesPerMove?: number };
   eventLoop: Record<string, EventLoop | null>;
   /** Server-side stages (ms) from the services' own histograms, when they export them. */
   stages: Record<string, { p50: number; p99: number }>;
@@ -89,6 +94,8 @@ export interface SearchResult {
 
 export interface IdleResult {
   target: TargetKind;
+  /** Processes holding the connections (RSS and CPU are their sums). */
+  serverProcesses: number;
   requested: number;
   opened: number;
   failed: number;
@@ -136,7 +143,7 @@ async function startTarget(kind: TargetKind, cfg: BenchConfig, extra: StackOptio
   const opts: StackOptions = { heartbeatMs: cfg.heartbeatMs, ...extra, ...(cfg.profileDir ? { profileDir: cfg.profileDir } : {}) };
   // Node flags for the server under test (the gateway, or the peer), e.g. --max-semi-space-size=1.
   if (process.env.BENCH_SERVER_NODE_OPTIONS) opts.gatewayEnv = { ...opts.gatewayEnv, NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS };
-  return kind === 'gambit' ? startGambit(opts) : startColyseus(opts);
+  return kind === 'gambit' ? startGambit(opts) : startColyseus(opts, kind === 'colyseus-scaled' ? Math.max(2, cfg.scaledProcesses) : 1);
 }
 
 /** Everything one measurement window needs: the stack, its meters, the load generator. */
@@ -153,7 +160,7 @@ class Bench {
   }
 
   get target(): Target {
-    return { kind: this.kind, httpUrl: this.stack.httpUrl };
+    return { kind: this.kind, httpUrl: this.stack.httpUrl, httpUrls: this.stack.httpUrls };
   }
 
   async window(scenario: LoadRow['scenario'], games: number, offered: number): Promise<LoadRow> {
@@ -193,6 +200,7 @@ class Bench {
     const row: LoadRow = {
       target: this.kind, scenario, games, offered, achieved, windowS: secs, latency: w.latency.summary(), gameStartP50: w.start.quantile(0.5),
       moves: w.moves, errors: w.errors, errorSamples: w.samples, procs, serverCpuUsPerMove: achieved > 0 ? (serverCpu / 100) * 1e6 / achieved : 0,
+      ...(procs.redis ? { redisCpuUsPerMove: achieved > 0 ? (procs.redis.cpuPct / 100) * 1e6 / achieved : 0 } : {}),
       eventLoop, stages, gen: w.gen, load1: loadavg()[0]!,
       machine: { busyPct, otherPct: Math.max(0, busyPct - serverCpu - w.gen.cpuPct - selfPct) },
     };
@@ -202,7 +210,7 @@ class Bench {
       const d = redisDiff(before, after);
       const calls: Record<string, number> = {};
       for (const [k, v] of Object.entries(d.calls).sort((a, b) => b[1] - a[1])) calls[k] = round(v / w.moves, 2);
-      row.redis = { perMove: d.total / w.moves, calls, cpuPct: (100 * d.cpuSec) / secs };
+      row.redis = { perMove: d.total / w.moves, calls, cpuPct: (100 * d.cpuSec) / secs, netBytesPerMove: d.netBytes / w.moves };
     }
     return row;
   }
@@ -223,6 +231,7 @@ export function rowLine(r: LoadRow): string {
   const st = Object.entries(r.stages).map(([k, v]) => `${k} p50 ${round(v.p50, 2)} p99 ${round(v.p99, 1)}`).join('; ');
   const eld = Object.entries(r.eventLoop).filter(([, v]) => v).map(([k, v]) => `${k} ${round(v!.p99, 0)}`).join(' ');
   return `  ${r.target} ${r.scenario} games ${r.games} offered ${round(r.offered, 0)}/s achieved ${round(r.achieved, 0)}/s ` +
+    `server ${round(r.serverCpuUsPerMove, 0)} us/move${r.redisCpuUsPerMove !== undefined ? ` (Redis ${round(r.redisCpuUsPerMove, 0)})` : ''} ` +
     `p50 ${round(r.latency.p50, 2)} p99 ${round(r.latency.p99, 1)} max ${round(r.latency.max, 0)} ms | ${cpu} | gen ${round(r.gen.cpuPct, 0)}% eld99 ${round(r.gen.eldP99, 0)}ms` +
     `${r.redis ? ` | redis ${round(r.redis.perMove, 1)} cmds/move` : ''} | machine ${round(r.machine.busyPct, 0)}% (others ${round(r.machine.otherPct, 0)}%)${errs}` +
     `${eld ? `\n      event-loop p99 ms: ${eld}` : ''}${st ? `; ${st}` : ''}`;
@@ -230,8 +239,9 @@ export function rowLine(r: LoadRow): string {
 
 const setupOpts = (cfg: BenchConfig) => ({ setupConcurrency: 50, ...(cfg.localAddresses.length ? { localAddresses: cfg.localAddresses } : {}) });
 
-export async function ladder(kind: TargetKind, cfg: BenchConfig): Promise<LoadRow[]> {
-  const b = new Bench(kind, await startTarget(kind, cfg), new Fleet(cfg.workers), cfg);
+/** `extra`: stack options (engines); `atEnd`: runs on the stack after the last window, while the games still play (capacity-probe.ts). */
+export async function ladder(kind: TargetKind, cfg: BenchConfig, extra: StackOptions = {}, atEnd?: (stack: RunningStack) => Promise<void>): Promise<LoadRow[]> {
+  const b = new Bench(kind, await startTarget(kind, cfg, extra), new Fleet(cfg.workers), cfg);
   const rows: LoadRow[] = [];
   try {
     let started = false;
@@ -249,6 +259,7 @@ export async function ladder(kind: TargetKind, cfg: BenchConfig): Promise<LoadRo
         cfg.log(rowLine(row));
       }
     }
+    await atEnd?.(b.stack);
   } finally {
     await b.close();
   }
@@ -302,43 +313,48 @@ export async function search(kind: TargetKind, cfg: BenchConfig): Promise<Search
 
 export async function idle(kind: TargetKind, cfg: BenchConfig): Promise<IdleResult> {
   const stack = await startTarget(kind, cfg, { inspect: true });
-  const server = stack.procs.find((p) => p.name === (kind === 'gambit' ? 'gateway' : 'colyseus'))!;
+  // The process(es) holding the sockets: the gateway, the peer, or every process of the scaled
+  // peer (connections spread over them; RSS and CPU summed).
+  const servers = stack.procs.filter((p) => (kind === 'gambit' ? p.name === 'gateway' : p.name.startsWith('colyseus')));
+  const rssOf = () => servers.reduce((a, p) => a + (readProc(p.pid)?.rssKiB ?? NaN), 0);
+  const gcAll = async () => (await Promise.all(servers.map((p) => collectGarbage(p)))).every(Boolean);
   const fleet = new Fleet(cfg.workers);
   const redis = stack.redisUrl ? new RedisMeter(stack.redisUrl) : null;
-  const sampler = new ProcSampler([{ name: 'server', pid: server.pid }], 250);
+  const sampler = new ProcSampler(servers.map((p) => ({ name: p.name, pid: p.pid })), 250);
   const limit = fdLimit();
   let requested: number;
   try {
     await sleep(1000);
     // Leave room for the server's own descriptors (listeners, Redis, inspector, stdio) under the limit.
     // (300: the matchmaking/keep-alive HTTP sockets of the peer, the metrics scrapes, the inspector.)
-    requested = Math.min(cfg.idleConnections, limit - openFds(server.pid) - 300);
-    const base = readProc(server.pid)!.rssKiB;
-    const gcOk = await collectGarbage(server);
-    const baseGc = readProc(server.pid)!.rssKiB;
+    // The same count for every target, a scaled peer too (it could hold that many per process).
+    requested = Math.min(cfg.idleConnections, limit - Math.max(...servers.map((p) => openFds(p.pid))) - 300);
+    const base = rssOf();
+    const gcOk = await gcAll();
+    const baseGc = rssOf();
     const gwMetrics = stack.metrics.gateway;
     const heap0 = gwMetrics ? heapOf(await scrapeMetrics(gwMetrics)) : null;
     const memBefore = (await redis?.snapshot())?.usedMemory;
     const t0 = performance.now();
-    const opened = await fleet.idle({ target: { kind, httpUrl: stack.httpUrl }, connections: requested, players: 1000, concurrency: 100, ...(cfg.localAddresses.length ? { localAddresses: cfg.localAddresses } : {}) }, requested);
+    const opened = await fleet.idle({ target: { kind, httpUrl: stack.httpUrl, httpUrls: stack.httpUrls }, connections: requested, players: 1000, concurrency: 100, ...(cfg.localAddresses.length ? { localAddresses: cfg.localAddresses } : {}) }, requested);
     const openS = (performance.now() - t0) / 1000;
     cfg.log(`  ${kind} idle: ${opened.opened} of ${requested} connections open in ${round(openS, 1)} s${opened.failed ? `, ${opened.failed} failed ${JSON.stringify(opened.errors)}` : ''}`);
     sampler.begin();
     await fleet.idleMark();
     await sleep(cfg.idleHoldS * 1000);
     const held = await fleet.idleRead();
-    const w = sampler.read().server!;
-    const end = readProc(server.pid)!;
+    const cpuPct = Object.values(sampler.read()).reduce((a, p) => a + p.cpuPct, 0);
+    const end = { rssKiB: rssOf(), hwmKiB: servers.reduce((a, p) => a + (readProc(p.pid)?.hwmKiB ?? NaN), 0) };
     const heap1 = gwMetrics ? heapOf(await scrapeMetrics(gwMetrics)) : null;
     // The same after a full garbage collection in the server: what the connections themselves hold.
-    const endGc = gcOk && (await collectGarbage(server)) ? readProc(server.pid)!.rssKiB : NaN;
+    const endGc = gcOk && (await gcAll()) ? rssOf() : NaN;
     const heap2 = gwMetrics && gcOk ? heapOf(await scrapeMetrics(gwMetrics)) : null;
     const memAfter = (await redis?.snapshot())?.usedMemory;
     const n = Math.max(1, opened.opened);
     const r: IdleResult = {
-      target: kind, requested, opened: opened.opened, failed: opened.failed, errors: opened.errors, droppedDuringHold: held.closed, openS,
+      target: kind, serverProcesses: servers.length, requested, opened: opened.opened, failed: opened.failed, errors: opened.errors, droppedDuringHold: held.closed, openS,
       holdS: cfg.idleHoldS, heartbeatMs: cfg.heartbeatMs, serverBaseKiB: base, serverEndKiB: end.rssKiB, serverPeakKiB: end.hwmKiB,
-      kibPerConnection: (end.rssKiB - base) / n, kibPerConnectionAfterGc: (endGc - baseGc) / n, serverCpuPctDuringHold: w.cpuPct, genRssKiB: held.rssKiB, fdLimit: limit, load1: loadavg()[0]!,
+      kibPerConnection: (end.rssKiB - base) / n, kibPerConnectionAfterGc: (endGc - baseGc) / n, serverCpuPctDuringHold: cpuPct, genRssKiB: held.rssKiB, fdLimit: limit, load1: loadavg()[0]!,
     };
     if (memBefore !== undefined && memAfter !== undefined) r.redisBytesPerConnection = (memAfter - memBefore) / n;
     if (heap0 && heap1) {
@@ -348,8 +364,8 @@ export async function idle(kind: TargetKind, cfg: BenchConfig): Promise<IdleResu
       r.heapTotalKiBPerConnection = (heap1.total - heap0.total) / 1024 / n;
     }
     if (heap0 && heap2) r.heapKiBPerConnectionAfterGc = (heap2.used - heap0.used) / 1024 / n;
-    cfg.log(`  ${kind} idle: ${r.opened} held, ${r.droppedDuringHold} dropped during ${cfg.idleHoldS} s, server RSS ${round(base / 1024, 0)} -> ${round(end.rssKiB / 1024, 0)} MiB = ${round(r.kibPerConnection, 2)} KiB/connection (${round(r.kibPerConnectionAfterGc, 2)} after a full GC)` +
-      `${r.redisBytesPerConnection !== undefined ? ` (+ Redis ${round(r.redisBytesPerConnection, 0)} B/connection)` : ''}, server CPU ${round(w.cpuPct, 1)}% during hold` +
+    cfg.log(`  ${kind} idle: ${r.opened} held, ${r.droppedDuringHold} dropped during ${cfg.idleHoldS} s, server RSS${servers.length > 1 ? ` (${servers.length} processes)` : ''} ${round(base / 1024, 0)} -> ${round(end.rssKiB / 1024, 0)} MiB = ${round(r.kibPerConnection, 2)} KiB/connection (${round(r.kibPerConnectionAfterGc, 2)} after a full GC)` +
+      `${r.redisBytesPerConnection !== undefined ? ` (+ Redis ${round(r.redisBytesPerConnection, 0)} B/connection)` : ''}, server CPU ${round(cpuPct, 1)}% during hold` +
       `${r.heapKiBPerConnection !== undefined ? `; V8 heap used ${round(r.heapKiBPerConnection, 2)} (heap total ${round(r.heapTotalKiBPerConnection!, 2)}), external ${round(r.externalKiBPerConnection!, 2)} KiB/connection` : ''}`);
     return r;
   } finally {

@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
+import type { TargetKind } from './drivers.js';
 
 /** The repository root (the folder whose package.json is named "gambit"). */
 export function repoRoot(): string {
@@ -51,8 +52,10 @@ export interface Proc {
 }
 
 export interface RunningStack {
-  kind: 'gambit' | 'colyseus';
+  kind: TargetKind;
   httpUrl: string;
+  /** Every process clients may start from (the processes of a scaled peer); else [httpUrl]. */
+  httpUrls: string[];
   procs: Proc[];
   redisUrl?: string;
   dynamoEndpoint?: string;
@@ -175,6 +178,25 @@ export async function collectGarbage(proc: Proc): Promise<boolean> {
   }
 }
 
+/** A redis-server on a free loopback port, without persistence; pushed onto `procs` once spawned. */
+async function startRedis(procs: Proc[]): Promise<{ redis: Proc; redisUrl: string }> {
+  const redisPort = await freePort();
+  const redis = spawnProc('redis', 'redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {}, repoRoot());
+  procs.push(redis);
+  const redisUrl = `redis://127.0.0.1:${redisPort}`;
+  await waitUntil('redis-server', async () => {
+    const r = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    r.on('error', () => undefined);
+    try {
+      await r.connect();
+      return (await r.ping()) === 'PONG';
+    } finally {
+      r.disconnect();
+    }
+  }, redis);
+  return { redis, redisUrl };
+}
+
 export async function startGambit(opts: StackOptions = {}): Promise<RunningStack> {
   const root = repoRoot();
   for (const s of ['game-engine', 'finalizer', 'gateway']) {
@@ -183,20 +205,7 @@ export async function startGambit(opts: StackOptions = {}): Promise<RunningStack
   const procs: Proc[] = [];
   const started: Proc[] = [];
   try {
-    const redisPort = await freePort();
-    const redis = spawnProc('redis', 'redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {}, root);
-    procs.push(redis);
-    const redisUrl = `redis://127.0.0.1:${redisPort}`;
-    await waitUntil('redis-server', async () => {
-      const r = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-      r.on('error', () => undefined);
-      try {
-        await r.connect();
-        return (await r.ping()) === 'PONG';
-      } finally {
-        r.disconnect();
-      }
-    }, redis);
+    const { redis, redisUrl } = await startRedis(procs);
 
     const dynamoPort = await freePort();
     const dynamo = spawnProc('dynalite', process.execPath, [join(root, 'node_modules/dynalite/cli.js'), '--port', String(dynamoPort), '--host', '127.0.0.1', '--createTableMs', '0'], {}, root);
@@ -242,7 +251,7 @@ export async function startGambit(opts: StackOptions = {}): Promise<RunningStack
     await waitUntil('gateway', httpOk(`${httpUrl}/readyz`), gateway);
 
     return {
-      kind: 'gambit', httpUrl, procs, redisUrl, dynamoEndpoint, keyPrefix, metrics,
+      kind: 'gambit', httpUrl, httpUrls: [httpUrl], procs, redisUrl, dynamoEndpoint, keyPrefix, metrics,
       async stop() {
         // The gateway closes at once on SIGINT (SIGTERM would drain); services first, then their stores.
         await stopProcs([gateway], 'SIGINT');
@@ -256,21 +265,46 @@ export async function startGambit(opts: StackOptions = {}): Promise<RunningStack
   }
 }
 
-export async function startColyseus(opts: StackOptions = {}): Promise<RunningStack> {
+/**
+ * The Colyseus peer: one process (`processes` 1, in-memory presence and driver), or the scaled
+ * setup: a redis-server and `processes` peer processes sharing it through @colyseus/redis-presence
+ * and @colyseus/redis-driver, each announcing its own address (publicAddress) for room sockets.
+ * Every process shares the token secret, so any of them issues and checks guest tokens.
+ */
+export async function startColyseus(opts: StackOptions = {}, processes = 1): Promise<RunningStack> {
   const root = repoRoot();
   const script = join(root, 'bench/dist/peers/colyseus/main.js');
   if (!existsSync(script)) throw new Error('bench/dist/peers/colyseus/main.js is missing: build the bench first');
-  const port = await freePort();
-  const peer = spawnProc('colyseus', process.execPath, nodeArgs('colyseus', script, opts.profileDir, opts.inspect), {
-    ...opts.gatewayEnv,
-    PORT: String(port), HOST: '127.0.0.1', TOKEN_SECRET: randomBytes(32).toString('hex'), PING_INTERVAL_MS: String(opts.heartbeatMs ?? 3000),
-  }, root);
-  const httpUrl = `http://127.0.0.1:${port}`;
+  const procs: Proc[] = [];
   try {
-    await waitUntil('colyseus peer', httpOk(`${httpUrl}/healthz`), peer);
+    const shared = processes > 1 ? await startRedis(procs) : null;
+    const secret = randomBytes(32).toString('hex');
+    const peers: Proc[] = [];
+    const httpUrls: string[] = [];
+    for (let i = 0; i < processes; i++) {
+      const port = await freePort();
+      const name = processes > 1 ? `colyseus${i + 1}` : 'colyseus';
+      const peer = spawnProc(name, process.execPath, nodeArgs(name, script, opts.profileDir, opts.inspect), {
+        ...opts.gatewayEnv,
+        PORT: String(port), HOST: '127.0.0.1', TOKEN_SECRET: secret, PING_INTERVAL_MS: String(opts.heartbeatMs ?? 3000),
+        ...(shared ? { REDIS_URL: shared.redisUrl, PUBLIC_ADDRESS: `127.0.0.1:${port}` } : {}),
+      }, root);
+      procs.push(peer);
+      peers.push(peer);
+      const httpUrl = `http://127.0.0.1:${port}`;
+      httpUrls.push(httpUrl);
+      await waitUntil(`colyseus peer ${name}`, httpOk(`${httpUrl}/healthz`), peer);
+    }
+    return {
+      kind: processes > 1 ? 'colyseus-scaled' : 'colyseus', httpUrl: httpUrls[0]!, httpUrls, procs, metrics: {},
+      ...(shared ? { redisUrl: shared.redisUrl } : {}),
+      async stop() {
+        await stopProcs(peers);
+        if (shared) await stopProcs([shared.redis]);
+      },
+    };
   } catch (err) {
-    await stopProcs([peer], 'SIGKILL');
+    await stopProcs(procs, 'SIGKILL');
     throw err;
   }
-  return { kind: 'colyseus', httpUrl, procs: [peer], metrics: {}, stop: () => stopProcs([peer]) };
 }

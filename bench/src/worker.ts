@@ -58,13 +58,14 @@ process.on('message', (msg: { id: number; req: WorkerRequest }) => {
   );
 });
 process.on('disconnect', () => process.exit(0));
-// colyseus.js reports every refused or reset room socket, and messages that arrive before a
-// joiner's handlers exist, on the console; the harness counts failures itself.
+// @colyseus/sdk reports every refused or reset room socket, messages that arrive before a
+// joiner's handlers exist, and each step of its automatic reconnection on the console; the harness
+// counts failures itself (drops, closes, failed joins).
 for (const level of ['warn', 'error', 'info'] as const) {
   const original = console[level].bind(console);
   console[level] = (...args: unknown[]) => {
     const first = String(args[0] ?? '');
-    if (/^(colyseus\.js|Room connection was closed|Room, onError)/.test(first)) return;
+    if (/^(@colyseus\/sdk|colyseus|\[Colyseus reconnection\]|Room connection was closed|Room, onError)/.test(first)) return;
     original(...args);
   };
 }

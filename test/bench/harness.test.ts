@@ -122,7 +122,7 @@ describe('bench load generator against the Colyseus peer', () => {
     await peer?.close();
   });
 
-  it('plays the same games through colyseus.js', async () => {
+  it('plays the same games through @colyseus/sdk', async () => {
     const r = new LoadRunner({ target: { kind: 'colyseus', httpUrl: `http://127.0.0.1:${peer.port}` }, games: 4, thinkMs: 10, maxPlies: 6 });
     try {
       expect(await r.start()).toMatchObject({ ready: 4, failed: 0 });
@@ -137,7 +137,7 @@ describe('bench load generator against the Colyseus peer', () => {
   });
 
   it('refuses a move out of turn and an illegal one, like Gambit', async () => {
-    const { Client } = await import('colyseus.js');
+    const { Client } = await import('@colyseus/sdk');
     const url = `http://127.0.0.1:${peer.port}`;
     const token = async (name: string) =>
       ((await (await fetch(`${url}/api/guest`, { method: 'POST', body: JSON.stringify({ name }) })).json()) as { token: string }).token;

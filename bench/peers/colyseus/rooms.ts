@@ -1,8 +1,11 @@
-// The benchmark peer: a chess room on Colyseus 0.16, written the way a team picking Colyseus
-// would write it. One process holds the rooms in memory; chess.js validates every move; the
-// clocks are Fischer clocks on server time with a flag timer; the result ends the game.
-// It keeps the same rules as Gambit's engine (turn, ply, legality, promotion piece, automatic
-// draws, time forfeit) but stores nothing: a finished game is not written anywhere.
+// The benchmark peer: a chess room on Colyseus 0.18, written the way a team picking Colyseus
+// would write it. A process holds its rooms in memory; chess.js validates every move; the clocks
+// are Fischer clocks on server time with a flag timer; the result ends the game. It keeps the same
+// rules as Gambit's engine (turn, ply, legality, promotion piece, automatic draws, time forfeit)
+// and the same reconnection rule (a dropped player's seat is held for a grace period, then the game
+// is lost as abandoned), but stores nothing: a finished game is not written anywhere, and a room
+// lives and dies with its process (with @colyseus/redis-presence and -driver, any process can
+// match a player into it, but only its own process runs it).
 import { Room, type Client } from '@colyseus/core';
 import { Chess, type Move } from 'chess.js';
 import { jwtVerify } from 'jose';
@@ -11,11 +14,18 @@ export interface Identity { playerId: string; name: string }
 type Side = 'white' | 'black';
 interface Clock { white: number; black: number; running: Side | null; at: number }
 interface Tc { initialMs: number; incrementMs: number }
+interface Seat { sessionId: string; who: Identity; connected: boolean }
 
 const ISSUER = 'gambit-peer';
 
 /** Shared by the rooms and the HTTP guest endpoint of the peer server. */
 export const peerAuth = { key: new Uint8Array(), issuer: ISSUER };
+
+/**
+ * How long a dropped player's seat is held (Colyseus `allowReconnection`): Gambit's default grace
+ * (RECONNECT_GRACE_MS, 12 s). The SDK reconnects by itself with the room's reconnection token.
+ */
+export const reconnectGrace = { seconds: 12 };
 
 async function verify(token: unknown): Promise<Identity> {
   if (typeof token !== 'string') throw new Error('missing token');
@@ -37,7 +47,7 @@ export class ChessRoom extends Room {
   override maxClients = 2;
   private chess = new Chess();
   private tc: Tc = { initialMs: 600_000, incrementMs: 0 };
-  private seats: Partial<Record<Side, { client: Client; who: Identity }>> = {};
+  private seats: Partial<Record<Side, Seat>> = {};
   private creatorColor: Side = 'white';
   private clocks: Clock = { white: 0, black: 0, running: null, at: 0 };
   private status: 'waiting' | 'active' | 'ended' = 'waiting';
@@ -63,8 +73,8 @@ export class ChessRoom extends Room {
 
   override onJoin(client: Client, _options: unknown, who: Identity): void {
     const side = this.seats[this.creatorColor] ? other(this.creatorColor) : this.creatorColor;
-    // The join itself is the answer (colyseus.js resolves joinById); no `joined` message.
-    this.seats[side] = { client, who };
+    // The join itself is the answer (the SDK resolves joinById); no `joined` message.
+    this.seats[side] = { sessionId: client.sessionId, who, connected: true };
     if (this.seats.white && this.seats.black) {
       void this.lock();
       this.status = 'active';
@@ -76,9 +86,33 @@ export class ChessRoom extends Room {
     }
   }
 
+  /** The socket closed without a leave: hold the seat for the grace period (the clock runs on). */
+  override async onDrop(client: Client): Promise<void> {
+    const side = this.sideOf(client);
+    if (side && this.status !== 'ended') {
+      this.seats[side]!.connected = false;
+      this.broadcast('presence', { room: this.roomId, color: side, connected: false, graceMs: reconnectGrace.seconds * 1000 });
+    }
+    await holdSeat(this, client);
+  }
+
+  /** Back in time: the seat is theirs again, and they get the position they may have missed. */
+  override onReconnect(client: Client): void {
+    const side = this.sideOf(client);
+    if (!side) return;
+    this.seats[side]!.connected = true;
+    client.send('state', { room: this.roomId, status: this.status, ply: this.plies(), fen: this.chess.fen(), clock: this.clocks });
+    this.broadcast('presence', { room: this.roomId, color: side, connected: true }, { except: client });
+  }
+
+  /** Left for good: a leave asked for, or a grace run out. A game in play is lost as abandoned. */
   override onLeave(client: Client): void {
     const side = this.sideOf(client);
-    if (side && this.status === 'active') this.end(side === 'white' ? '0-1' : '1-0', 'abandoned');
+    if (!side || this.status !== 'active') return;
+    this.seats[side]!.connected = false;
+    // The player who stayed wins; when the other is away too, nobody stayed: a draw.
+    const stayed = this.seats[other(side)]?.connected === true;
+    this.end(stayed ? (side === 'white' ? '0-1' : '1-0') : '1/2-1/2', 'abandoned');
   }
 
   override onDispose(): void {
@@ -87,13 +121,19 @@ export class ChessRoom extends Room {
 
   private view(side: Side) {
     const s = this.seats[side]!;
-    return { playerId: s.who.playerId, name: s.who.name, connected: true };
+    return { playerId: s.who.playerId, name: s.who.name, connected: s.connected };
   }
 
+  /** Seats are kept by session: a reconnected player comes back as a new Client with the same sessionId. */
   private sideOf(client: Client): Side | null {
-    if (this.seats.white?.client === client) return 'white';
-    if (this.seats.black?.client === client) return 'black';
+    if (this.seats.white?.sessionId === client.sessionId) return 'white';
+    if (this.seats.black?.sessionId === client.sessionId) return 'black';
     return null;
+  }
+
+  /** Plies played, O(1) (chess.js history() replays the whole game). */
+  private plies(): number {
+    return 2 * (this.chess.moveNumber() - 1) + (this.chess.turn() === 'b' ? 1 : 0);
   }
 
   private fail(client: Client, code: string, message: string): void {
@@ -110,8 +150,7 @@ export class ChessRoom extends Room {
     if (!side) return this.fail(client, 'not_a_player', 'you have no seat here');
     if (this.status !== 'active') return this.fail(client, 'game_over', 'the game is not in play');
     if ((this.chess.turn() === 'w' ? 'white' : 'black') !== side) return this.fail(client, 'not_your_turn', 'wait for your opponent');
-    // Plies played, O(1) (chess.js history() replays the whole game).
-    const played = 2 * (this.chess.moveNumber() - 1) + (this.chess.turn() === 'b' ? 1 : 0);
+    const played = this.plies();
     if (ply !== played) return this.fail(client, 'stale_ply', `ply is ${played}`);
     const now = Date.now();
     const left = this.clocks[side] - (now - this.clocks.at);
@@ -175,5 +214,18 @@ export class IdleRoom extends Room {
 
   override onCreate(): void {
     this.onMessage('ping', (client) => client.send('pong', { serverTime: Date.now() }));
+  }
+
+  override async onDrop(client: Client): Promise<void> {
+    await holdSeat(this, client);
+  }
+}
+
+/** allowReconnection for the grace period; when it runs out (or the client never joined), onLeave follows. */
+async function holdSeat(room: Room, client: Client): Promise<void> {
+  try {
+    await room.allowReconnection(client, reconnectGrace.seconds);
+  } catch {
+    // not back in time
   }
 }
