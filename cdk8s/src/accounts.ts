@@ -96,6 +96,8 @@ export class Accounts extends Construct {
       PORT: String(PORTS.accounts),
       HOST: '0.0.0.0',
       PUBLIC_URL: b.s((v) => a(v).publicUrl),
+      PAGE_ORIGINS: b.s(b.computed('join "," .Values.accounts.pageOrigins', v0.accounts.pageOrigins.join(','))),
+      SESSION_SAMESITE: b.s((v) => a(v).sessionCookieSameSite),
       OIDC_ISSUER: b.s(issuer),
       OIDC_CLIENT_ID: b.s(oidcClientId(b)),
       OIDC_SCOPES: b.s((v) => a(v).oidc.scopes),

@@ -91,6 +91,7 @@ class Gateway extends Construct {
       ['OIDC_TOKEN_USE', b.s((v) => v.auth.oidc.tokenUse)],
       ['ALLOWED_ORIGINS', b.s(b.computed('join "," .Values.auth.allowedOrigins', b.values.auth.allowedOrigins.join(',')))],
       ['MAX_CONNECTIONS_PER_IP', b.envInt((v) => g(v).maxConnectionsPerIp)],
+      ['TRUST_CLOUDFRONT_VIEWER_ADDRESS', b.s((v) => g(v).trustCloudFrontViewerAddress)],
       ['JOIN_RATE_PER_MIN', b.envInt((v) => g(v).joinRatePerMin)],
       ['HELLO_TIMEOUT_MS', b.envInt((v) => g(v).helloTimeoutMs)],
       ['HEARTBEAT_MS', b.envInt((v) => g(v).heartbeatMs)],

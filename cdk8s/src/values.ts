@@ -140,6 +140,7 @@ export const valuesSpec = obj('Gambit: real-time chess on Kubernetes.', {
     rateBurst: int('Burst of the token bucket.', 40, 1),
     rateStrikes: int('Refused frames in a row before the socket is closed (4429).', 20, 1),
     maxConnectionsPerIp: int('Open sockets per client address (the NLB keeps client addresses).', 100, 1),
+    trustCloudFrontViewerAddress: bool('Take the client address (per-address limits, logs) from CloudFront-Viewer-Address: only when the page and socket come through CloudFront (infra/aws/site.yaml) and the load balancer accepts CloudFront alone; otherwise anyone could claim any address.', false),
     joinRatePerMin: int('join/watch frames per client address per minute (room-code scanning).', 60, 1),
     wsCompression: bool('Per-message deflate (CPU and memory per socket).', false),
     presencePollMs: int('How often a gateway looks at the presence of the friends of its sockets on the Friends page (PRESENCE_POLL_MS).', 2_000, 100),
@@ -240,6 +241,10 @@ export const valuesSpec = obj('Gambit: real-time chess on Kubernetes.', {
     socketTokenTtlSeconds: int('Life of the socket tokens it signs (one per connect).', 300, 30, 3600),
     sessionTtlDays: int('A browser session lives this long after its last use.', 30, 1, 365),
     usernameHoldDays: int('A username given up is held this long before anyone else may take it.', 30, 0, 3650),
+    pageOrigins: raw<string[]>('Origins the page is served from besides publicUrl (a CDN on another origin: docs/client.md, "The server\'s origin"): their requests are accepted and sign-in may return there; add them to auth.allowedOrigins too.', [], {
+      type: 'array', items: { type: 'string', pattern: '^https?://[^/,\\s]+$' },
+    }),
+    sessionCookieSameSite: oneOf('SameSite of the session cookies: lax (the page on the same site as publicUrl) or none (another site; needs an https publicUrl, and browsers that block third-party cookies will not sign in).', ['lax', 'none'], 'lax'),
     serviceAccount: serviceAccount('accounts service', ': on EKS with IRSA, eks.amazonaws.com/role-arn of a role with infra/iam/accounts-dynamodb-policy.json (EKS Pod Identity needs none)'),
     pdb: pdb('accounts service'),
     ...scheduling('accounts'),

@@ -2,7 +2,7 @@
 // other and with the chart, grant least privilege, and the workflow passes a real linter.
 import { describe, expect, test } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tableDefinitions } from '../../services/finalizer/src/tables.js';
@@ -256,7 +256,8 @@ describe('infra/aws/accounts.yaml (CloudFormation: accounts tables and Cognito)'
     // the URLs the accounts service derives from PUBLIC_URL (the chart's accounts.publicUrl)
     const accounts = read('services/accounts/src/app.ts');
     expect(accounts).toContain("new URL('/auth/callback', site).href");
-    expect(accounts).toContain("postLogoutUri: new URL('/', site).href");
+    // (sign-out lands on the page's home: the site, or the first of PAGE_ORIGINS, which the client's LogoutURLs must then list too)
+    expect(accounts).toContain('postLogoutUri: `${home || site.origin}/`');
     // SiteUrl takes what accounts.publicUrl takes, https only
     expect(new RegExp(cfn().Parameters.SiteUrl!.AllowedPattern!).test('https://chess.example.com')).toBe(true);
     expect(new RegExp(cfn().Parameters.SiteUrl!.AllowedPattern!).test('https://chess.example.com/')).toBe(false);
@@ -302,7 +303,10 @@ describe('infra/aws/accounts.yaml (CloudFormation: accounts tables and Cognito)'
 const cfnLint = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' }).status === 0;
 (cfnLint ? describe : describe.skip)('cfn-lint over the CloudFormation templates (where cfn-lint is installed)', () => {
   const lint = (f: string) => spawnSync('cfn-lint', ['--non-zero-exit-code', 'error', f], { encoding: 'utf8' });
-  test.each(['infra/aws/data.yaml', 'infra/aws/accounts.yaml', 'infra/aws/alerts.yaml'])('%s: no errors', (f) => {
+  // every template there, so a new one is never left out
+  const templates = readdirSync(join(root, 'infra/aws')).filter((f) => f.endsWith('.yaml')).map((f) => `infra/aws/${f}`);
+  test('every template is linted', () => expect(templates).toEqual(expect.arrayContaining(['infra/aws/data.yaml', 'infra/aws/accounts.yaml', 'infra/aws/alerts.yaml', 'infra/aws/site.yaml', 'infra/aws/flow-logs.yaml', 'infra/aws/ecr.yaml'])));
+  test.each(templates)('%s: no errors', (f) => {
     const r = lint(join(root, f));
     expect({ f, out: r.status === 0 ? '' : r.stdout + r.stderr }).toEqual({ f, out: '' });
   });
