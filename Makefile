@@ -15,8 +15,8 @@ help: ## List the targets
 node: ## Make sure Node >= 22 is on PATH (installs Node 24 into .tools/ when the machine's is older)
 	@bash scripts/ensure-node.sh
 
-system-deps: ## Install redis-server, chromium, prometheus (promtool), alertmanager and coturn when missing (Debian/Ubuntu)
-	@bash scripts/ensure-system.sh redis-server chromium prometheus prometheus-alertmanager coturn
+system-deps: ## Install redis-server, chromium, prometheus (promtool), alertmanager, coturn and nginx when missing (Debian/Ubuntu)
+	@bash scripts/ensure-system.sh redis-server chromium prometheus prometheus-alertmanager coturn nginx
 
 node_modules/.package-lock.json: package-lock.json | node
 	npm ci $(NPM_FLAGS)
@@ -95,15 +95,19 @@ kind-down: ## Delete the kind cluster of kind-up
 	bash scripts/kind-down.sh
 
 # --- Benchmarks (docs/performance.md) -----------------------------------------------------------
-.PHONY: bench bench-quick
+.PHONY: bench bench-quick capacity
 
-bench: build ## Gambit vs the Colyseus peer on this machine (~12 min): latency, throughput, idle sockets, finalizer; results in bench/results/
+bench: build ## Gambit vs the Colyseus 0.18 peer, one process and scaled (two + Redis), on this machine (~17 min): latency, throughput, idle sockets, finalizer; results in bench/results/
 	npx tsc -p bench/tsconfig.json
 	node bench/dist/src/main.js
 
-bench-quick: build ## The same, short (~2 min): BENCH_QUICK=1
+bench-quick: build ## The same, short (~5 min): BENCH_QUICK=1
 	npx tsc -p bench/tsconfig.json
 	BENCH_QUICK=1 node bench/dist/src/main.js
+
+capacity: node_modules/.package-lock.json ## Pods, Redis shards and monthly cost for 10,000 / 100,000 / 1,000,000 games from bench/results/latest.json (docs/capacity.md); CAPACITY_RESULTS=file for another run
+	npx tsc -p bench/tsconfig.capacity.json
+	node bench/dist/src/capacity.js $(CAPACITY_RESULTS)
 
 clean: ## Remove build output and local data (keeps node_modules and .tools)
 	rm -rf packages/*/dist services/*/dist web/dist .dev artifacts *.tsbuildinfo

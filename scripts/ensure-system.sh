@@ -7,7 +7,8 @@ for pkg in "$@"; do
   [ "$pkg" = chromium ] && cmd=chromium
   [ "$pkg" = prometheus-alertmanager ] && cmd=amtool
   [ "$pkg" = coturn ] && cmd=turnserver
-  command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
+  # nginx is in /usr/sbin, which a normal user's PATH lacks.
+  command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || missing+=("$pkg")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 if ! command -v apt-get >/dev/null; then

@@ -179,7 +179,7 @@ describe('site screens', () => {
   }, 60_000);
 
   test('the gateway answers the page for client routes, and never for the API, auth, socket or metrics paths', async () => {
-    for (const path of ['/', `/room/${room}`, '/@/alice', `/game/${gameId}`, '/account', '/watch', '/friends']) {
+    for (const path of ['/', `/room/${room}`, '/@/alice', `/game/${gameId}`, '/account', '/watch', '/friends', '/computer']) {
       const res = await fetch(`${site.stack.httpUrl}${path}`);
       expect([path, res.status, res.headers.get('content-type'), res.headers.get('cache-control')])
         .toEqual([path, 200, 'text/html; charset=utf-8', 'no-cache']);

@@ -18,7 +18,7 @@ async function seriesShown(page: Page, white: string, black: string): Promise<vo
 }
 
 /** The side of the player bar under the board (ours, for a player). */
-const bottomSide = (page: Page) => page.getAttribute('.board-col > .slot:last-child .player', 'data-side');
+const bottomSide = (page: Page) => page.getAttribute('#board ~ .slot .player', 'data-side');
 
 describe('rematch on the live screen', () => {
   test('finish, rematch (offer, accept), colours swapped, series 1-0, finish again: two stored games; New game ends the next offer', async () => {
@@ -32,7 +32,7 @@ describe('rematch on the live screen', () => {
     await bob.waitForURL(`${site.stack.httpUrl}/room/${room}`, { timeout: STEP_MS });
 
     // Game 1: alice (White) is mated by bob. No score shows before the first result.
-    await alice.waitForSelector('#board .board.input-enabled', { timeout: STEP_MS });
+    await alice.waitForSelector('#board[data-input="move"] .board.input-enabled', { timeout: STEP_MS });
     expect(await alice.$('[data-testid="series-white"]')).toBeNull();
     await finishFoolsMate(alice, bob);
     await seriesShown(alice, '0', '1');

@@ -146,6 +146,25 @@ describe('upgrade checks', () => {
     open.push(again);
   });
 
+  test('behind CloudFront (TRUST_CLOUDFRONT_VIEWER_ADDRESS) each viewer address has its own budget; without it the header counts for nothing', async () => {
+    const held: WebSocket[] = [];
+    const status = (url: string, viewer: string) => new Promise<number>((resolve) => {
+      const ws = new WebSocket(url.replace('http', 'ws') + '/ws', { headers: { 'cloudfront-viewer-address': viewer } });
+      held.push(ws);
+      ws.on('open', () => resolve(101));
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.on('error', () => undefined);
+    });
+    const trusting = await gateway({ TOKEN_SIGNING_KEY: devSigningKey(), MAX_CONNECTIONS_PER_IP: '1', TRUST_CLOUDFRONT_VIEWER_ADDRESS: 'true' });
+    expect(await status(trusting, '198.51.100.10:40001')).toBe(101);
+    expect(await status(trusting, '2001:db8::7:40002')).toBe(101); // another viewer behind the same edge
+    expect(await status(trusting, '198.51.100.10:40003')).toBe(429); // the first viewer again, another port
+    const plain = await gateway({ TOKEN_SIGNING_KEY: devSigningKey(), MAX_CONNECTIONS_PER_IP: '1' });
+    expect(await status(plain, '198.51.100.10:40001')).toBe(101);
+    expect(await status(plain, '198.51.100.11:40001')).toBe(429); // one connection address: one budget
+    held.forEach((ws) => ws.terminate());
+  });
+
   test('scanning for room codes is rate limited per address', async () => {
     const url = await gateway({ TOKEN_SIGNING_KEY: devSigningKey(), JOIN_RATE_PER_MIN: '5' });
     const p = await TestPlayer.connect(url, 'scanner');
@@ -154,5 +173,36 @@ describe('upgrade checks', () => {
     for (let i = 0; i < 5; i++) p.send({ t: 'join', room: `AAAAAA${'ABCDEFGH'[i]}2`, id: `j${i}` });
     expect(await p.ask({ t: 'join', room: 'AAAAAAJ2' })).toMatchObject({ t: 'error', code: 'rate_limited' });
     expect(p.inbox.filter((m) => m.t === 'error')).toHaveLength(1);
+  });
+});
+
+describe('a page on another origin (CORS)', () => {
+  test('the API answers an allowed page origin with its origin and credentials, any other with no CORS header; preflights likewise', async () => {
+    const page = 'https://chess.example.com';
+    const url = await gateway({ TOKEN_SIGNING_KEY: devSigningKey(), ALLOWED_ORIGINS: `${page},https://www.chess.example.com` });
+    const post = (origin: string) => fetch(`${url}/api/guest`, { method: 'POST', headers: { origin, 'content-type': 'application/json' }, body: '{"name":"ann"}' });
+    const allowed = await post(page);
+    expect(allowed.status).toBe(200);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe(page);
+    expect(allowed.headers.get('access-control-allow-credentials')).toBe('true');
+    expect(allowed.headers.get('vary')).toContain('Origin');
+    const foreign = await post('https://evil.example');
+    expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+    const preflight = (origin: string) => fetch(`${url}/api/session`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+    const ok = await preflight(page);
+    expect(ok.status).toBe(204);
+    expect(ok.headers.get('access-control-allow-methods')).toContain('POST');
+    const refused = await preflight('https://evil.example');
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('access-control-allow-origin')).toBeNull();
+    // Not the other paths: the page's files, health, metrics.
+    expect((await fetch(`${url}/healthz`, { headers: { origin: page } })).headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  test('without ALLOWED_ORIGINS no origin gets CORS headers (the page must be on the gateway\'s own origin)', async () => {
+    const url = await gateway({ TOKEN_SIGNING_KEY: devSigningKey() });
+    const res = await fetch(`${url}/api/guest`, { method: 'POST', headers: { origin: 'https://chess.example.com' }, body: '{}' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
   });
 });

@@ -31,6 +31,10 @@ describe('HTTP', () => {
     expect(index.status).toBe(200);
     expect(index.headers.get('content-type')).toContain('text/html');
     expect((await fetch(`${stack.httpUrl}/..%2f..%2fpackage.json`)).status).toBe(404);
+    // Where the page finds its server (web/src/server-origin.ts): its own origin, checked on every load.
+    const config = await fetch(`${stack.httpUrl}/config.json`);
+    expect(config.headers.get('cache-control')).toBe('no-cache');
+    expect(await config.json()).toEqual({});
   });
 
   test('unknown games are 404 through the proxy to the finalizer', async () => {
@@ -46,6 +50,10 @@ describe('configuration', () => {
     expect(() => loadGatewayConfig({ TOKEN_SIGNING_KEY: 'not a pem' })).toThrow(/TOKEN_SIGNING_KEY=\(9 characters, hidden\): must be a PEM block/);
     expect(() => loadGatewayConfig({})).toThrow(/TOKEN_SIGNING_KEY="": guest tokens need TOKEN_SIGNING_KEY/);
     expect(() => loadGatewayConfig({ GUEST_TOKENS: 'false', OIDC_ISSUER: 'https://id.example.com' })).toThrow(/OIDC_AUDIENCE="": OIDC needs both/);
+    // An origin with a trailing slash or a path would never match what browsers send.
+    expect(() => loadGatewayConfig({ TOKEN_SECRET: 'x'.repeat(40), ALLOWED_ORIGINS: 'https://chess.example.com/' })).toThrow(/ALLOWED_ORIGINS=.*https:\/\/chess.example.com\/ is not an origin/);
+    expect(loadGatewayConfig({ TOKEN_SECRET: 'x'.repeat(40), ALLOWED_ORIGINS: 'https://chess.example.com, http://127.0.0.1:8081' }).ALLOWED_ORIGINS)
+      .toEqual(['https://chess.example.com', 'http://127.0.0.1:8081']);
   });
 });
 

@@ -21,9 +21,9 @@ export class TestPlayer {
     this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
   }
 
-  /** Opens a socket without saying hello (for handshake tests). */
-  static async open(wsUrl: string, name = 'anon'): Promise<TestPlayer> {
-    const ws = new WebSocket(wsUrl);
+  /** Opens a socket without saying hello (for handshake tests); `options` for the `ws` client (e.g. no automatic pongs). */
+  static async open(wsUrl: string, name = 'anon', options?: WebSocket.ClientOptions): Promise<TestPlayer> {
+    const ws = new WebSocket(wsUrl, options);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);

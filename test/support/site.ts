@@ -147,7 +147,7 @@ export async function roomCode(page: Page): Promise<string> {
 
 /** Plays a move by clicking (or tapping) two squares, once the board accepts input from this page. */
 export async function playMove(page: Page, uci: string, how: 'click' | 'tap' = 'click'): Promise<void> {
-  await page.waitForSelector('#board .board.input-enabled', { timeout: STEP_MS });
+  await page.waitForSelector('#board[data-input="move"] .board.input-enabled', { timeout: STEP_MS });
   await page[how](`#board .board [data-square="${uci.slice(0, 2)}"]`);
   await page[how](`#board .board [data-square="${uci.slice(2, 4)}"]`);
 }

@@ -133,7 +133,9 @@ async function startAccountsPart(common: Record<string, string>, dynamoEndpoint:
   const clientSecret = randomBytes(32).toString('hex');
   const idp = await startIdProvider(idProviderConfigSchema.parse({
     ...common, PORT: String(idpPort), HOST: '127.0.0.1', ISSUER: issuer, CLIENT_SECRET: clientSecret,
-    REDIRECT_URIS: `${site}/auth/callback`, POST_LOGOUT_REDIRECT_URIS: `${site}/`, COOKIE_KEYS: randomBytes(32).toString('hex'),
+    // Sign-out lands on the page's home: a page on another origin (PAGE_ORIGINS, the CDN test) is registered too.
+    REDIRECT_URIS: `${site}/auth/callback`, POST_LOGOUT_REDIRECT_URIS: [site, ...(extra.PAGE_ORIGINS ?? '').split(',').filter(Boolean)].map((o) => `${o.trim()}/`).join(','),
+    COOKIE_KEYS: randomBytes(32).toString('hex'),
     SIGNING_KEY: devSigningKey(),
   }));
   const usersTable = `${common.KEY_PREFIX}-users`;

@@ -1,9 +1,10 @@
-// Every HTTP call the page makes (same origin; the session cookie goes along by itself), with one
-// error type: ApiError carries the status and the server's error code, never shown as it is
+// Every HTTP call the page makes, to the server server-origin.ts names (the page's own origin unless
+// config.json says otherwise; the session cookie goes along either way), with one error type: ApiError carries the status and the server's error code, never shown as it is
 // (errors.ts turns codes into sentences).
 import type { Speed, Tally } from '@gambit/protocol/speed';
 import type { GameRecord, LiveGameView, PlayerRef, Side, TimeControl } from '@gambit/protocol';
 import type { Outcome } from './format.js';
+import { apiUrl } from './server-origin.js';
 
 export class ApiError extends Error {
   override name = 'ApiError';
@@ -16,8 +17,10 @@ export class ApiError extends Error {
 async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(path, {
+    res = await fetch(apiUrl(path), {
       method,
+      // The session cookie goes along also when the server is on another origin (server-origin.ts).
+      credentials: 'include',
       headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });

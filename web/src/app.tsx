@@ -4,12 +4,13 @@
 import { useEffect } from 'preact/hooks';
 import { LocationProvider, Route, Router, useLocation } from 'preact-iso';
 import type { LiveGame } from './live.js';
-import { normalizeCode, roomFromUrl, roomPath } from './routes.js';
+import { COMPUTER_PATH, normalizeCode, roomFromUrl, roomPath } from './routes.js';
 import { ChallengeBar } from './components/ChallengeBar.js';
 import { Header } from './components/Header.js';
 import { Toast } from './components/Toast.js';
 import { LiveContext } from './components/live-context.js';
 import { Account } from './screens/Account.js';
+import { Computer } from './screens/Computer.js';
 import { Game } from './screens/Game.js';
 import { Home } from './screens/Home.js';
 import { NotFound } from './screens/NotFound.js';
@@ -64,6 +65,7 @@ export function App({ live }: { live: LiveGame }) {
             <Route path="/account" component={Account} />
             <Route path="/watch" component={Watch} />
             <Route path="/friends" component={Friends} />
+            <Route path={COMPUTER_PATH} component={Computer} />
             <Route default component={NotFound} />
           </Router>
         </main>

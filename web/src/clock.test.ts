@@ -25,6 +25,17 @@ describe('clock', () => {
     expect(sc.now(1_000)).toBe(11_500);
   });
 
+  test('the lag a move reports is the median round trip: one slow welcome or late pong does not move it', () => {
+    const sc = new ServerClock();
+    expect(sc.lag).toBeNull();
+    sc.add(timeSample(0, 0, 900)); // the welcome, after the token check
+    sc.add(timeSample(1_000, 0, 1_120));
+    sc.add(timeSample(2_000, 0, 2_100));
+    expect(sc.lag).toBe(120);
+    sc.add(timeSample(3_000, 0, 3_140));
+    expect(sc.lag).toBe(130);
+  });
+
   test('formats like a chess clock', () => {
     expect(formatClock(300_000)).toBe('5:00');
     expect(formatClock(299_999)).toBe('4:59');

@@ -44,6 +44,18 @@ export class ServerClock {
   now(localNow: number = Date.now()): number {
     return localNow + this.offset;
   }
+
+  /**
+   * Our round trip to the server (ms), the median of the last samples, or null before any: what
+   * a move frame reports as `lag` for the clocks' lag compensation. The median, because one sample
+   * is the welcome (the server's token check included) and a background tab's pongs come late.
+   */
+  get lag(): number | null {
+    if (this.samples.length === 0) return null;
+    const rtts = this.samples.map((s) => s.rtt).sort((a, b) => a - b);
+    const mid = rtts.length >> 1;
+    return Math.round(rtts.length % 2 ? rtts[mid]! : (rtts[mid - 1]! + rtts[mid]!) / 2);
+  }
 }
 
 /** 5:00, 0:42, 0:09.3 (tenths in the last ten seconds), 1:05:00. Rounds down, like a real clock. */

@@ -8,6 +8,7 @@ export type ConnState = 'connecting' | 'online' | 'reconnecting' | 'offline';
 type HelloFrame = Extract<ClientFrame, { t: 'hello' }>;
 
 export interface ConnectionOptions {
+  /** The socket's URL: the page's own origin, or the gateway config.json names (server-origin.ts). */
   url: string;
   /** Runs before every (re)connect (a fresh short-lived token); a rejection retries with backoff. */
   beforeConnect?(): Promise<void>;

@@ -7,7 +7,7 @@ import type { CallEnd } from './video.js';
 
 /** What the player was doing when the error came back (the prefix of the frame id). */
 export type Action = 'hello' | 'create' | 'join' | 'watch' | 'move' | 'resign' | 'draw' | 'abort' | 'leave' | 'rematch' | 'pool' | 'seek' | 'accept'
-  | 'challenge' | 'chaccept' | 'say' | 'chat' | 'mute' | 'report' | 'chatmode' | 'signal' | 'ice' | 'other';
+  | 'challenge' | 'chaccept' | 'say' | 'chat' | 'mute' | 'report' | 'chatmode' | 'signal' | 'ice' | 'takeback' | 'moretime' | 'other';
 
 const TEXT: Record<ErrorCode, (room: string, action: Action) => string> = {
   bad_request: (_r, a) => a === 'create' ? 'The server did not accept these game settings: pick another time control'
@@ -31,8 +31,8 @@ const TEXT: Record<ErrorCode, (room: string, action: Action) => string> = {
   game_over: () => 'The game is already over',
   internal: () => 'Something went wrong on the server: try again',
   game_not_over: () => 'The game is not over yet',
-  already_offered: () => 'You already offered a rematch',
-  no_offer: () => 'There is no rematch offer any more',
+  already_offered: (_r, a) => (a === 'takeback' ? 'You already asked for a takeback: wait for the answer' : 'You already offered a rematch'),
+  no_offer: (_r, a) => (a === 'takeback' ? 'There is no takeback request any more' : 'There is no rematch offer any more'),
   opponent_left: () => 'Your opponent left: no rematch',
   in_game: (_r, a) => (a === 'chaccept' ? 'Finish your game first, then accept: you are playing one' : 'Finish your game first: you are playing one'),
   seek_not_found: () => 'That seek was taken or cancelled',
@@ -57,7 +57,7 @@ const TEXT: Record<ErrorCode, (room: string, action: Action) => string> = {
 export function actionOf(id: string | undefined): Action {
   const kind = (id ?? '').split('-')[0] ?? '';
   return (['hello', 'create', 'join', 'watch', 'move', 'resign', 'draw', 'abort', 'leave', 'rematch', 'pool', 'seek', 'accept', 'challenge', 'chaccept',
-    'say', 'chat', 'mute', 'report', 'chatmode', 'signal', 'ice'] as const)
+    'say', 'chat', 'mute', 'report', 'chatmode', 'signal', 'ice', 'takeback', 'moretime'] as const)
     .find((a) => a === kind) ?? 'other';
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import type { Clock, ServerMsg } from '@gambit/protocol';
-import { canAbort, canMove, emptyView, lastMove, reduce, resultText, resultTitle, START_FEN, type GameView } from './game.js';
+import { canAbort, canMove, canTakeback, emptyView, lastMove, reduce, resultText, resultTitle, START_FEN, type GameView } from './game.js';
 
 const clock: Clock = { white: 60_000, black: 60_000, running: 'white', at: 0 };
 const W = { playerId: 'pw', name: 'alice', connected: true };
@@ -65,5 +65,20 @@ describe('game view reducer', () => {
     expect(resultText(v)).toBe('0-1 · checkmate');
     expect(resultTitle(v)).toBe('You won');
     expect(canMove(v)).toBe(false);
+  });
+
+  test('a takeback request: asked, answered, and the position it undid', () => {
+    let v = run(started);
+    const f3: ServerMsg = { t: 'moved', room: 'ABCDEFGH', seq: 2, ply: 1, uci: 'f2f3', san: 'f3', fen: AFTER_F3, clock, check: false, kind: 'move' };
+    v = reduce(v, f3, 0);
+    expect(canTakeback(v)).toBe(false); // black (us) has no move on the board yet
+    v = reduce(v, { t: 'takeback_offered', room: 'ABCDEFGH', seq: 3, by: 'white' }, 0);
+    expect(v.takebackOffer).toBe('white');
+    const declined = reduce(v, { t: 'takeback_declined', room: 'ABCDEFGH', seq: 4, by: 'black' }, 0);
+    expect(declined.takebackOffer).toBeNull();
+    const undone = reduce(v, { t: 'taken_back', room: 'ABCDEFGH', seq: 4, by: 'white', plies: 1, moves: [], san: [], fen: START_FEN, clock }, 0);
+    expect(undone).toMatchObject({ takebackOffer: null, moves: [], fen: START_FEN });
+    const e6 = reduce(declined, { t: 'moved', room: 'ABCDEFGH', seq: 5, ply: 2, uci: 'e7e6', san: 'e6', fen: 'x w - - 0 2', clock, check: false, kind: 'move' }, 0);
+    expect(canTakeback(e6)).toBe(true);
   });
 });

@@ -38,6 +38,10 @@ export interface GameView {
   rematchClosed: boolean;
   /** The finished game's id (from `ended`): its stored record has the rating changes. */
   gameId?: string;
+  /** The side whose takeback request stands (the opponent answers it). */
+  takebackOffer: Side | null;
+  /** Each player's lag at their last move of this game (`moved.lag`, `state.lag`): their connection bars. */
+  lag?: Partial<Record<Side, number>>;
 }
 
 export function emptyView(me: string | null = null): GameView {
@@ -45,6 +49,7 @@ export function emptyView(me: string | null = null): GameView {
     me, room: null, color: null, status: 'none', seq: 0, fen: START_FEN, moves: [], san: [],
     white: null, black: null, presenceVersion: { white: 0, black: 0 }, clock: null, tc: null,
     drawOffer: null, result: null, reason: null, pgn: null, series: null, rematchOffer: null, rematchClosed: false,
+    takebackOffer: null,
   };
 }
 
@@ -132,14 +137,17 @@ export function reduce(v: GameView, msg: ServerMsg, serverNow: number): GameView
         pgn: msg.pgn ?? null,
         series: msg.series ?? v.series,
         rematchOffer: msg.rematchOffer ?? null,
+        takebackOffer: msg.takebackOffer ?? null,
+        lag: msg.lag ?? {},
         ...(msg.gameId ? { gameId: msg.gameId } : {}),
       };
     case 'started':
       // Also the next game of the room after a rematch: everything of the finished one goes.
       return {
         ...next, color: ourColor(v, msg.white, msg.black), status: 'active', fen: msg.fen, moves: [], san: [],
-        white: seat(msg.white), black: seat(msg.black), clock: msg.clock, drawOffer: null,
+        white: seat(msg.white), black: seat(msg.black), clock: msg.clock, tc: msg.tc ?? v.tc, drawOffer: null,
         result: null, reason: null, pgn: null, series: msg.series ?? v.series, rematchOffer: null, rematchClosed: false,
+        takebackOffer: null, lag: {},
       };
     case 'moved': {
       // `ply` is the count after this move; anything else means we hold a stale list, and the fen still wins.
@@ -149,6 +157,9 @@ export function reduce(v: GameView, msg: ServerMsg, serverNow: number): GameView
         moves: fits ? [...v.moves, msg.uci] : v.moves,
         san: fits ? [...v.san, msg.san] : v.san,
         status: v.status === 'waiting' ? 'active' : v.status,
+        takebackOffer: null, // a move answers a standing request with no (the server says so too)
+        // The mover's lag (`ply` is the count after the move: odd is White's).
+        ...(msg.lag === undefined ? {} : { lag: { ...v.lag, [msg.ply % 2 === 1 ? 'white' : 'black']: msg.lag } }),
       };
     }
     case 'draw_offered':
@@ -165,7 +176,7 @@ export function reduce(v: GameView, msg: ServerMsg, serverNow: number): GameView
     }
     case 'ended':
       return {
-        ...next, status: 'ended', result: msg.result, reason: msg.reason, pgn: msg.pgn, drawOffer: null, series: msg.series ?? v.series,
+        ...next, status: 'ended', result: msg.result, reason: msg.reason, pgn: msg.pgn, drawOffer: null, takebackOffer: null, series: msg.series ?? v.series,
         clock: msg.clock ?? (v.clock ? frozen(v.clock, serverNow) : null), ...(msg.gameId ? { gameId: msg.gameId } : {}),
       };
     case 'closed':
@@ -178,10 +189,11 @@ export function reduce(v: GameView, msg: ServerMsg, serverNow: number): GameView
       return { ...next, clock: msg.clock };
     case 'taken_back':
       // The game as it is after the takeback: a snapshot of moves, position and clock.
-      return { ...next, moves: [...msg.moves], san: [...msg.san], fen: msg.fen, clock: msg.clock, drawOffer: null };
+      return { ...next, moves: [...msg.moves], san: [...msg.san], fen: msg.fen, clock: msg.clock, drawOffer: null, takebackOffer: null };
     case 'takeback_offered':
+      return { ...next, takebackOffer: msg.by };
     case 'takeback_declined':
-      return next; // (the page offers no takeback buttons yet: issue 15)
+      return { ...next, takebackOffer: null };
     default:
       return v; // a room event this page does not know (a newer server): ignored, as v1 allows
   }
@@ -197,6 +209,10 @@ export function turn(v: GameView): Side {
 
 export const isPlayer = (v: GameView): boolean => v.color !== null && v.room !== null;
 export const canMove = (v: GameView): boolean => v.status === 'active' && v.color === turn(v);
+/** A takeback can be asked while we have a move on the board (the server counts the requests). */
+export const canTakeback = (v: GameView): boolean =>
+  v.status === 'active' && v.color !== null && v.takebackOffer === null && v.moves.length > (v.color === 'white' ? 0 : 1);
+
 /** Abort is allowed until both sides have moved. */
 export const canAbort = (v: GameView): boolean => v.status === 'active' && isPlayer(v) && v.moves.length < 2;
 

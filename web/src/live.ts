@@ -9,14 +9,16 @@ import { poolTimeControl } from '@gambit/protocol/pools';
 import type { Board } from './board.js';
 import { Challenges, isChallengeMsg } from './challenges.js';
 import { Chat, isChatMsg } from './chat.js';
-import { ServerClock } from './clock.js';
+import { remainingMs, ServerClock } from './clock.js';
 import { Connection, type ConnState } from './connection.js';
 import { actionOf, errorText } from './errors.js';
 import { canMove, emptyView, lastMove, reduce, roomView, START_FEN, type GameView } from './game.js';
 import { Identity } from './identity.js';
 import { Names } from './names.js';
 import { looksLikeCode, normalizeCode, roomFromUrl } from './routes.js';
+import { socketUrl } from './server-origin.js';
 import { loadRoom, saveRoom } from './session.js';
+import { cueOf, Sounds } from './sounds.js';
 import { toast } from './toast.js';
 import { isVideoMsg, Video } from './video.js';
 
@@ -38,6 +40,7 @@ export class LiveGame {
   readonly challenges: Challenges;
   readonly chat: Chat;
   readonly video: Video;
+  readonly sounds = new Sounds();
   view: GameView = emptyView(null);
   connState: ConnState = 'connecting';
   pendingMove = false; // a move of ours is on its way: no second one until the server answers
@@ -70,7 +73,7 @@ export class LiveGame {
     } else if (saved && !urlRoom) saveRoom(null);
 
     this.conn = new Connection({
-      url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`,
+      url: socketUrl(), // the page's own origin, or the gateway config.json names (server-origin.ts)
       beforeConnect: async () => {
         const before = this.identity.me;
         await this.identity.beforeConnect();
@@ -99,6 +102,14 @@ export class LiveGame {
     this.video = new Video(this);
     // A closed tab or a reload hangs up at once (the opponent's page would otherwise wait for ICE to give up).
     addEventListener('pagehide', () => this.video.leave());
+    setInterval(() => this.watchLowTime(), 250);
+  }
+
+  /** Low time: our clock in a game in play under the threshold (sounds.ts). */
+  private watchLowTime(): void {
+    const v = this.view;
+    if (v.status !== 'active' || !v.color || !v.clock || !v.tc || !v.room) return;
+    this.sounds.watchClock(`${v.room}:${v.series?.game ?? 1}`, remainingMs(v.clock, v.color, this.serverClock.now()), v.tc);
   }
 
   subscribe(fn: () => void): () => void {
@@ -170,7 +181,9 @@ export class LiveGame {
   onBoardMove(uci: string): void {
     const v = this.view;
     if (!v.room) return this.board?.revert();
-    if (!this.send({ t: 'move', id: this.frameId('move'), room: v.room, uci, ply: v.moves.length })) return this.board?.revert();
+    // `lag`: our round trip, for the server's lag compensation (it bounds what it believes of it).
+    const lag = this.serverClock.lag;
+    if (!this.send({ t: 'move', id: this.frameId('move'), room: v.room, uci, ply: v.moves.length, ...(lag === null ? {} : { lag }) })) return this.board?.revert();
     this.pendingMove = true;
     this.render();
   }
@@ -183,6 +196,9 @@ export class LiveGame {
     if (isVideoMsg(msg)) return this.video.handle(msg);
     const before = this.view;
     this.view = reduce(this.view, msg, this.serverClock.now());
+    // The server's events make the sounds, once each: only what changed the shown game.
+    const cue = this.view.seq !== before.seq ? cueOf(msg) : null;
+    if (cue) this.sounds.play(cue);
     // A message of the shown room means this socket is in it: the chat catches up then (chat.ts).
     // (`paired` comes before the seat's `started`; `closed` ends the room; an error is no sign.)
     if ('room' in msg && msg.room === this.view.room && msg.t !== 'paired' && msg.t !== 'closed' && msg.t !== 'error') this.chat.seen(msg.room);
@@ -224,6 +240,12 @@ export class LiveGame {
         break;
       case 'draw_declined':
         if (msg.room === this.view.room) this.offerSent = false;
+        break;
+      case 'takeback_declined':
+        if (msg.room === before.room && before.color && before.takebackOffer === before.color && msg.by !== before.color) toast('Your opponent declined the takeback');
+        break;
+      case 'moretime':
+        if (msg.room === before.room && before.color === msg.color) toast('Your opponent gave you 15 seconds');
         break;
       case 'rematch_declined':
         // `by` is a side of the finished game: the opponent's is the one that is not ours.
@@ -324,6 +346,9 @@ export class LiveGame {
     this.board?.setOrientation(this.orientation());
     if (!sameRoom || before.fen !== v.fen || before.moves !== v.moves) {
       this.board?.show(v.fen, lastMove(v), sameRoom && v.moves.length === before.moves.length + 1);
+      // The opponent moved: a queued premove is played the same instant, if still legal.
+      const premove = sameRoom && canMove(v) && !this.pendingMove && this.online ? this.board?.takePremove() : null;
+      if (premove) this.onBoardMove(premove);
     }
     saveRoom(v.room && v.status !== 'none' ? { room: v.room, color: v.color, status: v.status } : null);
     this.render();
@@ -331,7 +356,10 @@ export class LiveGame {
 
   /** Board input follows the state; then every subscribed screen renders. */
   render(): void {
-    this.board?.setInput(this.online && !this.pendingMove && canMove(this.view) ? this.view.color : null);
+    const v = this.view;
+    // Our turn: moves; the opponent's (or ours on its way): one premove may be queued.
+    const playing = this.online && v.status === 'active' && v.color !== null;
+    this.board?.setInput(playing ? v.color : null, playing && !this.pendingMove && canMove(v) ? 'move' : 'premove');
     this.video.sync(); // a call ends with the room, or when the opponent is gone
     this.emit();
   }
@@ -479,6 +507,15 @@ export class LiveGame {
     if (!this.view.room || !this.send({ t: 'draw', id: this.frameId('draw'), room: this.view.room, action })) return;
     if (action === 'offer') this.offerSent = true;
     this.render();
+  }
+
+  /** Courtesies (protocol 6g): 15 s more for the opponent; ask to take back our last move, or answer their ask. */
+  moretime(): void {
+    if (this.view.room) this.send({ t: 'moretime', id: this.frameId('moretime'), room: this.view.room });
+  }
+
+  takeback(action: 'offer' | 'accept' | 'decline'): void {
+    if (this.view.room) this.send({ t: 'takeback', id: this.frameId('takeback'), room: this.view.room, action });
   }
 
   flip(): void {

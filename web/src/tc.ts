@@ -35,6 +35,12 @@ export function checkTc(minutes: string, seconds: string): TcCheck {
   return { ok: true, tc };
 }
 
+/** The time controls offered in the new-game forms (value `min+sec`, label); `custom` opens minutes + increment fields. */
+export const TC_PRESETS: readonly (readonly [string, string])[] = [
+  ['1+0', '1 + 0 · bullet'], ['3+0', '3 + 0 · blitz'], ['3+2', '3 + 2 · blitz'], ['5+0', '5 + 0 · blitz'],
+  ['10+0', '10 + 0 · rapid'], ['15+10', '15 + 10 · rapid'], ['custom', 'Custom…'],
+];
+
 /** A preset value like `3+2` (minutes + seconds). */
 export function checkPreset(value: string): TcCheck {
   const [min = '', inc = ''] = value.split('+');

@@ -4,6 +4,7 @@ export * from './room-code.js';
 export * from './ids.js';
 export * from './username.js';
 export * from './speed.js';
+export * from './first-move.js';
 export * from './pools.js';
 export * from './internal.js';
 export * from './internal-schema.js';

@@ -34,12 +34,20 @@ export const gameRecordSchema = z
     tc: timeControl,
     clock: z.object({ white: z.number(), black: z.number(), running: color.nullable(), at: ms }),
     clockHistory: z.array(z.number()).max(MAX_PLIES),
+    lagHistory: z.array(ms).max(MAX_PLIES).optional(),
+    compHistory: z.array(ms).max(MAX_PLIES).optional(),
     startedAt: ms,
     endedAt: ms,
     cid: z.string().max(128).optional(),
     rated: z.boolean().optional(),
   })
   .refine((r) => r.san.length === r.uci.length, { message: 'san and uci must have one entry per ply', path: ['san'] })
+  .refine((r) => [r.lagHistory, r.compHistory].every((h) => h === undefined || h.length === r.uci.length), {
+    message: 'lagHistory and compHistory must have one entry per ply', path: ['lagHistory'],
+  })
+  .refine((r) => (r.compHistory ?? []).every((c, i) => c <= (r.lagHistory?.[i] ?? 0)), {
+    message: 'a compensation is never more than its lag', path: ['compHistory'],
+  })
   .refine((r) => r.endedAt >= r.startedAt, { message: 'endedAt is before startedAt', path: ['endedAt'] })
   .refine((r) => r.winner === (r.result === '1-0' ? 'white' : r.result === '0-1' ? 'black' : null), {
     message: 'winner does not match result', path: ['winner'],

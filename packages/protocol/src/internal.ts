@@ -25,7 +25,13 @@ export type EngineCommand =
   | { t: 'create'; origin: Origin; tc: TimeControl; color: Color | 'random'; rated?: boolean }
   | { t: 'join'; origin: Origin; room: string }
   | { t: 'watch'; origin: Origin; room: string }
-  | { t: 'move'; origin: Origin; room: string; uci: string; ply: number }
+  /**
+   * `lag`: the mover's estimated round trip between gateway and client (ms; the gateway's
+   * measurement, or the client's claim bounded by it: gateway ws/lag-estimate.ts). The rules take up
+   * to that much off the time charged, as the mover's quota allows (rooms rules/lag.ts). Absent
+   * from gateways of earlier releases: no compensation.
+   */
+  | { t: 'move'; origin: Origin; room: string; uci: string; ply: number; lag?: number }
   | { t: 'resign'; origin: Origin; room: string }
   | { t: 'draw'; origin: Origin; room: string; action: 'offer' | 'accept' | 'decline' }
   | { t: 'abort'; origin: Origin; room: string }
@@ -55,6 +61,13 @@ export type EngineCommand =
   | { t: 'disconnect'; origin: Origin; room: string };
 
 export type EngineCommandType = EngineCommand['t'];
+
+/**
+ * The most lag one move is credited with (ms), and the longest a fallen flag waits for a move still
+ * on its way (scalachess gives a flag the same 2 s at most). A longer round trip is a broken
+ * connection, not lag: the reconnect grace is for that.
+ */
+export const MAX_LAG_MS = 2_000;
 
 /**
  * One entry on a gateway's event stream. A room event is written as the fields
@@ -97,6 +110,13 @@ export interface GameRecord {
   clock: Clock;
   /** Milliseconds each side had left after each ply (index = ply - 1). */
   clockHistory: number[];
+  /**
+   * Each ply's estimated lag of the mover (ms), and the compensation the clock gave for it (at most
+   * the lag, as the quota allowed: rooms rules/lag.ts), index = ply - 1. Absent in records from
+   * before lag compensation; 0 for plies an earlier release played.
+   */
+  lagHistory?: number[];
+  compHistory?: number[];
   startedAt: number;
   endedAt: number;
   /** Correlation id of the command that ended the game (absent when a deadline ended it). */

@@ -70,6 +70,8 @@ export interface StateMsg {
   gameId?: string;
   /** Addition: the side whose takeback offer stands, if any. */
   takebackOffer?: Side | null;
+  /** Addition: each side's lag at its last move of this game (as in `moved`), for the connection bars. */
+  lag?: Partial<Record<Side, number>>;
 }
 export interface StartedMsg {
   t: 'started'; room: string; seq: number; white: SeatView; black: SeatView; fen: string; clock: Clock;
@@ -77,10 +79,14 @@ export interface StartedMsg {
   series?: Series;
   /** Addition: a rated game (absent or false: casual). */
   rated?: boolean;
+  /** Addition: the game's time control (a joiner's page knows it only from here or `state`). */
+  tc?: TimeControl;
 }
 export interface MovedMsg {
   t: 'moved'; room: string; seq: number; ply: number; uci: string; san: string; fen: string;
   clock: Clock; check: boolean; kind: MoveKind;
+  /** Addition: the mover's estimated lag (ms, the round trip to the server): their connection's quality. */
+  lag?: number;
 }
 export interface DrawOfferedMsg { t: 'draw_offered'; room: string; seq: number; by: Side }
 /** Addition: the standing draw offer was declined (or withdrawn by a move). */

@@ -31,15 +31,17 @@ export async function startAccounts(c: AccountsConfig): Promise<RunningAccounts>
   const tables = { users: c.USERS_TABLE, usernames: c.USERNAMES_TABLE, friends: c.FRIENDS_TABLE };
   if (c.CREATE_TABLES) await ensureAccountTables(db, tables);
   const site = new URL(c.PUBLIC_URL);
+  // The page's home: its CDN origin when it has one (PAGE_ORIGINS), else the site itself ('': paths on it).
+  const home = c.PAGE_ORIGINS[0] ?? '';
   const provider = await Provider.discover({
     issuer: c.OIDC_ISSUER, clientId: c.OIDC_CLIENT_ID, clientSecret: c.OIDC_CLIENT_SECRET, scopes: c.OIDC_SCOPES,
-    redirectUri: new URL('/auth/callback', site).href, postLogoutUri: new URL('/', site).href, allowHttp: c.OIDC_ALLOW_HTTP, promptCreate: c.OIDC_PROMPT_CREATE,
+    redirectUri: new URL('/auth/callback', site).href, postLogoutUri: `${home || site.origin}/`, allowHttp: c.OIDC_ALLOW_HTTP, promptCreate: c.OIDC_PROMPT_CREATE,
     ...(c.OIDC_END_SESSION_URL ? { endSessionUrl: c.OIDC_END_SESSION_URL } : {}),
   }).catch((err: unknown) => {
     throw new Error(`OIDC_ISSUER=${c.OIDC_ISSUER}: discovery failed (${String(err)})`);
   });
   const ctx = {
-    config: c, provider, log, secure: site.protocol === 'https:',
+    config: c, provider, log, secure: site.protocol === 'https:', sameSite: c.SESSION_SAMESITE === 'none' ? 'None' as const : 'Lax' as const, home,
     sessions: new Sessions(redis, keys, c.SESSION_TTL_DAYS * 86_400),
     users: new Users(db, tables, c.USERNAME_HOLD_DAYS * 86_400_000),
     tokens: await SocketTokens.fromPem(c.TOKEN_SIGNING_KEY, [], c.SOCKET_TOKEN_TTL_SECONDS),

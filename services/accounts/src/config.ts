@@ -12,6 +12,26 @@ export const accountsSchema = z.object({
   HOST: env.str('0.0.0.0'),
   /** The site as players reach it (the gateway's public origin): redirect URIs, cookies (Secure under https), Origin checks. */
   PUBLIC_URL: z.url(),
+  /**
+   * Origins the page is served from besides PUBLIC_URL (a CDN: docs/client.md, "The server's origin"),
+   * comma-separated: their state-changing requests are accepted like the site's own, a sign-in may
+   * return to them, and the first is the page's home (where sign-out and a cancelled sign-in land).
+   * Empty: the page is on PUBLIC_URL.
+   */
+  PAGE_ORIGINS: z.string().optional().transform((v, ctx) => {
+    const list = v ? v.split(',').map((o) => o.trim()).filter(Boolean) : [];
+    for (const o of list) {
+      if (!isOrigin(o)) ctx.addIssue({ code: 'custom', message: `${o} is not an origin: scheme://host[:port] (e.g. https://chess.example.com, no path or trailing slash)` });
+    }
+    return list;
+  }),
+  /**
+   * SameSite of the session cookie: lax (default) keeps it off cross-site requests, which is right
+   * when the page is on the same site as PUBLIC_URL (the same origin, or api.example.com beside
+   * chess.example.com). none sends it to a page on another site too (needs an https PUBLIC_URL: None
+   * cookies must be Secure), where browsers that block third-party cookies still drop it.
+   */
+  SESSION_SAMESITE: z.enum(['lax', 'none']).default('lax'),
   /** The OpenID Provider: Cognito (https://cognito-idp.REGION.amazonaws.com/POOL), the embedded one, Auth0, Keycloak... */
   OIDC_ISSUER: z.url(),
   OIDC_CLIENT_ID: z.string().min(1),
@@ -45,7 +65,20 @@ export const accountsSchema = z.object({
   CREATE_TABLES: env.bool(false),
   /** Only for a local provider at http:// (make dev, tests). */
   OIDC_ALLOW_HTTP: env.bool(false),
+}).superRefine((c, ctx) => {
+  if (c.SESSION_SAMESITE === 'none' && new URL(c.PUBLIC_URL).protocol !== 'https:') {
+    ctx.addIssue({ code: 'custom', path: ['SESSION_SAMESITE'], message: 'none needs an https PUBLIC_URL: browsers take SameSite=None cookies only when Secure' });
+  }
 });
+
+function isOrigin(o: string): boolean {
+  try {
+    const u = new URL(o);
+    return (u.protocol === 'https:' || u.protocol === 'http:') && u.origin === o;
+  } catch {
+    return false;
+  }
+}
 
 export type AccountsConfig = z.infer<typeof accountsSchema>;
 

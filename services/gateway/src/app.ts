@@ -25,6 +25,7 @@ import { KeepAlive } from './ws/keep-alive.js';
 import { ConnectionRegistry } from './redis/registry.js';
 import { EndedSessions } from './redis/ended-sessions.js';
 import { routes } from './http/routes.js';
+import { clientAddress } from './http/client-address.js';
 import { gatewayMetrics } from './metrics.js';
 import { RecentlyClosed } from './ws/recently-closed.js';
 import { LateSeats } from './ws/late-seats.js';
@@ -90,8 +91,10 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   };
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD, perMessageDeflate: config.WS_COMPRESSION });
+  const addressOf = clientAddress(config.TRUST_CLOUDFRONT_VIEWER_ADDRESS);
   const http = createServer(routes({
     guests: config.GUEST_TOKENS ? auth.tokens : null, registry, ready: () => !draining && redis.status === 'ready', live: new LiveGames(redis, keys),
+    allowedOrigins: config.ALLOWED_ORIGINS, clientAddress: addressOf,
     ...(config.WEB_ROOT ? { webRoot: config.WEB_ROOT } : {}),
     ...(config.FINALIZER_URL ? { finalizerUrl: config.FINALIZER_URL } : {}),
     ...(config.ACCOUNTS_URL ? { accountsUrl: config.ACCOUNTS_URL } : {}),
@@ -111,7 +114,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       metrics.authFailures.inc({ reason: 'origin' });
       return refuse(socket, '403 Forbidden');
     }
-    const ip = req.socket.remoteAddress ?? 'unknown';
+    const ip = addressOf(req);
     if (perIp.full(ip)) {
       metrics.rateLimited.inc();
       return refuse(socket, '429 Too Many Requests');

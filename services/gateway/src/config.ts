@@ -29,8 +29,14 @@ export const gatewayConfigSchema = z.object({
   OIDC_JWKS_COOLDOWN_MS: env.int(30_000, 0),
   /** Cognito `token_use` to accept: id or access; unset: not checked. */
   OIDC_TOKEN_USE: z.enum(['id', 'access']).optional(),
-  /** Browser origins allowed to open /ws (comma-separated, e.g. https://chess.example.com); empty: any. */
+  /**
+   * Browser origins allowed to open /ws (comma-separated, e.g. https://chess.example.com); empty: any.
+   * Pages on these origins may also call /api/* and /auth/* from another origin (CORS with
+   * credentials: http/cors.ts); empty: no other origin may.
+   */
   ALLOWED_ORIGINS: z.string().optional().transform((v) => (v ? v.split(',').map((o) => o.trim()).filter(Boolean) : [])),
+  /** Per-address limits count CloudFront's CloudFront-Viewer-Address, not the connection's (http/client-address.ts): only when nothing but CloudFront reaches the gateway. */
+  TRUST_CLOUDFRONT_VIEWER_ADDRESS: env.bool(false),
   /** Open sockets allowed from one IP address. */
   MAX_CONNECTIONS_PER_IP: env.int(100, 1),
   /** join/watch frames allowed per IP address per minute (room-code scanning). */
@@ -70,6 +76,10 @@ export const gatewayConfigSchema = z.object({
   }
   for (const u of c.TURN_URLS) if (!/^turns?:/.test(u)) ctx.addIssue({ code: 'custom', path: ['TURN_URLS'], message: `${u} is not a turn: or turns: URL` });
   for (const u of c.STUN_URLS) if (!/^stuns?:/.test(u)) ctx.addIssue({ code: 'custom', path: ['STUN_URLS'], message: `${u} is not a stun: URL` });
+  // Browsers send Origin as scheme://host[:port]: anything else (a trailing slash, a path) would never match.
+  for (const o of c.ALLOWED_ORIGINS) {
+    if (!isOrigin(o)) ctx.addIssue({ code: 'custom', path: ['ALLOWED_ORIGINS'], message: `${o} is not an origin: scheme://host[:port] as browsers send it (e.g. https://chess.example.com, no path or trailing slash)` });
+  }
   if (c.GUEST_TOKENS && !c.TOKEN_SIGNING_KEY && !c.TOKEN_SECRET) {
     ctx.addIssue({ code: 'custom', path: ['TOKEN_SIGNING_KEY'], message: 'guest tokens need TOKEN_SIGNING_KEY (or TOKEN_SECRET); or set GUEST_TOKENS=false with OIDC' });
   } else if (c.ACCOUNTS_URL && !c.TOKEN_SIGNING_KEY) {
@@ -79,5 +89,14 @@ export const gatewayConfigSchema = z.object({
   if (Boolean(c.OIDC_ISSUER) !== Boolean(c.OIDC_AUDIENCE)) ctx.addIssue({ code: 'custom', path: [c.OIDC_ISSUER ? 'OIDC_AUDIENCE' : 'OIDC_ISSUER'], message: 'OIDC needs both OIDC_ISSUER and OIDC_AUDIENCE' });
   if (!c.GUEST_TOKENS && !c.OIDC_ISSUER && !c.ACCOUNTS_URL) ctx.addIssue({ code: 'custom', path: ['GUEST_TOKENS'], message: 'with guest tokens off, OIDC_ISSUER or ACCOUNTS_URL must be set: nobody could sign in' });
 });
+function isOrigin(o: string): boolean {
+  try {
+    const u = new URL(o);
+    return (u.protocol === 'https:' || u.protocol === 'http:') && u.origin === o;
+  } catch {
+    return false;
+  }
+}
+
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
 export const loadGatewayConfig = (e: NodeJS.ProcessEnv = process.env) => loadConfig(gatewayConfigSchema, e);

@@ -4,6 +4,7 @@
 import { useLocation } from 'preact-iso';
 import type { ConnState } from '../connection.js';
 import { playerPath, signInHref } from '../routes.js';
+import { apiUrl } from '../server-origin.js';
 import { useLive } from './live-context.js';
 
 const CONN_TEXT: Record<ConnState, string> = {
@@ -25,7 +26,7 @@ export function Header() {
             <a href="/friends" data-testid="friends-link">Friends</a>
             <a href="/account" data-testid="account-link">Account</a>
             {/* A real form POST: the server ends the session and redirects (no script needed). */}
-            <form method="post" action="/auth/logout" class="inline">
+            <form method="post" action={apiUrl('/auth/logout')} class="inline">
               <button type="submit" class="link" data-testid="sign-out">Sign out</button>
             </form>
           </>

@@ -6,6 +6,7 @@ import { apiErrorText } from '../errors.js';
 import { memberSince } from '../format.js';
 import { useBodyView, useLoad } from '../hooks.js';
 import { signInHref } from '../routes.js';
+import { apiUrl } from '../server-origin.js';
 import { DeleteAccount } from '../components/DeleteAccount.js';
 import { Notice } from '../components/Notice.js';
 import { UsernameForm } from '../components/UsernameForm.js';
@@ -51,7 +52,7 @@ export function Account() {
       </div>
       <div class="card">
         <h2>Your data</h2>
-        <p><a class="button" href="/api/account/export" data-testid="export">Download my data</a></p>
+        <p><a class="button" href={apiUrl('/api/account/export')} data-testid="export">Download my data</a></p>
         <DeleteAccount username={a.username} />
       </div>
     </section>

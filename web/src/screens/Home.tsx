@@ -1,8 +1,8 @@
-// `/`: the guest's name, quick pairing, a new game (private or open), the lobby, join by code; a link back to a game in progress; and, where
+// `/`: the guest's name, quick pairing, a new game (private or open), the lobby, join by code, a link to play the computer; a link back to a game in progress; and, where
 // this stack offers no way to play as a guest, a clear message with a sign-in link.
 import { isLive } from '../live.js';
 import { useBodyView } from '../hooks.js';
-import { roomPath, signInHref } from '../routes.js';
+import { COMPUTER_PATH, roomPath, signInHref } from '../routes.js';
 import { CreateForm } from '../components/CreateForm.js';
 import { JoinForm } from '../components/JoinForm.js';
 import { QuickPair } from '../components/QuickPair.js';
@@ -36,6 +36,11 @@ export function Home() {
       <CreateForm enabled={enabled} />
       <Lobby enabled={enabled} />
       <JoinForm enabled={enabled} />
+      <div class="card" id="computer-card">
+        <h2>Play the computer</h2>
+        <p class="muted small">Stockfish, eight levels, any time control; it runs in your browser.</p>
+        <p><a id="computer-link" data-testid="computer-link" class="button primary" href={COMPUTER_PATH}>Play the computer</a></p>
+      </div>
     </section>
   );
 }

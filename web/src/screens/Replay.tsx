@@ -1,6 +1,7 @@
 // `/game/<id>`: a finished game from the store, step by step: the board (view only), both clocks
 // at the shown ply, the move list (a click jumps), first/back/forward/last and the arrow keys, the
-// result in words, the FEN of the shown position and the PGN. The ply is kept in the URL (#ply),
+// result in words, each move's lag and what the clock gave back for it (lag.ts), the FEN of the
+// shown position and the PGN. The ply is kept in the URL (#ply),
 // so a reload or a shared link shows the same position.
 import type { Side } from '@gambit/protocol';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
@@ -11,6 +12,7 @@ import { formatDate, resultSentence, scoreText, tcLabel } from '../format.js';
 import { other } from '../game.js';
 import { useBodyView, useLoad } from '../hooks.js';
 import { clocksAt, fensOf, keyStep, lastMoveAt, plyFromHash, plyLabel, step } from '../replay.js';
+import { lagAt, lagSummary, lagText } from '../lag.js';
 import { BoardView } from '../components/BoardView.js';
 import { MoveList } from '../components/MoveList.js';
 import { Notice } from '../components/Notice.js';
@@ -53,7 +55,8 @@ function ReplayView({ game }: { game: StoredGame }) {
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.altKey || e.ctrlKey || e.metaKey || (e.target instanceof HTMLElement && e.target.closest('input, textarea, select'))) return;
+      // defaultPrevented: the focused board took the arrow (it walks its squares: board-a11y.ts).
+      if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || (e.target instanceof HTMLElement && e.target.closest('input, textarea, select'))) return;
       const how = keyStep(e.key);
       if (!how) return;
       e.preventDefault();
@@ -89,6 +92,7 @@ function ReplayView({ game }: { game: StoredGame }) {
         </div>
         <ReplayControls ply={ply} total={total} onPly={setPly} />
         <p id="replay-ply" data-testid="replay-ply" data-ply={ply} class="status">{plyLabel(game.san, ply)}</p>
+        <LagLine game={game} ply={ply} />
         <MoveList id="replay-moves" san={game.san} current={ply} onPick={setPly} />
         <label class="fen-label">FEN
           <code id="replay-fen" data-testid="replay-fen" class="fen">{fen}</code>
@@ -99,5 +103,22 @@ function ReplayView({ game }: { game: StoredGame }) {
         </div>
       </aside>
     </section>
+  );
+}
+
+/**
+ * The shown move's lag and what the clock gave back for it, then each side's mean lag and total
+ * given back; nothing for a record from before lag compensation.
+ */
+function LagLine({ game, ply }: { game: StoredGame; ply: number }) {
+  const summary = useMemo(() => lagSummary(game), [game]);
+  if (!summary) return null;
+  const here = lagAt(game, ply);
+  const side = (s: Side) => `${game[s].name} ${lagText(summary[s].meanLag)} on average, ${lagText(summary[s].totalComp)} given back`;
+  return (
+    <p id="replay-lag" data-testid="replay-lag" class="muted replay-lag">
+      {here ? `Lag ${lagText(here.lag)}, ${lagText(here.comp)} given back on the clock · ` : ''}
+      {side('white')} · {side('black')}
+    </p>
   );
 }

@@ -27,6 +27,13 @@ describe('clock', () => {
     expect(hasFlagged(c, 1_000)).toBe('white');
   });
 
+  test('with a grace (lag.ts), the flag falls that long past zero', () => {
+    const c = startClock(1_000, 0);
+    expect(flagAt(c, 400)).toBe(1_400);
+    expect(hasFlagged(c, 1_399, 400)).toBeNull();
+    expect(hasFlagged(c, 1_400, 400)).toBe('white');
+  });
+
   test('stopping never shows negative time', () => {
     expect(stop(startClock(1_000, 0), 5_000)).toEqual({ white: 0, black: 1_000, running: null, at: 5_000 });
   });

@@ -12,14 +12,18 @@ export function remaining(clock: Clock, side: Side, now: number): number {
   return clock.running === side ? clock[side] - (now - clock.at) : clock[side];
 }
 
-/** The moment the running side's flag falls, or null when no clock runs. */
-export function flagAt(clock: Clock): number | null {
-  return clock.running ? clock.at + clock[clock.running] : null;
+/**
+ * The moment the running side's flag falls, or null when no clock runs; `graceMs` past zero (the
+ * compensation a late move could still get: rules/lag.ts flagGrace).
+ */
+export function flagAt(clock: Clock, graceMs = 0): number | null {
+  return clock.running ? clock.at + clock[clock.running] + graceMs : null;
 }
 
-export function hasFlagged(clock: Clock, now: number): Side | null {
+/** The running side, if its time is up at `now` (`graceMs` past zero, as for flagAt). */
+export function hasFlagged(clock: Clock, now: number, graceMs = 0): Side | null {
   if (!clock.running) return null;
-  return remaining(clock, clock.running, now) <= 0 ? clock.running : null;
+  return remaining(clock, clock.running, now - graceMs) <= 0 ? clock.running : null;
 }
 
 /**

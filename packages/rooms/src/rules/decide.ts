@@ -1,7 +1,7 @@
 // The room state machine: waiting -> active -> ended -> gone. Pure: given the stored state, one
 // command and the time, it returns what to store, which events the room sees and what to answer.
 import type { EngineCommand, ErrorCode, GameRecord, Origin, RoomEvent, ServerMsg, Side, EndReason, Result } from '@gambit/protocol';
-import { isAccountId } from '@gambit/protocol';
+import { firstMoveDeadline, isAccountId } from '@gambit/protocol';
 import { canWinOnTime, play, positionalEnd, resultWinner, type Game } from './chess.js';
 import { hasFlagged, other, punch, remaining, startClock, stop } from './clock.js';
 import { APPLIED_MEMORY, START_FEN, cloneState, connId, newSeat, seatOf, seatView, stateMsg, type RoomState, type Seat } from './state.js';
@@ -9,6 +9,7 @@ import { pair } from './pair.js';
 import { signal } from './signal.js';
 import { moretime, takeback } from './takeback.js';
 import { pgnOf } from './pgn.js';
+import { lagOnMove, lagRecord, recordLag, runningGrace } from './lag.js';
 import { copySeries, leaveSession, rematch, scoreGame, type RematchAction } from './rematch.js';
 
 export interface Ctx {
@@ -99,7 +100,7 @@ export function decide(current: RoomState | null, cmd: Command, ctx: Ctx, code: 
       const refused = takeback(out.s, side, cmd.action, ctx.now, (ev) => out.emit(ev));
       return refused ? error(cmd.origin, refused.code, refused.message) : out.commit();
     }
-    case 'move': return move(out, cmd.origin, cmd.uci, cmd.ply, ctx);
+    case 'move': return move(out, cmd.origin, cmd.uci, cmd.ply, ctx, cmd.lag);
     case 'resign': return resign(out, cmd.origin, ctx);
     case 'draw': return draw(out, cmd.origin, cmd.action, ctx);
     case 'abort': return abort(out, cmd.origin, ctx);
@@ -167,7 +168,7 @@ function join(out: Out, o: Origin, ctx: Ctx): Decision {
   s.startedAt = ctx.now;
   s.clock = startClock(s.tc.initialMs, ctx.now);
   out.replies.push(reply(o, withId(o, { t: 'joined', room: s.code, color }), { sub: s.code }));
-  out.emit({ t: 'started', room: s.code, white: seatView(s.white)!, black: seatView(s.black)!, fen: START_FEN, clock: s.clock, ...(s.rated ? { rated: true } : {}) });
+  out.emit({ t: 'started', room: s.code, white: seatView(s.white)!, black: seatView(s.black)!, fen: START_FEN, clock: s.clock, tc: s.tc, ...(s.rated ? { rated: true } : {}) });
   return out.commit();
 }
 
@@ -247,14 +248,23 @@ function actor(s: RoomState, o: Origin): Side | Decision {
   return side;
 }
 
-function move(out: Out, o: Origin, uci: string, ply: number, ctx: Ctx): Decision {
+function move(out: Out, o: Origin, uci: string, ply: number, ctx: Ctx, lag?: number): Decision {
   const s = out.s;
   const side = actor(s, o);
   if (typeof side !== 'string') return side;
   if (ply !== s.moves.length) return error(o, 'stale_ply', `the game is at ply ${s.moves.length}, not ${ply}`);
   if (side !== (s.moves.length % 2 === 0 ? 'white' : 'black')) return error(o, 'not_your_turn', 'it is not your turn');
   const movedAt = Math.min(ctx.receivedAt ?? ctx.now, ctx.now);
-  if (hasFlagged(s.clock, movedAt)) {
+  if (missedFirstMove(s, movedAt)) {
+    finish(out, null, 'aborted', ctx);
+    const rejection = error(o, 'game_over', 'the game was aborted: the first move did not come in time');
+    return { ...out.commit(), replies: rejection.replies };
+  }
+  // Lag compensation (rules/lag.ts): up to the mover's lag comes off the time charged, as far as
+  // their quota goes; a move whose charged time is still past zero flags (scalachess's clock).
+  const lagged = lagOnMove(s, side, lag, movedAt);
+  const chargedTo = movedAt - lagged.comp;
+  if (hasFlagged(s.clock, chargedTo)) {
     flagFall(out, ctx);
     const rejection = error(o, 'game_over', 'your time ran out before this move arrived');
     return { ...out.commit(), replies: rejection.replies };
@@ -263,11 +273,12 @@ function move(out: Out, o: Origin, uci: string, ply: number, ctx: Ctx): Decision
   const applied = play(game, uci);
   if (applied === 'illegal_move') return error(o, 'illegal_move', `${uci} is not a legal move here`);
   if (applied === 'promotion_required') return error(o, 'illegal_move', `${uci} promotes: add the piece, e.g. ${uci}q`);
-  s.clock = punch(s.clock, side, s.tc.incrementMs, movedAt, ctx.now);
+  s.clock = punch(s.clock, side, s.tc.incrementMs, chargedTo, ctx.now);
   s.moves.push(uci);
   s.san.push(applied.san);
   s.fen = applied.fen;
   s.clockHistory.push(s.clock[side]);
+  recordLag(s, side, lagged);
   // A move answers the opponent's standing draw offer with "no" (as on lichess), and any takeback
   // offer too: the position it was about is gone.
   if (s.drawOffer === other(side)) {
@@ -279,7 +290,10 @@ function move(out: Out, o: Origin, uci: string, ply: number, ctx: Ctx): Decision
     s.takebackOffer = null;
     out.emit({ t: 'takeback_declined', room: s.code, by: other(by) });
   }
-  out.emit({ t: 'moved', room: s.code, ply: s.moves.length, uci, san: applied.san, fen: applied.fen, clock: s.clock, check: applied.check, kind: applied.kind });
+  out.emit({
+    t: 'moved', room: s.code, ply: s.moves.length, uci, san: applied.san, fen: applied.fen, clock: s.clock, check: applied.check, kind: applied.kind,
+    ...(lag === undefined ? {} : { lag: lagged.lag }), // the mover's connection, for the players' bars
+  });
   const end = positionalEnd(game.chess);
   if (end) finish(out, end.result, end.reason, ctx, game);
   return out.commit();
@@ -326,14 +340,22 @@ function abort(out: Out, o: Origin, ctx: Ctx): Decision {
 /** Deadlines reached: a flag fell, a disconnected player's grace ran out, or the room expired. */
 function tick(out: Out, ctx: Ctx): Decision {
   const s = out.s;
-  if (s.status === 'active' && hasFlagged(s.clock, ctx.now)) {
-    flagFall(out, ctx);
-    return out.commit();
-  }
   const expired = (['white', 'black'] as const)
     .filter((c) => { const g = s[c]?.graceUntil; return g != null && g <= ctx.now; })
     .sort((a, b) => s[a]!.graceUntil! - s[b]!.graceUntil!);
   const lost = expired[0];
+  // A side that never moved: the game is aborted, not lost on time (as on lichess), unless a
+  // seat's grace ran out before the first-move limit did (the scan was late for both).
+  const firstMove = firstMoveDeadline(s);
+  if (firstMove !== null && firstMove <= ctx.now && !(lost && s[lost]!.graceUntil! < firstMove)) {
+    finish(out, null, 'aborted', ctx);
+    return out.commit();
+  }
+  // The flag falls the grace past zero that a move still on its way could be given (lag.ts flagGrace).
+  if (s.status === 'active' && hasFlagged(s.clock, ctx.now, runningGrace(s))) {
+    flagFall(out, ctx);
+    return out.commit();
+  }
   if (lost && s.status === 'active') {
     // The player who stayed wins; when the other is away too, nobody stayed: a draw.
     const stayed = s[other(lost)]!.graceUntil === null;
@@ -353,6 +375,12 @@ export function expire(current: RoomState): Decision {
   const out = new Out(cloneState(current));
   if (current.status === 'waiting') out.emit({ t: 'closed', room: current.code, reason: 'expired' });
   return out.gone();
+}
+
+/** The side to move has not made its first move within the first-move limit. */
+function missedFirstMove(s: RoomState, at: number): boolean {
+  const deadline = firstMoveDeadline(s);
+  return deadline !== null && at >= deadline;
 }
 
 function flagFall(out: Out, ctx: Ctx): void {
@@ -380,7 +408,7 @@ function finish(out: Out, result: Result | null, reason: EndReason, ctx: Ctx, ga
   out.finalize = {
     gameId: s.gameId!, room: s.code, white: pick(s.white!), black: pick(s.black!), result, reason,
     winner: resultWinner(result), uci: s.moves, san: s.san, fens: [...game.fens], pgn: s.pgn, tc: s.tc, clock: s.clock,
-    clockHistory: s.clockHistory, startedAt: s.startedAt!, endedAt: ctx.now,
+    clockHistory: s.clockHistory, ...lagRecord(s), startedAt: s.startedAt!, endedAt: ctx.now,
   };
   if (ctx.cid) out.finalize.cid = ctx.cid;
   if (s.rated) out.finalize.rated = true;

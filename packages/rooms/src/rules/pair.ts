@@ -48,7 +48,7 @@ export function pair(cmd: Pair, ctx: Ctx, code: string, current: RoomState | nul
   return {
     kind: 'commit', state: s,
     events: [{
-      t: 'started', seq: s.seq, room: code, white: seatView(s.white)!, black: seatView(s.black)!, fen: START_FEN, clock: s.clock,
+      t: 'started', seq: s.seq, room: code, white: seatView(s.white)!, black: seatView(s.black)!, fen: START_FEN, clock: s.clock, tc: s.tc,
       ...(s.rated ? { rated: true } : {}), ...series,
     }],
     replies: [told(white, 'white'), told(black, 'black')],
@@ -73,7 +73,7 @@ function nextGame(room: RoomState, cmd: Pair, ctx: Ctx, white: RoomState['white'
     ...room, status: 'active', gameId: ctx.newGameId(), tc: cmd.tc, white, black,
     moves: [], san: [], fen: START_FEN, clock: startClock(cmd.tc.initialMs, ctx.now), clockHistory: [], drawOffer: null,
     seq: room.seq + 1, result: null, reason: null, pgn: null, startedAt: ctx.now, endedAt: null, rematchOffer: null,
-    takebackOffer: null, takebackOffers: undefined,
+    takebackOffer: null, takebackOffers: undefined, lag: undefined, lagHistory: undefined, compHistory: undefined,
     applied: [...room.applied.slice(-(APPLIED_MEMORY - 1)), ctx.cmdId], series: { game: room.series.game + 1, score: { ...room.series.score } },
   };
   if (cmd.rated) s.rated = true;

@@ -84,11 +84,11 @@ function nextGame(s: RoomState, ctx: RematchCtx, emit: Emit): void {
   Object.assign(s, {
     status: 'active', gameId: ctx.newGameId(), startedAt: ctx.now, endedAt: null, clock: startClock(s.tc.initialMs, ctx.now),
     moves: [], san: [], fen: START_FEN, clockHistory: [], drawOffer: null, result: null, reason: null, pgn: null, rematchOffer: null,
-    takebackOffer: null, takebackOffers: undefined,
+    takebackOffer: null, takebackOffers: undefined, lag: undefined, lagHistory: undefined, compHistory: undefined,
   } satisfies Partial<RoomState>);
   s.series = { game: s.series.game + 1, score: { ...s.series.score } };
   emit({
-    t: 'started', room: s.code, white: seatView(white)!, black: seatView(black)!, fen: START_FEN, clock: s.clock, series: copySeries(s),
+    t: 'started', room: s.code, white: seatView(white)!, black: seatView(black)!, fen: START_FEN, clock: s.clock, tc: s.tc, series: copySeries(s),
     ...(s.rated ? { rated: true } : {}), // the room's setting, as in its first game's `started`
   });
   // A player whose sockets all closed after offering is treated as if they dropped just now.

@@ -1,5 +1,6 @@
 // The state of one room, as stored in Redis (JSON) and as the pure rules see it.
 import type { Clock, EndReason, Origin, Result, Series, Side, TimeControl, SeatView, StateMsg } from '@gambit/protocol';
+import { lastLags, type LagTracker } from './lag.js';
 
 export interface Seat {
   playerId: string;
@@ -46,6 +47,14 @@ export interface RoomState {
   /** The side whose takeback offer stands (rules/takeback.ts), and the offers each made this game. */
   takebackOffer?: Side | null;
   takebackOffers?: Record<Side, number>;
+  /**
+   * Lag compensation this game (rules/lag.ts): each side's quota, and each ply's lag and the
+   * compensation given (index = ply - 1, like clockHistory). Absent until the game's first move
+   * (and in rooms from before lag compensation).
+   */
+  lag?: Record<Side, LagTracker>;
+  lagHistory?: number[];
+  compHistory?: number[];
 }
 
 /** A seat's socket as the state names it: "gateway/connection". */
@@ -71,6 +80,9 @@ export function cloneState(s: RoomState): RoomState {
     moves: [...s.moves], san: [...s.san], clockHistory: [...s.clockHistory], applied: [...s.applied],
     series: { game: s.series.game, score: { ...s.series.score } },
     ...(s.takebackOffers ? { takebackOffers: { ...s.takebackOffers } } : {}),
+    ...(s.lag ? { lag: { white: { ...s.lag.white }, black: { ...s.lag.black } } } : {}),
+    ...(s.lagHistory ? { lagHistory: [...s.lagHistory] } : {}),
+    ...(s.compHistory ? { compHistory: [...s.compHistory] } : {}),
   };
 }
 
@@ -95,6 +107,8 @@ export function stateMsg(s: RoomState): StateMsg {
   if (s.status !== 'waiting') msg.series = s.series;
   if (s.rated) msg.rated = true;
   if (s.takebackOffer) msg.takebackOffer = s.takebackOffer;
+  // While playing: each side's last lag, so a page that (re)loads shows the connection bars at once.
+  if (s.status === 'active' && s.lagHistory?.length) msg.lag = lastLags(s);
   return msg;
 }
 

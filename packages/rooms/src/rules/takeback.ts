@@ -67,6 +67,9 @@ function undo(s: RoomState, offerer: Side, now: number, emit: Emit): void {
   Object.assign(s, {
     moves, san: s.san.slice(0, moves.length), fen: replay(moves).chess.fen(), clock,
     clockHistory: s.clockHistory.slice(0, moves.length), drawOffer: null,
+    // The undone plies' lag goes with them; the quota they used stays used (lag.ts).
+    ...(s.lagHistory ? { lagHistory: s.lagHistory.slice(0, moves.length) } : {}),
+    ...(s.compHistory ? { compHistory: s.compHistory.slice(0, moves.length) } : {}),
   } satisfies Partial<RoomState>);
   emit({ t: 'taken_back', room: s.code, by: offerer, plies, moves: [...s.moves], san: [...s.san], fen: s.fen, clock: s.clock });
 }

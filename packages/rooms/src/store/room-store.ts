@@ -3,10 +3,11 @@
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import type { Keys } from '@gambit/common';
-import { ENTRY_FIELDS, FINALIZE_PATTERN, WRITTEN_GATEWAY_FIELDS, encodeDelivery, encodeLiveGame, type GatewayDelivery, type LiveGame, type RoomEvent } from '@gambit/protocol';
+import { ENTRY_FIELDS, FINALIZE_PATTERN, WRITTEN_GATEWAY_FIELDS, encodeDelivery, encodeLiveGame, firstMoveDeadline, type GatewayDelivery, type LiveGame, type RoomEvent } from '@gambit/protocol';
 import { stateMsg, upgradeState, type RoomState } from '../rules/state.js';
 import type { Decision, Reply } from '../rules/decide.js';
 import { flagAt } from '../rules/clock.js';
+import { runningGrace } from '../rules/lag.js';
 
 /** A Lua string literal of a field name (plain names only: nothing to escape). */
 function luaString(s: string): string {
@@ -125,7 +126,10 @@ export class RoomStore {
 
   /** Scores for the deadline sorted sets ('' removes the room from a set). */
   private deadlines(s: RoomState): { flagAt: string; graceAt: string; expireAt: string } {
-    const flag = s.status === 'active' ? flagAt(s.clock) : null;
+    // The flag set holds the game's next clock deadline: the first-move timer's, then the flag's.
+    // The flag's is past zero by the grace a late move could still be compensated (rules/lag.ts).
+    const flags = [s.status === 'active' ? flagAt(s.clock, runningGrace(s)) : null, firstMoveDeadline(s)].filter((n): n is number => n !== null);
+    const flag = flags.length ? Math.min(...flags) : null;
     const graces = [s.white?.graceUntil, s.black?.graceUntil].filter((g): g is number => g != null);
     const grace = graces.length && s.status !== 'ended' ? Math.min(...graces) : null;
     // Rooms in play do not expire: their clocks and graces end them. Others live for the TTL.

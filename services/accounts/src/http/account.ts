@@ -8,8 +8,7 @@ import { usernameKey, usernameProblem } from '@gambit/protocol';
 import type { User } from '../adapters/users.js';
 import { newTombstone } from '../rules/identity.js';
 import { exportDocument } from '../rules/export.js';
-import { clearedCookie, sessionCookie } from '../rules/web.js';
-import { requireSameSite, sessionOf, userSession, type Ctx } from './context.js';
+import { newSessionCookie, noSessionCookie, requireSameSite, sessionOf, userSession, type Ctx } from './context.js';
 import { HttpError, body, json } from './respond.js';
 
 const sessionBody = z.object({ name: z.string().trim().min(1, 'A name has at least 1 character.').max(24, 'A name has at most 24 characters.').regex(/^[^\p{C}]+$/u, 'A name has no control characters.').optional() }).strict();
@@ -26,7 +25,7 @@ export async function session(ctx: Ctx, req: IncomingMessage, res: ServerRespons
     if (!ctx.config.GUEST_SESSIONS) throw new HttpError(401, 'not_signed_in', 'Sign in to play here.');
     const made = await ctx.sessions.create({ kind: 'guest', playerId: newGuestId(), name: name ?? `guest-${Math.floor(1000 + Math.random() * 9000)}` });
     s = made.session;
-    headers['set-cookie'] = sessionCookie(made.secret, { secure: ctx.secure, maxAgeSeconds: ctx.config.SESSION_TTL_DAYS * 86_400 });
+    headers['set-cookie'] = newSessionCookie(ctx, made.secret);
   } else if (s.kind === 'guest' && name && name !== s.name) {
     s = await ctx.sessions.rename(s, name);
   }
@@ -94,7 +93,7 @@ export async function deleteAccount(ctx: Ctx, req: IncomingMessage, res: ServerR
   await ctx.sessions.endAll(user.playerId);
   await ctx.sessions.forget(user.playerId);
   ctx.log.info({ playerId: user.playerId }, 'account deleted');
-  res.writeHead(204, { 'set-cookie': clearedCookie(ctx.secure), 'cache-control': 'no-store' });
+  res.writeHead(204, { 'set-cookie': noSessionCookie(ctx), 'cache-control': 'no-store' });
   res.end();
 }
 

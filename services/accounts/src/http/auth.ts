@@ -5,8 +5,8 @@
 // ends the session here at once (its socket tokens stop working) and then at the provider.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { playerIdFor, usernameCandidates } from '../rules/identity.js';
-import { clearedCookie, cookieValue, safeReturnPath, sessionCookie } from '../rules/web.js';
-import { requireSameSite, sessionOf, type Ctx } from './context.js';
+import { cookieValue, safeReturn } from '../rules/web.js';
+import { newSessionCookie, noSessionCookie, requireSameSite, sessionOf, type Ctx } from './context.js';
 import { HttpError, redirect } from './respond.js';
 
 const SIGN_IN_COOKIE = 'gambit_signin';
@@ -16,7 +16,7 @@ export async function startSignIn(ctx: Ctx, req: IncomingMessage, res: ServerRes
   const current = await sessionOf(ctx, req);
   const { url: to, state, verifier, nonce } = await ctx.provider.authorizationUrl({ signUp });
   await ctx.sessions.startSignIn(state, {
-    verifier, nonce, returnTo: safeReturnPath(url.searchParams.get('return')),
+    verifier, nonce, returnTo: safeReturn(url.searchParams.get('return'), ctx.config.PAGE_ORIGINS),
     ...(current?.kind === 'guest' ? { guestHandle: current.handle } : {}),
   });
   redirect(res, to.href, { 'set-cookie': signInCookie(state, ctx.secure, 600) });
@@ -27,7 +27,7 @@ export async function callback(ctx: Ctx, req: IncomingMessage, res: ServerRespon
   const state = url.searchParams.get('state') ?? '';
   if (url.searchParams.get('error')) {
     // The person cancelled or the provider refused: back to the site, nothing changed.
-    return redirect(res, '/', { 'set-cookie': signInCookie('', ctx.secure, 0) });
+    return redirect(res, `${ctx.home}/`, { 'set-cookie': signInCookie('', ctx.secure, 0) });
   }
   if (!state || cookieValue(req.headers.cookie, SIGN_IN_COOKIE) !== state) {
     throw new HttpError(400, 'bad_sign_in', 'This sign-in was not started in this browser. Sign in again.');
@@ -56,7 +56,7 @@ export async function callback(ctx: Ctx, req: IncomingMessage, res: ServerRespon
   if (previous?.kind === 'user') await ctx.sessions.end(previous);
   const { secret } = await ctx.sessions.create({ kind: 'user', playerId: user.playerId, name: user.username, idToken: signedIn.idToken });
   redirect(res, started.returnTo, {
-    'set-cookie': [sessionCookie(secret, { secure: ctx.secure, maxAgeSeconds: ctx.config.SESSION_TTL_DAYS * 86_400 }), signInCookie('', ctx.secure, 0)],
+    'set-cookie': [newSessionCookie(ctx, secret), signInCookie('', ctx.secure, 0)],
   });
 }
 
@@ -65,7 +65,7 @@ export async function signOut(ctx: Ctx, req: IncomingMessage, res: ServerRespons
   const s = await sessionOf(ctx, req);
   if (s) await ctx.sessions.end(s);
   const atProvider = s?.kind === 'user' ? ctx.provider.endSessionUrl(s.idToken) : null;
-  redirect(res, atProvider?.href ?? '/', { 'set-cookie': clearedCookie(ctx.secure) }, 303);
+  redirect(res, atProvider?.href ?? `${ctx.home}/`, { 'set-cookie': noSessionCookie(ctx) }, 303);
 }
 
 function signInCookie(state: string, secure: boolean, maxAge: number): string {

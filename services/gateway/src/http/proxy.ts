@@ -3,15 +3,19 @@
 // service answered itself. Only the headers those services use travel each way; redirects are
 // passed to the browser, not followed (sign-in is a chain of them).
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ClientAddress } from './client-address.js';
+import { addVary } from './cors.js';
 
 const REQUEST_HEADERS = ['accept', 'content-type', 'cookie', 'origin', 'if-none-match', 'user-agent'];
-const RESPONSE_HEADERS = ['content-type', 'cache-control', 'etag', 'location', 'content-disposition', 'vary'];
+const RESPONSE_HEADERS = ['content-type', 'cache-control', 'etag', 'location', 'content-disposition'];
 
 export interface ProxyOptions {
   methods: readonly string[];
   /** Largest request body forwarded (bytes); larger ones are answered 413 here. */
   maxBody: number;
   timeoutMs: number;
+  /** The client's address (default: the connection's); see client-address.ts. */
+  clientAddress?: ClientAddress;
 }
 
 export async function proxy(req: IncomingMessage, res: ServerResponse, base: string, o: ProxyOptions): Promise<void> {
@@ -28,7 +32,7 @@ export async function proxy(req: IncomingMessage, res: ServerResponse, base: str
     if (typeof v === 'string') headers.set(h, v);
   }
   // The client's address, for the services' own limits (the id-provider's sign-in limits, logs).
-  headers.set('x-forwarded-for', req.socket.remoteAddress ?? '');
+  headers.set('x-forwarded-for', o.clientAddress ? o.clientAddress(req) : (req.socket.remoteAddress ?? ''));
   const gone = new AbortController();
   res.once('close', () => gone.abort()); // the client left: the service stops working for it
   const upstream = await fetch(new URL(req.url ?? '/', base), {
@@ -40,6 +44,9 @@ export async function proxy(req: IncomingMessage, res: ServerResponse, base: str
     const v = upstream.headers.get(h);
     if (v !== null) res.setHeader(h, v);
   }
+  // Added to the gateway's own (Vary: Origin on the API: cors.ts), not in place of it.
+  const vary = upstream.headers.get('vary');
+  if (vary !== null) addVary(res, ...vary.split(',').map((v) => v.trim()).filter(Boolean));
   const cookies = upstream.headers.getSetCookie();
   if (cookies.length) res.setHeader('set-cookie', cookies);
   res.writeHead(upstream.status);

@@ -1,9 +1,12 @@
 // The gateway's HTTP side: guest tokens, health, metrics, the games in play, the finalizer's read API and the
 // accounts service (both proxied: one origin for the page) and, in development, the browser client.
+// A page served from another origin (a CDN) reaches /api/* and /auth/* through CORS (cors.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from '@gambit/common';
 import { isStoredId } from '@gambit/protocol';
 import { guestRequest, type SocketTokens } from '../auth/index.js';
+import type { ClientAddress } from './client-address.js';
+import { cors, isCorsPath } from './cors.js';
 import { proxy, readBody } from './proxy.js';
 import { staticFiles } from './static.js';
 
@@ -17,6 +20,10 @@ export interface RouteDeps {
   accountsUrl?: string;
   /** The games in play, highest rated first (redis/live-games.ts). */
   live?: { list(): Promise<unknown[]> };
+  /** Pages on these origins may call /api/* and /auth/* (CORS with credentials: cors.ts); empty: none but the gateway's own. */
+  allowedOrigins?: readonly string[];
+  /** The client's address as the services behind the gateway are told it (client-address.ts). */
+  clientAddress?: ClientAddress;
 }
 
 /** The accounts service's paths: sign-in, the browser session, the account, player lookup by name, friends. */
@@ -43,9 +50,13 @@ function isReadApiPath(path: string): boolean {
 
 export function routes(deps: RouteDeps) {
   const serveStatic = deps.webRoot ? staticFiles(deps.webRoot) : null;
+  const allowedOrigins = deps.allowedOrigins ?? [];
+  const proxyOptions = deps.clientAddress ? { clientAddress: deps.clientAddress } : {};
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = (req.url ?? '/').split('?')[0]!;
     try {
+      // A page on another origin (a CDN) calls the API and signs in here: CORS for the allowed ones.
+      if (isCorsPath(path) && cors(allowedOrigins, req, res)) return;
       if (path === '/healthz') return text(res, 200, 'ok');
       if (path === '/readyz') return deps.ready() ? text(res, 200, 'ready') : text(res, 503, 'not ready');
       if (path === '/metrics') {
@@ -77,12 +88,12 @@ export function routes(deps: RouteDeps) {
       }
       if (deps.finalizerUrl && (path.startsWith('/api/games/') || path.startsWith('/api/players/'))) {
         if (!isReadApiPath(path)) return json(res, 400, { error: 'bad id' });
-        return proxy(req, res, deps.finalizerUrl, { methods: ['GET', 'HEAD'], maxBody: 0, timeoutMs: 10_000 });
+        return proxy(req, res, deps.finalizerUrl, { methods: ['GET', 'HEAD'], maxBody: 0, timeoutMs: 10_000, ...proxyOptions });
       }
       if (deps.accountsUrl && ACCOUNTS_API.test(path)) {
         // An export gathers every game of the player: it may take longer than one request.
         const timeoutMs = path === '/api/account/export' ? 120_000 : 10_000;
-        return proxy(req, res, deps.accountsUrl, { methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'], maxBody: 16 * 1024, timeoutMs });
+        return proxy(req, res, deps.accountsUrl, { methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'], maxBody: 16 * 1024, timeoutMs, ...proxyOptions });
       }
       if (serveStatic && (await serveStatic(req, res))) return;
       json(res, 404, { error: 'not found' });

@@ -28,7 +28,8 @@ class FakeSocket extends EventEmitter {
     this.emit('close', code, Buffer.alloc(0));
   }
   terminate(): void { this.close(1006); }
-  ping(): void {}
+  pings: Buffer[] = [];
+  ping(payload: Buffer): void { this.pings.push(payload); }
   frame(msg: unknown): void { this.emit('message', Buffer.from(JSON.stringify(msg)), false); }
 }
 
@@ -126,6 +127,27 @@ describe('a socket and its owner', () => {
     expect(ws.sent).toEqual([expect.objectContaining({ t: 'welcome', id: 'h', playerId: 'p1' })]);
     await new Promise((r) => setTimeout(r, 40));
     expect(ws.closedWith).toBeUndefined();
+  });
+
+  test('moves carry the lag: pinged at hello and after each move, the pongs measured, a claim bounded by them', async () => {
+    const s = setup();
+    const { ws } = s.open();
+    ws.frame({ t: 'hello', token: 'good' });
+    await settle();
+    expect(ws.pings).toHaveLength(1); // at once, not at the next heartbeat
+    await new Promise((r) => setTimeout(r, 60));
+    ws.emit('pong', ws.pings[0]); // a round trip of about 60 ms
+    ws.emit('pong', Buffer.from('made up')); // no sample
+    ws.frame({ t: 'move', room: 'AAAAAAAA', uci: 'e2e4', ply: 0 });
+    ws.frame({ t: 'move', room: 'AAAAAAAA', uci: 'e2e4', ply: 0, lag: 90 });
+    ws.frame({ t: 'move', room: 'AAAAAAAA', uci: 'e2e4', ply: 0, lag: 60_000 });
+    await settle();
+    const lags = s.commands.map((c) => (c.t === 'move' ? c.lag : undefined));
+    expect(lags[0]).toBeGreaterThanOrEqual(55);
+    expect(lags[0]).toBeLessThan(200);
+    expect(lags[1]).toBe(90); // the client's word, within what we measured
+    expect(Math.abs(lags[2]! - (lags[0]! * 1.5 + 100))).toBeLessThanOrEqual(1); // the claim cut to the bound
+    expect(ws.pings).toHaveLength(4); // one more after each move
   });
 
   test('no hello in time: 4408, counted as a hello timeout', async () => {

@@ -24,6 +24,7 @@ import type { PerIp } from './per-ip.js';
 import type { RecentlyClosed } from './recently-closed.js';
 import { TokenBucket } from './rate-limit.js';
 import { toCommand, withId } from './commands.js';
+import { LagEstimate } from './lag-estimate.js';
 
 export interface ClientDeps extends MatchingDeps, Omit<ChallengeDeps, 'pools'>, Omit<ChatDeps, 'metrics' | 'mutes'>, Omit<VideoDeps, 'metrics'> {
   /** Whom the players here muted in chat: loaded at hello, let go at close. */
@@ -69,6 +70,8 @@ export class Client {
   private readonly chat: Chat;
   /** ICE servers and call reports (ws/video.ts); the calls' signals go through the room. */
   private readonly video: Video;
+  /** This socket's round trip, from our pings: the lag its moves are compensated for (ws/lag-estimate.ts). */
+  readonly lag = new LagEstimate();
 
   /** Takes over a socket the upgrade accepted (the address was checked with `perIp.full`). */
   constructor(private readonly ws: WebSocket, readonly ip: string, private readonly deps: ClientDeps, readonly id = randomBytes(9).toString('base64url')) {
@@ -91,7 +94,10 @@ export class Client {
       this.close(CLOSE.helloTimeout, 'no hello in time');
     }, deps.settings.helloTimeoutMs);
     ws.on('message', (data, isBinary) => this.onFrame(data as Buffer, isBinary));
-    ws.on('pong', () => { this.alive = true; });
+    ws.on('pong', (data: Buffer) => {
+      this.alive = true;
+      this.lag.pong(data, performance.now());
+    });
     ws.on('close', (code) => this.onClose(code));
     ws.on('error', (err) => deps.log.debug({ err: String(err), conn: this.id }, 'socket error'));
     deps.hub.add(this);
@@ -125,9 +131,15 @@ export class Client {
     this.ws.terminate();
   }
 
+  /** The heartbeat's ping (keep-alive.ts): unanswered by the next one, the socket is dropped. */
   ping(): void {
     this.alive = false;
-    this.ws.ping();
+    this.probe();
+  }
+
+  /** A ping that only measures the round trip (lag-estimate.ts); any pong also shows the socket alive. */
+  private probe(): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.ping(this.lag.ping(performance.now()));
   }
 
   /** The engine seated this socket in a room or took it out (the hub changed `rooms`): the registry follows. */
@@ -225,11 +237,13 @@ export class Client {
       this.deps.metrics.rateLimited.inc();
       return this.error('rate_limited', 'too many rooms tried from your address: wait a minute', frame.id);
     }
-    const cmd = toCommand(frame, this.origin(frame.id));
+    const cmd = toCommand(frame, this.origin(frame.id), (claim) => this.lag.forMove(claim));
     try {
       // Only moves in a room this socket is in: others are refused and would never be answered.
       if (cmd.t === 'move' && this.rooms.has(cmd.room)) this.deps.moveLatency.sent(cmd.room, cmd.ply);
       await this.deps.forward(cmd);
+      // A fresh round trip while the opponent thinks: the estimate for this player's next move.
+      if (cmd.t === 'move') this.probe();
       this.deps.log.debug({ cid: cmd.origin.cid, conn: this.id, t: cmd.t, room: 'room' in cmd ? cmd.room : undefined }, 'command forwarded');
     } catch (err) {
       this.logError(err, 'could not forward a command', cmd.origin.cid);
@@ -256,6 +270,7 @@ export class Client {
     await this.deps.mutes.acquire(identity.playerId).catch((err) => this.deps.log.warn({ err: String(err) }, 'mutes not read'));
     if (this.ws.readyState !== this.ws.OPEN) return; // closed meanwhile (its close let the mutes go: `identity` was set)
     this.send(withId({ t: 'welcome', playerId: identity.playerId, name: identity.name, serverTime: Date.now() }, frame.id));
+    this.probe(); // a first round trip now, not at the next heartbeat: a game may start at once
     if (frame.resume) await this.deps.forward({ t: 'resume', origin: this.origin(frame.id), room: frame.resume.room, seq: frame.resume.seq });
   }
 

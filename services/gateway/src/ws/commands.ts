@@ -8,11 +8,14 @@ export type GatewayFrame = Extract<ClientFrame, {
     | 'challenge_decline' | 'challenge_cancel' | 'challenges' | 'say' | 'chat' | 'mute' | 'report' | 'chat_mode' | 'ice' | 'video';
 }>;
 
-/** The engine command for a frame the gateway does not answer itself. */
-export function toCommand(f: Exclude<ClientFrame, GatewayFrame>, origin: Origin): EngineCommand {
+/**
+ * The engine command for a frame the gateway does not answer itself. `lag`: a move's lag as the
+ * socket's estimate credits it (lag-estimate.ts), from the frame's claim.
+ */
+export function toCommand(f: Exclude<ClientFrame, GatewayFrame>, origin: Origin, lag?: (claim?: number) => number): EngineCommand {
   switch (f.t) {
     case 'create': return { t: 'create', origin, tc: f.tc, color: f.color ?? 'random', ...(f.rated ? { rated: true } : {}) };
-    case 'move': return { t: 'move', origin, room: f.room, uci: f.uci, ply: f.ply };
+    case 'move': return { t: 'move', origin, room: f.room, uci: f.uci, ply: f.ply, ...(lag ? { lag: lag(f.lag) } : {}) };
     case 'draw': return { t: 'draw', origin, room: f.room, action: f.action };
     case 'rematch': return { t: 'rematch', origin, room: f.room, action: f.action ?? 'offer' };
     case 'takeback': return { t: 'takeback', origin, room: f.room, action: f.action ?? 'offer' };
