@@ -63,6 +63,19 @@ class TokenSecret extends Construct {
     });
   }
 }
+/**
+ * The OpenTelemetry settings of a service that traces (gateway, engine, finalizer), present only
+ * when tracing.otlpEndpoint is set: the services read the standard OTEL_* variables
+ * (docs/configuration.md), so an operator can add more of them (headers, batch sizes) by env.
+ */
+function tracingConfig(b: Binding): [string, string, Cond][] {
+  const on = b.truthy((v) => v.tracing.otlpEndpoint);
+  return [
+    ['OTEL_EXPORTER_OTLP_ENDPOINT', b.s((v) => v.tracing.otlpEndpoint), on],
+    ['OTEL_TRACES_SAMPLER', b.s((v) => v.tracing.sampler), on],
+    ['OTEL_TRACES_SAMPLER_ARG', b.s((v) => v.tracing.samplerArg), on],
+  ];
+}
 function newSigningKey(): string {
   return generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 }
@@ -108,6 +121,8 @@ class Gateway extends Construct {
       ['ACCOUNTS_URL', b.cat('http://', b.name('accounts'), `:${PORTS.accounts}`), accountsOn(b)],
       // video calls: the ICE servers the gateway hands each player (turn.ts)
       ...turnGatewayConfig(b),
+      // traces to a collector, when tracing.otlpEndpoint is set
+      ...tracingConfig(b),
     ]));
     const drainSeconds = (v: Values) => Math.ceil(v.gateway.drainMs / 1000);
     const grace = b.computed('add .Values.gateway.preStopSleepSeconds (div (add .Values.gateway.drainMs 999) 1000) 10', b.values.gateway.preStopSleepSeconds + drainSeconds(b.values) + 10);
@@ -258,6 +273,7 @@ class Engine extends Construct {
       DEADLINE_SCAN_MS: b.envInt((v) => e(v).deadlineScanMs),
       CLAIM_IDLE_MS: b.envInt((v) => e(v).claimIdleMs),
       ROOM_LOG_CAP: b.envInt((v) => e(v).roomLogCap),
+      ...b.map(tracingConfig(b)),
     });
     const autoscaling = b.truthy((v) => e(v).autoscaling.enabled);
     workload(this, b, {
@@ -318,6 +334,7 @@ class Finalizer extends Construct {
       FINALIZE_MAX_ATTEMPTS: b.envInt((v) => f(v).maxAttempts),
       FINALIZE_BACKOFF_BASE_MS: b.envInt((v) => f(v).backoffBaseMs),
       CLAIM_IDLE_MS: b.envInt((v) => f(v).claimIdleMs),
+      ...b.map(tracingConfig(b)),
     });
     workload(this, b, {
       component: c,
@@ -528,6 +545,14 @@ class NetworkPolicies extends Construct {
       namespaceSelector: { matchLabels: b.yaml((v) => np(v).prometheus.namespaceSelector) },
       podSelector: b.yaml(b.computed('dict "matchLabels" .Values.networkPolicy.prometheus.podSelector', { matchLabels: b.values.networkPolicy.prometheus.podSelector })),
     };
+    // spans to the OpenTelemetry Collector (tracing.otlpEndpoint set): gateway, engine and finalizer
+    const collector = b.item(b.truthy((v) => v.tracing.otlpEndpoint), {
+      to: [{
+        namespaceSelector: { matchLabels: b.yaml((v) => v.tracing.collector.namespaceSelector) },
+        podSelector: b.yaml(b.computed('dict "matchLabels" .Values.tracing.collector.podSelector', { matchLabels: b.values.tracing.collector.podSelector })),
+      }],
+      ports: [tcp(b.n((v) => v.tracing.collector.port))],
+    });
     const bundled = b.truthy((v) => v.redis.bundled.enabled);
     const ipBlocks = (get: (v: Values) => string[]) =>
       b.yamlOf(`include "gambit.ipBlocks" ${b.v(get).helm}`, get(b.values).map((cidr) => ({ ipBlock: { cidr } })));
@@ -559,12 +584,13 @@ class NetworkPolicies extends Construct {
         b.item(accountsOn(b), { to: [pods('accounts')], ports: [tcp(PORTS.accounts)] }),
         // the OIDC provider's keys (JWKS) over HTTPS
         b.item(b.truthy((v) => v.auth.oidc.issuer), { to: ipBlocks((v) => v.auth.oidc.cidrs), ports: [tcp(443)] }),
+        collector,
       ]),
     });
     policy(this, 'game-engine', 'game-engine', {
       policyTypes: ['Ingress', 'Egress'],
       ingress: [{ from: [prometheus], ports: [tcp(PORTS.engineMetrics)] }],
-      egress: [dns, ...redisEgress()],
+      egress: present([dns, ...redisEgress(), collector]),
     });
     const local = b.truthy((v) => v.dynamodb.local.enabled);
     const dynamoEgress = () => [
@@ -577,7 +603,7 @@ class NetworkPolicies extends Construct {
       policyTypes: ['Ingress', 'Egress'],
       // the accounts service reads stats and games for the export
       ingress: [{ from: present([pods('gateway'), b.item(accountsOn(b), pods('accounts')), prometheus]), ports: [tcp(PORTS.finalizer)] }],
-      egress: present([dns, ...redisEgress(), ...dynamoEgress()]),
+      egress: present([dns, ...redisEgress(), ...dynamoEgress(), collector]),
     });
     const kit = { policy, pods, tcp, ipBlocks, dns, prometheus, redisEgress, dynamoEgress };
     accountsNetworkPolicies(this, b, kit);

@@ -59,6 +59,16 @@ export const valuesSpec = obj('Gambit: real-time chess on Kubernetes.', {
 
   logLevel: oneOf('Log level of every service (JSON lines on stdout).', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
   keyPrefix: str('Prefix of every Redis key and stream, so several releases can share one Redis.', 'gambit', { pattern: '^[a-z0-9:_-]{1,32}$' }),
+  tracing: obj('OpenTelemetry traces of gateway, engine and finalizer, sent over OTLP/HTTP to a collector (docs/operations.md, Traces). Off while otlpEndpoint is empty.', {
+    otlpEndpoint: str('Base URL of an OpenTelemetry Collector\'s OTLP/HTTP receiver, e.g. http://otel-collector.observability:4318 (spans go to <it>/v1/traces); empty: no tracing.', '', { pattern: '^$|^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?$' }),
+    sampler: oneOf('Which traces are kept (OTEL_TRACES_SAMPLER): parentbased_* follow the caller\'s decision, so a trace is whole or absent.', ['parentbased_traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'traceidratio', 'always_on', 'always_off'], 'parentbased_traceidratio'),
+    samplerArg: str('Share of new traces kept by the traceidratio samplers, from 0 to 1 (OTEL_TRACES_SAMPLER_ARG), e.g. "0.05".', '1', { pattern: '^(0(\\.[0-9]+)?|1(\\.0+)?)$' }),
+    collector: obj('Where the collector runs, for the egress NetworkPolicy of the tracing pods (with networkPolicy.enabled).', {
+      namespaceSelector: raw<Record<string, string>>('Labels of its namespace.', { 'kubernetes.io/metadata.name': 'observability' }, stringMap),
+      podSelector: raw<Record<string, string>>('Labels of its pods; empty: any pod of that namespace.', {}, stringMap),
+      port: int('Its OTLP/HTTP port.', 4318, 1, 65535),
+    }),
+  }),
 
   topologySpread: obj('Spread of every workload\'s pods across zones and nodes.', {
     enabled: bool('Add the topology spread constraints.', true),

@@ -100,11 +100,14 @@ test('a flag falls with no engine running: the controller ends the game on time,
   const keys = fresh();
   const maker = new RoomMaker(redis, keys, { roomTtlMs: 60_000, graceMs: GRACE });
   const room = await maker.game('fast', 'slow', 300);
+  // Both move once (before that a flag aborts the game: the first-move rule), then White's clock runs.
+  await maker.move('fast', room, 'e2e4');
+  await maker.move('slow', room, 'e7e5');
   const flag = Number(await redis.zscore(keys.flagDeadlines, room));
   expect(flag).toBeGreaterThan(0);
   const c = await controller(keys.prefix, { REAP_EVERY_MS: '50' });
-  await waitFor(async () => (await maker.state(room)).status === 'ended', 3_000, 'flag did not fall');
-  // White never moved: black wins on time (black has mating material).
+  await waitFor(async () => (await maker.state(room)).status === 'ended', 10_000, 'flag did not fall');
+  // White's flag: black wins on time (black has mating material).
   expect(await maker.state(room)).toMatchObject({ reason: 'timeout', result: '0-1' });
   expect(await redis.zscore(keys.flagDeadlines, room)).toBeNull();
   expect([...(await finalizedByRoom(redis, keys)).values()]).toEqual([1]);

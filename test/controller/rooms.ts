@@ -46,6 +46,12 @@ export class RoomMaker {
     await this.engine.handle({ t: 'disconnect', origin: this.origin(player), room }, cmdId());
   }
 
+  /** A move by `player` at the game's current ply. */
+  async move(player: string, room: string, uci: string): Promise<void> {
+    const ply = ((await this.state(room)) as { moves: string[] }).moves.length;
+    await this.engine.handle({ t: 'move', origin: this.origin(player), room, uci, ply }, cmdId());
+  }
+
   async resign(player: string, room: string): Promise<void> {
     await this.engine.handle({ t: 'resign', origin: this.origin(player), room }, cmdId());
   }

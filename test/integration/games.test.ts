@@ -81,8 +81,10 @@ describe('whole games', () => {
   });
 
   test('timeout with nobody sending anything', async () => {
-    const { w, b, room } = await pair({ initialMs: 300, incrementMs: 0 });
-    const ended = await b.next('ended', () => true, 5_000);
+    // Both move once (a flag before that aborts the game: the first-move rule); then White's clock runs out.
+    const { w, b, room } = await pair({ initialMs: 2_000, incrementMs: 0 });
+    await play(room, w, b, ['e2e4', 'e7e5']);
+    const ended = await b.next('ended', () => true, 10_000);
     expect(ended).toMatchObject({ result: '0-1', reason: 'timeout' });
     expect(await w.next('ended')).toMatchObject({ reason: 'timeout' });
     expect(await stored(await gameIdOf(room))).toMatchObject({ reason: 'timeout' });

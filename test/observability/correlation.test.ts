@@ -18,7 +18,11 @@ test('the mating move\'s correlation id appears in gateway, engine and finalizer
   await play(room, w, b, ['f2f3', 'e7e5', 'g2g4', 'd8h4']);
   await w.next('ended');
 
-  const forwarded = stack.logs('gateway').filter((l) => l.msg === 'command forwarded' && l.t === 'move' && l.room === room);
+  // Log lines come through the child's stdout pipe, maybe after the socket's `ended` (pino writes
+  // asynchronously): wait for the fourth, with a timeout.
+  const moveLines = () => stack.logs('gateway').filter((l) => l.msg === 'command forwarded' && l.t === 'move' && l.room === room);
+  await waitFor(() => moveLines().length >= 4, 10_000, `the gateway logged ${moveLines().length} of 4 moves`);
+  const forwarded = moveLines();
   expect(forwarded).toHaveLength(4);
   const cid = String(forwarded[3]!.cid);
   expect(cid).toMatch(/^[\w-]+\.\d+$/);

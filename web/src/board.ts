@@ -1,7 +1,8 @@
 // The cm-chessboard wrapper: click or drag moves, legal-move dots (chess.js), the promotion
-// dialog, last-move and check marks, one premove queued while the opponent thinks (premove.ts). It never decides anything: a move goes to the server, and
-// the board shows the server's position again when it answers (or reverts on an error). The
-// replay screen uses it view-only (no onMove, input never enabled).
+// dialog, last-move and check marks, one premove queued while the opponent thinks (premove.ts).
+// It never decides anything: a move goes to the server, and the board shows the server's position
+// again when it answers (or reverts on an error). The replay screen uses it view-only (no onMove,
+// input never enabled).
 import { Chess, type Square } from 'chess.js';
 import {
   BORDER_TYPE, COLOR, Chessboard, INPUT_EVENT_TYPE, type MarkerType, type MoveInputEvent,
@@ -66,6 +67,7 @@ export class Board {
 
   /** Back to the last server position: the server refused our move, or the promotion was cancelled. */
   revert(): void {
+    this.cancelPremove(); // it was queued on a position that is not coming
     this.dirty = false;
     this.chess = new Chess(this.fen);
     this.cb.cancelMoveInput();
@@ -75,7 +77,8 @@ export class Board {
 
   /** Lets the user move pieces of `side` (or queue a premove with them), or nobody (null). */
   setInput(side: Side | null, mode: 'move' | 'premove' = 'move'): void {
-    if (side === null || side !== this.input) this.cancelPremove();
+    // A premove lives only while the opponent thinks: our own turn (or none) drops what is left.
+    if (side === null || side !== this.input || mode === 'move') this.cancelPremove();
     if (side === this.input && mode === this.mode) return;
     this.input = side;
     this.mode = mode;
@@ -102,6 +105,11 @@ export class Board {
     this.commit(uci, false);
     void this.cb.setPosition(this.chess.fen(), true);
     return uci;
+  }
+
+  /** Drops a queued premove (a takeback, a new position from the server). */
+  dropPremove(): void {
+    this.cancelPremove();
   }
 
   private cancelPremove(): void {
@@ -190,6 +198,7 @@ export class Board {
         e.animate = false;
         const to = e.squareTo;
         if (to && premoveTargets(this.chess.fen(), this.input!, e.squareFrom).includes(to)) {
+          this.cancelPremove(); // one premove: a new one replaces the last (keyboard play clicks nothing)
           this.premove = { from: e.squareFrom, to };
           this.cb.addMarker(PREMOVE, e.squareFrom);
           this.cb.addMarker(PREMOVE, to);

@@ -180,6 +180,7 @@ export class LiveGame {
 
   onBoardMove(uci: string): void {
     const v = this.view;
+    if (this.pendingMove || !canMove(v)) return; // a second Enter in the move box before the answer
     if (!v.room) return this.board?.revert();
     // `lag`: our round trip, for the server's lag compensation (it bounds what it believes of it).
     const lag = this.serverClock.lag;
@@ -321,6 +322,8 @@ export class LiveGame {
     if (id.startsWith('move-')) {
       this.pendingMove = false;
       this.board?.revert();
+      // A premove (or a move) that met the end of the game: the game-over panel says it already.
+      if (msg.code === 'game_over' && v.status === 'ended') return this.render();
     }
     if (id.startsWith('draw-')) this.offerSent = false;
     if (id.startsWith('pool-')) this.seeking = null;
@@ -346,9 +349,12 @@ export class LiveGame {
     this.board?.setOrientation(this.orientation());
     if (!sameRoom || before.fen !== v.fen || before.moves !== v.moves) {
       this.board?.show(v.fen, lastMove(v), sameRoom && v.moves.length === before.moves.length + 1);
-      // The opponent moved: a queued premove is played the same instant, if still legal.
-      const premove = sameRoom && canMove(v) && !this.pendingMove && this.online ? this.board?.takePremove() : null;
+      // The opponent moved (one ply more and our turn): a queued premove is played the same
+      // instant, if still legal. Our own move confirmed keeps it; a takeback or a jump drops it.
+      const oneMore = sameRoom && v.moves.length === before.moves.length + 1;
+      const premove = oneMore && canMove(v) && !this.pendingMove && this.online ? this.board?.takePremove() : null;
       if (premove) this.onBoardMove(premove);
+      else if (!oneMore) this.board?.dropPremove();
     }
     saveRoom(v.room && v.status !== 'none' ? { room: v.room, color: v.color, status: v.status } : null);
     this.render();

@@ -62,6 +62,7 @@ export function premoveToPlay(fen: string, from: string, to: string, promotion?:
   } catch {
     return null;
   }
+  if (chess.isInsufficientMaterial()) return null; // the game just ended in a draw
   const legal = chess.moves({ square: from as Square, verbose: true }).filter((m) => m.to === to);
   if (legal.length === 0) return null;
   const promo = legal.some((m) => m.promotion) ? (promotion ?? 'q') : '';

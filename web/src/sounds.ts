@@ -66,12 +66,19 @@ export class Sounds {
    * low time plays once when it first drops under the threshold.
    */
   watchClock(game: string, leftMs: number, tc: TimeControl): void {
-    if (leftMs >= lowTimeMs(tc)) return;
-    if (this.lowFor === game) return;
+    const low = leftMs < lowTimeMs(tc);
+    if (this.seen !== game) {
+      // The first reading of a game (its start, a reload): already low says nothing, since the
+      // warning is for crossing the line (a game under 10 s, a page reloaded with 5 s left).
+      this.seen = game;
+      if (low) this.lowFor = game;
+      return;
+    }
+    if (!low || this.lowFor === game) return;
     this.lowFor = game;
-    // A game joined with little time already left says nothing: the warning is for crossing it.
     if (leftMs > 0) this.play('lowtime');
   }
+  private seen: string | null = null;
   private lowFor: string | null = null;
 
   play(cue: Cue): void {

@@ -4,3 +4,4 @@ export * from './logger.js';
 export * from './metrics.js';
 export * from './redis.js';
 export * from './tokens.js';
+export * from './tracing.js';

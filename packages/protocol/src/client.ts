@@ -37,7 +37,7 @@ export const clientFrame = z.discriminatedUnion('t', [
   z.object({ t: z.literal('watch'), id, room: roomCode }),
   // Addition: `lag`, the round trip the client measured (ms, its own pings): bounded by the server's
   // measurement and the move's quota (docs/protocol.md); absent, the server's measurement alone.
-  z.object({ t: z.literal('move'), id, room: roomCode, uci, ply: z.number().int().min(0), lag: z.number().min(0).max(600_000).optional() }),
+  z.object({ t: z.literal('move'), id, room: roomCode, uci, ply: z.number().int().min(0), lag: z.number().min(0).optional().catch(undefined) }),
   z.object({ t: z.literal('resign'), id, room: roomCode }),
   z.object({ t: z.literal('draw'), id, room: roomCode, action: z.enum(['offer', 'accept', 'decline']) }),
   z.object({ t: z.literal('abort'), id, room: roomCode }),

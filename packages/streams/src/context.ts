@@ -1,6 +1,7 @@
 import { BaseRpcContext } from '@nestjs/microservices';
+import type { EntryTrace } from '@gambit/protocol';
 
-type Args = [stream: string, id: string, key: string, deliveries: 'first' | 'claimed', group: string];
+type Args = [stream: string, id: string, key: string, deliveries: 'first' | 'claimed', group: string, trace?: EntryTrace];
 
 /** What a handler can learn about the entry it handles (`@Ctx() ctx: StreamContext`). */
 export class StreamContext extends BaseRpcContext<Args> {
@@ -12,6 +13,8 @@ export class StreamContext extends BaseRpcContext<Args> {
   getKey(): string { return this.args[2]; }
   isClaimed(): boolean { return this.args[3] === 'claimed'; }
   getGroup(): string { return this.args[4]; }
+  /** The W3C trace context the entry carries (traceparent, tracestate), if its writer traced it. */
+  getTrace(): EntryTrace | undefined { return this.args[5]; }
 
   /**
    * The handler acknowledged the entry itself, atomically with its own writes (an XACK inside

@@ -2,17 +2,18 @@
 // run; k = partition key, entries with the same key are handled one after another, in order;
 // d = JSON data) and its one encoder and decoder live in @gambit/protocol (wire/stream-entry.ts).
 import type { Redis } from 'ioredis';
-import { decodeEntry, encodeEntry, type StreamEntry } from '@gambit/protocol';
+import { decodeEntry, encodeEntry, type EntryTrace, type StreamEntry } from '@gambit/protocol';
 
-export type { StreamEntry };
+export type { EntryTrace, StreamEntry };
 
 /** Appends one entry; MAXLEN ~ keeps the stream bounded without an exact (slower) trim. */
-export function xaddArgs(stream: string, pattern: string, key: string, data: unknown, maxLen: number): (string | number)[] {
-  return [stream, 'MAXLEN', '~', maxLen, '*', ...encodeEntry(pattern, key, data)];
+/** With `trace`, the entry carries that trace context (its handler's span becomes a child). */
+export function xaddArgs(stream: string, pattern: string, key: string, data: unknown, maxLen: number, trace?: EntryTrace): (string | number)[] {
+  return [stream, 'MAXLEN', '~', maxLen, '*', ...encodeEntry(pattern, key, data, trace)];
 }
 
-export async function publish(redis: Redis, stream: string, pattern: string, key: string, data: unknown, maxLen = 100_000): Promise<string> {
-  const [s, ...rest] = xaddArgs(stream, pattern, key, data, maxLen);
+export async function publish(redis: Redis, stream: string, pattern: string, key: string, data: unknown, maxLen = 100_000, trace?: EntryTrace): Promise<string> {
+  const [s, ...rest] = xaddArgs(stream, pattern, key, data, maxLen, trace);
   return (await redis.xadd(s as string, ...(rest as [string]))) as string;
 }
 

@@ -275,7 +275,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
       return 'ok';
     }
     try {
-      const ctx = new StreamContext([this.o.stream, entry.id, entry.key, deliveries, this.o.group]);
+      const ctx = new StreamContext([this.o.stream, entry.id, entry.key, deliveries, this.o.group, entry.trace]);
       const out = await handler(entry.data, ctx);
       if (isObservable(out)) await lastValueFrom(out, { defaultValue: undefined });
       this.o.onHandled?.(entry.pattern, 'ok', (performance.now() - started) / 1000);

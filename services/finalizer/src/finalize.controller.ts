@@ -7,7 +7,7 @@ import { Controller, Inject } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import type { Logger } from '@gambit/common';
+import { SpanKind, endSpan, startSpan, tracingOn, type Logger, type Span } from '@gambit/common';
 import { FINALIZE_PATTERN, encodeDeadLetter, gameRecordSchema } from '@gambit/protocol';
 import type { StreamContext } from '@gambit/streams';
 import type { Redis } from 'ioredis';
@@ -41,10 +41,31 @@ export class FinalizeController {
 
   @EventPattern<string>(FINALIZE_PATTERN)
   async gameEnded(@Payload() data: unknown, @Ctx() ctx: StreamContext): Promise<void> {
+    if (!tracingOn()) return this.finalize(data, ctx);
+    // `finalize game`: the child of the engine span whose commit ended the game (the entry's
+    // traceparent), so a game ended by a move is finished in that move's trace.
+    const span = startSpan('finalize game', {
+      parent: ctx.getTrace(), kind: SpanKind.CONSUMER,
+      attributes: { 'messaging.system': 'redis', 'messaging.destination.name': ctx.getStream(), 'messaging.message.id': ctx.getId(), 'gambit.room': ctx.getKey(), 'gambit.claimed': ctx.isClaimed() },
+    });
+    try {
+      await this.finalize(data, ctx, span);
+      endSpan(span);
+    } catch (err) {
+      endSpan(span, err);
+      throw err;
+    }
+  }
+
+  private async finalize(data: unknown, ctx: StreamContext, span?: Span): Promise<void> {
     const { store, metrics, logger, signal } = this.deps;
     const parsed = gameRecordSchema.safeParse(data);
-    if (!parsed.success) return this.deadLetter(ctx, data, `invalid GameRecord: ${z.prettifyError(parsed.error)}`);
+    if (!parsed.success) {
+      span?.setAttribute('gambit.outcome', 'dead_letter');
+      return this.deadLetter(ctx, data, `invalid GameRecord: ${z.prettifyError(parsed.error)}`);
+    }
     const record = parsed.data;
+    span?.setAttributes({ 'gambit.game_id': record.gameId, 'gambit.plies': record.uci.length, 'gambit.reason': record.reason });
     const log = logger.child({ cid: record.cid, gameId: record.gameId, room: record.room, entry: ctx.getId(), claimed: ctx.isClaimed() });
     const delays = backoffSchedule(this.deps.maxAttempts, this.deps.backoffBaseMs, 0.1);
     let lastError: unknown;
@@ -56,6 +77,7 @@ export class FinalizeController {
         metrics.games.inc({ outcome });
         if (outcome === 'stored') metrics.lagSeconds.observe(Math.max(0, Date.now() - record.endedAt) / 1000);
         log.info({ outcome, attempt }, outcome === 'stored' ? 'game stored' : 'game was already stored');
+        span?.setAttributes({ 'gambit.outcome': outcome, 'gambit.attempts': attempt });
         return;
       } catch (err) {
         stop({ result: 'error' });
@@ -68,6 +90,7 @@ export class FinalizeController {
       }
     }
     log.error({ err: String(lastError) }, 'storing game failed for good; moving it to the dead-letter stream');
+    span?.setAttribute('gambit.outcome', 'dead_letter');
     await this.deadLetter(ctx, data, String(lastError));
   }
 
@@ -75,7 +98,7 @@ export class FinalizeController {
   private async deadLetter(ctx: StreamContext, data: unknown, error: string): Promise<void> {
     this.deps.signal.throwIfAborted();
     const fields = encodeDeadLetter(
-      { pattern: FINALIZE_PATTERN, key: ctx.getKey(), json: JSON.stringify(data) },
+      { pattern: FINALIZE_PATTERN, key: ctx.getKey(), json: JSON.stringify(data), ...(ctx.getTrace() ? { trace: ctx.getTrace()! } : {}) },
       { error: error.slice(0, 2000), failedAt: new Date().toISOString(), entry: ctx.getId() },
     );
     await this.deps.redis.xadd(this.deps.deadLetterStream, '*', ...(fields as [string]));

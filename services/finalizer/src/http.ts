@@ -1,7 +1,7 @@
 // Read API over the stored games (the gateway proxies /api/games/* and /api/players/* here),
 // plus health, readiness and metrics. Plain node:http: five routes do not need a framework.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Logger, Registry } from '@gambit/common';
+import { httpServerSpan, type Logger, type Registry } from '@gambit/common';
 import { STORED_ID_RULE, isStoredId } from '@gambit/protocol';
 import { canonicalJson, etagOf, GAME_CACHE_CONTROL, ifNoneMatchHits } from './rules/http-cache.js';
 import { BadCursorError, type GameStore } from './store.js';
@@ -96,6 +96,8 @@ async function route(deps: HttpDeps, req: IncomingMessage, res: ServerResponse):
 
 export function createHttpServer(deps: HttpDeps): Server {
   return createServer((req, res) => {
+    // The read API's requests are traced (when tracing is on), as children of the gateway's proxy span.
+    if (req.url?.startsWith('/api/')) httpServerSpan(req, res, true);
     route(deps, req, res).catch((err: unknown) => {
       if (res.headersSent) return void res.end();
       if (err instanceof BadCursorError) err = new HttpError(400, 'bad_request', err.message);

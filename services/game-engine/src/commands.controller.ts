@@ -1,6 +1,7 @@
 // The engine's NestJS face: one handler per command type on the command stream.
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { SpanKind, endSpan, injectTrace, startSpan, tracingOn } from '@gambit/common';
 import type { EngineCommand } from '@gambit/protocol';
 import { Engine } from '@gambit/rooms';
 import { StreamContext } from '@gambit/streams';
@@ -14,7 +15,26 @@ export class CommandsController {
   /** A command that commits is acknowledged by the commit itself (see RoomStore.commit). */
   private async run(cmd: EngineCommand, ctx: unknown): Promise<void> {
     const c = ctx as StreamContext;
+    if (tracingOn()) return this.traced(cmd, c);
     if (await this.engine.handle(cmd, c.getId(), { stream: c.getStream(), group: c.getGroup() })) c.acknowledged();
+  }
+
+  /**
+   * The same inside a span `command <type>`, the child of the writer's span (the entry's
+   * traceparent: the gateway's, for a player's command): decide and commit. A finalize entry the
+   * commit writes carries this span's context on to the finalizer.
+   */
+  private async traced(cmd: EngineCommand, c: StreamContext): Promise<void> {
+    const span = startSpan(`command ${cmd.t}`, { parent: c.getTrace(), kind: SpanKind.CONSUMER, attributes: commandAttributes(cmd, c) });
+    try {
+      const trace = injectTrace(span);
+      const ack = { stream: c.getStream(), group: c.getGroup(), ...(trace ? { trace } : {}) };
+      if (await this.engine.handle(cmd, c.getId(), ack)) c.acknowledged();
+      endSpan(span);
+    } catch (err) {
+      endSpan(span, err);
+      throw err;
+    }
   }
 
   @EventPattern('create') create(@Payload() c: EngineCommand, @Ctx() x: unknown) { return this.run(c, x); }
@@ -32,4 +52,19 @@ export class CommandsController {
   @EventPattern('takeback') takeback(@Payload() c: EngineCommand, @Ctx() x: unknown) { return this.run(c, x); }
   @EventPattern('signal') signal(@Payload() c: EngineCommand, @Ctx() x: unknown) { return this.run(c, x); }
   @EventPattern('disconnect') disconnect(@Payload() c: EngineCommand, @Ctx() x: unknown) { return this.run(c, x); }
+}
+
+/** What a command's span says: the room, and for a move its ply and move. */
+function commandAttributes(cmd: EngineCommand, c: StreamContext): Record<string, string | number | boolean> {
+  const a: Record<string, string | number | boolean> = {
+    'messaging.system': 'redis', 'messaging.destination.name': c.getStream(), 'messaging.message.id': c.getId(),
+    'gambit.command': cmd.t, 'gambit.claimed': c.isClaimed(),
+  };
+  if (cmd.origin.cid) a['gambit.cid'] = cmd.origin.cid;
+  if ('room' in cmd && cmd.room) a['gambit.room'] = cmd.room;
+  if (cmd.t === 'move') {
+    a['gambit.ply'] = cmd.ply;
+    a['gambit.uci'] = cmd.uci;
+  }
+  return a;
 }

@@ -1,11 +1,13 @@
 import 'reflect-metadata';
-import { ConfigError } from '@gambit/common';
+import { ConfigError, startTracing } from '@gambit/common';
 import { loadEngineConfig } from './config.js';
 import { startEngine } from './app.js';
 
 try {
-  const engine = await startEngine(loadEngineConfig());
-  const stop = () => void engine.close().then(() => process.exit(0));
+  const config = loadEngineConfig();
+  const tracing = await startTracing('game-engine'); // off unless OTEL_* asks (docs/configuration.md)
+  const engine = await startEngine(config);
+  const stop = () => void engine.close().then(() => tracing.shutdown()).then(() => process.exit(0));
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
 } catch (err) {

@@ -14,6 +14,16 @@ describe('finalize entries', () => {
     expect(decodeFinalize('1-0', fields)).toEqual({ id: '1-0', room: 'ABCDEFGH', record });
   });
 
+  test('the trace context of the commit that ended the game rides along when there is one', () => {
+    const trace = { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' };
+    const fields = encodeFinalize('ABCDEFGH', record, trace);
+    expect(fields.slice(6)).toEqual(['traceparent', trace.traceparent]);
+    expect(decodeFinalize('1-0', fields)).toEqual({ id: '1-0', room: 'ABCDEFGH', record, trace });
+    // A dead letter keeps it, so a replayed game is finished in the same trace.
+    const dead = decodeDeadLetter('9-0', encodeDeadLetter({ pattern: 'game.ended', key: 'ABCDEFGH', json: JSON.stringify(record), trace }, { error: 'e', failedAt: 't', entry: '1-0' }));
+    expect(dead).toMatchObject({ original: { trace } });
+  });
+
   test('another pattern or a broken entry is malformed', () => {
     expect(decodeFinalize('1-0', ['p', 'move', 'k', 'ABCDEFGH', 'd', '{}'])).toEqual({ id: '1-0', key: 'ABCDEFGH', malformed: 'pattern move, not game.ended' });
     expect(decodeFinalize('2-0', ['k', 'ABCDEFGH', 'd', '{}'])).toMatchObject({ malformed: 'no pattern' });

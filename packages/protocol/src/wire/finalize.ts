@@ -5,6 +5,10 @@
 // commit and read by the finalizer through the transport:
 //
 //   p game.ended k HBYKM6HB d {"gameId":"66c773ae-2d08-49e9-b12f-bf94cc8d4912","room":"HBYKM6HB","white":{"playerId":"g_PWr_GDi4LAr0","name":"alice"},...,"endedAt":1796067993203}
+//   [traceparent 00-<trace id>-<span id>-01 [tracestate ...]]
+//
+// While tracing is on, the entry carries the trace context of the engine span whose commit ended
+// the game (the last move's trace, for a game ended by a move): the finalizer's span is its child.
 //
 // A dead letter is the finalize entry's three fields as the finalizer received them, then why and
 // when storing it failed for good and which finalize entry it was:
@@ -16,7 +20,7 @@
 // Dead letters have had this layout since they exist: there is no older one to read.
 import type { GameRecord } from '../internal.js';
 import { GAME_ENDED } from '../internal-schema.js';
-import { decodeEntry, encodeEntry, encodeEntryText, readEntryText, type EntryText, type MalformedEntry } from './stream-entry.js';
+import { decodeEntry, encodeEntry, encodeEntryText, readEntryText, type EntryText, type EntryTrace, type MalformedEntry } from './stream-entry.js';
 
 /** The pattern of a finalize entry (commit.lua writes it with these names). */
 export const FINALIZE_PATTERN = GAME_ENDED;
@@ -28,6 +32,7 @@ export interface FinalizeEntry {
   room: string;
   /** Not checked here: the finalizer validates it (gameRecordSchema) and parks what fails. */
   record: unknown;
+  trace?: EntryTrace;
 }
 
 export interface DeadLetter {
@@ -42,15 +47,15 @@ export interface DeadLetter {
 }
 
 /** The fields of a finalize entry. */
-export function encodeFinalize(room: string, record: GameRecord): string[] {
-  return encodeEntry(FINALIZE_PATTERN, room, record);
+export function encodeFinalize(room: string, record: GameRecord, trace?: EntryTrace): string[] {
+  return encodeEntry(FINALIZE_PATTERN, room, record, trace);
 }
 
 export function decodeFinalize(id: string, fields: readonly string[]): FinalizeEntry | MalformedEntry {
   const e = decodeEntry(id, fields);
   if ('malformed' in e) return e;
   if (e.pattern !== FINALIZE_PATTERN) return { id, key: e.key, malformed: `pattern ${e.pattern}, not ${FINALIZE_PATTERN}` };
-  return { id, room: e.key, record: e.data };
+  return e.trace ? { id, room: e.key, record: e.data, trace: e.trace } : { id, room: e.key, record: e.data };
 }
 
 /** The fields of a dead letter: the original entry's, then the failure's. */
@@ -61,7 +66,7 @@ export function encodeDeadLetter(original: EntryText, failure: Omit<DeadLetter, 
 
 /** A dead letter, or malformed when it lacks the original's pattern or data (not ours: left for a human). */
 export function decodeDeadLetter(id: string, fields: readonly string[]): DeadLetter | MalformedEntry {
-  const { pattern, key = id, json } = readEntryText(fields);
+  const { pattern, key = id, json, trace } = readEntryText(fields);
   if (!pattern || json === undefined) return { id, key, malformed: 'no original pattern or data' };
   let error = '', failedAt = '', entry = '';
   for (let i = 0; i + 1 < fields.length; i += 2) {
@@ -72,5 +77,5 @@ export function decodeDeadLetter(id: string, fields: readonly string[]): DeadLet
       case DEAD_LETTER_FIELDS.entry: entry = v; break;
     }
   }
-  return { id, original: { pattern, key, json }, error, failedAt, entry };
+  return { id, original: trace ? { pattern, key, json, trace } : { pattern, key, json }, error, failedAt, entry };
 }

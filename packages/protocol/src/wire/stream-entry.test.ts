@@ -29,4 +29,15 @@ describe('transport entries', () => {
     expect(decodeEntry('3-0', [])).toEqual({ id: '3-0', key: '3-0', malformed: 'no pattern' });
     expect('malformed' in decodeEntry('4-0', encodeEntry('move', 'K', cmd))).toBe(false);
   });
+
+  test('the trace context rides in traceparent and tracestate; entries without it decode as before', () => {
+    const tp = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const fields = encodeEntry('move', 'ABCDEFGH', cmd, { traceparent: tp, tracestate: 'v=1' });
+    expect(fields).toEqual(['p', 'move', 'k', 'ABCDEFGH', 'd', JSON.stringify(cmd), 'traceparent', tp, 'tracestate', 'v=1']);
+    expect(decodeEntry('1-0', fields)).toEqual({ id: '1-0', pattern: 'move', key: 'ABCDEFGH', data: cmd, trace: { traceparent: tp, tracestate: 'v=1' } });
+    expect(decodeEntry('2-0', encodeEntry('move', 'K', cmd, { traceparent: tp }))).toEqual({ id: '2-0', pattern: 'move', key: 'K', data: cmd, trace: { traceparent: tp } });
+    // A tracestate alone is no context; an old entry has no `trace` at all.
+    expect(decodeEntry('3-0', ['p', 'move', 'k', 'K', 'tracestate', 'v=1'])).toEqual({ id: '3-0', pattern: 'move', key: 'K', data: null });
+    expect('trace' in decodeEntry('4-0', encodeEntry('move', 'K', cmd))).toBe(false);
+  });
 });

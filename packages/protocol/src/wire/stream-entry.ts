@@ -4,11 +4,17 @@
 //   p <pattern> k <partition key> d <data JSON>
 //
 //   p move k HBYKM6HB d {"t":"move","origin":{"gw":"gambit-gateway-7c9f8-x2k4q","conn":"Vb3kQ9xZ-4mN","playerId":"g_PWr_GDi4LAr0","name":"alice","at":1796067993158,"cid":"Vb3kQ9xZ-4mN.2"},"room":"HBYKM6HB","uci":"e2e4","ply":0}
+//   [traceparent 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01 [tracestate vendor=x]]
 //
 // - pattern: the handler to run (`move`, `disconnect`, `game.ended`, ...);
 // - key: entries with the same key are handled one after another, in order (the room code; the
 //   connection id for a `create`, which has no room yet). An entry without one is keyed by its id;
-// - data: JSON (absent: null).
+// - data: JSON (absent: null);
+// - traceparent, tracestate (optional): the W3C trace context of the span that wrote the entry
+//   (https://www.w3.org/TR/trace-context/), written only while tracing is on (docs/operations.md,
+//   Traces), so the handler's span is its child: one move is one trace across the services. An
+//   entry without them (tracing off, or an older writer) decodes as before; a reader of an older
+//   release skips fields it does not know, so these need no two-step rollout.
 // An entry without a pattern, or whose data is not JSON, is malformed: the transport acknowledges
 // and logs it.
 //
@@ -22,16 +28,24 @@
 // Every layout between our processes is in this folder; index.ts lists them.
 
 /** The names read: the short ones every release writes so far, and the long ones (see above). */
-const SHORT_ENTRY_FIELDS = { pattern: 'p', key: 'k', data: 'd' } as const;
+const SHORT_ENTRY_FIELDS = { pattern: 'p', key: 'k', data: 'd', traceparent: 'traceparent', tracestate: 'tracestate' } as const;
 const LONG_ENTRY_FIELDS = { pattern: 'pattern', key: 'key', data: 'data' } as const;
 /** The field names written (commit.lua writes the finalize entry with these too). */
 export const ENTRY_FIELDS: Record<keyof typeof SHORT_ENTRY_FIELDS, string> = SHORT_ENTRY_FIELDS;
+
+/** The W3C trace context an entry carries (see above); its values are checked where they are used. */
+export interface EntryTrace {
+  traceparent: string;
+  tracestate?: string;
+}
 
 export interface StreamEntry {
   id: string;
   pattern: string;
   key: string;
   data: unknown;
+  /** Absent on entries written while tracing was off. */
+  trace?: EntryTrace;
 }
 
 /** An entry that cannot be handled (no pattern, data not JSON); `key` as for a good one. */
@@ -46,35 +60,45 @@ export interface EntryText {
   pattern: string;
   key: string;
   json: string;
+  trace?: EntryTrace;
 }
 
 /** The fields of one transport entry (pass them to XADD after the id). */
-export function encodeEntry(pattern: string, key: string, data: unknown): string[] {
-  return encodeEntryText({ pattern, key, json: JSON.stringify(data) });
+export function encodeEntry(pattern: string, key: string, data: unknown, trace?: EntryTrace): string[] {
+  return encodeEntryText(trace ? { pattern, key, json: JSON.stringify(data), trace } : { pattern, key, json: JSON.stringify(data) });
 }
 
 /** The same, with the data already JSON (a dead letter going back, unchanged). */
 export function encodeEntryText(e: EntryText): string[] {
-  return [ENTRY_FIELDS.pattern, e.pattern, ENTRY_FIELDS.key, e.key, ENTRY_FIELDS.data, e.json];
+  const fields = [ENTRY_FIELDS.pattern, e.pattern, ENTRY_FIELDS.key, e.key, ENTRY_FIELDS.data, e.json];
+  if (e.trace) {
+    fields.push(ENTRY_FIELDS.traceparent, e.trace.traceparent);
+    if (e.trace.tracestate) fields.push(ENTRY_FIELDS.tracestate, e.trace.tracestate);
+  }
+  return fields;
 }
 
 /** The transport fields of an entry, read in place (new and old names); undefined where absent. */
 export function readEntryText(fields: readonly string[]): Partial<EntryText> {
   let pattern: string | undefined, key: string | undefined, json: string | undefined;
+  let traceparent: string | undefined, tracestate: string | undefined;
   for (let i = 0; i + 1 < fields.length; i += 2) {
     const v = fields[i + 1];
     switch (fields[i]) {
       case SHORT_ENTRY_FIELDS.pattern: case LONG_ENTRY_FIELDS.pattern: pattern = v; break;
       case SHORT_ENTRY_FIELDS.key: case LONG_ENTRY_FIELDS.key: key = v; break;
       case SHORT_ENTRY_FIELDS.data: case LONG_ENTRY_FIELDS.data: json = v; break;
+      case SHORT_ENTRY_FIELDS.traceparent: traceparent = v; break;
+      case SHORT_ENTRY_FIELDS.tracestate: tracestate = v; break;
     }
   }
-  return { pattern, key, json };
+  if (!traceparent) return { pattern, key, json };
+  return { pattern, key, json, trace: tracestate ? { traceparent, tracestate } : { traceparent } };
 }
 
 /** One XREADGROUP / XAUTOCLAIM / XRANGE row as an entry, or why it cannot be handled. */
 export function decodeEntry(id: string, fields: readonly string[]): StreamEntry | MalformedEntry {
-  const { pattern, key = id, json } = readEntryText(fields);
+  const { pattern, key = id, json, trace } = readEntryText(fields);
   if (!pattern) return { id, key, malformed: 'no pattern' };
   let data: unknown = null;
   if (json !== undefined) {
@@ -84,5 +108,5 @@ export function decodeEntry(id: string, fields: readonly string[]): StreamEntry 
       return { id, key, malformed: 'data is not JSON' };
     }
   }
-  return { id, pattern, key, data };
+  return trace ? { id, pattern, key, data, trace } : { id, pattern, key, data };
 }

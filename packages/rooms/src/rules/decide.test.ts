@@ -146,9 +146,10 @@ describe('every end reason', () => {
 
   test('timeout by the deadline tick, with nobody sending anything', () => {
     const r = new Room({ initialMs: 5_000, incrementMs: 0 }).started();
-    r.play('e2e4');
-    // Zero on the clock, then the grace a move still on its way could be given (lag.test.ts): 510 ms at 5 s + 0.
-    r.now += 4_999 + 510;
+    r.play('e2e4', 'e7e5', 'g1f3'); // both have moved: a flag before that aborts (first-move.test.ts)
+    // Zero on the clock, then the grace a move still on its way could be given (lag.test.ts): at 5 s + 0,
+    // Black's quota of 510 ms plus the gain of 170 its first move brought.
+    r.now += 4_999 + 680;
     expect(r.run({ t: 'tick' }).kind).toBe('reply');
     r.now += 1;
     r.run({ t: 'tick' });
@@ -158,17 +159,18 @@ describe('every end reason', () => {
 
   test('a move arriving after the flag fell ends the game on time instead', () => {
     const r = new Room({ initialMs: 5_000, incrementMs: 0 }).started();
+    r.play('e2e4', 'e7e5');
     r.now += 6_000;
-    const d = r.move(W, 'e2e4');
+    const d = r.move(W, 'g1f3');
     expect(d.kind === 'commit' && d.replies[0]?.msg).toMatchObject({ t: 'error', code: 'game_over' });
     expect(endOf(r)).toMatchObject({ result: '0-1', reason: 'timeout' });
-    expect(r.state!.moves).toEqual([]);
+    expect(r.state!.moves).toEqual(['e2e4', 'e7e5']);
   });
 
   test('a side with a bare king cannot win on time: draw', () => {
     const r = new Room({ initialMs: 5_000, incrementMs: 0 }).started();
     // Give black a bare king by hand: the rule under test is the flag, not how we got there.
-    r.state!.moves = [];
+    r.play('e2e4', 'e7e5'); // (White to move, both have moved)
     const game = replay([]);
     game.chess.load('4k3/8/8/8/8/8/8/R3K3 w - - 0 1');
     r.now += 6_000;

@@ -51,6 +51,9 @@ export type Decision =
 
 export type Command = EngineCommand | { t: 'tick' };
 
+/** Commands that act on the game in play (a move aside: it has its own clock check with the lag grace). */
+const GAME_ACTIONS = new Set<Command['t']>(['resign', 'draw', 'abort', 'moretime', 'takeback']);
+
 const reply = (o: Origin, msg: ServerMsg, extra: Partial<Reply> = {}): Reply => ({ gw: o.gw, conn: o.conn, msg, ...extra });
 export const error = (o: Origin, code: ErrorCode, message: string): Extract<Decision, { kind: 'reply' }> => ({
   kind: 'reply',
@@ -71,6 +74,13 @@ export function decide(current: RoomState | null, cmd: Command, ctx: Ctx, code: 
   const s = cloneState(current);
   s.applied = [...s.applied.slice(-(APPLIED_MEMORY - 1)), ctx.cmdId];
   const out = new Out(s);
+  // A player's action other than a move after their flag (or the opponent's) fell: the game ends
+  // on time first. Only a move gets the lag grace (it may have left in time); accepting a draw or a
+  // takeback in that grace would undo a loss on time.
+  if (GAME_ACTIONS.has(cmd.t) && 'origin' in cmd && seatOf(s, cmd.origin.playerId) && s.status === 'active' && hasFlagged(s.clock, ctx.now)) {
+    flagFall(out, ctx);
+    return { ...out.commit(), replies: error(cmd.origin, 'game_over', 'the game ended on time before this arrived').replies };
+  }
   switch (cmd.t) {
     case 'tick': return tick(out, ctx);
     case 'join': return join(out, cmd.origin, ctx);
@@ -91,7 +101,7 @@ export function decide(current: RoomState | null, cmd: Command, ctx: Ctx, code: 
     case 'moretime': {
       const side = actor(out.s, cmd.origin);
       if (typeof side !== 'string') return side;
-      moretime(out.s, side, ctx.now, (ev) => out.emit(ev));
+      moretime(out.s, side, (ev) => out.emit(ev));
       return out.commit();
     }
     case 'takeback': {
@@ -383,8 +393,11 @@ function missedFirstMove(s: RoomState, at: number): boolean {
   return deadline !== null && at >= deadline;
 }
 
+/** The running side's time is up: a loss on time, a draw if the winner cannot mate, or an abort before both moved. */
 function flagFall(out: Out, ctx: Ctx): void {
   const s = out.s;
+  // A side that never moved loses nothing on time (a clock shorter than the first-move limit).
+  if (s.moves.length < 2) return finish(out, null, 'aborted', ctx);
   const flagged = s.clock.running!;
   const winner = other(flagged);
   const result = canWinOnTime(ctx.game().chess, winner) ? (winner === 'white' ? '1-0' : '0-1') : '1/2-1/2';

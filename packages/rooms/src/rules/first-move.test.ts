@@ -86,3 +86,34 @@ describe('aborting', () => {
     expect(endOf(r)).toMatchObject({ result: '1-0', reason: 'abandoned' });
   });
 });
+
+describe('with clocks and courtesies', () => {
+  test('a clock shorter than the limit: the flag before a first move aborts, never a loss on time', () => {
+    const r = new Room({ initialMs: 15_000, incrementMs: 0 }).started();
+    r.now += 15_000 + 2_000; // past the flag and any lag grace, before the 20 s limit
+    r.run({ t: 'tick' });
+    expect(endOf(r)).toMatchObject({ result: null, reason: 'aborted' });
+  });
+
+  test('moretime to the side to move does not open its first-move window anew', () => {
+    const r = new Room().started();
+    const deadline = firstMoveDeadline(r.state!);
+    r.now += 15_000;
+    r.run({ t: 'moretime', origin: W, room: 'ABCDEFGH' }); // White gives Black 15 s...
+    r.run({ t: 'moretime', origin: B, room: 'ABCDEFGH' }); // ...and Black gives White 15 s back
+    expect(firstMoveDeadline(r.state!)).toBe(deadline);
+    r.now += 5_000;
+    r.run({ t: 'tick' });
+    expect(endOf(r)).toMatchObject({ reason: 'aborted' });
+  });
+});
+
+test('after the flag, a player cannot accept a draw in the lag grace: the game ends on time first', () => {
+  const r = new Room().started();
+  r.play('e2e4', 'e7e5', 'g1f3');
+  r.run({ t: 'draw', origin: W, room: 'ABCDEFGH', action: 'offer' });
+  r.now += 60_000 + 100; // Black's clock: 60 s, run out 100 ms ago (inside any grace a move gets)
+  const d = r.run({ t: 'draw', origin: B, room: 'ABCDEFGH', action: 'accept' });
+  expect(d.kind === 'commit' && d.replies[0]!.msg).toMatchObject({ t: 'error', code: 'game_over' });
+  expect(endOf(r)).toMatchObject({ result: '1-0', reason: 'timeout' });
+});

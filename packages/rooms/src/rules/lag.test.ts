@@ -81,14 +81,17 @@ describe('moves', () => {
   });
 
   test('a move arriving past zero by less than the compensation its quota allows is played; by more, it flags', () => {
+    // (After both first moves: before them a flag aborts the game, first-move.test.ts.)
     const saved = new Room({ initialMs: 5_000, incrementMs: 0 }).started(); // gain 170 ms, quota 510
-    const d = lagged(saved, 'e2e4', 5_400, 450);
+    saved.play('e2e4', 'e7e5');
+    const d = lagged(saved, 'g1f3', 5_400, 450);
     expect(errorOf(d)).toBeNull();
     expect(lastMoved(saved).clock.white).toBe(50); // 5 000 - (5 400 - 450)
     const late = new Room({ initialMs: 5_000, incrementMs: 0 }).started();
-    expect(errorOf(lagged(late, 'e2e4', 5_400, 350))).toBe('game_over'); // 50 ms short
+    late.play('e2e4', 'e7e5');
+    expect(errorOf(lagged(late, 'g1f3', 5_400, 350))).toBe('game_over'); // 50 ms short
     expect(endOf(late)).toMatchObject({ result: '0-1', reason: 'timeout' });
-    expect(late.state!.moves).toEqual([]);
+    expect(late.state!.moves).toEqual(['e2e4', 'e7e5']);
   });
 
   test('an illegal move spends no quota', () => {
@@ -104,7 +107,9 @@ describe('the flag with nobody sending', () => {
   test('falls the quota-limited grace after zero, not before', () => {
     const r = new Room({ initialMs: 5_000, incrementMs: 0 }).started();
     lagged(r, 'e2e4', 1_000, 100); // White: quota 510 + 170 - 100
-    const grace = 510; // Black's quota, untouched
+    lagged(r, 'e7e5', 0, 0); // Black: 510 + 170 - 0 (both have moved: a flag now loses, first-move.test.ts)
+    lagged(r, 'g1f3', 0, 0);
+    const grace = 680; // Black's quota
     r.now += 5_000 + grace - 1;
     expect(r.run({ t: 'tick' }).kind).toBe('reply');
     r.now += 1;

@@ -6,16 +6,19 @@ import type { Decision } from './decide.js';
 import { START_FEN } from './state.js';
 import { B, Room, W, X } from './test-room.js';
 import { MAX_TAKEBACK_OFFERS, MORETIME_MS } from './takeback.js';
+import { remaining } from './clock.js';
 
 const errorOf = (d: Decision) => (d.kind === 'reply' && d.replies[0]?.msg.t === 'error' ? d.replies[0].msg.code : null);
 const tb = (r: Room, o: typeof W, action?: 'offer' | 'accept' | 'decline') => r.run({ t: 'takeback', origin: o, room: 'ABCDEFGH', action: action ?? 'offer' });
 
 describe('moretime', () => {
-  test('15 s more on the opponent\'s clock, the running clock settled first', () => {
+  test('15 s more on the opponent\'s clock, its running time kept from where it ran', () => {
     const r = new Room().started();
+    const started = r.now;
     r.now += 4_000; // White thinks 4 s
     r.run({ t: 'moretime', origin: B, room: 'ABCDEFGH' });
-    expect(r.last()).toMatchObject({ t: 'moretime', color: 'white', clock: { white: 60_000 - 4_000 + MORETIME_MS, black: 60_000, running: 'white', at: r.now } });
+    expect(r.last()).toMatchObject({ t: 'moretime', color: 'white', clock: { white: 60_000 + MORETIME_MS, black: 60_000, running: 'white', at: started } });
+    expect(remaining(r.state!.clock, 'white', r.now)).toBe(60_000 - 4_000 + MORETIME_MS);
     expect(errorOf(r.run({ t: 'moretime', origin: X, room: 'ABCDEFGH' }))).toBe('not_a_player');
   });
 });

@@ -17,13 +17,11 @@ export const MORETIME_MS = 15_000;
 export const MAX_TAKEBACK_OFFERS = 3;
 
 /** `side` gives the opponent MORETIME_MS on their clock. */
-export function moretime(s: RoomState, side: Side, now: number, emit: Emit): void {
+export function moretime(s: RoomState, side: Side, emit: Emit): void {
   const to = other(side);
-  // The running clock is settled to `now` first, so the gift is added to what is really left.
-  s.clock = s.clock.running
-    ? { ...s.clock, [s.clock.running]: remaining(s.clock, s.clock.running, now), at: now }
-    : { ...s.clock };
-  s.clock[to] += MORETIME_MS;
+  // Added to the stored value: the running clock's `at` stays (remaining() counts from it), so the
+  // first-move window (from `at`) is not opened anew by a gift the side to move could ask for.
+  s.clock = { ...s.clock, [to]: s.clock[to] + MORETIME_MS };
   emit({ t: 'moretime', room: s.code, color: to, clock: s.clock });
 }
 

@@ -16,7 +16,7 @@
 -- The stream entries written here follow the layouts in packages/protocol/src/wire/ (the one
 -- contract; the TypeScript decoders read what this writes): a gateway's event stream as in
 -- gateway-events.ts (`room type [ply] event` for a room event, `delivery <JSON>` for the rest),
--- the finalize entry as in finalize.ts (`p game.ended k <room> d <record>`). The code does not
+-- the finalize entry as in finalize.ts (`p game.ended k <room> d <record> [traceparent ..]`). The code does not
 -- spell the names: GW (GATEWAY_FIELDS), ENTRY (ENTRY_FIELDS) and GAME_ENDED (FINALIZE_PATTERN) are
 -- defined by a line room-store.ts puts ahead of this script, from those codecs.
 local plan = cjson.decode(ARGV[1])
@@ -112,7 +112,18 @@ else
 end
 
 if finalize ~= '' then
-  redis.call('XADD', KEYS[7], 'MAXLEN', '~', plan.finalizeMaxLen, '*', ENTRY.pattern, GAME_ENDED, ENTRY.key, code, ENTRY.data, finalize)
+  -- plan.tp / plan.ts: the trace context of the command that ended the game (tracing on), so the
+  -- finalizer's span joins that trace (stream-entry.ts: traceparent, tracestate).
+  local f = { ENTRY.pattern, GAME_ENDED, ENTRY.key, code, ENTRY.data, finalize }
+  if plan.tp then
+    f[#f + 1] = ENTRY.traceparent
+    f[#f + 1] = plan.tp
+    if plan.ts then
+      f[#f + 1] = ENTRY.tracestate
+      f[#f + 1] = plan.ts
+    end
+  end
+  redis.call('XADD', KEYS[7], 'MAXLEN', '~', plan.finalizeMaxLen, '*', unpack(f))
 end
 if plan.playing == 'start' then
   redis.call('SET', KEYS[11], code, 'PX', plan.ttl)

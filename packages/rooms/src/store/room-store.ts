@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import type { Keys } from '@gambit/common';
-import { ENTRY_FIELDS, FINALIZE_PATTERN, WRITTEN_GATEWAY_FIELDS, encodeDelivery, encodeLiveGame, firstMoveDeadline, type GatewayDelivery, type LiveGame, type RoomEvent } from '@gambit/protocol';
+import { ENTRY_FIELDS, FINALIZE_PATTERN, type EntryTrace, WRITTEN_GATEWAY_FIELDS, encodeDelivery, encodeLiveGame, firstMoveDeadline, type GatewayDelivery, type LiveGame, type RoomEvent } from '@gambit/protocol';
 import { stateMsg, upgradeState, type RoomState } from '../rules/state.js';
 import type { Decision, Reply } from '../rules/decide.js';
 import { flagAt } from '../rules/clock.js';
@@ -35,8 +35,12 @@ export interface StoreSettings {
 
 export interface Loaded { version: number; state: RoomState | null }
 
-/** The command stream entry a commit acknowledges along with its writes. */
-export interface Ack { stream: string; group: string; id: string }
+/**
+ * The command stream entry a commit acknowledges along with its writes; `trace`: the trace context
+ * of the command's handling (the engine's span), which a finalize entry written by this commit
+ * carries on to the finalizer.
+ */
+export interface Ack { stream: string; group: string; id: string; trace?: EntryTrace }
 
 /** Serialises an event with `t` and `seq` first: the commit script reads `seq` from the text. */
 export function serializeEvent(ev: RoomEvent): string {
@@ -80,6 +84,10 @@ export class RoomStore {
     };
     if (onceId) plan.once = true;
     if (ack) plan.ack = { group: ack.group, id: ack.id };
+    if (ack?.trace && d.finalize) {
+      plan.tp = ack.trace.traceparent;
+      if (ack.trace.tracestate) plan.ts = ack.trace.tracestate;
+    }
     // Only a socket that will hear the room's events puts its gateway on the room's list (both
     // players' gateways for a paired room).
     const gws = new Set(d.replies.filter((r) => r.sub).map((r) => r.gw));

@@ -16,6 +16,8 @@ export interface ProxyOptions {
   timeoutMs: number;
   /** The client's address (default: the connection's); see client-address.ts. */
   clientAddress?: ClientAddress;
+  /** The trace context of the gateway's span for the request (tracing on): sent as traceparent, tracestate. */
+  trace?: { traceparent: string; tracestate?: string };
 }
 
 export async function proxy(req: IncomingMessage, res: ServerResponse, base: string, o: ProxyOptions): Promise<void> {
@@ -33,6 +35,11 @@ export async function proxy(req: IncomingMessage, res: ServerResponse, base: str
   }
   // The client's address, for the services' own limits (the id-provider's sign-in limits, logs).
   headers.set('x-forwarded-for', o.clientAddress ? o.clientAddress(req) : (req.socket.remoteAddress ?? ''));
+  // Only the gateway's own context: a traceparent from the client is not passed on (REQUEST_HEADERS).
+  if (o.trace) {
+    headers.set('traceparent', o.trace.traceparent);
+    if (o.trace.tracestate) headers.set('tracestate', o.trace.tracestate);
+  }
   const gone = new AbortController();
   res.once('close', () => gone.abort()); // the client left: the service stops working for it
   const upstream = await fetch(new URL(req.url ?? '/', base), {

@@ -2,7 +2,7 @@
 // accounts service (both proxied: one origin for the page) and, in development, the browser client.
 // A page served from another origin (a CDN) reaches /api/* and /auth/* through CORS (cors.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Registry } from '@gambit/common';
+import { httpServerSpan, injectTrace, type Registry } from '@gambit/common';
 import { isStoredId } from '@gambit/protocol';
 import { guestRequest, type SocketTokens } from '../auth/index.js';
 import type { ClientAddress } from './client-address.js';
@@ -88,12 +88,15 @@ export function routes(deps: RouteDeps) {
       }
       if (deps.finalizerUrl && (path.startsWith('/api/games/') || path.startsWith('/api/players/'))) {
         if (!isReadApiPath(path)) return json(res, 400, { error: 'bad id' });
-        return proxy(req, res, deps.finalizerUrl, { methods: ['GET', 'HEAD'], maxBody: 0, timeoutMs: 10_000, ...proxyOptions });
+        // Traced (tracing on): a new trace here, its context passed on to the finalizer's span.
+        const trace = injectTrace(httpServerSpan(req, res, false));
+        return proxy(req, res, deps.finalizerUrl, { methods: ['GET', 'HEAD'], maxBody: 0, timeoutMs: 10_000, ...proxyOptions, ...(trace ? { trace } : {}) });
       }
       if (deps.accountsUrl && ACCOUNTS_API.test(path)) {
         // An export gathers every game of the player: it may take longer than one request.
         const timeoutMs = path === '/api/account/export' ? 120_000 : 10_000;
-        return proxy(req, res, deps.accountsUrl, { methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'], maxBody: 16 * 1024, timeoutMs, ...proxyOptions });
+        const trace = injectTrace(httpServerSpan(req, res, false));
+        return proxy(req, res, deps.accountsUrl, { methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'], maxBody: 16 * 1024, timeoutMs, ...proxyOptions, ...(trace ? { trace } : {}) });
       }
       if (serveStatic && (await serveStatic(req, res))) return;
       json(res, 404, { error: 'not found' });

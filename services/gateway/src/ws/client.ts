@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import {
-  CLOSE, MAX_FRAME_BYTES, MAX_SIGNAL_FRAME_BYTES, parseClientFrame, type ClientFrame, type EngineCommand, type ErrorCode, type Origin, type ServerMsg,
+  CLOSE, MAX_FRAME_BYTES, MAX_SIGNAL_FRAME_BYTES, parseClientFrame, type ClientFrame, type EngineCommand, type EntryTrace, type ErrorCode, type Origin, type ServerMsg,
 } from '@gambit/protocol';
 import { Matching, type MatchingDeps } from './matching.js';
 import { Challenges, type ChallengeDeps } from './challenges.js';
@@ -14,7 +14,7 @@ import { Chat, type ChatDeps } from './chat.js';
 import type { Mutes } from './mutes.js';
 import { Video, type VideoDeps } from './video.js';
 import type { Presence } from './presence.js';
-import type { Logger } from '@gambit/common';
+import { SpanKind, endSpan, injectTrace, startSpan, tracingOn, type Logger } from '@gambit/common';
 import type { Authenticator, Identity } from '../auth/index.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { ConnectionRegistry } from '../redis/registry.js';
@@ -36,7 +36,8 @@ export interface ClientDeps extends MatchingDeps, Omit<ChallengeDeps, 'pools'>, 
   log: Logger;
   settings: { helloTimeoutMs: number; ratePerSec: number; rateBurst: number; rateStrikes: number };
   /** Puts a command on the command stream. */
-  forward(cmd: EngineCommand): Promise<void>;
+  /** Puts a command on the command stream; with `trace`, the entry carries that trace context. */
+  forward(cmd: EngineCommand, trace?: EntryTrace): Promise<void>;
   metrics: GatewayMetrics;
   /** This pod's sockets, by id and by room. */
   hub: Hub;
@@ -196,13 +197,15 @@ export class Client {
       return;
     }
     if (isBinary) return this.error('bad_request', 'frames must be text');
-    this.queue = this.queue.then(() => this.handle(data)).catch((err: unknown) => {
+    // With tracing on, a command's span starts at its frame's arrival (queueing included).
+    const arrived = tracingOn() ? Date.now() : undefined;
+    this.queue = this.queue.then(() => this.handle(data, arrived)).catch((err: unknown) => {
       this.logError(err, 'frame handling failed');
       this.error('internal', 'the server could not take the frame; try again');
     });
   }
 
-  private async handle(data: Buffer): Promise<void> {
+  private async handle(data: Buffer, arrived?: number): Promise<void> {
     const parsed = parseClientFrame(data.toString('utf8'));
     if (!parsed.ok) {
       this.error(parsed.t === 'hello' && !this.identity ? 'unauthorized' : 'bad_request', parsed.message, parsed.id);
@@ -238,14 +241,19 @@ export class Client {
       return this.error('rate_limited', 'too many rooms tried from your address: wait a minute', frame.id);
     }
     const cmd = toCommand(frame, this.origin(frame.id), (claim) => this.lag.forMove(claim));
+    // Tracing on: a span per command, from the frame's arrival to its XADD; the entry carries its
+    // context, so the engine's span (and, at a game's end, the finalizer's) joins its trace.
+    const span = arrived === undefined ? undefined : startSpan(cmd.t, { kind: SpanKind.SERVER, startTime: arrived, attributes: commandAttributes(cmd, this.id) });
     try {
       // Only moves in a room this socket is in: others are refused and would never be answered.
       if (cmd.t === 'move' && this.rooms.has(cmd.room)) this.deps.moveLatency.sent(cmd.room, cmd.ply);
-      await this.deps.forward(cmd);
+      await this.deps.forward(cmd, injectTrace(span));
+      endSpan(span);
       // A fresh round trip while the opponent thinks: the estimate for this player's next move.
       if (cmd.t === 'move') this.probe();
       this.deps.log.debug({ cid: cmd.origin.cid, conn: this.id, t: cmd.t, room: 'room' in cmd ? cmd.room : undefined }, 'command forwarded');
     } catch (err) {
+      endSpan(span, err);
       this.logError(err, 'could not forward a command', cmd.origin.cid);
       this.error('internal', 'the server could not take the command; try again', frame.id);
     }
@@ -297,4 +305,16 @@ function isSignal(data: Buffer): boolean {
   } catch {
     return false;
   }
+}
+
+/** What a command's span says: the connection, the room, and for a move its ply and move. */
+function commandAttributes(cmd: EngineCommand, conn: string): Record<string, string | number> {
+  const a: Record<string, string | number> = { 'gambit.command': cmd.t, 'gambit.conn': conn };
+  if (cmd.origin.cid) a['gambit.cid'] = cmd.origin.cid;
+  if ('room' in cmd && cmd.room) a['gambit.room'] = cmd.room;
+  if (cmd.t === 'move') {
+    a['gambit.ply'] = cmd.ply;
+    a['gambit.uci'] = cmd.uci;
+  }
+  return a;
 }
