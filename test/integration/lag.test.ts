@@ -139,11 +139,16 @@ describe('lag compensation', () => {
   test('a client claiming a huge lag gains no more than its quota; a claim our pings do not back gains almost nothing', async () => {
     // White claims a minute of lag on every move and backs it by answering our pings 1.5 s late: the
     // claim is taken up to MAX_LAG_MS (2 s) and the quota gives 1.17 s, then 0.39 s a move (1+0).
+    let pongs = 0;
     const cheat = await connect(stack.httpUrl, 'cheat', { autoPong: false }, (p) => p.ws.on('ping', (data) => {
-      setTimeout(() => { if (p.ws.readyState === p.ws.OPEN) p.ws.pong(data); }, 1_500);
+      setTimeout(() => { if (p.ws.readyState === p.ws.OPEN) { p.ws.pong(data); pongs += 1; } }, 1_500);
     }));
     const liar = await connect(stack.httpUrl, 'liar');
-    await sleep(1_700); // the pong to our first ping (sent at hello) is in
+    // The late pong to the ping sent at hello is out; a frame after it, answered, means the gateway
+    // has read the pong too (one socket, in order): the estimate holds that 1.5 s sample now.
+    await waitFor(() => pongs >= 1, 15_000, 'the server never pinged the cheat');
+    cheat.send({ t: 'ping', id: 'after-pong' });
+    await cheat.next('pong', (m) => m.id === 'after-pong', 10_000);
     const room = await startGame(cheat, liar);
     const thinks = [1_300, 1_300, 1_300, 1_300];
     const { moves, slack } = await playTimed(room, cheat, liar, thinks, 60_000, 50, 60_000);
