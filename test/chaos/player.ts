@@ -15,6 +15,18 @@ export class ResilientPlayer {
   private active = false;
   reconnects = 0;
   errors: string[] = [];
+  /** The engine answered `room_not_found` for this player's room (Redis lost it): nothing more to play. */
+  roomGone = false;
+  /**
+   * Measurements only: on `stale_ply` (the room is behind what this player saw: Redis went back to
+   * an older copy) reload as a person would, resuming from seq 0 to get the room as it is now.
+   */
+  reloadOnStale = false;
+  reloads = 0;
+  /** The moves of the room as the server last showed it (after a reload, fewer than confirmed). */
+  private readonly position = new Map<number, string>();
+  private reloading = false;
+  private lastHeard = Date.now();
   /** When this player last saw the opponent's move (ms), and how long it then thought, per ply. */
   readonly thinkStarted = new Map<number, number>();
   readonly sentAt = new Map<number, number>();
@@ -49,6 +61,7 @@ export class ResilientPlayer {
       });
       ws.on('message', (data) => {
         const m = JSON.parse(String(data)) as Record<string, unknown>;
+        this.lastHeard = Date.now();
         if (m.t === 'welcome') {
           resolve();
           // After a resume the replay arrives next; then decide whether a move is owed.
@@ -90,13 +103,16 @@ export class ResilientPlayer {
     if (m.t === 'moved') {
       const ply = Number(m.ply);
       this.confirmed.set(ply, { ply, uci: String(m.uci), clock: m.clock as Confirmed['clock'], seenAt: Date.now() });
+      this.position.set(ply, String(m.uci));
       if (this.pending !== null && ply > this.pending) this.pending = null;
       this.thinkStarted.set(ply, Date.now());
     }
     if (m.t === 'state' && Array.isArray(m.moves)) {
       // A fresh snapshot after a long outage: take its moves as confirmed.
+      this.position.clear();
       (m.moves as string[]).forEach((uci, i) => {
         if (!this.confirmed.has(i + 1)) this.confirmed.set(i + 1, { ply: i + 1, uci, clock: m.clock as Confirmed['clock'], seenAt: Date.now() });
+        this.position.set(i + 1, uci);
       });
       this.pending = null;
       if (m.status === 'active') this.active = true;
@@ -106,10 +122,29 @@ export class ResilientPlayer {
     if (m.t === 'ended') this.ended = m;
     if (m.t === 'error') {
       this.errors.push(String(m.code));
+      if (m.code === 'room_not_found') this.roomGone = true;
+      if (m.code === 'stale_ply' && this.reloadOnStale && !this.reloading) this.reload();
       // Not taken (Redis away, a gateway going down): let the next look decide again.
       if (m.code === 'internal') setTimeout(() => { this.pending = null; this.maybeMove(); }, 250);
     }
     if (m.t === 'started' || m.t === 'moved' || m.t === 'state') this.maybeMove();
+  }
+
+  /** Measurements only: a person whose game has been silent for `ms` reloads the page. */
+  reloadIfSilent(ms: number): void {
+    if (this.reloadOnStale && this.active && !this.ended && !this.roomGone && !this.stopped && !this.reloading && Date.now() - this.lastHeard > ms) this.reload();
+  }
+
+  /** As a page reload: a new socket that resumes from nothing, so the room sends all it has. */
+  private reload(): void {
+    this.reloading = true;
+    this.reloads += 1;
+    this.lastHeard = Date.now();
+    this.lastSeq = 0;
+    this.position.clear();
+    this.pending = null;
+    this.ws?.close(); // the close handler reconnects and resumes from lastSeq
+    setTimeout(() => { this.reloading = false; }, 1_000);
   }
 
   /** Where this player stands, for a stalled game's report. */
@@ -120,13 +155,13 @@ export class ResilientPlayer {
 
   private plies(): number {
     let n = 0;
-    while (this.confirmed.has(n + 1)) n++;
+    while (this.position.has(n + 1)) n++;
     return n;
   }
 
   private maybeMove(): void {
     // The snapshot that answers `create` shows a waiting room: moving then would be refused.
-    if (this.ended || !this.active || !this.room || !this.color || this.stopped) return;
+    if (this.ended || this.roomGone || !this.active || !this.room || !this.color || this.stopped) return;
     const ply = this.plies();
     const mine = (ply % 2 === 0) === (this.color === 'white');
     if (!mine || this.pending === ply) return;

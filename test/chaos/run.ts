@@ -22,6 +22,8 @@ export interface Fault {
   apply(stack: ProcessStack): Promise<number>;
   /** After all games ended (e.g. replaying dead letters). */
   after?(stack: ProcessStack): Promise<void>;
+  /** What the fault itself saw (e.g. keys before a Redis kill and after its restart), for the report. */
+  notes?: Record<string, string | number>;
 }
 
 export interface Report {
@@ -58,6 +60,21 @@ export interface Report {
    */
   worstLoopDelayMs: number;
   secondsToAllEnded: number;
+  /** Games with neither a record nor a dead letter (counted in lostMoves too, one each). */
+  noRecord: number;
+  /** Moves either player saw confirmed that are not at their ply in the record (all of a game's when it has none). */
+  confirmedMovesLost: number;
+  /** Players told `room_not_found` for their own room, and the games they were in. */
+  roomNotFoundPlayers: number;
+  roomNotFoundGames: number;
+  /** Games not ended for both players when the scenario stopped waiting (only with `measure`; the room gone or stuck). */
+  neverEnded: number;
+  /** Players who reloaded after `stale_ply` (measure only: the room went back to an older copy). */
+  reloads: number;
+  /** Error codes players received, with counts ("code:n,..."). */
+  errorCodes: string;
+  /** The fault's notes (Fault.notes), copied at the end. */
+  notes: Record<string, string | number>;
 }
 
 /** A gateway's longest event-loop delay since its last scrape (ms), from its /metrics; 0 if it does not answer. */
@@ -72,7 +89,11 @@ export function aliveGateways(stack: ProcessStack): string[] {
     .map((p) => `http://127.0.0.1:${p.port}`);
 }
 
-type ScenarioOptions = { games: number; plies: number; faultAfterMs: number };
+/**
+ * `measure`: a measurement, not a test: a game whose room is gone (`room_not_found`) counts as over,
+ * and games that stop moving for `stallMs` are counted as never ended instead of failing the run.
+ */
+type ScenarioOptions = { games: number; plies: number; faultAfterMs: number; measure?: { stallMs: number } };
 
 export async function runScenario(stack: ProcessStack, fault: Fault | null, opts: ScenarioOptions): Promise<Report> {
   const players: ResilientPlayer[] = [];
@@ -104,6 +125,7 @@ async function scenario(stack: ProcessStack, fault: Fault | null, opts: Scenario
     pairs.push(pair);
     players.push(...pair);
   }
+  if (opts.measure) for (const p of players) p.reloadOnStale = true;
   // Event-loop delays from here on: this process's own, and each gateway's (prom-client's
   // eventloop_lag_max resets at every scrape, so scraping now starts the window).
   const loop = monitorEventLoopDelay({ resolution: 10 });
@@ -129,17 +151,22 @@ async function scenario(stack: ProcessStack, fault: Fault | null, opts: Scenario
     outageMs = await fault.apply(stack);
   }
   // However slow the machine, games move on until they end: fail only when they stop moving.
+  // Measuring: a player whose game has said nothing for 8 s reloads, as a person would.
+  const silent = opts.measure ? setInterval(() => players.forEach((p) => p.reloadIfSilent(8_000)), 1_000).unref() : undefined;
+  const over = ([w, b]: [ResilientPlayer, ResilientPlayer]) => (w.ended && b.ended) || (opts.measure !== undefined && (w.roomGone || b.roomGone));
   await waitForProgress(() => ({
-    done: players.every((p) => p.ended),
+    done: pairs.every(over),
     progress: players.reduce((n, p) => n + p.confirmed.size + (p.ended ? 1 : 0), 0),
     detail: `${players.filter((p) => !p.ended).length / 2} games open`,
-  }), { stallMs: 60_000, message: 'games did not end' }).catch((err: Error) => {
+  }), { stallMs: opts.measure?.stallMs ?? 60_000, message: 'games did not end' }).catch((err: Error) => {
+    if (opts.measure) return; // counted below as never ended
     // Say what the processes said before they died, and how many games are open.
     const dead = stack.procs.filter((p) => p.child.exitCode !== null || p.child.signalCode !== null)
       .map((p) => `${p.name}:${p.port} (${p.child.exitCode ?? p.child.signalCode}): ${p.lines.slice(-8).join(' | ')}`);
     const open = pairs.filter(([w, b]) => !w.ended || !b.ended).slice(0, 5).map(([w, b]) => `room ${w.room}: ${w.describe()} | ${b.describe()}`);
     throw new Error(`${err.message}: ${players.filter((p) => !p.ended).length / 2} still open (${open.join('; ')}); dead: ${dead.join('\n')}`);
   });
+  clearInterval(silent);
   const secondsToAllEnded = (Date.now() - started) / 1000;
   loop.disable();
   const worstLoopDelayMs = Math.max(loop.max / 1e6, ...(await Promise.all(gateways().map((g) => gatewayLoopDelayMs(g)))));
@@ -154,8 +181,13 @@ async function scenario(stack: ProcessStack, fault: Fault | null, opts: Scenario
   const report: Report = {
     fault: fault?.name ?? 'none', games: opts.games, movesConfirmed: 0, records: 0, lostMoves: 0, duplicateRecords: 0,
     badPgns: 0, statsWrong: 0, statsMissing: 0, ratedGames: 0, ratingProblems: [], ratingsDoubled: [], deadLettered: 0, worstFinalizeLagS: 0, reconnects: players.reduce((n, p) => n + p.reconnects, 0), outageMs, worstStallMs: 0, worstClockExcessMs: 0,
-    worstLoopDelayMs: Math.round(worstLoopDelayMs), secondsToAllEnded,
+    worstLoopDelayMs: Math.round(worstLoopDelayMs), secondsToAllEnded, noRecord: 0, confirmedMovesLost: 0,
+    roomNotFoundPlayers: players.filter((p) => p.roomGone).length, roomNotFoundGames: pairs.filter(([w, b]) => w.roomGone || b.roomGone).length,
+    neverEnded: pairs.filter(([w, b]) => !(w.ended && b.ended)).length, reloads: players.reduce((n, p) => n + p.reloads, 0), errorCodes: '', notes: {},
   };
+  const codes = new Map<string, number>();
+  for (const p of players) for (const c of p.errors) codes.set(c, (codes.get(c) ?? 0) + 1);
+  report.errorCodes = [...codes].map(([c, n]) => `${c}:${n}`).join(',') || 'none';
   const players_ = await scanAll(stack, `${stack.keyPrefix}-players`);
   const statsById = new Map(players_.map((p) => [String(p.playerId), p]));
   // What each player's stats should count: their decided games among the records.
@@ -180,10 +212,18 @@ async function scenario(stack: ProcessStack, fault: Fault | null, opts: Scenario
   for (const [w, b] of pairs) {
     const recs = records.get(w.room!) ?? [];
     report.records += recs.length ? 1 : 0;
+    // Confirmed plies, as either player saw them, against the record's moves (none without a record).
+    const seenPlies = new Map<number, string>();
+    for (const p of [w, b]) for (const c of p.confirmed.values()) seenPlies.set(c.ply, c.uci);
+    const stored = recs.length ? (recs[0]!.uci as string[]) : [];
+    for (const [ply, uci] of seenPlies) if (stored[ply - 1] !== uci) report.confirmedMovesLost += 1;
     if (recs.length !== 1) {
       report.duplicateRecords += Math.max(0, recs.length - 1);
       if (!recs.length && parked.has(w.room!)) report.deadLettered += 1;
-      else if (!recs.length) report.lostMoves += 1;
+      else if (!recs.length) {
+        report.lostMoves += 1;
+        report.noRecord += 1;
+      }
       continue;
     }
     const rec = recs[0]!;
@@ -220,6 +260,7 @@ async function scenario(stack: ProcessStack, fault: Fault | null, opts: Scenario
       report.worstClockExcessMs = Math.max(report.worstClockExcessMs, charged - (sent - seen[i - 1]!.clock.at));
     }
   }
+  report.notes = { ...fault?.notes };
   return report;
 }
 
@@ -295,4 +336,53 @@ export function formatReports(reports: Report[]): string {
   ];
   const rows = reports.map((r) => cols.map((c) => (typeof r[c] === 'number' ? String(Math.round(Number(r[c]) * 10) / 10) : String(r[c]))));
   return [`| ${cols.join(' | ')} |`, `|${cols.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+/**
+ * After a fault: one new game, start to record, on the processes as they are now (none restarted).
+ * Says how long it took, or what failed: a service wedged by the fault shows here.
+ */
+export async function probeGame(stack: ProcessStack, timeoutMs = 30_000): Promise<string> {
+  const t = Date.now();
+  const gws = () => aliveGateways(stack);
+  const line = randomLine(prng(99), 4);
+  const mk = async (name: string, i: number) => new ResilientPlayer(name, (await guest(gws()[0]!, name)).token, gws, line, () => 50, i);
+  const step = <T>(what: string, p: Promise<T>): Promise<T> =>
+    Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} after ${timeoutMs} ms`)), timeoutMs))]);
+  let w: ResilientPlayer | undefined, b: ResilientPlayer | undefined;
+  try {
+    w = await mk('probe-w', 0);
+    b = await mk('probe-b', 1);
+    await Promise.all([w.connect(), b.connect()]);
+    const created = w.next((m) => m.t === 'created' || m.t === 'error');
+    w.send({ t: 'create', tc: { initialMs: 60_000, incrementMs: 0 }, color: 'white' });
+    const c = await step('no answer to create', created);
+    if (c.t === 'error') return `failed: create answered ${String(c.code)}`;
+    const joined = b.next((m) => m.t === 'joined');
+    const ended = Promise.all([w.next((m) => m.t === 'ended'), b.next((m) => m.t === 'ended')]);
+    b.send({ t: 'join', room: String(c.room) });
+    await step('no answer to join', joined);
+    await step('the game did not end', ended);
+    const room = String(c.room);
+    const stored = async () => (await recordsByRoom(stack)).has(room);
+    const until = Date.now() + timeoutMs;
+    while (!(await stored())) {
+      if (Date.now() > until) return `failed: no record of ${room} after ${timeoutMs} ms`;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    return `ok (${((Date.now() - t) / 1000).toFixed(1)} s to record)`;
+  } catch (err) {
+    // Where the room's events should have gone: the gateways registered alive, and the room's own.
+    const { Redis } = await import('ioredis');
+    const { keys } = await import('@gambit/common');
+    const redis = new Redis(stack.redis.url);
+    const k = keys(stack.keyPrefix);
+    const alive = await redis.zrange(k.gateways, '0', '-1', 'WITHSCORES').catch((e: Error) => [e.message]);
+    const roomGws = w?.room ? await redis.smembers(k.roomGateways(w.room)).catch((e: Error) => [e.message]) : [];
+    redis.disconnect();
+    return `failed: ${(err as Error).message}; ${w?.describe() ?? ''} | ${b?.describe() ?? ''}; gateways registered [${alive.join(',')}], room's [${roomGws.join(',')}]`;
+  } finally {
+    w?.stop();
+    b?.stop();
+  }
 }

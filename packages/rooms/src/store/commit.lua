@@ -83,10 +83,13 @@ if plan.events > 0 then
     redis.call('PEXPIRE', KEYS[2], plan.ttl)
   end
   local gws = redis.call('SMEMBERS', KEYS[3])
+  -- An empty registry is a Redis that came back without its data, not every gateway drained: the
+  -- gateways re-register at their next heartbeat, so none is forgotten meanwhile.
+  local registry = redis.call('ZCARD', KEYS[9]) > 0
   for _, gw in ipairs(gws) do
     -- A gateway that left the registry (drained) has no reader: forget it rather than
     -- re-creating its stream.
-    if redis.call('ZSCORE', KEYS[9], gw) then
+    if not registry or redis.call('ZSCORE', KEYS[9], gw) then
       -- A room event goes as its JSON text with its type (and ply) beside it: the gateway sends
       -- the text to its sockets as it is, without decoding it.
       for i = firstEvent, lastEvent, 3 do

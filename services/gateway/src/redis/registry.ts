@@ -19,7 +19,12 @@ export class ConnectionRegistry {
       .exec().catch(() => undefined);
     beat();
     this.timer = setInterval(beat, everyMs);
+    // A Redis that came back empty (restarted without persistence) must hear at once that this
+    // gateway is alive: until then the engines' commits forget it as a room's reader.
+    this.redis.on('ready', beat);
+    this.offReady = () => this.redis.off('ready', beat);
   }
+  private offReady?: () => void;
 
   async add(conn: string, playerId: string, name: string): Promise<void> {
     await this.redis.multi()
@@ -49,6 +54,7 @@ export class ConnectionRegistry {
   /** On a clean shutdown: this gateway is gone, with its event stream. */
   async retire(): Promise<void> {
     clearInterval(this.timer);
+    this.offReady?.();
     await this.redis.multi()
       .zrem(this.keys.gateways, this.gatewayId)
       .del(this.keys.gatewayConns(this.gatewayId), this.keys.gatewayEvents(this.gatewayId), this.keys.gatewayConnections(this.gatewayId))
