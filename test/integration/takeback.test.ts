@@ -59,7 +59,9 @@ describe('moretime and takebacks', () => {
     expect(await b.next('error')).toMatchObject({ code: 'rate_limited' });
     await w.next('moretime'); // some got through before the limit: each just more time for White
     await waitFor(async () => (await b.ask({ t: 'ping' }, 500).catch(() => null))?.t === 'pong', 10_000, 'black stayed rate limited');
-    await play(room, w, b, ['d7d5'], 1);
+    // The move waits behind the moretimes that got through (up to the burst, 40 commits): on a busy
+    // machine that takes more than play()'s usual 5 s.
+    await play(room, w, b, ['d7d5'], 1, 30_000);
     w.send({ t: 'resign', room });
     const ended = await b.next('ended');
     expect(await w.ask({ t: 'takeback', room })).toMatchObject({ t: 'error', code: 'game_over' });
