@@ -6,8 +6,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { createHmac } from 'node:crypto';
 import { useTwoGateways } from '../support/two-gateways.js';
-import { TestPlayer, play, startGame } from '../support/player.js';
-import { waitFor } from '../support/redis.js';
+import { TestPlayer, play, playOnceAllowed, startGame } from '../support/player.js';
 
 const SECRET = 'a-turn-secret-for-tests';
 const t = useTwoGateways({ gateway: { TURN_URLS: 'turn:127.0.0.1:3478?transport=udp', TURN_SECRET: SECRET, STUN_URLS: 'stun:127.0.0.1:3478', TURN_TTL_SECONDS: '600' } });
@@ -71,10 +70,8 @@ describe('signalling through the room', () => {
     for (let i = 0; i < 50; i++) w.send({ t: 'signal', room, kind: 'candidate', candidate }); // ten past the burst (twenty would close it)
     expect(await w.next('error')).toMatchObject({ code: 'rate_limited' });
     // bob got at most what the bucket let through (a burst of 40), and the game goes on for both
-    // once the bucket has a token again (a ping answered).
-    await waitFor(async () => (await w.ask({ t: 'ping' }, 500).catch(() => null))?.t === 'pong', 10_000, 'the socket stayed rate limited');
-    w.send({ t: 'move', room, uci: 'e2e4', ply: 0 });
-    await Promise.all([w.next('moved'), b.next('moved')]);
+    // once the bucket has room again.
+    await playOnceAllowed(room, w, b, 'e2e4', 0);
     expect(b.inbox.filter((m) => m.t === 'signal').length).toBeLessThanOrEqual(40);
   });
 

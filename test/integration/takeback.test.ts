@@ -4,8 +4,7 @@
 // flood: each its error code, and the game (and its seq) untouched.
 import { describe, expect, test } from '@jest/globals';
 import { useTwoGateways } from '../support/two-gateways.js';
-import { play, startGame } from '../support/player.js';
-import { waitFor } from '../support/redis.js';
+import { play, playOnceAllowed, startGame } from '../support/player.js';
 
 const t = useTwoGateways();
 
@@ -58,10 +57,7 @@ describe('moretime and takebacks', () => {
     for (let i = 0; i < 50; i++) b.send({ t: 'moretime', room });
     expect(await b.next('error')).toMatchObject({ code: 'rate_limited' });
     await w.next('moretime'); // some got through before the limit: each just more time for White
-    await waitFor(async () => (await b.ask({ t: 'ping' }, 500).catch(() => null))?.t === 'pong', 10_000, 'black stayed rate limited');
-    // The move waits behind the moretimes that got through (up to the burst, 40 commits): on a busy
-    // machine that takes more than play()'s usual 5 s.
-    await play(room, w, b, ['d7d5'], 1, 30_000);
+    await playOnceAllowed(room, w, b, 'd7d5', 1);
     w.send({ t: 'resign', room });
     const ended = await b.next('ended');
     expect(await w.ask({ t: 'takeback', room })).toMatchObject({ t: 'error', code: 'game_over' });

@@ -1,5 +1,6 @@
 // A scripted WebSocket client for tests: sends frames, waits for the messages it expects.
 import WebSocket from 'ws';
+import { waitFor } from './redis.js';
 import type { ServerMsg } from '@gambit/protocol';
 
 type Msg = ServerMsg & Record<string, unknown>;
@@ -112,4 +113,23 @@ export async function play(room: string, white: TestPlayer, black: TestPlayer, m
     mover.send({ t: 'move', room, uci: moves[i], ply });
     await Promise.all([white.next('moved', (m) => m.ply === ply + 1, timeoutMs), black.next('moved', (m) => m.ply === ply + 1, timeoutMs)]);
   }
+}
+
+/**
+ * After a flood cut by the socket's rate limit: the mover plays `uci` at `ply` once its bucket has
+ * room again. The bucket refills at 20 frames a second, so a ping answered proves room for one
+ * frame, not two: the move may be refused as well (with its own rate_limited error, strikes having
+ * started again at the ping); then it is sent again, as a page would.
+ */
+export async function playOnceAllowed(room: string, white: TestPlayer, black: TestPlayer, uci: string, ply: number): Promise<void> {
+  const mover = ply % 2 === 0 ? white : black;
+  const played = Promise.all([white.next('moved', (m) => m.ply === ply + 1, 30_000), black.next('moved', (m) => m.ply === ply + 1, 30_000)]);
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    await waitFor(async () => (await mover.ask({ t: 'ping' }, 500).catch(() => null))?.t === 'pong', 10_000, `${mover.name} stayed rate limited`);
+    const refused = mover.next('error', (m) => m.code === 'rate_limited', 30_000);
+    refused.catch(() => undefined); // left waiting once the move is played
+    mover.send({ t: 'move', room, uci, ply });
+    if ((await Promise.race([played.then(() => 'played'), refused.then(() => 'refused')])) === 'played') return;
+  }
+  throw new Error(`${mover.name}'s ${uci} refused by the rate limit five times`);
 }
