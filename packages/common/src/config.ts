@@ -38,6 +38,20 @@ export const env = {
   level: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 };
 
+/**
+ * Whether `o` is an origin exactly as browsers send it in an Origin header: http(s)://host[:port],
+ * serialized as URL does it (lowercase host, no default port, no path, trailing slash, query or
+ * credentials). Anything else would never match a request's Origin.
+ */
+export function isOrigin(o: string): boolean {
+  try {
+    const u = new URL(o);
+    return (u.protocol === 'https:' || u.protocol === 'http:') && u.origin === o;
+  } catch {
+    return false;
+  }
+}
+
 /** Settings every service shares. */
 export const commonConfig = {
   REDIS_URL: env.str('redis://127.0.0.1:6379'),

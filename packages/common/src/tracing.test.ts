@@ -3,10 +3,13 @@
 import { afterEach, describe, expect, jest, test } from '@jest/globals';
 import { trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import type { EngineCommand } from '@gambit/protocol';
 import { ConfigError } from './config.js';
-import { apiRoute, endSpan, extractTrace, injectTrace, startSpan, startTracing, setTracer, spanContext, tracingOn, tracingSettings } from './tracing.js';
+import { SpanKind, apiRoute, endSpan, extractTrace, injectTrace, startCommandSpan, startSpan, startTracing, setTracer, spanContext, tracingOn, tracingSettings } from './tracing.js';
 
 const TP = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+const ORIGIN = { gw: 'gw1', conn: 'c1', playerId: 'g_p', name: 'P' };
+const MOVE: EngineCommand = { t: 'move', origin: { ...ORIGIN, cid: 'c1.3' }, room: 'r1', uci: 'e2e4', ply: 1 };
 
 function inMemory() {
   const exporter = new InMemorySpanExporter();
@@ -60,6 +63,13 @@ describe('off', () => {
     getTracer.mockRestore();
     await t.shutdown();
   });
+
+  test('a command span: nothing made, the command not even read', () => {
+    const read = jest.fn(() => MOVE.origin);
+    const cmd = { ...MOVE, get origin() { return read(); } };
+    expect(startCommandSpan('move', cmd, { kind: SpanKind.SERVER, attributes: { 'gambit.conn': 'c1' } })).toBeUndefined();
+    expect(read).not.toHaveBeenCalled();
+  });
 });
 
 describe('on', () => {
@@ -90,6 +100,24 @@ describe('on', () => {
     expect(new Set([a, b, c].map((s) => s!.spanContext().traceId)).size).toBe(3);
     expect(c!.status.code).toBe(2); // ERROR
     expect(extractTrace(undefined)).toBe(extractTrace({}));
+  });
+
+  test('a command span: the command\'s attributes and the site\'s, with the name, kind, parent and start given', () => {
+    const exporter = inMemory();
+    const gw = startCommandSpan('move', MOVE, { kind: SpanKind.SERVER, startTime: 1_700_000_000_000, attributes: { 'gambit.conn': 'c1' } })!;
+    const engine = startCommandSpan('command move', MOVE, { parent: injectTrace(gw), kind: SpanKind.CONSUMER, attributes: { 'messaging.system': 'redis', 'gambit.claimed': false } })!;
+    endSpan(startCommandSpan('command create', { t: 'create', origin: ORIGIN, tc: { initialMs: 60_000, incrementMs: 0 }, color: 'random' }));
+    endSpan(engine);
+    endSpan(gw);
+    const [c, e, g] = exporter.getFinishedSpans();
+    expect(g).toMatchObject({ name: 'move', kind: SpanKind.SERVER, startTime: [1_700_000_000, 0] });
+    expect(g!.parentSpanContext).toBeUndefined();
+    expect(g!.attributes).toEqual({ 'gambit.command': 'move', 'gambit.conn': 'c1', 'gambit.cid': 'c1.3', 'gambit.room': 'r1', 'gambit.ply': 1, 'gambit.uci': 'e2e4' });
+    expect(e).toMatchObject({ name: 'command move', kind: SpanKind.CONSUMER });
+    expect(e!.parentSpanContext?.spanId).toBe(g!.spanContext().spanId);
+    expect(e!.attributes).toEqual({ 'gambit.command': 'move', 'messaging.system': 'redis', 'gambit.claimed': false, 'gambit.cid': 'c1.3', 'gambit.room': 'r1', 'gambit.ply': 1, 'gambit.uci': 'e2e4' });
+    expect(c).toMatchObject({ name: 'command create', kind: SpanKind.INTERNAL });
+    expect(c!.attributes).toEqual({ 'gambit.command': 'create' }); // no cid, no room
   });
 
   test('API span names keep ids out', () => {

@@ -13,6 +13,7 @@
 import { hostname } from 'node:os';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type TimeInput, type Tracer } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import type { EngineCommand } from '@gambit/protocol';
 import { z } from 'zod';
 import { env, loadConfig } from './config.js';
 
@@ -170,6 +171,25 @@ export function startSpan(name: string, o: SpanOptions = {}): Span | undefined {
   if (!tracer) return undefined;
   const parent = o.parent === undefined ? ROOT_CONTEXT : isContext(o.parent) ? o.parent : extractTrace(o.parent);
   return tracer.startSpan(name, { kind: o.kind ?? SpanKind.INTERNAL, ...(o.attributes ? { attributes: o.attributes } : {}), ...(o.startTime !== undefined ? { startTime: o.startTime } : {}) }, parent);
+}
+
+/**
+ * The span of an engine command, or undefined when tracing is off (then nothing at all is made, not
+ * even the attributes): the gateway's from a frame's arrival to its XADD, the engine's from the
+ * entry to the commit. Each site gives its own name, kind, parent and start; the span says what
+ * every command's does (its type, correlation id, room, and for a move its ply and move) and the
+ * site's own `attributes` besides.
+ */
+export function startCommandSpan(name: string, cmd: EngineCommand, o: SpanOptions = {}): Span | undefined {
+  if (!tracer) return undefined;
+  const a: Attributes = { 'gambit.command': cmd.t, ...o.attributes };
+  if (cmd.origin.cid) a['gambit.cid'] = cmd.origin.cid;
+  if ('room' in cmd && cmd.room) a['gambit.room'] = cmd.room;
+  if (cmd.t === 'move') {
+    a['gambit.ply'] = cmd.ply;
+    a['gambit.uci'] = cmd.uci;
+  }
+  return startSpan(name, { ...o, attributes: a });
 }
 
 /** Ends a span, marking it failed when `err` is given. */

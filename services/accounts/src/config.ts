@@ -1,7 +1,7 @@
 // Accounts settings, all from environment variables (docs/accounts.md lists them). A bad one stops
 // the process at start with a message naming it.
 import { z } from 'zod';
-import { commonConfig, env, loadConfig } from '@gambit/common';
+import { commonConfig, env, isOrigin, loadConfig } from '@gambit/common';
 
 const tableName = (def: string) =>
   z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, 'a DynamoDB table name: 3-255 characters from A-Z a-z 0-9 _ . -').default(def);
@@ -70,15 +70,6 @@ export const accountsSchema = z.object({
     ctx.addIssue({ code: 'custom', path: ['SESSION_SAMESITE'], message: 'none needs an https PUBLIC_URL: browsers take SameSite=None cookies only when Secure' });
   }
 });
-
-function isOrigin(o: string): boolean {
-  try {
-    const u = new URL(o);
-    return (u.protocol === 'https:' || u.protocol === 'http:') && u.origin === o;
-  } catch {
-    return false;
-  }
-}
 
 export type AccountsConfig = z.infer<typeof accountsSchema>;
 

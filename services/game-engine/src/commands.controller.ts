@@ -1,7 +1,7 @@
 // The engine's NestJS face: one handler per command type on the command stream.
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { SpanKind, endSpan, injectTrace, startSpan, tracingOn } from '@gambit/common';
+import { SpanKind, endSpan, injectTrace, startCommandSpan, tracingOn } from '@gambit/common';
 import type { EngineCommand } from '@gambit/protocol';
 import { Engine } from '@gambit/rooms';
 import { StreamContext } from '@gambit/streams';
@@ -25,7 +25,7 @@ export class CommandsController {
    * commit writes carries this span's context on to the finalizer.
    */
   private async traced(cmd: EngineCommand, c: StreamContext): Promise<void> {
-    const span = startSpan(`command ${cmd.t}`, { parent: c.getTrace(), kind: SpanKind.CONSUMER, attributes: commandAttributes(cmd, c) });
+    const span = startCommandSpan(`command ${cmd.t}`, cmd, { parent: c.getTrace(), kind: SpanKind.CONSUMER, attributes: streamAttributes(c) });
     try {
       const trace = injectTrace(span);
       const ack = { stream: c.getStream(), group: c.getGroup(), ...(trace ? { trace } : {}) };
@@ -54,17 +54,7 @@ export class CommandsController {
   @EventPattern('disconnect') disconnect(@Payload() c: EngineCommand, @Ctx() x: unknown) { return this.run(c, x); }
 }
 
-/** What a command's span says: the room, and for a move its ply and move. */
-function commandAttributes(cmd: EngineCommand, c: StreamContext): Record<string, string | number | boolean> {
-  const a: Record<string, string | number | boolean> = {
-    'messaging.system': 'redis', 'messaging.destination.name': c.getStream(), 'messaging.message.id': c.getId(),
-    'gambit.command': cmd.t, 'gambit.claimed': c.isClaimed(),
-  };
-  if (cmd.origin.cid) a['gambit.cid'] = cmd.origin.cid;
-  if ('room' in cmd && cmd.room) a['gambit.room'] = cmd.room;
-  if (cmd.t === 'move') {
-    a['gambit.ply'] = cmd.ply;
-    a['gambit.uci'] = cmd.uci;
-  }
-  return a;
+/** What a command's span says besides the command (startCommandSpan): the entry it came in, and whether it was claimed from another consumer. */
+function streamAttributes(c: StreamContext): Record<string, string | boolean> {
+  return { 'messaging.system': 'redis', 'messaging.destination.name': c.getStream(), 'messaging.message.id': c.getId(), 'gambit.claimed': c.isClaimed() };
 }

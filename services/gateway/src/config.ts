@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonConfig, env, loadConfig } from '@gambit/common';
+import { commonConfig, env, isOrigin, loadConfig } from '@gambit/common';
 
 /** A PEM block of the given kind, from the variable itself (\n escapes allowed). */
 const pem = (kind: string) => z.string().optional()
@@ -89,14 +89,6 @@ export const gatewayConfigSchema = z.object({
   if (Boolean(c.OIDC_ISSUER) !== Boolean(c.OIDC_AUDIENCE)) ctx.addIssue({ code: 'custom', path: [c.OIDC_ISSUER ? 'OIDC_AUDIENCE' : 'OIDC_ISSUER'], message: 'OIDC needs both OIDC_ISSUER and OIDC_AUDIENCE' });
   if (!c.GUEST_TOKENS && !c.OIDC_ISSUER && !c.ACCOUNTS_URL) ctx.addIssue({ code: 'custom', path: ['GUEST_TOKENS'], message: 'with guest tokens off, OIDC_ISSUER or ACCOUNTS_URL must be set: nobody could sign in' });
 });
-function isOrigin(o: string): boolean {
-  try {
-    const u = new URL(o);
-    return (u.protocol === 'https:' || u.protocol === 'http:') && u.origin === o;
-  } catch {
-    return false;
-  }
-}
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
 export const loadGatewayConfig = (e: NodeJS.ProcessEnv = process.env) => loadConfig(gatewayConfigSchema, e);

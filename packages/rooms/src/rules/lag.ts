@@ -92,19 +92,19 @@ export function lagOnMove(s: Pick<RoomState, 'lag' | 'tc' | 'clock'>, side: Side
  */
 export function recordLag(s: RoomState, side: Side, m: MoveLag): void {
   const before = s.moves.length - 1; // the move is already in `moves`
-  s.lagHistory = [...fit(s.lagHistory, before), m.lag];
-  s.compHistory = [...fit(s.compHistory, before), m.comp];
+  s.lagHistory = [...fitTo(s.lagHistory, before), m.lag];
+  s.compHistory = [...fitTo(s.compHistory, before), m.comp];
   s.lag = { white: trackerOf(s, 'white'), black: trackerOf(s, 'black'), [side]: m.tracker };
 }
 
 /** Both histories as the game record keeps them: one entry per ply, or absent for a game without moves. */
 export function lagRecord(s: RoomState): { lagHistory?: number[]; compHistory?: number[] } {
   if (s.moves.length === 0) return {};
-  return { lagHistory: fit(s.lagHistory, s.moves.length), compHistory: fit(s.compHistory, s.moves.length) };
+  return { lagHistory: fitTo(s.lagHistory, s.moves.length), compHistory: fitTo(s.compHistory, s.moves.length) };
 }
 
 /** A history as `n` entries: the first n kept, zeros for plies it lacks. */
-const fit = (h: number[] | undefined, n: number): number[] => Array.from({ length: n }, (_, i) => h?.[i] ?? 0);
+const fitTo = (h: number[] | undefined, n: number): number[] => Array.from({ length: n }, (_, i) => h?.[i] ?? 0);
 
 /** Each side's lag at its last move of this game (what `state` carries for the connection bars). */
 export function lastLags(s: Pick<RoomState, 'lagHistory' | 'moves'>): Partial<Record<Side, number>> {

@@ -14,7 +14,7 @@ import { Chat, type ChatDeps } from './chat.js';
 import type { Mutes } from './mutes.js';
 import { Video, type VideoDeps } from './video.js';
 import type { Presence } from './presence.js';
-import { SpanKind, endSpan, injectTrace, startSpan, tracingOn, type Logger } from '@gambit/common';
+import { SpanKind, endSpan, injectTrace, startCommandSpan, tracingOn, type Logger } from '@gambit/common';
 import type { Authenticator, Identity } from '../auth/index.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { ConnectionRegistry } from '../redis/registry.js';
@@ -243,7 +243,7 @@ export class Client {
     const cmd = toCommand(frame, this.origin(frame.id), (claim) => this.lag.forMove(claim));
     // Tracing on: a span per command, from the frame's arrival to its XADD; the entry carries its
     // context, so the engine's span (and, at a game's end, the finalizer's) joins its trace.
-    const span = arrived === undefined ? undefined : startSpan(cmd.t, { kind: SpanKind.SERVER, startTime: arrived, attributes: commandAttributes(cmd, this.id) });
+    const span = arrived === undefined ? undefined : startCommandSpan(cmd.t, cmd, { kind: SpanKind.SERVER, startTime: arrived, attributes: { 'gambit.conn': this.id } });
     try {
       // Only moves in a room this socket is in: others are refused and would never be answered.
       if (cmd.t === 'move' && this.rooms.has(cmd.room)) this.deps.moveLatency.sent(cmd.room, cmd.ply);
@@ -305,16 +305,4 @@ function isSignal(data: Buffer): boolean {
   } catch {
     return false;
   }
-}
-
-/** What a command's span says: the connection, the room, and for a move its ply and move. */
-function commandAttributes(cmd: EngineCommand, conn: string): Record<string, string | number> {
-  const a: Record<string, string | number> = { 'gambit.command': cmd.t, 'gambit.conn': conn };
-  if (cmd.origin.cid) a['gambit.cid'] = cmd.origin.cid;
-  if ('room' in cmd && cmd.room) a['gambit.room'] = cmd.room;
-  if (cmd.t === 'move') {
-    a['gambit.ply'] = cmd.ply;
-    a['gambit.uci'] = cmd.uci;
-  }
-  return a;
 }

@@ -1,0 +1,37 @@
+// isOrigin: an origin only as a browser's Origin header spells it, so a setting listing origins
+// (the gateway's ALLOWED_ORIGINS, the accounts service's PAGE_ORIGINS) never holds one that cannot match.
+import { describe, expect, test } from '@jest/globals';
+import { isOrigin } from './config.js';
+
+describe('isOrigin', () => {
+  test.each([
+    'https://a.example',
+    'http://localhost:8080',
+    'http://127.0.0.1:3000',
+    'https://[::1]:8443',
+    'https://xn--bcher-kva.example',
+  ])('accepts %s', (o) => {
+    expect(isOrigin(o)).toBe(true);
+  });
+
+  test.each([
+    ['https://a.example/', 'a trailing slash'],
+    ['https://a.example/path', 'a path'],
+    ['https://a.example?x=1', 'a query'],
+    ['https://a.example#f', 'a fragment'],
+    ['https://user@a.example', 'credentials'],
+    ['https://A.example', 'an uppercase host'],
+    ['https://bücher.example', 'a host not in punycode'],
+    ['https://a.example:443', "https's default port"],
+    ['http://a.example:80', "http's default port"],
+    [' https://a.example', 'surrounding space'],
+    ['null', 'the opaque origin'],
+    ['*', 'a wildcard'],
+    ['', 'nothing'],
+    ['ftp://x', 'another scheme'],
+    ['ws://a.example', 'a WebSocket scheme'],
+    ['file:///tmp', 'a file URL'],
+  ])('refuses %s (%s)', (o) => {
+    expect(isOrigin(o)).toBe(false);
+  });
+});
