@@ -69,20 +69,29 @@ export function canWinOnTime(chess: Chess, side: Side): boolean {
  */
 export interface Game {
   chess: Chess;
+  /** The moves played, in UCI, and the FEN before the first and after each. */
+  uci: string[];
   fens: string[];
 }
 
 /** Plays `uci` in `game` (mutating it) or says why it cannot be played. */
 export function play(game: Game, uci: string): Applied | MoveError {
   const applied = applyUci(game.chess, uci);
-  if (typeof applied !== 'string') game.fens.push(applied.fen);
+  if (typeof applied !== 'string') {
+    game.uci.push(uci);
+    game.fens.push(applied.fen);
+  }
   return applied;
 }
 
 export function replay(uciMoves: readonly string[]): Game {
   const chess = new Chess();
-  const game: Game = { chess, fens: [chess.fen()] };
-  for (const uci of uciMoves) {
+  return catchUp({ chess, uci: [], fens: [chess.fen()] }, uciMoves);
+}
+
+/** Plays on `game` the stored moves past those it has (its moves must be a prefix of them). */
+export function catchUp(game: Game, uciMoves: readonly string[]): Game {
+  for (const uci of uciMoves.slice(game.uci.length)) {
     if (typeof play(game, uci) === 'string') throw new Error(`stored move ${uci} does not replay`);
   }
   return game;
