@@ -11,4 +11,5 @@ export default {
   testMatch: ['<rootDir>/{packages,services,web,controllers}/*/src/**/*.test.ts', '<rootDir>/web/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
   setupFiles: ['reflect-metadata'],
   testTimeout: 30000,
+  testSequencer: '<rootDir>/test/support/sequencer.js',
 };

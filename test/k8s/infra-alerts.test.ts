@@ -4,22 +4,10 @@
 // gateways), and everything reaches the one SNS topic the chart's Alertmanager can publish to too.
 // cfn-lint runs over it with the other templates in infra.test.ts.
 import { describe, expect, test } from '@jest/globals';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { defaultValues } from '../../cdk8s/src/values.js';
-import { parseYaml } from '../../cdk8s/src/yaml.js';
-import { root } from './support.js';
+import { type Cfn, danglingReferences, ofType, references, type Res, template } from './cloudformation.js';
 
-type Res = { Type: string; Condition?: string; DependsOn?: string; Properties: Record<string, unknown> };
-type Cfn = {
-  Parameters: Record<string, { Type: string; Default?: string | number; AllowedPattern?: string }>;
-  Conditions: Record<string, unknown>;
-  Resources: Record<string, Res>;
-  Outputs: Record<string, { Value: unknown }>;
-};
-const read = (f: string) => parseYaml(readFileSync(join(root, f), 'utf8')) as unknown as Cfn;
-const cfn = () => read('infra/aws/alerts.yaml');
-const ofType = (c: Cfn, t: string) => Object.entries(c.Resources).filter(([, r]) => r.Type === t);
+const cfn = () => template('infra/aws/alerts.yaml');
 const TOPIC = { Ref: 'AlertTopic' };
 
 type Alarm = {
@@ -88,7 +76,7 @@ describe('infra/aws/alerts.yaml (CloudFormation: budget, alarms, SNS)', () => {
     // the same names as the chart's finalizer and the data stack's tables
     const names = (x: Cfn) => [x.Parameters.GamesTableName!.Default, x.Parameters.PlayersTableName!.Default];
     expect(names(c)).toEqual([defaultValues().dynamodb.gamesTable, defaultValues().dynamodb.playersTable]);
-    expect(names(c)).toEqual(names(read('infra/aws/data.yaml')));
+    expect(names(c)).toEqual(names(template('infra/aws/data.yaml')));
     const a = alarms(c);
     for (const [name, param] of [['GamesTableThrottles', 'GamesTableName'], ['PlayersTableThrottles', 'PlayersTableName']] as const) {
       const m = a[name]!.Metrics!;
@@ -102,30 +90,14 @@ describe('infra/aws/alerts.yaml (CloudFormation: budget, alarms, SNS)', () => {
   });
 
   test('the Redis nodes are those of infra/aws/data.yaml: its output names the replication group, two nodes', () => {
-    const data = read('infra/aws/data.yaml');
+    const data = template('infra/aws/data.yaml');
     expect(data.Outputs.RedisReplicationGroupId!.Value).toEqual({ Ref: 'Redis' });
     expect(data.Resources.Redis!.Properties.NumCacheClusters).toBe(2);
   });
 
   test('every Ref, GetAtt, Sub variable and Condition names a parameter, resource or condition of the template', () => {
     const c = cfn();
-    const known = new Set([...Object.keys(c.Parameters), ...Object.keys(c.Resources), 'AWS::Region', 'AWS::AccountId', 'AWS::StackName', 'AWS::Partition']);
-    const names: string[] = [];
-    const walk = (x: unknown): void => {
-      if (Array.isArray(x)) return x.forEach(walk);
-      if (!x || typeof x !== 'object') return;
-      for (const [k, v] of Object.entries(x)) {
-        if (k === 'Ref') names.push(v as string);
-        else if (k === 'Fn::GetAtt') names.push((v as string[])[0]!);
-        else if (k === 'Fn::Sub') names.push(...[...(v as string).matchAll(/\$\{([^}.]+)/g)].map((m) => m[1]!));
-        walk(v);
-      }
-    };
-    walk(c.Resources);
-    walk(c.Outputs);
-    walk(c.Conditions);
-    expect(names.length).toBeGreaterThan(20);
-    expect(names.filter((n) => !known.has(n))).toEqual([]);
-    for (const r of Object.values(c.Resources)) if (r.Condition) expect(Object.keys(c.Conditions)).toContain(r.Condition);
+    expect(references(c).length).toBeGreaterThan(20);
+    expect(danglingReferences(c)).toEqual([]);
   });
 });

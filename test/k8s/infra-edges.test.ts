@@ -7,52 +7,20 @@
 // none until all pass). Structure is checked here against the code it serves (the gateway's routes,
 // the page's calls, the image list of scripts/build-images.sh); cfn-lint (infra.test.ts and below)
 // and actionlint check the files where they are installed, and are skipped, saying so, elsewhere.
-import { describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { isClientRoute } from '../../services/gateway/src/http/static.js';
 import { parseYaml } from '../../cdk8s/src/yaml.js';
+import { cfnLintErrors, cfnLintInstalled, danglingReferences, ofType, references, template, type Res } from './cloudformation.js';
 import { root } from './support.js';
 
 const text = (f: string) => readFileSync(join(root, f), 'utf8');
-type Res = { Type: string; Condition?: string; DeletionPolicy?: string; Metadata?: unknown; Properties: Record<string, unknown> };
-type Cfn = {
-  Parameters: Record<string, { Type: string; Default?: string | number; AllowedPattern?: string; AllowedValues?: (string | number)[]; MinValue?: number; MaxValue?: number }>;
-  Conditions?: Record<string, unknown>;
-  Rules?: Record<string, { RuleCondition?: unknown; Assertions: { Assert: unknown }[] }>;
-  Resources: Record<string, Res>;
-  Outputs: Record<string, { Value: unknown }>;
-};
-const template = (f: string) => parseYaml(text(f)) as Cfn;
-const ofType = (c: Cfn, t: string) => Object.entries(c.Resources).filter(([, r]) => r.Type === t);
 const YEAR = 31_536_000;
 /** The values CloudWatch Logs accepts for a retention. */
 const RETENTIONS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
-
-/** Every Ref, GetAtt and Sub variable names a parameter, resource or pseudo parameter; every Condition exists. */
-function danglingReferences(c: Cfn): string[] {
-  const known = new Set([...Object.keys(c.Parameters), ...Object.keys(c.Resources), 'AWS::Region', 'AWS::AccountId', 'AWS::StackName', 'AWS::Partition', 'AWS::NoValue']);
-  const names: string[] = [];
-  const walk = (x: unknown): void => {
-    if (Array.isArray(x)) return x.forEach(walk);
-    if (!x || typeof x !== 'object') return;
-    for (const [k, v] of Object.entries(x)) {
-      if (k === 'Ref') names.push(v as string);
-      else if (k === 'Fn::GetAtt') names.push((v as string[])[0]!);
-      else if (k === 'Fn::Sub') names.push(...[...(v as string).matchAll(/\$\{([^}.]+)/g)].map((m) => m[1]!));
-      walk(v);
-    }
-  };
-  walk(c.Resources);
-  walk(c.Outputs);
-  walk(c.Conditions ?? {});
-  walk(c.Rules ?? {});
-  expect(names.length).toBeGreaterThan(5);
-  const conditions = Object.keys(c.Conditions ?? {});
-  return [...names.filter((n) => !known.has(n)), ...Object.values(c.Resources).flatMap((r) => (r.Condition && !conditions.includes(r.Condition) ? [r.Condition] : []))];
-}
 
 describe('infra/aws/site.yaml (CloudFront, S3 with origin access control, WAF)', () => {
   const c = template('infra/aws/site.yaml');
@@ -278,6 +246,7 @@ describe('infra/aws/site.yaml (CloudFront, S3 with origin access control, WAF)',
     expect(c.Outputs.BucketName!.Value).toEqual({ Ref: bucketName });
     expect(c.Outputs.DistributionId!.Value).toEqual({ Ref: 'Distribution' });
     expect(c.Outputs.DistributionDomainName!.Value).toEqual({ 'Fn::GetAtt': ['Distribution', 'DomainName'] });
+    expect(references(c).length).toBeGreaterThan(5);
     expect(danglingReferences(c)).toEqual([]);
   });
 });
@@ -354,6 +323,7 @@ describe('the audit trail: EKS control-plane logs and VPC flow logs, each with a
       else expect(actions).toEqual(['logs:DescribeLogGroups']);
       expect(s.Resource).not.toBe('*');
     }
+    expect(references(c).length).toBeGreaterThan(5);
     expect(danglingReferences(c)).toEqual([]);
   });
 });
@@ -376,6 +346,7 @@ describe('supply chain: ECR scans on push, the workflow scans every image before
     }
     // the deploy role pushes to exactly that prefix
     expect(text('infra/iam/github-deploy-policy.json')).toContain(':repository/gambit/*');
+    expect(references(c).length).toBeGreaterThan(5);
     expect(danglingReferences(c)).toEqual([]);
   });
 
@@ -437,24 +408,38 @@ const actionlint = spawnSync('actionlint', ['-version'], { encoding: 'utf8' }).s
 });
 
 // cfn-lint runs over every template of infra/aws in infra.test.ts; these show it refuses the new
-// templates' typical mistakes.
-const cfnLint = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' }).status === 0;
-(cfnLint ? describe : describe.skip)('cfn-lint refuses broken copies of the new templates (where cfn-lint is installed)', () => {
-  const lintCopy = (f: string, from: string, to: string) => {
+// templates' typical mistakes, each with the error of that mistake (the copies linted in one run).
+(cfnLintInstalled ? describe : describe.skip)('cfn-lint refuses broken copies of the new templates (where cfn-lint is installed)', () => {
+  // template, text, its broken form, the rule it breaks, the bad value the error names
+  const mistakes = [
+    ['infra/aws/site.yaml', 'Scope: CLOUDFRONT', 'Scope: GLOBAL', 'E3030', 'GLOBAL'],
+    ['infra/aws/site.yaml', 'EvaluationWindowSec: 300', 'EvaluationWindowSec: 301', 'E3030', '301'],
+    ['infra/aws/site.yaml', 'CachePolicyId: { Ref: ImmutableCachePolicy }', 'CachePolicyId: { Ref: ImmutableCachePolicies }', 'E1020', 'ImmutableCachePolicies'],
+    ['infra/aws/flow-logs.yaml', 'LogDestinationType: cloud-watch-logs', 'LogDestinationType: cloudwatch', 'E3030', 'cloudwatch'],
+    ['infra/aws/ecr.yaml', 'ImageTagMutability: IMMUTABLE', 'ImageTagMutability: FROZEN', 'E3030', 'FROZEN'],
+  ] as const;
+  let dir = '';
+  let copies: string[] = [];
+  let errors = new Map<string, string[]>();
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'gambit-cfn-'));
+    copies = mistakes.map(([f, from, to], i) => {
+      const copy = join(dir, `${i}-${basename(f)}`);
+      writeFileSync(copy, text(f).replace(from, to));
+      return copy;
+    });
+    errors = cfnLintErrors(copies);
+  }, 120_000);
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test.each(mistakes.map((m, i) => [...m, i] as const))('%s with %s as %s', (f, from, _to, rule, bad, i) => {
     const source = text(f);
     expect(source).toContain(from);
-    const copy = join(mkdtempSync(join(tmpdir(), 'gambit-cfn-')), 'copy.yaml');
-    writeFileSync(copy, source.replace(from, to));
-    return spawnSync('cfn-lint', ['--non-zero-exit-code', 'error', copy], { encoding: 'utf8' }).status;
-  };
-
-  test.each([
-    ['infra/aws/site.yaml', 'Scope: CLOUDFRONT', 'Scope: GLOBAL'],
-    ['infra/aws/site.yaml', 'EvaluationWindowSec: 300', 'EvaluationWindowSec: 301'],
-    ['infra/aws/site.yaml', 'CachePolicyId: { Ref: ImmutableCachePolicy }', 'CachePolicyId: { Ref: ImmutableCachePolicies }'],
-    ['infra/aws/flow-logs.yaml', 'LogDestinationType: cloud-watch-logs', 'LogDestinationType: cloudwatch'],
-    ['infra/aws/ecr.yaml', 'ImageTagMutability: IMMUTABLE', 'ImageTagMutability: FROZEN'],
-  ])('%s with %s as %s', (f, from, to) => {
-    expect(lintCopy(f, from, to)).not.toBe(0);
+    // an error of that rule on the line changed, naming the bad value
+    const line = source.slice(0, source.indexOf(from)).split('\n').length;
+    const found = errors.get(copies[i]!)!.map((e) => e.slice(copies[i]!.length + 1));
+    expect(found).toContainEqual(expect.stringMatching(new RegExp(`^${line}:\\d+:\\d+:\\d+:${rule}:.*\\b${bad}\\b`)));
   });
 });

@@ -1,14 +1,15 @@
 // The cluster, the AWS pieces, kind and the delivery pipeline: the files parse, agree with each
 // other and with the chart, grant least privilege, and the workflow passes a real linter.
-import { describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { tableDefinitions } from '../../services/finalizer/src/tables.js';
 import { accountTableDefinitions } from '../../services/accounts/src/adapters/tables.js';
 import { eksProfile, kindProfile } from '../../cdk8s/src/profiles.js';
 import { parseYaml } from '../../cdk8s/src/yaml.js';
+import { cfnLintErrors, cfnLintInstalled, danglingReferences, ofType, references, type Res, template } from './cloudformation.js';
 import { named, pods, profileFiles, render, root } from './support.js';
 
 /** The chart with accounts on (the embedded provider), for the names of their objects. */
@@ -181,11 +182,10 @@ describe('IAM policy documents', () => {
 });
 
 describe('infra/aws/data.yaml (CloudFormation)', () => {
-  type Cfn = { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
-  const cfn = () => parseYaml(read('infra/aws/data.yaml')) as Cfn;
+  const c = template('infra/aws/data.yaml');
 
   test('the tables are the finalizer\'s own definitions', () => {
-    const r = cfn().Resources;
+    const r = c.Resources;
     const defs = tableDefinitions({ games: 'G', players: 'P' });
     const strip = (d: Record<string, unknown>) => ({ AttributeDefinitions: d.AttributeDefinitions, KeySchema: d.KeySchema, GlobalSecondaryIndexes: d.GlobalSecondaryIndexes, BillingMode: d.BillingMode });
     expect(strip(r.GamesTable!.Properties)).toEqual(strip(defs[0] as unknown as Record<string, unknown>));
@@ -194,21 +194,21 @@ describe('infra/aws/data.yaml (CloudFormation)', () => {
   });
 
   test('free gateway endpoints only (DynamoDB and S3), on the private route tables', () => {
-    const endpoints = Object.values(cfn().Resources).filter((r) => r.Type === 'AWS::EC2::VPCEndpoint');
+    const endpoints = ofType(c, 'AWS::EC2::VPCEndpoint').map(([, r]) => r);
     expect(endpoints.map((e) => e.Properties.VpcEndpointType)).toEqual(['Gateway', 'Gateway']);
     expect(endpoints.map((e) => (e.Properties.ServiceName as { 'Fn::Sub': string })['Fn::Sub']).sort()).toEqual(['com.amazonaws.${AWS::Region}.dynamodb', 'com.amazonaws.${AWS::Region}.s3']);
     for (const e of endpoints) expect(e.Properties.RouteTableIds).toEqual({ Ref: 'PrivateRouteTableIds' });
   });
 
   test('Redis: cluster mode disabled, failover across zones, TLS and AUTH, reachable from the nodes only', () => {
-    const redis = cfn().Resources.Redis!;
+    const redis = c.Resources.Redis!;
     expect(redis.Type).toBe('AWS::ElastiCache::ReplicationGroup');
     const p = redis.Properties;
     expect(p.NumNodeGroups).toBeUndefined();
     expect(p.ClusterMode).toBeUndefined();
     expect(p).toMatchObject({ Engine: 'redis', NumCacheClusters: 2, AutomaticFailoverEnabled: true, MultiAZEnabled: true, TransitEncryptionEnabled: true });
     expect(String(p.EngineVersion)).toMatch(/^7\./);
-    const sg = cfn().Resources.RedisSecurityGroup!.Properties.SecurityGroupIngress as Record<string, unknown>[];
+    const sg = c.Resources.RedisSecurityGroup!.Properties.SecurityGroupIngress as Record<string, unknown>[];
     expect(sg).toEqual([{ IpProtocol: 'tcp', FromPort: 6379, ToPort: 6379, SourceSecurityGroupId: { Ref: 'NodeSecurityGroupId' } }]);
     // the chart connects with TLS and the AUTH token from a Secret
     expect(eksProfile.values.redis).toMatchObject({ bundled: { enabled: false }, external: { tls: true, port: 6379 }, auth: { existingSecret: 'gambit-redis' } });
@@ -216,13 +216,12 @@ describe('infra/aws/data.yaml (CloudFormation)', () => {
 });
 
 describe('infra/aws/accounts.yaml (CloudFormation: accounts tables and Cognito)', () => {
-  type Res = { Type: string; Condition?: string; Properties: Record<string, unknown> };
-  type Cfn = { Parameters: Record<string, { Default?: string; NoEcho?: boolean; AllowedPattern?: string }>; Conditions: Record<string, unknown>; Resources: Record<string, Res>; Outputs: Record<string, { Value: unknown }> };
-  const cfn = () => parseYaml(read('infra/aws/accounts.yaml')) as Cfn;
-  const ofType = (t: string) => Object.values(cfn().Resources).filter((r) => r.Type === t);
+  const c = template('infra/aws/accounts.yaml');
+  /** The resource of that type (the first). */
+  const one = (t: string) => (ofType(c, t) as [[string, Res]])[0][1];
 
   test('the tables are the accounts service\'s own definitions, on demand, with point-in-time recovery', () => {
-    const r = cfn().Resources;
+    const r = c.Resources;
     const defs = accountTableDefinitions({ users: 'U', usernames: 'N', friends: 'F' });
     const strip = (d: Record<string, unknown>) => ({ AttributeDefinitions: d.AttributeDefinitions, KeySchema: d.KeySchema, BillingMode: d.BillingMode });
     expect(strip(r.UsersTable!.Properties)).toEqual(strip(defs[0] as unknown as Record<string, unknown>));
@@ -232,23 +231,22 @@ describe('infra/aws/accounts.yaml (CloudFormation: accounts tables and Cognito)'
       expect(t.Properties).toMatchObject({ BillingMode: 'PAY_PER_REQUEST', PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, DeletionProtectionEnabled: true });
     }
     // the names the chart and the IAM policy use
-    expect([cfn().Parameters.UsersTableName!.Default, cfn().Parameters.UsernamesTableName!.Default, cfn().Parameters.FriendsTableName!.Default]).toEqual(['gambit-users', 'gambit-usernames', 'gambit-friends']);
+    expect([c.Parameters.UsersTableName!.Default, c.Parameters.UsernamesTableName!.Default, c.Parameters.FriendsTableName!.Default]).toEqual(['gambit-users', 'gambit-usernames', 'gambit-friends']);
   });
 
   test('the user pool: email sign-in with preferred_username, a password policy, optional MFA, verified email', () => {
-    const [pool] = ofType('AWS::Cognito::UserPool');
-    const p = pool!.Properties;
+    const p = one('AWS::Cognito::UserPool').Properties;
     expect(p.UsernameAttributes).toEqual(['email']);
     expect(p.AutoVerifiedAttributes).toEqual(['email']);
     expect((p.Schema as { Name: string }[]).map((a) => a.Name)).toEqual(['email', 'preferred_username']);
     expect(p.Policies).toMatchObject({ PasswordPolicy: { MinimumLength: 12, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true } });
     expect(p.MfaConfiguration).toBe('OPTIONAL');
     expect(p.EnabledMfas).toEqual(['SOFTWARE_TOKEN_MFA']);
-    expect(ofType('AWS::Cognito::UserPoolDomain')[0]!.Properties.Domain).toEqual({ Ref: 'DomainPrefix' });
+    expect(one('AWS::Cognito::UserPoolDomain').Properties.Domain).toEqual({ Ref: 'DomainPrefix' });
   });
 
   test('the app client: a secret, the code flow, openid profile email, back to SITE/auth/callback and SITE/', () => {
-    const client = ofType('AWS::Cognito::UserPoolClient')[0]!.Properties;
+    const client = one('AWS::Cognito::UserPoolClient').Properties;
     expect(client).toMatchObject({
       GenerateSecret: true, AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: ['code'], AllowedOAuthScopes: ['openid', 'profile', 'email'],
       CallbackURLs: [{ 'Fn::Sub': '${SiteUrl}/auth/callback' }], LogoutURLs: [{ 'Fn::Sub': '${SiteUrl}/' }],
@@ -259,39 +257,22 @@ describe('infra/aws/accounts.yaml (CloudFormation: accounts tables and Cognito)'
     // (sign-out lands on the page's home: the site, or the first of PAGE_ORIGINS, which the client's LogoutURLs must then list too)
     expect(accounts).toContain('postLogoutUri: `${home || site.origin}/`');
     // SiteUrl takes what accounts.publicUrl takes, https only
-    expect(new RegExp(cfn().Parameters.SiteUrl!.AllowedPattern!).test('https://chess.example.com')).toBe(true);
-    expect(new RegExp(cfn().Parameters.SiteUrl!.AllowedPattern!).test('https://chess.example.com/')).toBe(false);
+    expect(new RegExp(c.Parameters.SiteUrl!.AllowedPattern!).test('https://chess.example.com')).toBe(true);
+    expect(new RegExp(c.Parameters.SiteUrl!.AllowedPattern!).test('https://chess.example.com/')).toBe(false);
   });
 
   test('Google is optional: its provider and its place in the client only when its client id is given', () => {
-    const c = cfn();
-    expect(c.Conditions.HasGoogle).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'GoogleClientId' }, ''] }] });
-    const google = ofType('AWS::Cognito::UserPoolIdentityProvider')[0]!;
+    expect(c.Conditions!.HasGoogle).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'GoogleClientId' }, ''] }] });
+    const google = one('AWS::Cognito::UserPoolIdentityProvider');
     expect(google.Condition).toBe('HasGoogle');
     expect(google.Properties).toMatchObject({ ProviderType: 'Google', ProviderDetails: { client_id: { Ref: 'GoogleClientId' }, client_secret: { Ref: 'GoogleClientSecret' } } });
     expect(c.Parameters.GoogleClientSecret!.NoEcho).toBe(true);
-    expect(ofType('AWS::Cognito::UserPoolClient')[0]!.Properties.SupportedIdentityProviders).toEqual({ 'Fn::If': ['HasGoogle', ['COGNITO', { Ref: 'GoogleIdentityProvider' }], ['COGNITO']] });
+    expect(one('AWS::Cognito::UserPoolClient').Properties.SupportedIdentityProviders).toEqual({ 'Fn::If': ['HasGoogle', ['COGNITO', { Ref: 'GoogleIdentityProvider' }], ['COGNITO']] });
   });
 
   test('every Ref, GetAtt, Sub variable and Condition names a parameter, resource or condition of the template', () => {
-    const c = cfn();
-    const known = new Set([...Object.keys(c.Parameters), ...Object.keys(c.Resources), 'AWS::Region', 'AWS::AccountId', 'AWS::StackName', 'AWS::Partition']);
-    const names: string[] = [];
-    const walk = (x: unknown): void => {
-      if (Array.isArray(x)) return x.forEach(walk);
-      if (!x || typeof x !== 'object') return;
-      for (const [k, v] of Object.entries(x)) {
-        if (k === 'Ref') names.push(v as string);
-        else if (k === 'Fn::GetAtt') names.push((v as string[])[0]!);
-        else if (k === 'Fn::Sub') names.push(...[...(v as string).matchAll(/\$\{([^}.]+)/g)].map((m) => m[1]!));
-        walk(v);
-      }
-    };
-    walk(c.Resources);
-    walk(c.Outputs);
-    expect(names.length).toBeGreaterThan(10);
-    expect(names.filter((n) => !known.has(n))).toEqual([]);
-    for (const r of Object.values(c.Resources)) if (r.Condition) expect(Object.keys(c.Conditions)).toContain(r.Condition);
+    expect(references(c).length).toBeGreaterThan(10);
+    expect(danglingReferences(c)).toEqual([]);
     // the outputs the chart's values come from (docs/deploy-eks.md)
     expect(Object.keys(c.Outputs)).toEqual(expect.arrayContaining(['Issuer', 'ClientId', 'EndSessionUrl', 'UserPoolId']));
     expect(c.Outputs.Issuer!.Value).toEqual({ 'Fn::Sub': 'https://cognito-idp.${AWS::Region}.amazonaws.com/${UserPool}' });
@@ -299,25 +280,45 @@ describe('infra/aws/accounts.yaml (CloudFormation: accounts tables and Cognito)'
 });
 
 // cfn-lint (the CloudFormation linter, Python) is no dependency of the repository: it runs where it
-// is installed (pip install cfn-lint) and is skipped, saying so, elsewhere.
-const cfnLint = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' }).status === 0;
-(cfnLint ? describe : describe.skip)('cfn-lint over the CloudFormation templates (where cfn-lint is installed)', () => {
-  const lint = (f: string) => spawnSync('cfn-lint', ['--non-zero-exit-code', 'error', f], { encoding: 'utf8' });
+// is installed (pip install cfn-lint) and is skipped, saying so, elsewhere. One run lints every
+// template and the broken copies (cloudformation.ts).
+(cfnLintInstalled ? describe : describe.skip)('cfn-lint over the CloudFormation templates (where cfn-lint is installed)', () => {
   // every template there, so a new one is never left out
   const templates = readdirSync(join(root, 'infra/aws')).filter((f) => f.endsWith('.yaml')).map((f) => `infra/aws/${f}`);
-  test('every template is linted', () => expect(templates).toEqual(expect.arrayContaining(['infra/aws/data.yaml', 'infra/aws/accounts.yaml', 'infra/aws/alerts.yaml', 'infra/aws/site.yaml', 'infra/aws/flow-logs.yaml', 'infra/aws/ecr.yaml'])));
-  test.each(templates)('%s: no errors', (f) => {
-    const r = lint(join(root, f));
-    expect({ f, out: r.status === 0 ? '' : r.stdout + r.stderr }).toEqual({ f, out: '' });
+  // template, text, its broken form, the rule it breaks, the bad value the error names
+  const mistakes = [
+    ['infra/aws/accounts.yaml', 'Domain: { Ref: DomainPrefix }', 'Domain: { Ref: DomainPrefx }', 'E1020', 'DomainPrefx'],
+    ['infra/aws/alerts.yaml', 'ComparisonOperator: LessThanThreshold', 'ComparisonOperator: LessThan', 'E3030', 'LessThan'],
+  ] as const;
+  let dir = '';
+  let copies: string[] = [];
+  let errors = new Map<string, string[]>();
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'gambit-cfn-'));
+    copies = mistakes.map(([f, from, to]) => {
+      const copy = join(dir, basename(f));
+      writeFileSync(copy, read(f).replace(from, to));
+      return copy;
+    });
+    errors = cfnLintErrors([...templates.map((f) => join(root, f)), ...copies]);
+  }, 120_000);
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  test('a broken template is refused (the check can fail)', () => {
-    const broken = join(mkdtempSync(join(tmpdir(), 'gambit-cfn-')), 'accounts.yaml');
-    writeFileSync(broken, read('infra/aws/accounts.yaml').replace('Domain: { Ref: DomainPrefix }', 'Domain: { Ref: DomainPrefx }'));
-    expect(lint(broken).status).not.toBe(0);
-    const alarm = join(mkdtempSync(join(tmpdir(), 'gambit-cfn-')), 'alerts.yaml');
-    writeFileSync(alarm, read('infra/aws/alerts.yaml').replace('ComparisonOperator: LessThanThreshold', 'ComparisonOperator: LessThan'));
-    expect(lint(alarm).status).not.toBe(0);
+  test('every template is linted', () => expect(templates).toEqual(expect.arrayContaining(['infra/aws/data.yaml', 'infra/aws/accounts.yaml', 'infra/aws/alerts.yaml', 'infra/aws/site.yaml', 'infra/aws/flow-logs.yaml', 'infra/aws/ecr.yaml'])));
+  test.each(templates)('%s: no errors', (f) => {
+    expect({ f, errors: errors.get(join(root, f)) }).toEqual({ f, errors: [] });
+  });
+
+  test('a broken template is refused, with the error of its mistake (the check can fail)', () => {
+    mistakes.forEach(([f, from, , rule, bad], i) => {
+      const source = read(f);
+      expect(source).toContain(from);
+      const line = source.slice(0, source.indexOf(from)).split('\n').length;
+      const found = errors.get(copies[i]!)!.map((e) => e.slice(copies[i]!.length + 1));
+      expect({ f, found }).toEqual({ f, found: expect.arrayContaining([expect.stringMatching(new RegExp(`^${line}:\\d+:\\d+:\\d+:${rule}:.*\\b${bad}\\b`))]) });
+    });
   });
 });
 
