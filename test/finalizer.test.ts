@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { GetItemCommand, ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Redis } from 'ioredis';
 import { FINALIZER_GROUP, keys } from '@gambit/common';
-import { FINALIZE_PATTERN, decodeDeadLetter, encodeFinalize, type GameRecord } from '@gambit/protocol';
+import { FINALIZE_PATTERN, ROOM_CODE_ALPHABET, decodeDeadLetter, encodeFinalize, type GameRecord } from '@gambit/protocol';
 import { createDynamoClient, startFinalizer, type RunningFinalizer } from '../services/finalizer/src/app.js';
 import { loadFinalizerConfig, type FinalizerConfig } from '../services/finalizer/src/config.js';
 import { replayDeadLetters } from '../services/finalizer/src/replay.js';
@@ -87,7 +87,11 @@ async function handled(port: number, before: number, n = 1, outcome = 'stored'):
 }
 const stored = (port: number) => metric(port, 'gambit_finalizer_games_total', { outcome: 'stored' });
 
-const publishGame = (prefix: string, r: unknown, key = 'ABCD2345') => redis.xadd(keys(prefix).finalize, '*', ...(encodeFinalize(key, r as GameRecord) as [string]));
+/** On the finalize stream of the room's shard, as the engine's commit writes it. */
+const publishGame = (prefix: string, r: unknown, key = 'ABCD2345', shards = 1) => {
+  const k = keys(prefix, shards);
+  return redis.xadd(k.finalize(k.shardOf(key)), '*', ...(encodeFinalize(key, r as GameRecord) as [string]));
+};
 const countGames = async () => (await dynamo.send(new ScanCommand({ TableName: names.games, Select: 'COUNT' }))).Count ?? 0;
 
 beforeAll(async () => {
@@ -183,7 +187,7 @@ describe('finalizer', () => {
     const bad = { gameId: 'bad-1', white: 'nobody', result: 'maybe' };
     await publishGame(prefix, bad, 'BADKEY23');
     const [id, fields] = await eventually('dead letter', async () => {
-      const rows = await redis.xrange(k.finalizeDead, '-', '+');
+      const rows = await redis.xrange(k.finalizeDead(0), '-', '+');
       return rows.length === 1 ? rows[0] : null;
     });
     const dead = decodeDeadLetter(id, fields);
@@ -194,7 +198,7 @@ describe('finalizer', () => {
     expect(await store.getGame('bad-1')).toBeNull();
     expect(await countGames()).toBe(gamesBefore);
     expect(await metric(fin.port, 'gambit_finalizer_dead_letters')).toBe(1);
-    await redis.del(k.finalizeDead);
+    await redis.del(k.finalizeDead(0));
   });
 
   it('lists a player\'s games newest first, a page at a time', async () => {
@@ -261,20 +265,20 @@ describe('finalizer when DynamoDB fails', () => {
       const r = record();
       await publishGame(prefix, r);
       await handled(fin.port, 0, 1, 'dead_letter');
-      expect(await redis.xlen(k.finalizeDead)).toBe(1);
+      expect(await redis.xlen(k.finalizeDead(0))).toBe(1);
       expect(await metric(fin.port, 'gambit_finalizer_retries_total')).toBe(4);
-      const [id, fields] = (await redis.xrange(k.finalizeDead, '-', '+'))[0]!;
+      const [id, fields] = (await redis.xrange(k.finalizeDead(0), '-', '+'))[0]!;
       expect(decodeDeadLetter(id, fields)).toEqual({
         id, original: { pattern: FINALIZE_PATTERN, key: r.room, json: JSON.stringify(r) },
         error: expect.any(String), failedAt: expect.any(String), entry: expect.stringMatching(/^\d+-\d+$/),
       });
       // Parked entries are acknowledged: the stream is not blocked behind them.
-      await eventually('entry acknowledged', async () => ((await redis.xpending(k.finalize, FINALIZER_GROUP)) as [number])[0] === 0);
+      await eventually('entry acknowledged', async () => ((await redis.xpending(k.finalize(0), FINALIZER_GROUP)) as [number])[0] === 0);
       expect((await get(fin.port, '/readyz')).status).toBe(503);
 
       await dynamoBack();
       expect(await replayDeadLetters(redis, k)).toBe(1);
-      expect(await redis.xlen(k.finalizeDead)).toBe(0);
+      expect(await redis.xlen(k.finalizeDead(0))).toBe(0);
       await handled(fin.port, 0);
       expect(await store.getGame(r.gameId)).toMatchObject({ gameId: r.gameId });
       expect(await store.getPlayer(r.white.playerId)).toMatchObject({ games: 1, wins: 1 });
@@ -296,7 +300,7 @@ describe('finalizer when DynamoDB fails', () => {
       await dynamoBack();
       await handled(fin.port, 0);
       expect(await store.getGame(r.gameId)).toMatchObject({ gameId: r.gameId });
-      expect(await redis.xlen(k.finalizeDead)).toBe(0);
+      expect(await redis.xlen(k.finalizeDead(0))).toBe(0);
       expect(await store.getPlayer(r.black.playerId)).toMatchObject({ games: 1, losses: 1 });
     } finally {
       await fin.close();
@@ -312,7 +316,7 @@ describe('finalizer when DynamoDB fails', () => {
     const r = record();
     await publishGame(prefix, r);
     await eventually('entry pending at the first finalizer', async () => {
-      const [count, , , consumers] = (await redis.xpending(k.finalize, FINALIZER_GROUP)) as [number, string, string, [string, string][]];
+      const [count, , , consumers] = (await redis.xpending(k.finalize(0), FINALIZER_GROUP)) as [number, string, string, [string, string][]];
       return count === 1 && consumers?.[0]?.[0] === 'first';
     });
     first.crash();
@@ -323,12 +327,44 @@ describe('finalizer when DynamoDB fails', () => {
     try {
       await handled(second.port, 0);
       expect(await store.getGame(r.gameId)).toMatchObject({ gameId: r.gameId });
-      await eventually('entry acknowledged', async () => ((await redis.xpending(k.finalize, FINALIZER_GROUP)) as [number])[0] === 0);
-      expect(await redis.xlen(k.finalizeDead)).toBe(0);
+      await eventually('entry acknowledged', async () => ((await redis.xpending(k.finalize(0), FINALIZER_GROUP)) as [number])[0] === 0);
+      expect(await redis.xlen(k.finalizeDead(0))).toBe(0);
       expect(await store.getPlayer(r.white.playerId)).toMatchObject({ games: 1, wins: 1 });
     } finally {
       await second.close();
     }
+  });
+});
+
+describe('finalizer over room shards', () => {
+  it('reads every shard\'s finalize stream, parks a failed game in its own shard\'s dead letters, and a replay puts each back on its shard', async () => {
+    const prefix = 'fintest-shards';
+    const k = keys(prefix, 4);
+    // A room code on each shard.
+    const rooms: string[] = [];
+    for (const a of ROOM_CODE_ALPHABET) for (const b of ROOM_CODE_ALPHABET) rooms[k.shardOf(`SHARDS${a}${b}`)] ??= `SHARDS${a}${b}`;
+    expect(rooms.filter(Boolean)).toHaveLength(k.shards);
+    const fin = await startFinalizer(config({ KEY_PREFIX: prefix, ROOM_SHARDS: '4' }), { consumer: 'sharded' });
+    try {
+      const games = rooms.map((room) => record({ room }));
+      for (const g of games) await publishGame(prefix, g, g.room, k.shards);
+      await handled(fin.port, 0, games.length);
+      for (const g of games) expect(await store.getGame(g.gameId)).toMatchObject({ gameId: g.gameId, room: g.room });
+
+      for (const s of [1, 3]) await publishGame(prefix, { gameId: `bad-${s}` }, rooms[s], k.shards);
+      await handled(fin.port, 0, 2, 'dead_letter');
+      expect(await Promise.all(k.allShards.map((s) => redis.xlen(k.finalizeDead(s))))).toEqual([0, 1, 0, 1]);
+      expect(await metric(fin.port, 'gambit_finalizer_dead_letters')).toBe(2);
+    } finally {
+      await fin.close();
+    }
+    // With no finalizer running, the replayed entries wait on their own shard's stream.
+    const lengths = await Promise.all(k.allShards.map((s) => redis.xlen(k.finalize(s))));
+    expect(await replayDeadLetters(redis, k)).toBe(2);
+    expect(await Promise.all(k.allShards.map((s) => redis.xlen(k.finalizeDead(s))))).toEqual([0, 0, 0, 0]);
+    expect(await Promise.all(k.allShards.map((s) => redis.xlen(k.finalize(s))))).toEqual(lengths.map((n, s) => n + (s === 1 || s === 3 ? 1 : 0)));
+    const [, fields] = (await redis.xrevrange(k.finalize(3), '+', '-', 'COUNT', 1))[0]!;
+    expect(fields).toEqual(expect.arrayContaining([rooms[3], JSON.stringify({ gameId: 'bad-3' })]));
   });
 });
 

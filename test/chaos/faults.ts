@@ -67,7 +67,7 @@ export const faults: Record<string, Fault> = {
     async apply(stack) {
       // Wait for games to be finishing, so the finalizer is killed while it writes.
       const redis = new Redis(stack.redis.url);
-      await waitFor(async () => (await redis.xlen(keys(stack.keyPrefix).finalize)) >= 20, 60_000, 'no games finished');
+      await waitFor(async () => (await redis.xlen(keys(stack.keyPrefix).finalize(0))) >= 20, 60_000, 'no games finished');
       redis.disconnect();
       await kill(stack, 'finalizer');
       await sleep(500);
@@ -114,7 +114,7 @@ export const faults: Record<string, Fault> = {
       const redis = new Redis(stack.redis.url);
       const k = keys(stack.keyPrefix);
       // Wait until nothing is pending, then put the dead letters back, as an operator would.
-      await waitFor(async () => ((await redis.xpending(k.finalize, 'finalizers')) as [number])[0] === 0, 60_000, 'finalize entries stayed pending');
+      await waitFor(async () => ((await redis.xpending(k.finalize(0), 'finalizers')) as [number])[0] === 0, 60_000, 'finalize entries stayed pending');
       await replayDeadLetters(redis, k);
       redis.disconnect();
     },
@@ -154,8 +154,8 @@ async function redisContents(redis: Redis, prefix: string): Promise<{ keys: numb
     return rows.map((g) => String(g[g.indexOf('name') + 1])).join('+') || 'none';
   };
   return {
-    keys: await redis.dbsize(), rooms, active, plies, commands: await redis.xlen(k.commands), finalize: await redis.xlen(k.finalize),
-    groups: `commands:${await groupsOf(k.commands)} finalize:${await groupsOf(k.finalize)}`,
+    keys: await redis.dbsize(), rooms, active, plies, commands: await redis.xlen(k.commands(0)), finalize: await redis.xlen(k.finalize(0)),
+    groups: `commands:${await groupsOf(k.commands(0))} finalize:${await groupsOf(k.finalize(0))}`,
   };
 }
 

@@ -277,8 +277,8 @@ async function settled(stack: ProcessStack): Promise<void> {
   const field = (flat: unknown[], name: string) => flat[flat.indexOf(name) + 1];
   try {
     await waitForProgress(async () => {
-      const stream = (await redis.xinfo('STREAM', k.finalize)) as unknown[];
-      const groups = (await redis.xinfo('GROUPS', k.finalize)) as unknown[][];
+      const stream = (await redis.xinfo('STREAM', k.finalize(0))) as unknown[];
+      const groups = (await redis.xinfo('GROUPS', k.finalize(0))) as unknown[][];
       const g = groups.find((x) => field(x, 'name') === FINALIZER_GROUP) ?? [];
       const pending = Number(field(g, 'pending') ?? 0);
       const read = Number(field(g, 'entries-read') ?? 0);
@@ -297,7 +297,7 @@ async function deadLetteredRooms(stack: ProcessStack): Promise<Set<string>> {
   const { decodeDeadLetter } = await import('@gambit/protocol');
   const redis = new Redis(stack.redis.url);
   try {
-    const rows = await redis.xrange(keys(stack.keyPrefix).finalizeDead, '-', '+');
+    const rows = await redis.xrange(keys(stack.keyPrefix).finalizeDead(0), '-', '+');
     return new Set(rows.map(([id, f]) => {
       const dead = decodeDeadLetter(id, f);
       return 'malformed' in dead ? dead.key : dead.original.key;

@@ -107,12 +107,12 @@ test('a player of a killed gateway who comes back through another one within the
   await kill(pod);
   api.remove('pods', NS, id);
   await w.next('presence', (m) => m.connected === false, 5_000);
-  const graceEnds = Number(await redis.zscore(keys.reconnectDeadlines, room));
+  const graceEnds = Number(await redis.zscore(keys.reconnectDeadlines(keys.shardOf(room)), room));
   expect(graceEnds).toBeGreaterThan(Date.now());
 
   const back = await connect(stack.httpUrl, 'dave', { token: b.token, resume: { room, seq: seen } });
   await w.next('presence', (m) => m.connected === true, 5_000);
-  expect(await redis.zscore(keys.reconnectDeadlines, room)).toBeNull();
+  expect(await redis.zscore(keys.reconnectDeadlines(keys.shardOf(room)), room)).toBeNull();
   // The grace would have ended by now, and the controller has scanned the deadlines since: still playing.
   const rounds = () => scrape(controller.port, 'gambit_reaper_reconcile_seconds_count', { loop: 'rooms' });
   let after: number | null = null;

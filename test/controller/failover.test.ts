@@ -71,7 +71,7 @@ test('one replica leads and works, the other stands by; the leader is killed and
 
   // The new leader does the work: a room created now expires through it.
   const room = await new RoomMaker(redis, keys, { roomTtlMs: 1_000, graceMs: 1_000 }).create('alice');
-  const deadline = Number(await redis.zscore(keys.roomExpiries, room));
+  const deadline = Number(await redis.zscore(keys.roomExpiries(keys.shardOf(room)), room));
   await waitFor(async () => !(await redis.exists(keys.room(room))), 4_000, 'room not reaped by the new leader');
   expect(Date.now() - deadline).toBeLessThan(2_000);
   expect(await scrape(b.port, 'gambit_reaper_rooms_total', { event: 'gone' })).toBe(1);

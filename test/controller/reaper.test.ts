@@ -54,8 +54,8 @@ test('waiting and finished rooms are gone within 2 s of their expiry deadline, e
   await maker.resign('bob', ended);
   const active = await maker.game('dave', 'erin');
   const deadlines = new Map<string, number>();
-  for (const r of [waiting, ended]) deadlines.set(r, Number(await redis.zscore(keys.roomExpiries, r)));
-  expect(await redis.zscore(keys.roomExpiries, active)).toBeNull(); // games in play do not expire
+  for (const r of [waiting, ended]) deadlines.set(r, Number(await redis.zscore(keys.roomExpiries(keys.shardOf(r)), r)));
+  expect(await redis.zscore(keys.roomExpiries(keys.shardOf(active)), active)).toBeNull(); // games in play do not expire
 
   const c = await controller(keys.prefix);
   const goneAt = new Map<string, number>();
@@ -67,7 +67,7 @@ test('waiting and finished rooms are gone within 2 s of their expiry deadline, e
     expect(goneAt.get(r)! - deadline).toBeLessThan(2_000);
     expect(goneAt.get(r)!).toBeGreaterThanOrEqual(deadline);
     expect(await redis.exists(keys.room(r), keys.roomLog(r), keys.roomGateways(r))).toBe(0);
-    for (const set of [keys.flagDeadlines, keys.reconnectDeadlines, keys.roomExpiries]) expect(await redis.zscore(set, r)).toBeNull();
+    for (const set of [keys.flagDeadlines, keys.reconnectDeadlines, keys.roomExpiries]) expect(await redis.zscore(set(keys.shardOf(r)), r)).toBeNull();
   }
   expect((await maker.state(active)).status).toBe('active');
   expect(await metric(c, 'gambit_reaper_rooms_total', { event: 'gone' })).toBe(2);
@@ -92,7 +92,7 @@ test('abandoned games: ended by the controller alone, once each, even with two c
   const byController = (await metric(c1, 'gambit_reaper_games_ended_total', { reason: 'abandoned' })) + (await metric(c2, 'gambit_reaper_games_ended_total', { reason: 'abandoned' }));
   expect(byController).toBe(rooms.length);
   // The finalize record is the engine's: who stayed won.
-  const [id, fields] = ((await redis.xrange(keys.finalize, '-', '+', 'COUNT', 1)) as [string, string[]][])[0]!;
+  const [id, fields] = ((await redis.xrange(keys.finalize(keys.shardOf(rooms[0]!)), '-', '+', 'COUNT', 1)) as [string, string[]][])[0]!;
   expect(decodeFinalize(id, fields)).toMatchObject({ record: { reason: 'abandoned', winner: 'black' } });
 });
 
@@ -103,13 +103,13 @@ test('a flag falls with no engine running: the controller ends the game on time,
   // Both move once (before that a flag aborts the game: the first-move rule), then White's clock runs.
   await maker.move('fast', room, 'e2e4');
   await maker.move('slow', room, 'e7e5');
-  const flag = Number(await redis.zscore(keys.flagDeadlines, room));
+  const flag = Number(await redis.zscore(keys.flagDeadlines(keys.shardOf(room)), room));
   expect(flag).toBeGreaterThan(0);
   const c = await controller(keys.prefix, { REAP_EVERY_MS: '50' });
   await waitFor(async () => (await maker.state(room)).status === 'ended', 10_000, 'flag did not fall');
   // White's flag: black wins on time (black has mating material).
   expect(await maker.state(room)).toMatchObject({ reason: 'timeout', result: '0-1' });
-  expect(await redis.zscore(keys.flagDeadlines, room)).toBeNull();
+  expect(await redis.zscore(keys.flagDeadlines(keys.shardOf(room)), room)).toBeNull();
   expect([...(await finalizedByRoom(redis, keys)).values()]).toEqual([1]);
   expect(await metric(c, 'gambit_reaper_games_ended_total', { reason: 'timeout' })).toBe(1);
 });
@@ -156,7 +156,7 @@ test('an engine and the controller end the same games at the same instant: each 
   const engineSide = engineMetrics(new Registry());
   const engine = new Engine(engineStore, { graceMs: GRACE }, log, engineSide);
 
-  const due = Math.max(...(await Promise.all(rooms.map(async (r) => Number(await redis.zscore(keys.reconnectDeadlines, r))))));
+  const due = Math.max(...(await Promise.all(rooms.map(async (r) => Number(await redis.zscore(keys.reconnectDeadlines(keys.shardOf(r)), r))))));
   await waitFor(() => Date.now() > due, 5_000, 'graces did not pass');
   const [round] = await Promise.all([reaper.runOnce(), ...rooms.map((r) => engine.tick(r))]);
   expect(round).toEqual({ ticked: rooms.length, expired: 0, failed: 0 });

@@ -67,9 +67,10 @@ export class RoomMaker {
   }
 }
 
-/** Finalize stream entries by room. */
+/** Finalize stream entries by room (of every shard). */
 export async function finalizedByRoom(redis: Redis, keys: Keys): Promise<Map<string, number>> {
-  const rows = (await redis.xrange(keys.finalize, '-', '+')) as [string, string[]][];
+  const rows: [string, string[]][] = [];
+  for (const s of keys.allShards) rows.push(...((await redis.xrange(keys.finalize(s), '-', '+')) as [string, string[]][]));
   const out = new Map<string, number>();
   for (const [id, f] of rows) {
     const e = decodeFinalize(id, f);

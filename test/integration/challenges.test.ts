@@ -123,9 +123,10 @@ async function settled(p: TestPlayer): Promise<void> {
   pal.close();
 }
 
-/** The `pair` commands the gateways put on the command stream for a challenge. */
+/** The `pair` commands the gateways put on the command streams (its room's shard's) for a challenge. */
 async function pairCommands(challengeId: string): Promise<Extract<EngineCommand, { t: 'pair' }>[]> {
-  const entries = (await redis.xrange(k.commands, '-', '+')).map(([id, fields]) => decodeEntry(id, fields));
+  const rows = (await Promise.all(k.allShards.map((s) => redis.xrange(k.commands(s), '-', '+')))).flat();
+  const entries = rows.map(([id, fields]) => decodeEntry(id, fields));
   return entries
     .map((e) => ('data' in e ? (e.data as EngineCommand) : null))
     .filter((c): c is Extract<EngineCommand, { t: 'pair' }> => c?.t === 'pair' && c.challenge === challengeId);

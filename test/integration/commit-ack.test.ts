@@ -13,7 +13,7 @@ const keys = makeKeys('ack');
 beforeAll(async () => {
   server = await startRedis();
   redis = new Redis(server.url);
-  await redis.xgroup('CREATE', keys.commands, ENGINE_GROUP, '0', 'MKSTREAM');
+  await redis.xgroup('CREATE', keys.commands(0), ENGINE_GROUP, '0', 'MKSTREAM');
 });
 afterAll(async () => { redis?.disconnect(); await server?.stop(); });
 
@@ -25,12 +25,12 @@ const engine = () => new Engine(
 
 /** Puts a command on the stream and reads it as consumer e1, as the transport would. */
 async function deliver(cmd: EngineCommand): Promise<string> {
-  await redis.xadd(keys.commands, '*', ...(encodeEntry(cmd.t, 'x', cmd) as [string]));
-  const rows = (await redis.xreadgroup('GROUP', ENGINE_GROUP, 'e1', 'COUNT', 1, 'STREAMS', keys.commands, '>')) as [string, [string, string[]][]][];
+  await redis.xadd(keys.commands(0), '*', ...(encodeEntry(cmd.t, 'x', cmd) as [string]));
+  const rows = (await redis.xreadgroup('GROUP', ENGINE_GROUP, 'e1', 'COUNT', 1, 'STREAMS', keys.commands(0), '>')) as [string, [string, string[]][]][];
   return rows[0]![1][0]![0];
 }
-const pending = async () => ((await redis.xpending(keys.commands, ENGINE_GROUP, '-', '+', 10)) as [string][]).map(([id]) => id);
-const at = { stream: keys.commands, group: ENGINE_GROUP };
+const pending = async () => ((await redis.xpending(keys.commands(0), ENGINE_GROUP, '-', '+', 10)) as [string][]).map(([id]) => id);
+const at = { stream: keys.commands(0), group: ENGINE_GROUP };
 
 test('a committed command is acknowledged by its commit; a refused one is left to the transport', async () => {
   const e = engine();
@@ -43,7 +43,7 @@ test('a committed command is acknowledged by its commit; a refused one is left t
   const refused = await deliver(refusedCmd);
   expect(await e.handle(refusedCmd, refused, at)).toBe(false);
   expect(await pending()).toEqual([refused]);
-  await redis.xack(keys.commands, ENGINE_GROUP, refused);
+  await redis.xack(keys.commands(0), ENGINE_GROUP, refused);
 });
 
 test('without a stream entry to acknowledge (deadlines, the controller), a commit acknowledges nothing', async () => {

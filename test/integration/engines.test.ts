@@ -34,13 +34,13 @@ test('an engine killed with a command in hand: the other engine applies it, once
     origin: { gw: stack.gateway.id, conn: 'lost-conn', playerId: b.playerId, name: 'bob' },
   };
   const res = await redis.multi()
-    .xadd(keys.commands, '*', ...(encodeEntry('move', room, cmd) as [string]))
-    .xreadgroup('GROUP', ENGINE_GROUP, victim.id, 'COUNT', 1, 'STREAMS', keys.commands, '>')
+    .xadd(keys.commands(0), '*', ...(encodeEntry('move', room, cmd) as [string]))
+    .xreadgroup('GROUP', ENGINE_GROUP, victim.id, 'COUNT', 1, 'STREAMS', keys.commands(0), '>')
     .exec();
   const held = res![1]![1] as [string, [string, string[]][]][];
   expect(held[0]![1]).toHaveLength(1);
   // (The victim may also hold an entry it handled but had not acknowledged when it died.)
-  const heldByVictim = (await redis.xpending(keys.commands, ENGINE_GROUP, '-', '+', 10, victim.id)) as [string][];
+  const heldByVictim = (await redis.xpending(keys.commands(0), ENGINE_GROUP, '-', '+', 10, victim.id)) as [string][];
   expect(heldByVictim.map(([id]) => id)).toContain(held[0]![1][0]![0]);
 
   // The survivor claims it once it has been idle for CLAIM_IDLE_MS, and both players see it.
@@ -52,7 +52,7 @@ test('an engine killed with a command in hand: the other engine applies it, once
   // The game goes on with the survivor alone, and the claimed entry is acknowledged.
   await play(room, w, b, ['f1b5', 'a7a6'], 4);
   // Acks follow the events by a moment: wait for the group to have nothing pending.
-  await waitFor(async () => ((await redis.xpending(keys.commands, ENGINE_GROUP)) as [number])[0] === 0, 5_000, 'commands left pending');
+  await waitFor(async () => ((await redis.xpending(keys.commands(0), ENGINE_GROUP)) as [number])[0] === 0, 5_000, 'commands left pending');
   const moves = JSON.parse((await redis.hget(keys.room(room), 's'))!).moves as string[];
   expect(moves).toEqual(['e2e4', 'e7e5', 'g1f3', 'b8c6', 'f1b5', 'a7a6']);
 });
@@ -68,10 +68,10 @@ test('every command delivered again (the group rewound to 0) has no second effec
   const roomsBefore = (await redis.keys(`${stack.keyPrefix}:room:*`)).length;
   const eventsBefore = w.inbox.length;
 
-  await redis.xgroup('SETID', keys.commands, ENGINE_GROUP, '0');
+  await redis.xgroup('SETID', keys.commands(0), ENGINE_GROUP, '0');
   // Wait until the engines have read and acknowledged the whole stream again.
   await waitFor(async () => {
-    const groups = (await redis.xinfo('GROUPS', keys.commands)) as unknown[][];
+    const groups = (await redis.xinfo('GROUPS', keys.commands(0))) as unknown[][];
     const g = Object.fromEntries((groups[0] as unknown[]).reduce<[string, unknown][]>((acc, v, i, arr) => (i % 2 ? acc : [...acc, [String(v), arr[i + 1]]]), []));
     return g.pending === 0 && g.lag === 0;
   }, 10_000, 'engines did not catch up with the rewound stream');

@@ -101,7 +101,7 @@ export async function metric(port: number, name: string, labels: Record<string, 
 export async function storeGames(f: Fixture, fin: RunningFinalizer, games: GameRecord[]): Promise<void> {
   const stored = () => metric(fin.port, 'gambit_finalizer_games_total', { outcome: 'stored' });
   const before = await stored();
-  for (const g of games) await f.redis.xadd(f.k.finalize, '*', ...(encodeFinalize(g.room, g) as [string]));
+  for (const g of games) await f.redis.xadd(f.k.finalize(f.k.shardOf(g.room)), '*', ...(encodeFinalize(g.room, g) as [string]));
   await eventually(`${games.length} games stored`, async () => (await stored()) >= before + games.length);
 }
 

@@ -232,7 +232,7 @@ describe('two matchmakers racing on one crowded pool', () => {
       await store.join({ pool: '3+0', rated: false }, { playerId: `g_p${i}`, name: `p${i}`, gw: 'gw', conn: `c${i}`, rating: 1500 + (i % 50), since: now - i });
     }
     const conns = [redis.duplicate(), redis.duplicate()];
-    const mms = conns.map((c) => new Matchmaker({ store: new PoolStore(c, keys), stream: keys.commands, maxLen: 100_000, log, everyMs: 10 }));
+    const mms = conns.map((c) => new Matchmaker({ store: new PoolStore(c, keys), stream: () => keys.commands(0), maxLen: 100_000, log, everyMs: 10 }));
     // The second sees later clocks, so wider gaps and other pairs than the first: their claims
     // overlap player by player, not pair by pair.
     let rounds = 0;
@@ -241,7 +241,7 @@ describe('two matchmakers racing on one crowded pool', () => {
     } finally {
       conns.forEach((c) => c.disconnect());
     }
-    const entries = (await redis.xrange(keys.commands, '-', '+')).map(([id, fields]) => decodeEntry(id, fields));
+    const entries = (await redis.xrange(keys.commands(0), '-', '+')).map(([id, fields]) => decodeEntry(id, fields));
     const pairs = entries.map((e) => ('data' in e ? (e.data as Extract<EngineCommand, { t: 'pair' }>) : null)).filter((c) => c?.t === 'pair');
     const seated = pairs.flatMap((c) => [c!.origin.playerId, c!.opponent.playerId]);
     expect(pairs).toHaveLength(200);

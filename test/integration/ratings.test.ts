@@ -64,7 +64,7 @@ describe('rated games in the finalizer', () => {
 
     // Delivered again: a duplicate, counted nowhere.
     const dupes = await metric(fin.port, 'gambit_finalizer_games_total', { outcome: 'duplicate' });
-    await f.redis.xadd(f.k.finalize, '*', ...(encodeFinalize(game.room, game) as [string]));
+    await f.redis.xadd(f.k.finalize(0), '*', ...(encodeFinalize(game.room, game) as [string]));
     await eventually('the duplicate', async () => (await metric(fin.port, 'gambit_finalizer_games_total', { outcome: 'duplicate' })) > dupes);
     expect((await playerItem(alice.playerId))?.[ratingField('blitz', 'RatedGames')]).toBe(1);
     expect(await problems()).toEqual([]);
@@ -130,7 +130,7 @@ describe('rated games in the finalizer', () => {
       await storeGames(k, cut, [rated(ivan, judy)]);
       proxy.cut();
       const second = rated(judy, ivan, { result: '1/2-1/2', winner: null });
-      await f.redis.xadd(k.k.finalize, '*', ...(encodeFinalize(second.room, second) as [string]));
+      await f.redis.xadd(k.k.finalize(0), '*', ...(encodeFinalize(second.room, second) as [string]));
       await eventually('a retry', async () => (await metric(cut.port, 'gambit_finalizer_retries_total')) >= 1);
       proxy.restore();
       await eventually('the second game', async () => (await metric(cut.port, 'gambit_finalizer_games_total', { outcome: 'stored' })) >= 2);

@@ -36,7 +36,7 @@ async function finishedGame(): Promise<{ w: TestPlayer; b: TestPlayer; room: str
 async function expiryOf(room: string): Promise<number | null> {
   const r = new Redis(stack.redisUrl);
   try {
-    const score = await r.zscore(keys(stack.keyPrefix).roomExpiries, room);
+    const score = await r.zscore(keys(stack.keyPrefix).roomExpiries(keys(stack.keyPrefix).shardOf(room)), room);
     return score === null ? null : Number(score);
   } finally {
     r.disconnect();

@@ -98,7 +98,7 @@ test('what commit.lua writes decodes, with the TypeScript decoders, to exactly w
   expect([...want.gateways.keys()].sort()).toEqual(['gw1', 'gw2', 'gw3']);
   const kinds = new Set<string>();
   for (const [gw, deliveries] of want.gateways) {
-    const rows = await redis.xrange(keys.gatewayEvents(gw), '-', '+');
+    const rows = await redis.xrange(keys.gatewayEvents(gw, 0), '-', '+');
     for (const [, fields] of rows) {
       // Written in the current layout only.
       const names = fields.filter((_, i) => i % 2 === 0);
@@ -113,7 +113,7 @@ test('what commit.lua writes decodes, with the TypeScript decoders, to exactly w
   // the replay, and room events with and without a ply.
   expect([...kinds].sort()).toEqual(['conn created', 'conn error', 'conn joined', 'conn state', 'replay', 'room ended', 'room moved', 'room presence', 'room started']);
 
-  const finalized = await redis.xrange(keys.finalize, '-', '+');
+  const finalized = await redis.xrange(keys.finalize(0), '-', '+');
   expect(finalized.map(([, fields]) => fields.filter((_, i) => i % 2 === 0))).toEqual([['p', 'k', 'd']]);
   expect(finalized.map(([id, fields]) => decodeFinalize(id, fields))).toEqual(want.finalized.map((f) => ({ id: expect.any(String), ...f })));
   expect(want.finalized).toHaveLength(1);

@@ -49,6 +49,8 @@ export interface StackOptions {
   accounts?: boolean;
   /** Settings of the accounts service over the stack's (with `accounts: true`). */
   accountsEnv?: Record<string, string>;
+  /** ROOM_SHARDS of every service (default 1: the key names of old). */
+  roomShards?: number;
 }
 
 export const WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -68,7 +70,7 @@ async function startServices(opts: StackOptions, redis: RedisHandle, dynamo: Dyn
   const prefix = `t${randomBytes(3).toString('hex')}`;
   const gamesTable = `${prefix}-games`;
   const playersTable = `${prefix}-players`;
-  const common = { REDIS_URL: redis.url, KEY_PREFIX: prefix, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' };
+  const common = { REDIS_URL: redis.url, KEY_PREFIX: prefix, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ROOM_SHARDS: String(opts.roomShards ?? 1) };
   const engineEnv = {
     ...common, METRICS_PORT: '0', RECONNECT_GRACE_MS: String(opts.graceMs ?? 12_000), DEADLINE_SCAN_MS: '20',
     CLAIM_IDLE_MS: String(opts.claimIdleMs ?? 1_000),

@@ -42,7 +42,7 @@ export interface ControllerDeps {
 export async function startController(config: ControllerConfig, deps: ControllerDeps): Promise<RunningController> {
   const id = config.POD_NAME;
   const log = createLogger('room-reaper', config.LOG_LEVEL).child({ replica: id });
-  const keys = makeKeys(config.KEY_PREFIX);
+  const keys = makeKeys(config.KEY_PREFIX, config.ROOM_SHARDS);
   const registry = createRegistry('room-reaper');
   const metrics = controllerMetrics(registry);
   const redis = connectRedis(config.REDIS_URL, `room-reaper:${id}`);

@@ -1,6 +1,7 @@
 // Every service reads its settings from environment variables through a zod schema, so a bad
 // setting stops the process at start with a message naming the variable.
 import { z } from 'zod';
+import { MAX_ROOM_SHARDS } from './keys.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -58,4 +59,9 @@ export const commonConfig = {
   LOG_LEVEL: env.level(),
   /** Prefix of every Redis key, so several stacks (or test runs) can share one Redis. */
   KEY_PREFIX: z.string().regex(/^[a-z0-9:_-]{1,32}$/, 'lowercase letters, digits, : _ -').default('gambit'),
+  /**
+   * Room shards (docs/redis-cluster.md): the same number in every service of a deployment, fixed
+   * for its life (a room's shard is a function of its code). 1 keeps the key names of old.
+   */
+  ROOM_SHARDS: env.int(1, 1, MAX_ROOM_SHARDS),
 };

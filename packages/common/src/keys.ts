@@ -1,24 +1,33 @@
-// Every Redis key and stream name, in one place. Multi-key operations (the engine's commit
-// script) touch rooms, streams and sorted sets together, so Gambit needs a non-cluster Redis
-// (one shard, replicas allowed), as ElastiCache offers with cluster mode disabled.
+// Every Redis key and stream name, in one place. The engine's commit script touches a room, the
+// streams and the sorted sets together, so those keys share one Redis Cluster slot: rooms are spread
+// over ROOM_SHARDS shards, each shard's keys carry its hash tag (`{r3.40}`), and every stream and
+// scanned set exists once per shard (docs/redis-cluster.md). With one shard (the default) the names
+// are those of every earlier release, without tags.
+import calculateSlot from 'cluster-key-slot';
+
 export interface Keys {
+  /** How many room shards, and a room's: a fixed function of its code (changing the count moves rooms). */
+  shards: number;
+  shardOf(room: string): number;
+  /** 0 .. shards - 1. */
+  allShards: readonly number[];
   /** Hash {v: version, s: JSON state} of one room. */
   room(code: string): string;
   /** List of the room's recent events (JSON), for resume. */
   roomLog(code: string): string;
   /** Set of gateway ids with sockets in the room: where its events go. */
   roomGateways(code: string): string;
-  /** Sorted sets of deadlines scanned by engines (and later the controller). */
-  flagDeadlines: string;
-  reconnectDeadlines: string;
-  roomExpiries: string;
-  /** Command stream: gateway -> engines (consumer group ENGINE_GROUP). */
-  commands: string;
-  /** Each gateway's event stream: engines -> that gateway. */
-  gatewayEvents(gw: string): string;
-  /** Finished games: engines -> finalizers (consumer group FINALIZER_GROUP), and its dead letters. */
-  finalize: string;
-  finalizeDead: string;
+  /** Sorted sets of deadlines scanned by engines (and later the controller), per shard. */
+  flagDeadlines(shard: number): string;
+  reconnectDeadlines(shard: number): string;
+  roomExpiries(shard: number): string;
+  /** Command streams: gateway -> engines (consumer group ENGINE_GROUP), one per shard. */
+  commands(shard: number): string;
+  /** Each gateway's event streams, one per shard: engines -> that gateway. */
+  gatewayEvents(gw: string, shard: number): string;
+  /** Finished games: engines -> finalizers (consumer group FINALIZER_GROUP), and their dead letters, per shard. */
+  finalize(shard: number): string;
+  finalizeDead(shard: number): string;
   /** Account jobs (erase, adopt): accounts -> finalizers (consumer group FINALIZER_GROUP), and its dead letters. */
   accountJobs: string;
   accountJobsDead: string;
@@ -29,8 +38,10 @@ export interface Keys {
   gatewayConnections(gw: string): string;
   /** Sorted set gateway id -> last heartbeat (ms): the controller finds dead pods here. */
   gateways: string;
-  /** Marks a command that creates something as done, so a redelivery does not create it twice. */
-  once(commandId: string): string;
+  /** The same, copied into each shard for the scripts that fan a room's events out (with one shard, `gateways` itself). */
+  shardGateways(shard: number): string;
+  /** Marks a command that creates something as done, so a redelivery does not create it twice (in the shard it arrived on). */
+  once(commandId: string, shard: number): string;
   /** A player's sockets (connection ids; the conn keys say which are still open) and when the last one closed (ms). */
   playerConns(playerId: string): string;
   lastSeen(playerId: string): string;
@@ -42,9 +53,9 @@ export interface Keys {
   sessionsEnded: string;
   /** Hash playerId -> waiting entry (JSON) of one quick-pairing pool, rated or casual (packages/pairing). */
   pool(id: string, rated: boolean): string;
-  /** Games in play: a sorted set room -> start (ms) and a hash room -> summary (JSON), kept by the engine's commit. */
-  liveGames: string;
-  liveSummaries: string;
+  /** Games in play: a sorted set room -> start (ms) and a hash room -> summary (JSON), kept by the engine's commit, per shard. */
+  liveGames(shard: number): string;
+  liveSummaries(shard: number): string;
   /** Hash gateway -> its spectators of one room (JSON count and names), each share expiring if its gateway dies. */
   crowd(room: string): string;
   /** Hash seekId -> seek entry (JSON) of the lobby, and a counter raised by every change of it. */
@@ -69,26 +80,54 @@ export interface Keys {
   ratings(playerId: string): string;
 }
 
-export function keys(prefix = 'gambit'): Keys {
+/** Most shards a deployment may have (each is one Cluster slot and one blocking read per reader). */
+export const MAX_ROOM_SHARDS = 1024;
+const SLOTS = 16384;
+
+/**
+ * Shard `s` of `n`'s hash tag: `r<s>.<k>` with the smallest k whose slot is in the s-th of n equal
+ * parts of the slot space, so the even split of slots over any number of primaries spreads the
+ * shards evenly (plain `r0`..`r15` land 4 / 8 / 4 on three primaries).
+ */
+export function shardTag(s: number, n: number): string {
+  const lo = Math.floor((s * SLOTS) / n);
+  const hi = Math.floor(((s + 1) * SLOTS) / n);
+  for (let k = 0; ; k++) {
+    const slot = calculateSlot(`r${s}.${k}`);
+    if (slot >= lo && slot < hi) return `r${s}.${k}`;
+  }
+}
+
+export function keys(prefix = 'gambit', shards = 1): Keys {
+  if (!Number.isInteger(shards) || shards < 1 || shards > MAX_ROOM_SHARDS) throw new Error(`room shards must be a whole number from 1 to ${MAX_ROOM_SHARDS}, not ${shards}`);
   const p = prefix;
+  // `${at(s)}` begins every key of shard s: the prefix alone with one shard (the names of old).
+  const tags = Array.from({ length: shards }, (_, s) => (shards === 1 ? p : `${p}:{${shardTag(s, shards)}}`));
+  const at = (s: number) => tags[s] ?? (() => { throw new Error(`no room shard ${s} of ${shards}`); })();
+  const shardOf = (room: string) => (shards === 1 ? 0 : calculateSlot(room) % shards);
+  const inRoom = (c: string) => `${at(shardOf(c))}:room:${c}`;
   return {
-    room: (c) => `${p}:room:${c}`,
-    roomLog: (c) => `${p}:room:${c}:log`,
-    roomGateways: (c) => `${p}:room:${c}:gw`,
-    flagDeadlines: `${p}:deadlines:flag`,
-    reconnectDeadlines: `${p}:deadlines:reconnect`,
-    roomExpiries: `${p}:deadlines:expiry`,
-    commands: `${p}:stream:commands`,
-    gatewayEvents: (gw) => `${p}:stream:gw:${gw}`,
-    finalize: `${p}:stream:finalize`,
-    finalizeDead: `${p}:stream:finalize:dead`,
+    shards,
+    shardOf,
+    allShards: Array.from({ length: shards }, (_, s) => s),
+    room: (c) => inRoom(c),
+    roomLog: (c) => `${inRoom(c)}:log`,
+    roomGateways: (c) => `${inRoom(c)}:gw`,
+    flagDeadlines: (s) => `${at(s)}:deadlines:flag`,
+    reconnectDeadlines: (s) => `${at(s)}:deadlines:reconnect`,
+    roomExpiries: (s) => `${at(s)}:deadlines:expiry`,
+    commands: (s) => `${at(s)}:stream:commands`,
+    gatewayEvents: (gw, s) => `${at(s)}:stream:gw:${gw}`,
+    finalize: (s) => `${at(s)}:stream:finalize`,
+    finalizeDead: (s) => `${at(s)}:stream:finalize:dead`,
     accountJobs: `${p}:stream:account-jobs`,
     accountJobsDead: `${p}:stream:account-jobs:dead`,
     conn: (id) => `${p}:conn:${id}`,
     gatewayConns: (gw) => `${p}:gw:${gw}:conns`,
     gatewayConnections: (gw) => `${p}:gw:${gw}:connections`,
     gateways: `${p}:gateways`,
-    once: (id) => `${p}:once:${id}`,
+    shardGateways: (s) => `${at(s)}:gateways`,
+    once: (id, s) => `${at(s)}:once:${id}`,
     playerConns: (id) => `${p}:player:${id}:conns`,
     lastSeen: (id) => `${p}:player:${id}:seen`,
     session: (sid) => `${p}:session:${sid}`,
@@ -104,10 +143,10 @@ export function keys(prefix = 'gambit'): Keys {
     challengesIn: (id) => `${p}:player:${id}:challenges:in`,
     challengesOut: (id) => `${p}:player:${id}:challenges:out`,
     challengeRate: (id) => `${p}:player:${id}:challenges:rate`,
-    liveGames: `${p}:live`,
-    liveSummaries: `${p}:live:summaries`,
-    crowd: (room) => `${p}:room:${room}:crowd`,
-    chatLines: (room, channel) => `${p}:room:${room}:chat:${channel}`,
+    liveGames: (s) => `${at(s)}:live`,
+    liveSummaries: (s) => `${at(s)}:live:summaries`,
+    crowd: (room) => `${inRoom(room)}:crowd`,
+    chatLines: (room, channel) => `${inRoom(room)}:chat:${channel}`,
     mutes: (id) => `${p}:player:${id}:mutes`,
     chatReports: `${p}:stream:chat-reports`,
     seeks: `${p}:seeks`,

@@ -23,8 +23,11 @@ export type PairingMetrics = ReturnType<typeof pairingMetrics>;
 
 export interface MatchmakerOptions {
   store: PoolStore;
-  /** Where pair commands go (the engines' command stream) and its MAXLEN. */
-  stream: string;
+  /**
+   * Where a pair's command goes (a command stream, chosen by the first player's id so the games
+   * spread over the room shards: the engine draws the room in the stream's shard) and its MAXLEN.
+   */
+  stream: (playerId: string) => string;
   maxLen: number;
   log: Logger;
   everyMs: number;
@@ -78,7 +81,7 @@ export class Matchmaker {
     const byId = new Map(reads.map((r) => [r.entry.playerId, r.entry]));
     const claimed = await Promise.all(pairUp(reads.map((r) => r.entry), now, blocked).map(async ([a, b]) => {
       const ra = byEntry.get(a)!, rb = byEntry.get(b)!;
-      if (!(await this.o.store.claim(ref, ra, rb, this.o.stream, this.o.maxLen, pairCommand(ref, ra, rb, now)))) {
+      if (!(await this.o.store.claim(ref, ra, rb, this.o.stream(a.playerId), this.o.maxLen, pairCommand(ref, ra, rb, now)))) {
         this.o.metrics?.lost.inc();
         return 0;
       }

@@ -9,7 +9,7 @@ import { waitFor } from '../../../test/support/redis.js';
 const keys = makeKeys('t');
 const log = createLogger('test', 'silent');
 
-function scanner(due: Record<string, string[]>, failing: string[] = [], batch?: number) {
+function scanner(due: Record<string, string[]>, failing: string[] = [], batch?: number, k = keys) {
   const reads: { set: string; now: number; limit: number }[] = [];
   const calls: string[] = [];
   const store = {
@@ -23,19 +23,28 @@ function scanner(due: Record<string, string[]>, failing: string[] = [], batch?: 
     if (failing.includes(room)) throw new Error(`${room} broke`);
   };
   const engine = { tick: run('tick'), expire: run('expire') } as unknown as Engine;
-  return { s: new DeadlineScanner(store, engine, keys, log, batch === undefined ? {} : { batch }), reads, calls };
+  return { s: new DeadlineScanner(store, engine, k, log, batch === undefined ? {} : { batch }), reads, calls };
 }
 
 test('reads the three sets up to the batch, then ticks each flag/grace room once and expires the rest', async () => {
   const { s, reads, calls } = scanner({
-    [keys.flagDeadlines]: ['A', 'B'],
-    [keys.reconnectDeadlines]: ['B', 'C'],
-    [keys.roomExpiries]: ['D', 'A'],
+    [keys.flagDeadlines(0)]: ['A', 'B'],
+    [keys.reconnectDeadlines(0)]: ['B', 'C'],
+    [keys.roomExpiries(0)]: ['D', 'A'],
   }, [], 7);
   expect(await s.runOnce(1_000)).toEqual({ ticked: 3, expired: 1, failed: 0 });
-  expect(reads).toEqual([keys.flagDeadlines, keys.reconnectDeadlines, keys.roomExpiries].map((set) => ({ set, now: 1_000, limit: 7 })));
+  expect(reads).toEqual([keys.flagDeadlines(0), keys.reconnectDeadlines(0), keys.roomExpiries(0)].map((set) => ({ set, now: 1_000, limit: 7 })));
   // A (flag and expiry) is ticked only: its expiry is judged next round, from what the tick left.
   expect(calls).toEqual(['tick A', 'tick B', 'tick C', 'expire D']);
+});
+
+test('with room shards, every shard\'s sets are read, each up to the batch', async () => {
+  const k = makeKeys('t', 3);
+  const { s, reads, calls } = scanner({ [k.flagDeadlines(0)]: ['A'], [k.flagDeadlines(2)]: ['B'], [k.roomExpiries(1)]: ['C'] }, [], 5, k);
+  expect(await s.runOnce(1_000)).toEqual({ ticked: 2, expired: 1, failed: 0 });
+  expect(new Set(reads.map((r) => r.set))).toEqual(new Set([0, 1, 2].flatMap((n) => [k.flagDeadlines(n), k.reconnectDeadlines(n), k.roomExpiries(n)])));
+  expect(reads.every((r) => r.limit === 5)).toBe(true);
+  expect(calls).toEqual(['tick A', 'tick B', 'expire C']);
 });
 
 test('the default batch is 100', async () => {
@@ -45,7 +54,7 @@ test('the default batch is 100', async () => {
 });
 
 test('a room that fails is counted; the others are still handled', async () => {
-  const { s, calls } = scanner({ [keys.flagDeadlines]: ['A', 'B'], [keys.roomExpiries]: ['C', 'D'] }, ['A', 'D']);
+  const { s, calls } = scanner({ [keys.flagDeadlines(0)]: ['A', 'B'], [keys.roomExpiries(0)]: ['C', 'D'] }, ['A', 'D']);
   expect(await s.runOnce()).toEqual({ ticked: 2, expired: 2, failed: 2 });
   expect(calls).toEqual(['tick A', 'tick B', 'expire C', 'expire D']);
 });

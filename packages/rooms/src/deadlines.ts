@@ -55,11 +55,9 @@ export class DeadlineScanner {
    * next round; the other rooms are handled regardless. Throws only when the sets cannot be read.
    */
   async runOnce(now = Date.now()): Promise<ScanResult> {
-    const [flags, graces, expiries] = await Promise.all([
-      this.store.due(this.keys.flagDeadlines, now, this.batch),
-      this.store.due(this.keys.reconnectDeadlines, now, this.batch),
-      this.store.due(this.keys.roomExpiries, now, this.batch),
-    ]);
+    // Every shard's sets, each read up to the batch (a shard's backlog does not hold up the others').
+    const due = (set: (s: number) => string) => Promise.all(this.keys.allShards.map((s) => this.store.due(set(s), now, this.batch))).then((l) => l.flat());
+    const [flags, graces, expiries] = await Promise.all([due(this.keys.flagDeadlines), due(this.keys.reconnectDeadlines), due(this.keys.roomExpiries)]);
     const plan = planDeadlines({ flags, graces, expiries });
     let failed = 0;
     const guard = (room: string, what: string) => (err: unknown) => {

@@ -1,7 +1,7 @@
 // Runs commands against rooms: load, decide (pure rules), commit (atomic, versioned); on a
 // version conflict with another engine, decide again from the fresh state.
 import { randomUUID, randomInt } from 'node:crypto';
-import type { Logger } from '@gambit/common';
+import type { Keys, Logger } from '@gambit/common';
 import { newRoomCode, type EngineCommand, type Origin } from '@gambit/protocol';
 import { decide, expire, error, type Ctx, type Decision } from './rules/decide.js';
 import { replay, type Game } from './rules/chess.js';
@@ -65,9 +65,12 @@ export class Engine {
 
   /** A new room: `create` (one seat) or `pair` (both seats, from the matchmaker). */
   private async create(cmd: Extract<EngineCommand, { t: 'create' | 'pair' }>, cmdId: string, ack?: Ack): Promise<string> {
-    // A fresh code until one is free; the once-key makes a redelivered create a no-op.
+    // A fresh code until one is free; the once-key makes a redelivered create a no-op. The code is
+    // drawn in the shard of the stream the command came on, so the commit's once-key and XACK
+    // stay in the room's slot (N draws on average for N shards: microseconds).
+    const shard = ack && this.store.shardOfStream(ack.stream);
     for (let attempt = 0; attempt < 5; attempt++) {
-      const code = newRoomCode();
+      const code = newRoomCodeIn(shard, this.store.keys);
       const d = decide(null, cmd, this.ctx(cmdId, () => replay([]), null, cmd.origin), code);
       if (d.kind !== 'commit') return this.reply(d);
       const res = await this.store.commit(code, { version: 0, state: null }, d, cmdId, ack);
@@ -114,7 +117,7 @@ export class Engine {
         // take a broken room off the deadline sets so it cannot block the scan.
         this.log.error({ err, room }, 'rules failed');
         this.positions.delete(room);
-        if (origin) await this.reply(error(origin, 'internal', 'the server failed on this command; nothing changed'));
+        if (origin) await this.reply(error(origin, 'internal', 'the server failed on this command; nothing changed'), room);
         else await this.store.forget(room);
         return 'failed';
       }
@@ -129,7 +132,7 @@ export class Engine {
       if (d.kind === 'reply') {
         // A deadline for a room that no longer exists (TTL backstop, manual cleanup): drop it.
         if (!loaded.state && !origin) await this.store.forget(room);
-        return this.reply(d);
+        return this.reply(d, room);
       }
       let res: Awaited<ReturnType<RoomStore['commit']>>;
       try {
@@ -142,7 +145,7 @@ export class Engine {
       if (res === 'busy') {
         this.live.delete(room);
         if (touched) this.positions.delete(room);
-        return this.reply(error(d.alone!, 'in_game', 'one of you is playing another game: the next game here waits until it ends'));
+        return this.reply(error(d.alone!, 'in_game', 'one of you is playing another game: the next game here waits until it ends'), room);
       }
       if (res === 'conflict') {
         this.metrics?.conflicts.inc();
@@ -192,15 +195,24 @@ export class Engine {
     return ctx;
   }
 
-  private async reply(d: Reply): Promise<string> {
+  /** Answers that change nothing; about `room` (after its events), or about no room yet. */
+  private async reply(d: Reply, room?: string): Promise<string> {
     let outcome = 'nothing to do';
     for (const r of d.replies) {
       if (r.msg.t === 'error') {
         this.metrics?.rejected.inc({ code: r.msg.code });
         outcome = `rejected ${r.msg.code}`;
       }
-      await this.store.send(r.gw, { k: 'conn', conn: r.conn, msg: r.msg });
+      await this.store.send(r.gw, { k: 'conn', conn: r.conn, msg: r.msg }, room);
     }
     return outcome;
+  }
+}
+
+/** A fresh room code in `shard` (any code when there is no shard to keep to). */
+function newRoomCodeIn(shard: number | undefined, keys: Keys): string {
+  for (;;) {
+    const code = newRoomCode();
+    if (shard === undefined || keys.shardOf(code) === shard) return code;
   }
 }

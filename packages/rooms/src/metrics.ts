@@ -7,11 +7,14 @@ import type { Redis } from 'ioredis';
 
 export function engineMetrics(registry: Registry) {
   const m = {
-    /** Games in play across all engines: every active game has a running clock, so a flag deadline. */
-    watchActiveGames(redis: Redis, flagDeadlines: string) {
+    /** Games in play across all engines: every active game has a running clock, so a flag deadline (one set per shard). */
+    watchActiveGames(redis: Redis, flagDeadlines: readonly string[]) {
       new Gauge({
         name: 'gambit_engine_active_games', help: 'Games in progress (all engines: the same value from each)', registers: [registry],
-        async collect() { this.set(await redis.zcard(flagDeadlines).catch(() => Number.NaN)); },
+        async collect() {
+          const counts = await Promise.all(flagDeadlines.map((set) => redis.zcard(set))).catch(() => [Number.NaN]);
+          this.set(counts.reduce((a, b) => a + b, 0));
+        },
       });
     },
     moves: new Counter({ name: 'gambit_engine_moves_total', help: 'Moves applied, by kind', labelNames: ['kind'], registers: [registry] }),

@@ -19,10 +19,22 @@ export async function groupInfo(redis: Redis, stream: string, group: string): Pr
   return null;
 }
 
-/** `name` is the stream's role (commands, finalize): bounded, unlike the prefixed key. */
-export function streamMetrics(registry: Registry, redis: Redis, stream: string, group: string, name: string) {
+/** Summed over the streams of one role, its room shards. */
+async function groupInfoOf(redis: Redis, streams: readonly string[], group: string): Promise<GroupInfo | null> {
+  const all = (await Promise.all(streams.map((s) => groupInfo(redis, s, group).catch(() => null)))).filter((i): i is GroupInfo => i !== null);
+  if (!all.length) return null;
+  const lags = all.map((i) => i.lag);
+  return {
+    pending: all.reduce((n, i) => n + i.pending, 0),
+    lag: lags.includes(null) ? null : lags.reduce<number>((n, l) => n + (l ?? 0), 0),
+    length: all.reduce((n, i) => n + i.length, 0),
+  };
+}
+
+/** `name` is the streams' role (commands, finalize): bounded, unlike the prefixed keys; one value over all shards. */
+export function streamMetrics(registry: Registry, redis: Redis, streams: readonly string[], group: string, name: string) {
   const labels = { stream: name, group };
-  const read = () => groupInfo(redis, stream, group).catch(() => null);
+  const read = () => groupInfoOf(redis, streams, group);
   new Gauge({
     name: 'gambit_stream_pending', help: 'Entries read by a consumer and not yet acknowledged', labelNames: ['stream', 'group'], registers: [registry],
     async collect() { const i = await read(); if (i) this.set(labels, i.pending); },

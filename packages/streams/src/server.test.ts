@@ -16,7 +16,7 @@ let client: Redis;
 beforeAll(async () => { redis = await startRedis(); client = new Redis(redis.url); });
 afterAll(async () => { client.disconnect(); await redis.stop(); });
 
-const seen: { data: { n: number; key: string }; claimed: boolean }[] = [];
+const seen: { data: { n: number; key: string }; claimed: boolean; stream?: string }[] = [];
 let failOnce = new Set<number>();
 
 @Controller()
@@ -24,7 +24,7 @@ class Probe {
   @EventPattern('probe')
   handle(@Payload() data: { n: number; key: string }, @Ctx() ctx: unknown) {
     if (failOnce.delete(data.n)) throw new Error('transient failure');
-    seen.push({ data, claimed: (ctx as StreamContext).isClaimed() });
+    seen.push({ data, claimed: (ctx as StreamContext).isClaimed(), stream: (ctx as StreamContext).getStream() });
   }
 }
 /** Says it acknowledged the entry itself; only does when asked to, to show the transport did not. */
@@ -57,7 +57,7 @@ class ProbeModule {}
 
 async function server(consumer: string, stream: string, extra: Partial<StreamServerOptions> = {}) {
   const strategy = new RedisStreamsServer({
-    connect: () => new Redis(redis.url, { maxRetriesPerRequest: null }), stream, group: 'g', consumer,
+    connect: () => new Redis(redis.url, { maxRetriesPerRequest: null }), streams: [stream], group: 'g', consumer,
     logger: createLogger('test', 'silent'), claimIdleMs: 200, claimEveryMs: 100, blockMs: 100, ...extra,
   });
   const app = await NestFactory.createMicroservice(ProbeModule, { strategy, logger: false });
@@ -78,6 +78,19 @@ test('entries of one key are handled in order; a failed entry stays pending and 
   await app.close();
 });
 
+test('several streams (room shards): each read and acknowledged on its own, stale entries claimed from each', async () => {
+  seen.length = 0;
+  failOnce = new Set();
+  await leftByDeadConsumer('m2', [{ pattern: 'probe', key: 'k', data: { n: 100, key: 'k' } }]);
+  const { app } = await server('c', 'm1', { streams: ['m1', 'm2', 'm3'] });
+  await publish(client, 'm1', 'probe', 'a', { n: 1, key: 'a' });
+  await publish(client, 'm3', 'probe', 'b', { n: 3, key: 'b' });
+  await waitFor(() => seen.length === 3, 5_000, `only ${seen.length} handled`);
+  expect(seen.map((e) => [e.data.n, e.stream, e.claimed]).sort()).toEqual([[1, 'm1', false], [100, 'm2', true], [3, 'm3', false]].sort());
+  for (const s of ['m1', 'm2', 'm3']) await waitFor(async () => ((await client.xpending(s, 'g')) as [number])[0] === 0, 5_000, `${s}: entries left pending`);
+  await app.close();
+});
+
 test('entries held by a dead consumer are claimed and handled by a live one', async () => {
   seen.length = 0;
   await client.xgroup('CREATE', 's2', 'g', '0', 'MKSTREAM');
@@ -85,7 +98,7 @@ test('entries held by a dead consumer are claimed and handled by a live one', as
   await client.xreadgroup('GROUP', 'g', 'dead', 'COUNT', 10, 'STREAMS', 's2', '>');
   const { app } = await server('live', 's2');
   await waitFor(() => seen.length === 1, 5_000, 'the stale entry was never claimed');
-  expect(seen[0]).toEqual({ data: { n: 42, key: 'k' }, claimed: true });
+  expect(seen[0]).toEqual({ data: { n: 42, key: 'k' }, claimed: true, stream: 's2' });
   await app.close();
 });
 

@@ -1,5 +1,7 @@
 // A NestJS transport over Redis Streams consumer groups. Each process is one consumer:
-// - entries are read with XREADGROUP and handed to the @EventPattern handler named by their pattern;
+// - entries are read with XREADGROUP, one blocking reader per stream (room shards: a multi-stream
+//   read must stay in one Redis Cluster slot), and handed to the @EventPattern handler named by
+//   their pattern;
 // - entries with the same partition key run one after another, different keys run concurrently;
 // - an entry is acknowledged (XACK) only after its handler resolved: a crash leaves it pending
 //   (a handler may acknowledge it itself, inside the script that applies it: StreamContext);
@@ -14,9 +16,10 @@ import { StreamContext } from './context.js';
 import { parseEntries, type StreamEntry } from './entry.js';
 
 export interface StreamServerOptions {
-  /** Makes a new connection; the server needs two (one blocks in XREADGROUP). */
+  /** Makes a new connection; the server needs one per stream (each blocks in XREADGROUP) and one more. */
   connect: (role: string) => Redis;
-  stream: string;
+  /** The streams (one per room shard), each read by the same group. */
+  streams: readonly string[];
   group: string;
   consumer: string;
   logger: Logger;
@@ -31,7 +34,7 @@ export interface StreamServerOptions {
 }
 
 export class RedisStreamsServer extends Server implements CustomTransportStrategy {
-  private reader?: Redis;
+  private readers: Redis[] = [];
   private writer?: Redis;
   private running = false;
   private loops: Promise<void>[] = [];
@@ -44,15 +47,16 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
   constructor(options: StreamServerOptions) {
     super();
     this.o = { batch: 64, blockMs: 1000, claimIdleMs: 15_000, claimEveryMs: 5_000, ...options };
+    if (!this.o.streams.length) throw new Error('RedisStreamsServer needs at least one stream');
   }
 
   async listen(callback: (err?: unknown) => void): Promise<void> {
     try {
-      this.reader = this.o.connect(`${this.o.consumer}:reader`);
+      this.readers = this.o.streams.map((_, i) => this.o.connect(this.o.streams.length === 1 ? `${this.o.consumer}:reader` : `${this.o.consumer}:reader:${i}`));
       this.writer = this.o.connect(`${this.o.consumer}:writer`);
-      await this.ensureGroup();
+      for (const stream of this.o.streams) await this.ensureGroup(stream);
       this.running = true;
-      this.loops.push(this.readLoop());
+      this.o.streams.forEach((stream, i) => this.loops.push(this.readLoop(stream, this.readers[i]!)));
       // Four refreshes per claimIdleMs: an event loop may stall for most of claimIdleMs before
       // another consumer takes this one's entries for a dead consumer's.
       this.refreshTimer = setInterval(() => void this.refreshInFlight(), Math.max(10, Math.min(this.o.claimEveryMs, this.o.claimIdleMs / 4)));
@@ -71,7 +75,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
     clearInterval(this.claimTimer);
     // Unblock XREADGROUP now rather than waiting for blockMs, then let the handlers in flight
     // finish and their acknowledgements go out: a clean stop leaves nothing to claim.
-    this.reader?.disconnect();
+    for (const r of this.readers) r.disconnect();
     await Promise.allSettled(this.loops);
     // A claim run started before the close still hands its entries to the chains: wait for it
     // first, so that the chains awaited next include them.
@@ -87,7 +91,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
     this.running = false;
     clearInterval(this.claimTimer);
     clearInterval(this.refreshTimer);
-    this.reader?.disconnect();
+    for (const r of this.readers) r.disconnect();
     this.writer?.disconnect();
   }
 
@@ -99,26 +103,26 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
     return this.writer as T;
   }
 
-  private async ensureGroup(): Promise<void> {
+  private async ensureGroup(stream: string): Promise<void> {
     try {
       // From 0: entries written before the first consumer started are not lost.
-      await this.writer!.xgroup('CREATE', this.o.stream, this.o.group, '0', 'MKSTREAM');
+      await this.writer!.xgroup('CREATE', stream, this.o.group, '0', 'MKSTREAM');
     } catch (err) {
       if (!String(err).includes('BUSYGROUP')) throw err;
     }
   }
 
-  private async readLoop(): Promise<void> {
+  private async readLoop(stream: string, reader: Redis): Promise<void> {
     while (this.running) {
       let rows: [string, [string, string[]][]][] | null;
       try {
-        rows = (await this.reader!.xreadgroup(
+        rows = (await reader.xreadgroup(
           'GROUP', this.o.group, this.o.consumer, 'COUNT', this.o.batch, 'BLOCK', this.o.blockMs,
-          'STREAMS', this.o.stream, '>',
+          'STREAMS', stream, '>',
         )) as [string, [string, string[]][]][] | null;
       } catch (err) {
         if (!this.running) return;
-        if (String(err).includes('NOGROUP')) await this.ensureGroup().catch(() => undefined);
+        if (String(err).includes('NOGROUP')) await this.ensureGroup(stream).catch(() => undefined);
         this.o.logger.warn({ err: String(err) }, 'stream read failed; retrying');
         await new Promise((r) => setTimeout(r, 250));
         continue;
@@ -126,7 +130,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
       if (!rows) continue;
       // Handlers run in the background, chained per key: the next read does not wait for this
       // batch (no head-of-line blocking across rooms), only for room in the in-flight budget.
-      for (const [, entries] of rows) this.enqueue(parseEntries(entries), 'first');
+      for (const [, entries] of rows) this.enqueue(stream, parseEntries(entries), 'first');
       const full = this.room();
       if (full) await full;
     }
@@ -139,9 +143,10 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
   private roomFreed?: Promise<void>;
   private freeRoom?: () => void;
   private readonly chains = new Map<string, Promise<void>>();
-  /** Ids of the entries chained here and not yet finished: never claimed back, kept fresh for others. */
-  private readonly inFlightIds = new Set<string>();
-  private acks: string[] = [];
+  /** Per stream, ids of the entries chained here and not yet finished: never claimed back, kept fresh for others. */
+  private readonly inFlightIds = new Map<string, Set<string>>();
+  /** Per stream, the ids to acknowledge. */
+  private acks = new Map<string, string[]>();
   private ackScheduled = false;
 
   /** While the in-flight budget (four batches) is used up, a promise of the next free slot; else undefined. */
@@ -156,20 +161,21 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
    * entry runs after the ones of the same key already in flight (so a claimed entry and a fresh
    * one of the same room never run at once); acknowledges each when done.
    */
-  private enqueue(entries: StreamEntry[], deliveries: 'first' | 'claimed'): void {
+  private enqueue(stream: string, entries: StreamEntry[], deliveries: 'first' | 'claimed'): void {
+    const ids = this.idsOf(stream);
     for (const entry of entries) {
       this.inFlight += 1;
-      this.inFlightIds.add(entry.id);
+      ids.add(entry.id);
       const prev = this.chains.get(entry.key) ?? Promise.resolve();
       let acking = false;
       const next = prev.then(async () => {
-        acking = (await this.handle(entry, deliveries)) === 'ok';
-        if (acking) this.ack(entry.id);
+        acking = (await this.handle(stream, entry, deliveries)) === 'ok';
+        if (acking) this.ack(stream, entry.id);
       }).finally(() => {
         this.inFlight -= 1;
         // An entry to acknowledge stays "in flight" until its XACK is sent (flushAcks): handled,
         // it must not be claimed and handled again meanwhile.
-        if (!acking) this.inFlightIds.delete(entry.id);
+        if (!acking) ids.delete(entry.id);
         if (this.chains.get(entry.key) === next) this.chains.delete(entry.key);
         const free = this.freeRoom;
         if (free) {
@@ -182,9 +188,17 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
     }
   }
 
-  /** XACKs are gathered over one turn of the event loop and sent together, without waiting. */
-  private ack(id: string): void {
-    this.acks.push(id);
+  private idsOf(stream: string): Set<string> {
+    let ids = this.inFlightIds.get(stream);
+    if (!ids) this.inFlightIds.set(stream, (ids = new Set()));
+    return ids;
+  }
+
+  /** XACKs are gathered over one turn of the event loop and sent together (one per stream), without waiting. */
+  private ack(stream: string, id: string): void {
+    const list = this.acks.get(stream);
+    if (list) list.push(id);
+    else this.acks.set(stream, [id]);
     if (this.ackScheduled) return;
     this.ackScheduled = true;
     setImmediate(() => void this.flushAcks());
@@ -192,14 +206,17 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
 
   private async flushAcks(): Promise<void> {
     this.ackScheduled = false;
-    const ids = this.acks;
-    this.acks = [];
-    if (!ids.length) return;
-    if (this.writer && this.writer.status !== 'end') {
-      await this.writer.xack(this.o.stream, this.o.group, ...ids).catch((err: unknown) =>
-        this.o.logger.warn({ err: String(err) }, 'XACK failed; entries will be claimed again'));
-    }
-    for (const id of ids) this.inFlightIds.delete(id);
+    const all = this.acks;
+    if (!all.size) return;
+    this.acks = new Map();
+    await Promise.all([...all].map(async ([stream, ids]) => {
+      if (this.writer && this.writer.status !== 'end') {
+        await this.writer.xack(stream, this.o.group, ...ids).catch((err: unknown) =>
+          this.o.logger.warn({ err: String(err), stream }, 'XACK failed; entries will be claimed again'));
+      }
+      const inFlight = this.idsOf(stream);
+      for (const id of ids) inFlight.delete(id);
+    }));
   }
 
   private refreshing = false;
@@ -213,10 +230,12 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
    * counted), until a close has drained them.
    */
   private async refreshInFlight(): Promise<void> {
-    if (this.refreshing || !this.inFlightIds.size || this.writer?.status !== 'ready') return;
+    if (this.refreshing || this.writer?.status !== 'ready') return;
     this.refreshing = true;
     try {
-      await this.writer!.xclaim(this.o.stream, this.o.group, this.o.consumer, 0, ...this.inFlightIds, 'JUSTID');
+      for (const [stream, ids] of this.inFlightIds) {
+        if (ids.size) await this.writer.xclaim(stream, this.o.group, this.o.consumer, 0, ...ids, 'JUSTID');
+      }
     } catch (err) {
       this.o.logger.warn({ err: String(err) }, 'refreshing entries in flight failed');
     } finally {
@@ -229,20 +248,25 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
    * in flight here already (an entry handled but not yet acknowledged counts: see enqueue).
    */
   private async claimStale(): Promise<void> {
+    for (const stream of this.o.streams) await this.claimStaleOf(stream);
+  }
+
+  private async claimStaleOf(stream: string): Promise<void> {
     if (!this.running) return;
     try {
       let cursor = '0-0';
       do {
         const [next, entries] = (await this.writer!.xautoclaim(
-          this.o.stream, this.o.group, this.o.consumer, this.o.claimIdleMs, cursor, 'COUNT', this.o.batch,
+          stream, this.o.group, this.o.consumer, this.o.claimIdleMs, cursor, 'COUNT', this.o.batch,
         )) as [string, [string, string[]][], string[]];
         cursor = next;
         // Entries deleted from the stream (trimmed) come back as null rows: nothing to do.
-        const live = entries.filter((e) => Array.isArray(e) && Array.isArray(e[1]) && !this.inFlightIds.has(e[0]));
+        const inFlight = this.idsOf(stream);
+        const live = entries.filter((e) => Array.isArray(e) && Array.isArray(e[1]) && !inFlight.has(e[0]));
         if (live.length) {
-          this.o.logger.warn({ count: live.length }, 'claimed stale stream entries');
+          this.o.logger.warn({ count: live.length, stream }, 'claimed stale stream entries');
           this.o.onClaimed?.(live.length);
-          this.enqueue(parseEntries(live), 'claimed');
+          this.enqueue(stream, parseEntries(live), 'claimed');
           // The handlers run in the background like read ones; the next page waits only for room.
           const full = this.room();
           if (full) await full;
@@ -266,7 +290,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
   }
 
   /** 'ok': to acknowledge; 'acked': the handler did (StreamContext.acknowledged); 'failed': leave pending. */
-  private async handle(entry: StreamEntry, deliveries: 'first' | 'claimed'): Promise<'ok' | 'acked' | 'failed'> {
+  private async handle(stream: string, entry: StreamEntry, deliveries: 'first' | 'claimed'): Promise<'ok' | 'acked' | 'failed'> {
     const started = performance.now();
     const handler = entry.pattern ? this.handlerFor(entry.pattern) : null;
     if (!handler) {
@@ -275,7 +299,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
       return 'ok';
     }
     try {
-      const ctx = new StreamContext([this.o.stream, entry.id, entry.key, deliveries, this.o.group, entry.trace]);
+      const ctx = new StreamContext([stream, entry.id, entry.key, deliveries, this.o.group, entry.trace]);
       const out = await handler(entry.data, ctx);
       if (isObservable(out)) await lastValueFrom(out, { defaultValue: undefined });
       this.o.onHandled?.(entry.pattern, 'ok', (performance.now() - started) / 1000);

@@ -21,7 +21,7 @@ export async function startAccounts(c: AccountsConfig): Promise<RunningAccounts>
   const redis = connectRedis(c.REDIS_URL, 'accounts');
   await waitReady(redis, c.REDIS_URL);
   watchRedis(registry, redis);
-  const keys = makeKeys(c.KEY_PREFIX);
+  const keys = makeKeys(c.KEY_PREFIX, c.ROOM_SHARDS);
   const db = new DynamoDBClient({
     region: c.AWS_REGION,
     ...(c.DYNAMODB_ENDPOINT ? { endpoint: c.DYNAMODB_ENDPOINT } : {}),

@@ -1,6 +1,6 @@
-// Wires the finalizer: two Nest microservices, one reading the finalize stream and one the
-// account-jobs stream (erase, adopt), the DynamoDB stores, the read API and metrics. main.ts runs
-// it; tests start several in one process.
+// Wires the finalizer: two Nest microservices, one reading the finalize streams (one per room
+// shard) and one the account-jobs stream (erase, adopt), the DynamoDB stores, the read API and
+// metrics. main.ts runs it; tests start several in one process.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Module, type DynamicModule, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -80,7 +80,7 @@ async function within<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
 
 export async function startFinalizer(config: FinalizerConfig, opts: { consumer?: string } = {}): Promise<RunningFinalizer> {
   const logger = createLogger('finalizer', config.LOG_LEVEL);
-  const k = keys(config.KEY_PREFIX);
+  const k = keys(config.KEY_PREFIX, config.ROOM_SHARDS);
   const names: TableNames = { games: config.GAMES_TABLE, players: config.PLAYERS_TABLE };
   const dynamo = createDynamoClient(config);
   const redis = connectRedis(config.REDIS_URL, 'finalizer');
@@ -94,7 +94,10 @@ export async function startFinalizer(config: FinalizerConfig, opts: { consumer?:
   }
 
   const registry = createRegistry('finalizer');
-  const metrics = createMetrics(registry, redis, k.finalizeDead);
+  const finalizeStreams = k.allShards.map((s) => k.finalize(s));
+  // A game that fails for good is parked in its own shard's dead letters (a replay's MULTI stays in one slot).
+  const deadLetterStreams = new Map(k.allShards.map((s) => [k.finalize(s), k.finalizeDead(s)]));
+  const metrics = createMetrics(registry, redis, [...deadLetterStreams.values()]);
   const store = new GameStore(dynamo, names, {
     local: Boolean(config.DYNAMODB_ENDPOINT), logger,
     // The matchmaker reads ratings from Redis (a pool entry carries one): a copy after each rated game.
@@ -106,10 +109,10 @@ export async function startFinalizer(config: FinalizerConfig, opts: { consumer?:
   });
   const aborter = new AbortController();
   watchRedis(registry, redis);
-  const streams = streamMetrics(registry, redis, k.finalize, FINALIZER_GROUP, 'finalize');
-  const streamServer = (stream: string, onClaimed: (n: number) => void) => new RedisStreamsServer({
+  const streams = streamMetrics(registry, redis, finalizeStreams, FINALIZER_GROUP, 'finalize');
+  const streamServer = (read: readonly string[], onClaimed: (n: number) => void) => new RedisStreamsServer({
     connect: (role) => connectRedis(config.REDIS_URL, `finalizer:${role}`),
-    stream,
+    streams: read,
     group: FINALIZER_GROUP,
     // Pod names are unique in Kubernetes; the pid keeps two local processes apart.
     consumer: opts.consumer ?? instanceId(),
@@ -118,10 +121,10 @@ export async function startFinalizer(config: FinalizerConfig, opts: { consumer?:
     claimEveryMs: Math.min(5_000, Math.max(50, Math.floor(config.CLAIM_IDLE_MS / 3))),
     onClaimed,
   });
-  const server = streamServer(k.finalize, streams.claimed);
+  const server = streamServer(finalizeStreams, streams.claimed);
   const app = await NestFactory.createMicroservice(
     AppModule.forRoot({
-      store, redis, deadLetterStream: k.finalizeDead, maxAttempts: config.FINALIZE_MAX_ATTEMPTS,
+      store, redis, deadLetterStreams, maxAttempts: config.FINALIZE_MAX_ATTEMPTS,
       backoffBaseMs: config.FINALIZE_BACKOFF_BASE_MS, metrics, logger, signal: aborter.signal,
     }),
     { strategy: server, logger: nestLogger(logger), abortOnError: false },
@@ -129,7 +132,7 @@ export async function startFinalizer(config: FinalizerConfig, opts: { consumer?:
   // Account jobs: the same group name on their own stream, the same retries and dead letters.
   // (streamMetrics registers fixed metric names once per registry, so this stream has its own claim counter.)
   const jobMetrics = createAccountJobMetrics(registry, redis, k.accountJobsDead);
-  const jobsServer = streamServer(k.accountJobs, (n) => jobMetrics.claimed.inc(n));
+  const jobsServer = streamServer([k.accountJobs], (n) => jobMetrics.claimed.inc(n));
   const jobsApp = await NestFactory.createMicroservice(
     AccountJobsModule.forRoot({
       accounts: new AccountStore(dynamo, names, (items) => store.transactWrite(items)), redis, deadLetterStream: k.accountJobsDead,
@@ -169,7 +172,7 @@ export async function startFinalizer(config: FinalizerConfig, opts: { consumer?:
     throw err;
   }
   const port = (http.address() as AddressInfo).port;
-  logger.info({ port, stream: k.finalize, accountJobs: k.accountJobs }, 'finalizer started');
+  logger.info({ port, stream: finalizeStreams[0], shards: k.shards, accountJobs: k.accountJobs }, 'finalizer started');
 
   let stopped = false;
   return {

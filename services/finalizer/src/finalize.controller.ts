@@ -1,6 +1,6 @@
-// The finalize-stream consumer: one durable, idempotent write per finished game.
-// A write that keeps failing is retried with exponential backoff, then parked in the dead-letter
-// stream (replay it with `npm run replay-dead-letters`). The entry is acknowledged only once the
+// The finalize-stream consumer (one stream per room shard): one durable, idempotent write per
+// finished game. A write that keeps failing is retried with exponential backoff, then parked in the
+// dead-letter stream of the entry's own shard (replay it with `npm run replay-dead-letters`). The entry is acknowledged only once the
 // game is stored or parked, so nothing is lost: if even the dead-letter write fails, the handler
 // throws and the entry stays pending, to be claimed again.
 import { Controller, Inject } from '@nestjs/common';
@@ -21,7 +21,8 @@ export interface FinalizerDeps {
   store: GameStore;
   /** Connection for dead-letter writes. */
   redis: Redis;
-  deadLetterStream: string;
+  /** Each finalize stream's dead-letter stream (the same shard: one slot on a Redis Cluster). */
+  deadLetterStreams: ReadonlyMap<string, string>;
   maxAttempts: number;
   backoffBaseMs: number;
   metrics: FinalizerMetrics;
@@ -97,13 +98,16 @@ export class FinalizeController {
   /** The original entry's fields, then the failure's (@gambit/protocol wire/finalize.ts), so a replay puts it back unchanged. */
   private async deadLetter(ctx: StreamContext, data: unknown, error: string): Promise<void> {
     this.deps.signal.throwIfAborted();
+    const stream = this.deps.deadLetterStreams.get(ctx.getStream());
+    // Never expected (every stream read has one); throwing leaves the entry pending, not lost.
+    if (stream === undefined) throw new Error(`no dead-letter stream for ${ctx.getStream()}`);
     const fields = encodeDeadLetter(
       { pattern: FINALIZE_PATTERN, key: ctx.getKey(), json: JSON.stringify(data), ...(ctx.getTrace() ? { trace: ctx.getTrace()! } : {}) },
       { error: error.slice(0, 2000), failedAt: new Date().toISOString(), entry: ctx.getId() },
     );
-    await this.deps.redis.xadd(this.deps.deadLetterStream, '*', ...(fields as [string]));
+    await this.deps.redis.xadd(stream, '*', ...(fields as [string]));
     this.deps.metrics.games.inc({ outcome: 'dead_letter' });
-    this.deps.logger.warn({ entry: ctx.getId(), error }, 'finalize entry moved to the dead-letter stream');
+    this.deps.logger.warn({ entry: ctx.getId(), stream, error }, 'finalize entry moved to the dead-letter stream');
   }
 }
 

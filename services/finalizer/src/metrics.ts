@@ -15,14 +15,17 @@ export interface FinalizerMetrics {
   dynamoErrors: Counter<'error'>;
 }
 
-export function createMetrics(registry: Registry, redis: Redis, deadLetterStream: string): FinalizerMetrics {
+/** `deadLetterStreams`: every room shard's finalize dead letters, counted as one series. */
+export function createMetrics(registry: Registry, redis: Redis, deadLetterStreams: readonly string[]): FinalizerMetrics {
   // Read at scrape time, so an alert on dead letters waiting for a replay needs no extra exporter.
   new Gauge({
     name: 'gambit_finalizer_dead_letters',
-    help: 'Entries in the finalize dead-letter stream, waiting for replay-dead-letters',
+    help: 'Entries in the finalize dead-letter streams (all room shards), waiting for replay-dead-letters',
     registers: [registry],
     async collect() {
-      this.set(await redis.xlen(deadLetterStream).catch(() => Number.NaN));
+      // One unreadable shard makes the sum unknown (NaN), not quietly smaller.
+      const lengths = await Promise.all(deadLetterStreams.map((s) => redis.xlen(s).catch(() => Number.NaN)));
+      this.set(lengths.reduce((n, l) => n + l, 0));
     },
   });
   const m = {

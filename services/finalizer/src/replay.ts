@@ -1,21 +1,39 @@
-// `npm run replay-dead-letters`: moves every entry of the finalize dead-letter stream back onto the
-// finalize stream, so running finalizers store them (already-stored games come back 'duplicate'),
-// and every entry of the account-jobs dead letters back onto the account-jobs stream (jobs are
-// safe to run again).
+// `npm run replay-dead-letters`: moves every entry of each room shard's finalize dead-letter stream
+// back onto that shard's finalize stream, so running finalizers store them (already-stored games
+// come back 'duplicate'), and every entry of the account-jobs dead letters back onto the
+// account-jobs stream (jobs are safe to run again).
 // Each batch moves in one MULTI (XADD to the stream + XDEL from the dead letters): an entry is
-// never in both streams, nor in neither.
+// never in both streams, nor in neither. A stream and its dead letters share a shard (one Redis
+// Cluster slot), so no MULTI spans two.
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { commonConfig, ConfigError, connectRedis, keys, loadConfig, waitReady, type Keys } from '@gambit/common';
 import { decodeDeadLetter, encodeEntryText } from '@gambit/protocol';
 import type { Redis } from 'ioredis';
 
+/** One stream and its dead letters. */
+export interface DeadLetterPair { finalize: string; finalizeDead: string }
+
+type ShardKeys = Pick<Keys, 'finalize' | 'finalizeDead' | 'allShards'>;
+
+/** Every room shard's finalize stream and dead letters. */
+export function finalizePairs(k: ShardKeys): DeadLetterPair[] {
+  return k.allShards.map((s) => ({ finalize: k.finalize(s), finalizeDead: k.finalizeDead(s) }));
+}
+
 /**
  * Returns how many entries were moved. Entries added while it runs wait for the next replay.
- * `k.finalize` / `k.finalizeDead` name the stream and its dead letters (for account jobs:
+ * `k` is the keys (every shard's finalize pair) or one pair of stream names (for account jobs:
  * `{ finalize: k.accountJobs, finalizeDead: k.accountJobsDead }`).
  */
-export async function replayDeadLetters(redis: Redis, k: Pick<Keys, 'finalize' | 'finalizeDead'>, batch = 100): Promise<number> {
+export async function replayDeadLetters(redis: Redis, k: ShardKeys | DeadLetterPair, batch = 100): Promise<number> {
+  if (!('allShards' in k)) return replayPair(redis, k, batch);
+  let moved = 0;
+  for (const pair of finalizePairs(k)) moved += await replayPair(redis, pair, batch);
+  return moved;
+}
+
+async function replayPair(redis: Redis, k: DeadLetterPair, batch: number): Promise<number> {
   const newest = (await redis.xrevrange(k.finalizeDead, '+', '-', 'COUNT', 1))[0];
   if (!newest) return 0;
   let moved = 0;
@@ -50,12 +68,19 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const k = keys(config.KEY_PREFIX);
+  const k = keys(config.KEY_PREFIX, config.ROOM_SHARDS);
   const redis = connectRedis(config.REDIS_URL, 'finalizer:replay');
   try {
     await waitReady(redis, config.REDIS_URL);
-    const moved = await replayDeadLetters(redis, k);
-    console.log(`replayed ${moved} dead-letter entries from ${k.finalizeDead} to ${k.finalize}`);
+    // One line per shard that had any (every line with one shard), and the total over many.
+    const pairs = finalizePairs(k);
+    let total = 0;
+    for (const pair of pairs) {
+      const moved = await replayDeadLetters(redis, pair);
+      total += moved;
+      if (moved || pairs.length === 1) console.log(`replayed ${moved} dead-letter entries from ${pair.finalizeDead} to ${pair.finalize}`);
+    }
+    if (pairs.length > 1) console.log(`replayed ${total} finalize dead-letter entries over ${pairs.length} room shards`);
     const jobs = await replayDeadLetters(redis, { finalize: k.accountJobs, finalizeDead: k.accountJobsDead });
     console.log(`replayed ${jobs} dead-letter entries from ${k.accountJobsDead} to ${k.accountJobs}`);
   } finally {

@@ -23,7 +23,7 @@ export interface RunningEngine {
 export async function startEngine(config: EngineConfig): Promise<RunningEngine> {
   const id = config.ENGINE_ID ?? instanceId();
   const log = createLogger('game-engine', config.LOG_LEVEL).child({ engine: id });
-  const keys = makeKeys(config.KEY_PREFIX);
+  const keys = makeKeys(config.KEY_PREFIX, config.ROOM_SHARDS);
   const registry = createRegistry('game-engine');
   const metrics = engineMetrics(registry);
   const redis = connectRedis(config.REDIS_URL, `engine:${id}`);
@@ -34,18 +34,19 @@ export async function startEngine(config: EngineConfig): Promise<RunningEngine> 
   const scanner = new DeadlineScanner(store, engine, keys, log);
   // Every engine pairs the pools; their claims are atomic, so racing matchmakers pair nobody twice.
   const matchmaker = new Matchmaker({
-    store: new PoolStore(redis, keys), stream: keys.commands, maxLen: STREAM_MAXLEN.commands, log, everyMs: config.PAIRING_ROUND_MS, metrics: pairingMetrics(registry),
+    store: new PoolStore(redis, keys), stream: (playerId) => keys.commands(keys.shardOf(playerId)), maxLen: STREAM_MAXLEN.commands, log, everyMs: config.PAIRING_ROUND_MS, metrics: pairingMetrics(registry),
   });
 
   @Module({ controllers: [CommandsController], providers: [{ provide: ENGINE, useValue: engine }] })
   class EngineModule {}
 
   watchRedis(registry, redis);
-  const streams = streamMetrics(registry, redis, keys.commands, ENGINE_GROUP, 'commands');
-  metrics.watchActiveGames(redis, keys.flagDeadlines);
+  const commandStreams = keys.allShards.map((s) => keys.commands(s));
+  const streams = streamMetrics(registry, redis, commandStreams, ENGINE_GROUP, 'commands');
+  metrics.watchActiveGames(redis, keys.allShards.map((s) => keys.flagDeadlines(s)));
   const transport = new RedisStreamsServer({
     connect: (role) => connectRedis(config.REDIS_URL, `engine:${role}`),
-    stream: keys.commands, group: ENGINE_GROUP, consumer: id, logger: log, claimIdleMs: config.CLAIM_IDLE_MS,
+    streams: commandStreams, group: ENGINE_GROUP, consumer: id, logger: log, claimIdleMs: config.CLAIM_IDLE_MS,
     claimEveryMs: Math.max(100, Math.min(5_000, config.CLAIM_IDLE_MS / 2)),
     onHandled: (type, outcome, seconds) => metrics.handled.observe({ type, outcome }, seconds),
     onClaimed: streams.claimed,
@@ -70,7 +71,7 @@ export async function startEngine(config: EngineConfig): Promise<RunningEngine> 
   });
   await new Promise<void>((resolve) => http.listen(config.METRICS_PORT, resolve));
   const port = (http.address() as { port: number }).port;
-  log.info({ port, stream: keys.commands }, 'game engine started');
+  log.info({ port, streams: commandStreams.length === 1 ? commandStreams[0] : `${commandStreams.length} shards` }, 'game engine started');
 
   return {
     id,

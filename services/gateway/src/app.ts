@@ -1,10 +1,11 @@
 // Builds a running gateway: wires the HTTP routes, the WebSocket server at /ws, the command
-// publisher, this pod's event stream reader, the connection registry, heartbeats and the SIGTERM
-// drain. Each socket's life is its Client's (ws/client.ts); nothing here acts on one socket.
+// publisher, this pod's event stream readers (one per room shard), the connection registry,
+// heartbeats and the SIGTERM drain. Each socket's life is its Client's (ws/client.ts); nothing here
+// acts on one socket.
 import { createServer } from 'node:http';
 import { WebSocketServer } from 'ws';
 import { connectRedis, createLogger, instanceId, createRegistry, keys as makeKeys, logBudget, STREAM_MAXLEN, waitReady, watchRedis } from '@gambit/common';
-import { CLOSE } from '@gambit/protocol';
+import { CLOSE, pairRoomCode } from '@gambit/protocol';
 import { ChallengeStore, PoolStore, SeekStore } from '@gambit/pairing';
 import { Presence } from './ws/presence.js';
 import { ChatStore } from './redis/chat-store.js';
@@ -18,7 +19,7 @@ import { LiveGames } from './redis/live-games.js';
 import { Authenticator, OidcVerifier, SocketTokens } from './auth/index.js';
 import { Client, type ClientDeps } from './ws/client.js';
 import { Hub } from './ws/hub.js';
-import { EventReader } from './redis/events.js';
+import { EventReaders } from './redis/events.js';
 import { commandPublisher } from './redis/commands.js';
 import { deliveryHandler } from './ws/deliveries.js';
 import { KeepAlive } from './ws/keep-alive.js';
@@ -47,7 +48,7 @@ const WS_MAX_PAYLOAD = 64 * 1024;
 export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
   const id = config.GATEWAY_ID ?? instanceId();
   const log = createLogger('gateway', config.LOG_LEVEL).child({ gateway: id });
-  const keys = makeKeys(config.KEY_PREFIX);
+  const keys = makeKeys(config.KEY_PREFIX, config.ROOM_SHARDS);
   const registry = createRegistry('gateway');
   const metrics = gatewayMetrics(registry);
   const redis = connectRedis(config.REDIS_URL, `gateway:${id}`);
@@ -62,25 +63,32 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   }, (playerId, other) => mutes.has(playerId, other));
   const moveLatency = new MoveLatency((s) => metrics.moveLatency.observe(s));
   const connections = new ConnectionRegistry(redis, keys, id);
-  const forward = commandPublisher(redis, keys.commands);
+  const forward = commandPublisher(redis, keys);
   const closedRecently = new RecentlyClosed();
   const perIp = new PerIp(config.MAX_CONNECTIONS_PER_IP, config.JOIN_RATE_PER_MIN);
   let draining = false;
 
-  const events = new EventReader(connectRedis(config.REDIS_URL, `gateway:${id}:events`), keys.gatewayEvents(id), log,
-    deliveryHandler({ hub, metrics, moveLatency, lateSeats: new LateSeats(closedRecently, forward) }));
+  // One blocking read per shard stream, each on its own connection.
+  const events = new EventReaders(keys.allShards.map((s) => ({
+    redis: connectRedis(config.REDIS_URL, keys.shards === 1 ? `gateway:${id}:events` : `gateway:${id}:events:${s}`),
+    stream: keys.gatewayEvents(id, s),
+  })), log, deliveryHandler({ hub, metrics, moveLatency, lateSeats: new LateSeats(closedRecently, forward) }));
 
   const seeks = new SeekStore(redis, keys);
   const lobby = new Lobby(seeks, log);
   const challenges = new ChallengeStore(redis, keys);
   const presence = new Presence(redis, keys, log, config.PRESENCE_POLL_MS);
+  // A seek's game has no room yet: it goes to the accepter's connection's shard, and the engine
+  // draws the room there. A challenge's is played in the two friends' own room: that room's shard.
+  const seekStream = (who: { conn: string }) => keys.commands(keys.shardOf(who.conn));
+  const challengeStream = (c: { from: { playerId: string }; to: { playerId: string } }) => keys.commands(keys.shardOf(pairRoomCode(c.from.playerId, c.to.playerId)));
   const clientDeps: ClientDeps = {
     gatewayId: id, auth, log, forward, metrics, hub, perIp, registry: connections, closedRecently, moveLatency, pools: new PoolStore(redis, keys),
-    seeks: { add: (s) => seeks.add(s), cancel: (p, s) => seeks.cancel(p, s), removeConn: (c) => seeks.removeConn(c), accept: (s, who) => seeks.accept(s, who, keys.commands, STREAM_MAXLEN.commands) },
+    seeks: { add: (s) => seeks.add(s), cancel: (p, s) => seeks.cancel(p, s), removeConn: (c) => seeks.removeConn(c), accept: (s, who) => seeks.accept(s, who, seekStream(who), STREAM_MAXLEN.commands) },
     lobby,
     challenges: {
       open: (c) => challenges.open(c), get: (p, d, i) => challenges.get(p, d, i), list: (p) => challenges.list(p), end: (e) => challenges.end(e),
-      areFriends: (a, b) => challenges.areFriends(a, b), accept: (r, who) => challenges.accept(r, who, keys.commands, STREAM_MAXLEN.commands),
+      areFriends: (a, b) => challenges.areFriends(a, b), accept: (r, who) => challenges.accept(r, who, challengeStream(r.entry), STREAM_MAXLEN.commands),
     },
     players: new Players(redis, keys),
     presence,

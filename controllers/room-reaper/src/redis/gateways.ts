@@ -1,5 +1,6 @@
 // Dead gateways: their players' seats get a `disconnect` (the engine starts the reconnect grace and
-// ends the game `abandoned` if nobody returns), then their registry entries and event stream go.
+// ends the game `abandoned` if nobody returns), then their registry entries and event streams (one
+// per room shard) go, and the gateway leaves the registry and every shard's copy of it.
 // The disconnects are sent before anything is deleted, so a controller killed half-way repeats the
 // whole cleanup next round; a disconnect applied twice changes nothing the second time.
 // A gateway container that restarted in the same pod keeps its id: the sockets of the process
@@ -11,12 +12,17 @@ import { publish } from '@gambit/streams';
 import { classifyGateways, disconnectsFor, leftoverConnections, parseConnection, type GatewayState, type PodView, type RegistryConnection } from '../rules/reap.js';
 import type { ControllerMetrics } from '../metrics.js';
 
-/** Deletes a gateway's registry entries, unless it heartbeated since we judged it (then it lives). */
+/**
+ * Deletes a gateway's registry entries, unless it heartbeated since we judged it (then it lives).
+ * KEYS[1] is the registry, the next ARGV[3] keys its copies in the room shards (none with one
+ * shard: the registry is the copy), the rest are deleted.
+ */
 const RETIRE = `
 local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if score and score ~= ARGV[2] then return 0 end
-redis.call('ZREM', KEYS[1], ARGV[1])
-for i = 2, #KEYS do redis.call('DEL', KEYS[i]) end
+local copies = tonumber(ARGV[3])
+for i = 1, 1 + copies do redis.call('ZREM', KEYS[i], ARGV[1]) end
+for i = 2 + copies, #KEYS do redis.call('DEL', KEYS[i]) end
 return 1`;
 
 export class GatewayJanitor {
@@ -110,22 +116,26 @@ export class GatewayJanitor {
     for (const d of commands) {
       // The registry does not keep names; the engine identifies the seat by player id and socket.
       const cmd: EngineCommand = { t: 'disconnect', origin: { gw: d.gw, conn: d.conn, playerId: d.playerId, name: d.playerId }, room: d.room };
-      await publish(this.redis, this.keys.commands, 'disconnect', d.room, cmd);
+      // On the room's shard's stream, with its other commands (their order is kept per stream).
+      await publish(this.redis, this.keys.commands(this.keys.shardOf(d.room)), 'disconnect', d.room, cmd);
     }
     this.metrics.disconnects.inc(commands.length);
     return commands.length;
   }
 
-  /** Disconnects every seat the gateway held, then removes its registry entries and event stream. */
+  /** Disconnects every seat the gateway held, then removes its registry entries and event streams. */
   async cleanup(gw: string, judgedScore: string): Promise<void> {
     const { ids: connIds, conns } = await this.connections(gw);
     const sent = await this.disconnect(conns);
+    const { allShards } = this.keys;
+    // With one shard its copy is the registry itself: removed once, as the registry.
+    const copies = allShards.map((s) => this.keys.shardGateways(s)).filter((k) => k !== this.keys.gateways);
     const keys = [
-      this.keys.gateways, this.keys.gatewayConns(gw), this.keys.gatewayEvents(gw), this.keys.gatewayConnections(gw),
+      this.keys.gateways, ...copies, this.keys.gatewayConns(gw), ...allShards.map((s) => this.keys.gatewayEvents(gw, s)), this.keys.gatewayConnections(gw),
       ...connIds.map((c) => this.keys.conn(c)),
     ];
     const retire = (this.redis as unknown as { gambitRetireGateway(n: number, ...a: string[]): Promise<number> }).gambitRetireGateway;
-    const done = await retire.call(this.redis, keys.length, ...keys, gw, judgedScore);
+    const done = await retire.call(this.redis, keys.length, ...keys, gw, judgedScore, String(copies.length));
     if (done === 1) {
       this.metrics.deadGateways.inc();
       this.states.delete(gw);

@@ -1,10 +1,12 @@
 // Stream housekeeping: length, pending and lag of every consumer group (metrics); entries stuck
 // pending (reported: the engines and finalizers claim from dead consumers themselves, and only they
 // can run an entry); trimming of what every group has acknowledged; consumers of dead processes;
-// event streams of gateways that are gone.
+// event streams of gateways that are gone. Every room shard has its own command, finalize and
+// gateway streams: each is kept on its own, and the gauges sum a role over the shards (one series
+// per role, as with a single shard).
 import type { Redis } from 'ioredis';
-import { ENGINE_GROUP, FINALIZER_GROUP, type Keys, type Logger } from '@gambit/common';
-import { orphanStreams, staleConsumers, trimBound, type GroupView } from '../rules/housekeeping.js';
+import type { Keys, Logger } from '@gambit/common';
+import { gatewayStreams, orphanStreams, staleConsumers, trimBound, type GroupView } from '../rules/housekeeping.js';
 import type { ControllerMetrics } from '../metrics.js';
 
 export interface HousekeepingSettings {
@@ -29,7 +31,7 @@ for _, c in ipairs(cs) do
 end
 return -1`;
 
-/** Deletes a gateway's event stream only while the gateway is not registered. */
+/** Deletes a gateway's event stream only while the gateway is not registered (in the stream's shard's copy of the registry). */
 const DEL_ORPHAN = `
 if redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
 return redis.call('DEL', KEYS[2])`;
@@ -43,6 +45,8 @@ const fields = (row: unknown[]): Fields => {
 const idMs = (id: string) => Number(id.split('-')[0]);
 
 export class StreamHousekeeper {
+  private readonly gatewayStreams: ReturnType<typeof gatewayStreams>;
+
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keys,
@@ -52,102 +56,138 @@ export class StreamHousekeeper {
   ) {
     redis.defineCommand('gambitDelConsumer', { numberOfKeys: 1, lua: DEL_CONSUMER });
     redis.defineCommand('gambitDelOrphan', { numberOfKeys: 2, lua: DEL_ORPHAN });
+    this.gatewayStreams = gatewayStreams(keys.allShards.map((s) => keys.gatewayEvents('', s)));
   }
 
-  /** The streams with consumer groups, by the names used in metric labels. */
-  private streams(): { label: string; key: string; groups: string[] }[] {
-    return [
-      { label: 'commands', key: this.keys.commands, groups: [ENGINE_GROUP] },
-      { label: 'finalize', key: this.keys.finalize, groups: [FINALIZER_GROUP] },
-      // Dead letters wait for an operator's replay: measured, never trimmed.
-      { label: 'finalize_dead', key: this.keys.finalizeDead, groups: [] },
-    ];
+  /** The streams with consumer groups, every shard's, by the names used in metric labels. */
+  private streams(): { label: string; key: string; shard: number }[] {
+    return this.keys.allShards.flatMap((shard) => [
+      { label: 'commands', key: this.keys.commands(shard), shard },
+      { label: 'finalize', key: this.keys.finalize(shard), shard },
+      // Dead letters wait for an operator's replay: measured, never trimmed (they have no group).
+      { label: 'finalize_dead', key: this.keys.finalizeDead(shard), shard },
+    ]);
   }
 
   async runOnce(now = Date.now()): Promise<{ trimmed: Record<string, number>; stuck: Record<string, number>; orphans: string[] }> {
     const trimmed: Record<string, number> = {};
     const stuck: Record<string, number> = {};
+    // Sums over the shards, by label and by `label/group`, set once the round is over; a group's
+    // lag is unknown (not set) when any shard's is.
+    const length = new Map<string, number>();
+    const pendingOf = new Map<string, { label: string; group: string; pending: number; lag: number | null; stuck: number }>();
+    const add = (m: Map<string, number>, key: string, n: number) => m.set(key, (m.get(key) ?? 0) + n);
     for (const s of this.streams()) {
       const len = await this.redis.xlen(s.key);
-      this.metrics.streamLength.set({ stream: s.label }, len);
+      add(length, s.label, len);
       if (len === 0 && !(await this.redis.exists(s.key))) continue;
       const infos = ((await this.redis.xinfo('GROUPS', s.key)) as unknown[][]).map(fields);
       const views: GroupView[] = [];
       for (const g of infos) {
         const group = String(g.name);
         const pending = Number(g.pending ?? 0);
-        this.metrics.streamPending.set({ stream: s.label, group }, pending);
-        if (g.lag !== null && g.lag !== undefined) this.metrics.streamLag.set({ stream: s.label, group }, Number(g.lag));
+        const lag = g.lag !== null && g.lag !== undefined ? Number(g.lag) : null;
         const summary = (await this.redis.xpending(s.key, group)) as [number, string | null, string | null, unknown];
         views.push({ name: group, lastDeliveredId: String(g['last-delivered-id'] ?? '0-0'), oldestPendingId: summary[1] ?? null });
-        stuck[`${s.label}/${group}`] = await this.reportStuck(s.key, s.label, group, pending);
-        await this.removeStaleConsumers(s.key, s.label, group);
+        const stuckHere = await this.findStuck(s.key, s.label, s.shard, group, pending);
+        const id = `${s.label}/${group}`;
+        const sum = pendingOf.get(id);
+        if (sum) {
+          sum.pending += pending;
+          sum.lag = sum.lag === null || lag === null ? null : sum.lag + lag;
+          sum.stuck += stuckHere;
+        } else {
+          pendingOf.set(id, { label: s.label, group, pending, lag, stuck: stuckHere });
+        }
+        await this.removeStaleConsumers(s.key, s.label, s.shard, group);
       }
       const bound = trimBound(views, now, this.settings.retainMs);
       if (bound) {
         const n = await this.redis.xtrim(s.key, 'MINID', bound);
-        trimmed[s.label] = n;
+        trimmed[s.label] = (trimmed[s.label] ?? 0) + n;
         if (n) this.metrics.streamTrimmed.inc({ stream: s.label }, n);
       }
+    }
+    for (const [label, n] of length) this.metrics.streamLength.set({ stream: label }, n);
+    for (const [id, g] of pendingOf) {
+      const labels = { stream: g.label, group: g.group };
+      this.metrics.streamPending.set(labels, g.pending);
+      if (g.lag !== null) this.metrics.streamLag.set(labels, g.lag);
+      this.metrics.streamStuck.set(labels, g.stuck);
+      stuck[id] = g.stuck;
     }
     const orphans = await this.removeOrphanStreams(now);
     return { trimmed, stuck, orphans };
   }
 
-  private async reportStuck(key: string, label: string, group: string, pending: number): Promise<number> {
-    if (pending === 0) {
-      this.metrics.streamStuck.set({ stream: label, group }, 0);
-      return 0;
-    }
+  /** How many of one shard's stream's entries are pending past STUCK_PENDING_MS (logged with a sample). */
+  private async findStuck(key: string, label: string, shard: number, group: string, pending: number): Promise<number> {
+    if (pending === 0) return 0;
     const rows = (await this.redis.xpending(key, group, 'IDLE', this.settings.stuckPendingMs, '-', '+', 1000)) as [string, string, number, number][];
-    this.metrics.streamStuck.set({ stream: label, group }, rows.length);
     if (rows.length) {
       const sample = rows.slice(0, 5).map(([id, consumer, idle, deliveries]) => ({ id, consumer, idleMs: idle, deliveries }));
-      this.log.warn({ stream: label, group, stuck: rows.length, sample }, 'stream entries stuck pending');
+      this.log.warn({ stream: label, ...this.shardField(shard), group, stuck: rows.length, sample }, 'stream entries stuck pending');
     }
     return rows.length;
   }
 
-  private async removeStaleConsumers(key: string, label: string, group: string): Promise<void> {
+  /** A log field naming the shard, only when there are several (one shard logs as before). */
+  private shardField(shard: number): { shard?: number } {
+    return this.keys.shards > 1 ? { shard } : {};
+  }
+
+  private async removeStaleConsumers(key: string, label: string, shard: number, group: string): Promise<void> {
     const consumers = ((await this.redis.xinfo('CONSUMERS', key, group)) as unknown[][]).map(fields)
       .map((c) => ({ name: String(c.name), pending: Number(c.pending ?? 0), idleMs: Number(c.idle ?? 0) }));
     const del = (this.redis as unknown as { gambitDelConsumer(k: string, g: string, c: string, idle: number): Promise<number> }).gambitDelConsumer;
     for (const name of staleConsumers(consumers, this.settings.consumerIdleMs)) {
       if ((await del.call(this.redis, key, group, name, this.settings.consumerIdleMs)) >= 0) {
         this.metrics.consumersRemoved.inc({ stream: label, group });
-        this.log.info({ stream: label, group, consumer: name }, 'idle consumer removed');
+        this.log.info({ stream: label, ...this.shardField(shard), group, consumer: name }, 'idle consumer removed');
       }
     }
   }
 
+  /**
+   * Every shard's event streams of gateways that are gone; returns the gateways (each once) of which
+   * a stream was deleted. One SCAN finds all shards' streams (a scan walks the whole keyspace: once,
+   * not once per shard).
+   */
   private async removeOrphanStreams(now: number): Promise<string[]> {
-    const prefix = this.keys.gatewayEvents('');
     const found: string[] = [];
     let cursor = '0';
     do {
-      const [next, batch] = await this.redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+      const [next, batch] = await this.redis.scan(cursor, 'MATCH', this.gatewayStreams.pattern, 'COUNT', 500);
       cursor = next;
       found.push(...batch);
     } while (cursor !== '0' && found.length < 10_000);
     if (found.length === 0) return [];
     const registered = new Set(await this.redis.zrange(this.keys.gateways, 0, '-1'));
-    const candidates: { gw: string; lastEntryMs: number | null }[] = [];
+    // By shard: each stream is checked against its own shard's copy of the registry when deleted.
+    const candidates = new Map<number, { gw: string; lastEntryMs: number | null }[]>();
     for (const key of found) {
-      const gw = key.slice(prefix.length);
-      if (registered.has(gw)) continue;
+      const at = this.gatewayStreams.parse(key);
+      if (!at || registered.has(at.gw)) continue; // null: a shard of another ROOM_SHARDS, not ours to judge
       const last = (await this.redis.xrevrange(key, '+', '-', 'COUNT', 1)) as [string, string[]][];
-      candidates.push({ gw, lastEntryMs: last[0] ? idMs(last[0][0]) : null });
+      const list = candidates.get(at.shard) ?? [];
+      list.push({ gw: at.gw, lastEntryMs: last[0] ? idMs(last[0][0]) : null });
+      candidates.set(at.shard, list);
     }
-    const orphans = orphanStreams(candidates, registered, now, this.settings.orphanStreamMs);
     const del = (this.redis as unknown as { gambitDelOrphan(a: string, b: string, gw: string): Promise<number> }).gambitDelOrphan;
-    const deleted: string[] = [];
-    for (const gw of orphans) {
-      if ((await del.call(this.redis, this.keys.gateways, this.keys.gatewayEvents(gw), gw)) > 0) deleted.push(gw);
+    const deleted = new Set<string>();
+    let streams = 0;
+    for (const [shard, list] of candidates) {
+      for (const gw of orphanStreams(list, registered, now, this.settings.orphanStreamMs)) {
+        if ((await del.call(this.redis, this.keys.shardGateways(shard), this.keys.gatewayEvents(gw, shard), gw)) > 0) {
+          deleted.add(gw);
+          streams++;
+        }
+      }
     }
-    if (deleted.length) {
-      this.metrics.orphanStreams.inc(deleted.length);
-      this.log.info({ gateways: deleted }, 'event streams of unregistered gateways deleted');
+    if (streams) {
+      this.metrics.orphanStreams.inc(streams);
+      this.log.info({ gateways: [...deleted] }, 'event streams of unregistered gateways deleted');
     }
-    return deleted;
+    return [...deleted];
   }
 }

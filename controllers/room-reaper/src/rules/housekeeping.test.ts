@@ -1,5 +1,6 @@
 import { expect, test } from '@jest/globals';
-import { compareIds, orphanStreams, staleConsumers, trimBound } from './housekeeping.js';
+import { keys } from '@gambit/common';
+import { compareIds, gatewayStreams, orphanStreams, staleConsumers, trimBound } from './housekeeping.js';
 
 test('stream ids compare by time then sequence, beyond float precision', () => {
   expect(compareIds('1-0', '2-0')).toBe(-1);
@@ -38,4 +39,29 @@ test('orphan event streams: not registered and quiet', () => {
     { gw: 'busy', lastEntryMs: now - 1_000 },
     { gw: 'live', lastEntryMs: now - 600_000 },
   ], new Set(['live']), now, 300_000)).toEqual(['old', 'empty']);
+});
+
+test('gateway event streams of one shard: the untagged names of old', () => {
+  const k = keys('gambit', 1);
+  const g = gatewayStreams([k.gatewayEvents('', 0)]);
+  expect(g.pattern).toBe('gambit:stream:gw:*');
+  expect(g.parse(k.gatewayEvents('gw-1', 0))).toEqual({ shard: 0, gw: 'gw-1' });
+  expect(g.parse('gambit:stream:commands')).toBeNull();
+});
+
+test('gateway event streams of every shard: one pattern over the tags, each key back to its shard', () => {
+  const k = keys('gambit', 16);
+  const g = gatewayStreams(k.allShards.map((s) => k.gatewayEvents('', s)));
+  expect(g.pattern).toBe('gambit:{r*}:stream:gw:*');
+  for (const s of k.allShards) expect(g.parse(k.gatewayEvents('gw-a:b', s))).toEqual({ shard: s, gw: 'gw-a:b' });
+  // Another shard count's streams match the pattern but are no shard of this deployment's.
+  const other = keys('gambit', 4);
+  const foreign = other.allShards.map((s) => other.gatewayEvents('gw', s)).filter((key) => !k.allShards.some((s) => key === k.gatewayEvents('gw', s)));
+  expect(foreign.length).toBeGreaterThan(0);
+  for (const key of foreign) expect(g.parse(key)).toBeNull();
+  expect(g.parse('gambit:stream:gw:old')).toBeNull();
+});
+
+test('a glob character in a prefix is matched as written', () => {
+  expect(gatewayStreams(['a*b[c]:stream:gw:']).pattern).toBe('a\\*b\\[c\\]:stream:gw:*');
 });

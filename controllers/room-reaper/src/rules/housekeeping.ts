@@ -1,5 +1,5 @@
 // Stream housekeeping decisions: how far a stream with consumer groups may be trimmed, which
-// consumers are gone, which gateway event streams are orphans. Pure.
+// consumers are gone, which gateway event streams are orphans and how every room shard's are found. Pure.
 
 /** Compares two stream ids ("ms-seq"). */
 export function compareIds(a: string, b: string): number {
@@ -51,4 +51,43 @@ export function staleConsumers(consumers: ConsumerView[], idleMs: number): strin
  */
 export function orphanStreams(streams: { gw: string; lastEntryMs: number | null }[], registered: Set<string>, now: number, quietMs: number): string[] {
   return streams.filter((s) => !registered.has(s.gw) && (s.lastEntryMs === null || now - s.lastEntryMs >= quietMs)).map((s) => s.gw);
+}
+
+/** `s` with Redis's glob characters escaped (a key prefix is matched as it is written). */
+const globEscape = (s: string) => s.replace(/[*?[\]\\]/g, '\\$&');
+
+/**
+ * One SCAN pattern for the event streams of every room shard (`prefixes[s]`: shard s's stream name
+ * for gateway ''), and the way back from a key found to its shard and gateway. One shard: its
+ * prefix then `*` (the untagged names). Several: what all prefixes share on either side of the
+ * shard tag, `*` in between (`gambit:{r*}:stream:gw:*`); a key of a shard count other than this
+ * deployment's matches the pattern but is no shard of ours (null).
+ */
+export function gatewayStreams(prefixes: readonly string[]): { pattern: string; parse(key: string): { shard: number; gw: string } | null } {
+  const first = prefixes[0];
+  if (first === undefined) throw new Error('no room shards');
+  const byPrefix = new Map(prefixes.map((p, s) => [p, s]));
+  if (prefixes.length === 1) {
+    return {
+      pattern: `${globEscape(first)}*`,
+      parse: (key) => (key.startsWith(first) ? { shard: 0, gw: key.slice(first.length) } : null),
+    };
+  }
+  let head = 0;
+  while (prefixes.every((p) => head < p.length && p[head] === first[head])) head++;
+  let tail = 0;
+  while (prefixes.every((p) => tail < p.length - head && p[p.length - 1 - tail] === first[first.length - 1 - tail])) tail++;
+  const lead = first.slice(0, head);
+  const trail = first.slice(first.length - tail);
+  return {
+    pattern: `${globEscape(lead)}*${globEscape(trail)}*`,
+    parse: (key) => {
+      if (!key.startsWith(lead)) return null;
+      const end = key.indexOf(trail, head);
+      if (end < 0) return null;
+      const prefix = key.slice(0, end + trail.length);
+      const shard = byPrefix.get(prefix);
+      return shard === undefined ? null : { shard, gw: key.slice(prefix.length) };
+    },
+  };
 }

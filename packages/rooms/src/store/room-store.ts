@@ -49,8 +49,17 @@ export function serializeEvent(ev: RoomEvent): string {
 }
 
 export class RoomStore {
-  constructor(private readonly redis: Redis, private readonly keys: Keys, private readonly settings: StoreSettings) {
+  /** Each shard's command stream -> the shard: a room created from a command is drawn in its stream's shard. */
+  private readonly commandShards: Map<string, number>;
+
+  constructor(private readonly redis: Redis, readonly keys: Keys, private readonly settings: StoreSettings) {
     redis.defineCommand('gambitCommit', { numberOfKeys: 14, lua: COMMIT_SCRIPT });
+    this.commandShards = new Map(keys.allShards.map((s) => [keys.commands(s), s]));
+  }
+
+  /** The shard whose command stream `stream` is (undefined: not one of them, e.g. a test's). */
+  shardOfStream(stream: string): number | undefined {
+    return this.commandShards.get(stream);
   }
 
   async load(code: string): Promise<Loaded> {
@@ -66,6 +75,9 @@ export class RoomStore {
    */
   async commit(code: string, loaded: Loaded, d: Extract<Decision, { kind: 'commit' }>, onceId?: string, ack?: Ack): Promise<'ok' | 'conflict' | 'duplicate' | 'busy'> {
     const k = this.keys;
+    // Every key of the commit is in the room's shard (one Redis Cluster slot), but for the two
+    // players' `playing` marks (docs/redis-cluster.md, case a).
+    const s = k.shardOf(code);
     const next = d.state === undefined ? loaded.state : d.state;
     const ttl = this.settings.roomTtlMs + 6 * 3600_000;
     // Small fields go in the plan; every text (state, answers, events, record) is its own
@@ -74,7 +86,7 @@ export class RoomStore {
       v: loaded.version,
       room: code,
       ttl,
-      gwPrefix: k.gatewayEvents(''),
+      gwPrefix: k.gatewayEvents('', s),
       gwMaxLen: this.settings.gatewayStreamMaxLen,
       logCap: this.settings.logCap,
       finalizeMaxLen: this.settings.finalizeMaxLen,
@@ -125,9 +137,9 @@ export class RoomStore {
     for (const ev of d.events) args.push(ev.t, ev.t === 'moved' ? String(ev.ply) : '', serializeEvent(ev));
     if (plan.playing === 'start') args.push(encodeLiveGame(liveGameOf(next!)));
     const res = await (this.redis as unknown as { gambitCommit: (...a: string[]) => Promise<number> }).gambitCommit(
-      k.room(code), k.roomLog(code), k.roomGateways(code), k.flagDeadlines, k.reconnectDeadlines, k.roomExpiries, k.finalize,
-      k.once(onceId ?? 'none'), k.gateways, ack?.stream ?? k.commands,
-      k.playing(seats?.white?.playerId ?? 'none'), k.playing(seats?.black?.playerId ?? 'none'), k.liveGames, k.liveSummaries, ...args,
+      k.room(code), k.roomLog(code), k.roomGateways(code), k.flagDeadlines(s), k.reconnectDeadlines(s), k.roomExpiries(s), k.finalize(s),
+      k.once(onceId ?? 'none', s), k.shardGateways(s), ack?.stream ?? k.commands(s),
+      k.playing(seats?.white?.playerId ?? 'none'), k.playing(seats?.black?.playerId ?? 'none'), k.liveGames(s), k.liveSummaries(s), ...args,
     );
     return res === 1 ? 'ok' : res === 2 ? 'duplicate' : res === 3 ? 'busy' : 'conflict';
   }
@@ -147,16 +159,21 @@ export class RoomStore {
     return { flagAt: str(flag), graceAt: str(grace), expireAt: str(expire) };
   }
 
-  /** Sends an answer that changes nothing (an error) straight to its gateway. */
-  async send(gw: string, d: GatewayDelivery): Promise<void> {
-    await this.redis.xadd(this.keys.gatewayEvents(gw), 'MAXLEN', '~', this.settings.gatewayStreamMaxLen, '*', ...(encodeDelivery(d) as [string]));
+  /**
+   * Sends an answer that changes nothing (an error) straight to its gateway, on the stream of the
+   * room it is about (after that room's events), or shard 0's for a command without a room.
+   */
+  async send(gw: string, d: GatewayDelivery, room?: string): Promise<void> {
+    const shard = room === undefined ? 0 : this.keys.shardOf(room);
+    await this.redis.xadd(this.keys.gatewayEvents(gw, shard), 'MAXLEN', '~', this.settings.gatewayStreamMaxLen, '*', ...(encodeDelivery(d) as [string]));
   }
 
   /** Takes a room off every deadline set and the games in play (its state is gone or broken). */
   async forget(code: string): Promise<void> {
     const k = this.keys;
-    await this.redis.multi().zrem(k.flagDeadlines, code).zrem(k.reconnectDeadlines, code).zrem(k.roomExpiries, code)
-      .zrem(k.liveGames, code).hdel(k.liveSummaries, code).exec();
+    const s = k.shardOf(code);
+    await this.redis.multi().zrem(k.flagDeadlines(s), code).zrem(k.reconnectDeadlines(s), code).zrem(k.roomExpiries(s), code)
+      .zrem(k.liveGames(s), code).hdel(k.liveSummaries(s), code).exec();
   }
 
   /** Rooms whose deadline in `set` has passed. */

@@ -1,7 +1,9 @@
 // A room's chat in Redis (layouts: @gambit/protocol wire/chat.ts). Saying a line is one script:
 // the room must exist, the spectators' chat must be open for a spectator's line; the line gets the
 // channel's next number, is kept (the last 100), and goes to every live gateway of the room in that
-// same step, so every reader gets a channel's lines in number order. Mutes and reports are here too.
+// same step, so every reader gets a channel's lines in number order. The script's keys are all in
+// the room's shard (docs/redis-cluster.md): its gateway set, the shard's copy of the live gateways
+// and the gateways' streams of that shard. Mutes and reports are here too.
 import type { Redis } from 'ioredis';
 import { STREAM_MAXLEN, type Keys } from '@gambit/common';
 import {
@@ -16,10 +18,10 @@ export const MAX_MUTES = 500;
 
 /**
  * KEYS: 1 room hash (it keeps the chat's counters and mode: they live and go with the room), 2 the
- * channel's lines, 3 the room's gateways, 4 live gateways. ARGV: 1 channel, 2-3 the line's halves,
- * 4 its stored half, 5-6 the delivery's halves, 7 lines kept, 8 gateway stream prefix, 9 MAXLEN,
- * 10 the delivery field name, 11 oldest live heartbeat. Returns the line's number, 0 (no such
- * room) or -1 (the spectators' chat is closed).
+ * channel's lines, 3 the room's gateways, 4 live gateways (the room's shard's copy). ARGV: 1
+ * channel, 2-3 the line's halves, 4 its stored half, 5-6 the delivery's halves, 7 lines kept, 8
+ * gateway stream prefix (of the room's shard), 9 MAXLEN, 10 the delivery field name, 11 oldest live
+ * heartbeat. Returns the line's number, 0 (no such room) or -1 (the spectators' chat is closed).
  */
 const SAY = `
 local ttl = redis.call('PTTL', KEYS[1])
@@ -41,10 +43,11 @@ end
 return n`;
 
 /**
- * KEYS: 1 room hash, 2 the room's gateways, 3 live gateways. ARGV: 1 '1' to close the spectators'
- * chat, '' to open it, 2 the delivery, 3 gateway stream prefix, 4 MAXLEN, 5 the delivery field
- * name, 6 oldest live heartbeat. Returns 0 for no such room. The audience is told in the same step,
- * so two players switching at once leave every page as the room ends up.
+ * KEYS: 1 room hash, 2 the room's gateways, 3 live gateways (the room's shard's copy). ARGV: 1 '1'
+ * to close the spectators' chat, '' to open it, 2 the delivery, 3 gateway stream prefix (of the
+ * room's shard), 4 MAXLEN, 5 the delivery field name, 6 oldest live heartbeat. Returns 0 for no
+ * such room. The audience is told in the same step, so two players switching at once leave every
+ * page as the room ends up.
  */
 const MODE = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
@@ -68,12 +71,13 @@ export class ChatStore {
   /** Says a line: its number, or why not. */
   async say(room: string, channel: ChatChannel, by: ChatLine['by'], text: string, cid?: string, now = Date.now()): Promise<number | 'room_not_found' | 'chat_closed'> {
     const k = this.keys;
+    const shard = k.shardOf(room);
     const line = chatLineHalves(room, channel, by, text, now, cid);
     const delivery = chatDeliveryHalves(room, channel, by.playerId);
     const n = await (this.redis as unknown as Scripts).gambitChatSay(
-      k.room(room), k.chatLines(room, channel), k.roomGateways(room), k.gateways,
+      k.room(room), k.chatLines(room, channel), k.roomGateways(room), k.shardGateways(shard),
       channel, line.pre, line.post, line.storedPost, delivery.pre, delivery.post, CHAT_KEEP,
-      k.gatewayEvents(''), STREAM_MAXLEN.gatewayEvents, WRITTEN_GATEWAY_FIELDS.delivery, now - 20_000,
+      k.gatewayEvents('', shard), STREAM_MAXLEN.gatewayEvents, WRITTEN_GATEWAY_FIELDS.delivery, now - 20_000,
     );
     return n > 0 ? n : n === 0 ? 'room_not_found' : 'chat_closed';
   }
@@ -91,10 +95,11 @@ export class ChatStore {
    */
   async mode(room: string, spectators: boolean, except: string): Promise<boolean> {
     const k = this.keys;
+    const shard = k.shardOf(room);
     const msg: ChatModeMsg = { t: 'chat_mode', room, spectators };
     const [field, delivery] = encodeDelivery({ k: 'audience', room, msg, except });
     const ok = await (this.redis as unknown as Scripts).gambitChatMode(
-      k.room(room), k.roomGateways(room), k.gateways, spectators ? '' : '1', delivery!, k.gatewayEvents(''), STREAM_MAXLEN.gatewayEvents, field!, String(Date.now() - 20_000),
+      k.room(room), k.roomGateways(room), k.shardGateways(shard), spectators ? '' : '1', delivery!, k.gatewayEvents('', shard), STREAM_MAXLEN.gatewayEvents, field!, String(Date.now() - 20_000),
     );
     return ok === 1;
   }

@@ -1,9 +1,10 @@
-// Reads this gateway's own event stream (XREAD, one reader, so no consumer group is needed). The
-// entries' layout, and its decoder, are @gambit/protocol's (wire/gateway-events.ts).
+// Reads this gateway's own event streams, one per room shard (XREAD, one reader each, so no consumer
+// group is needed). The entries' layout, and its decoder, are @gambit/protocol's (wire/gateway-events.ts).
 import type { Redis } from 'ioredis';
 import type { Logger } from '@gambit/common';
 import { decodeGatewayEntry, type GatewayDelivery } from '@gambit/protocol';
 
+/** Reads one stream on a connection of its own (a blocking read holds its connection). */
 export class EventReader {
   private running = false;
   private loop?: Promise<void>;
@@ -41,9 +42,30 @@ export class EventReader {
         }
       } catch (err) {
         if (!this.running) return;
-        this.log.warn({ err: String(err) }, 'event stream read failed; retrying');
+        this.log.warn({ err: String(err), stream: this.stream }, 'event stream read failed; retrying');
         await new Promise((r) => setTimeout(r, 250));
       }
     }
+  }
+}
+
+/**
+ * One EventReader per shard stream, all handing entries to the same `onDelivery`: order holds
+ * within each stream (a room's events are all in its shard's). Not one XREAD over all of them:
+ * under Redis Cluster a multi-stream read must stay in one slot, and the shards are in different ones.
+ */
+export class EventReaders {
+  private readonly readers: EventReader[];
+
+  constructor(streams: readonly { redis: Redis; stream: string }[], log: Logger, onDelivery: (d: GatewayDelivery, writtenAt: number) => void) {
+    this.readers = streams.map(({ redis, stream }) => new EventReader(redis, stream, log, onDelivery));
+  }
+
+  start(): void {
+    for (const r of this.readers) r.start();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.readers.map((r) => r.stop()));
   }
 }

@@ -1,8 +1,8 @@
 // The live-games list (`GET /api/live`): the games in play, highest rated first, each with its crowd.
-// The engine's commit keeps the games in play and a summary of each (wire/live.ts); ratings come
-// from the finalizer's copies (a player without one shows none and ranks as 1500). Only the newest
-// SCAN_GAMES games in play are ranked, and the answer is kept a second: one read per second per pod
-// whatever the number of visitors.
+// The engine's commit keeps the games in play and a summary of each (wire/live.ts), per room shard;
+// ratings come from the finalizer's copies (a player without one shows none and ranks as 1500).
+// Only the newest SCAN_GAMES games in play (of all shards) are ranked, and the answer is kept a
+// second: one read per second per pod whatever the number of visitors.
 import type { Redis } from 'ioredis';
 import type { Keys } from '@gambit/common';
 import { decodeLiveGame, decodeRatingCopy, speedOf, sumCrowd, type LiveGame, type LiveGameView } from '@gambit/protocol';
@@ -25,9 +25,23 @@ export class LiveGames {
   }
 
   private async read(now: number): Promise<LiveGameView[]> {
-    const rooms = await this.redis.zrevrange(this.keys.liveGames, 0, SCAN_GAMES - 1);
-    if (rooms.length === 0) return [];
-    const games = (await this.redis.hmget(this.keys.liveSummaries, ...rooms)).map(decodeLiveGame).filter((g): g is LiveGame => g !== null);
+    const k = this.keys;
+    // Each shard's newest SCAN_GAMES, merged by start: the newest SCAN_GAMES of all (with one
+    // shard, its list as it is; the sort is stable, so ties keep Redis's order within a shard).
+    const lists = await Promise.all(k.allShards.map(async (shard) => {
+      const flat = await this.redis.zrevrange(k.liveGames(shard), 0, SCAN_GAMES - 1, 'WITHSCORES');
+      const newest: { room: string; start: number; shard: number }[] = [];
+      for (let i = 0; i + 1 < flat.length; i += 2) newest.push({ room: flat[i]!, start: Number(flat[i + 1]), shard });
+      return newest;
+    }));
+    const newest = lists.length === 1 ? lists[0]! : lists.flat().sort((a, b) => b.start - a.start).slice(0, SCAN_GAMES);
+    if (newest.length === 0) return [];
+    const texts = await Promise.all(k.allShards.map(async (shard) => {
+      const rooms = newest.filter((g) => g.shard === shard).map((g) => g.room);
+      const summaries = rooms.length ? await this.redis.hmget(k.liveSummaries(shard), ...rooms) : [];
+      return new Map(rooms.map((room, i) => [room, summaries[i] ?? null]));
+    }));
+    const games = newest.map((g) => decodeLiveGame(texts[g.shard]!.get(g.room) ?? null)).filter((g): g is LiveGame => g !== null);
     const read = this.redis.pipeline();
     for (const g of games) {
       const speed = speedOf(g.tc);

@@ -1,6 +1,6 @@
 // A player's sockets, wherever they are: the registry (redis/registry.ts) says which gateway holds
-// each, and a message goes to each one's gateway on its event stream, as an engine's answer would
-// (delivered by the hub there). For challenges and friends' presence: rare, small messages.
+// each, and a message goes to each one's gateway on one of its event streams, as an engine's answer
+// would (delivered by the hub there). For challenges and friends' presence: rare, small messages.
 import type { Redis } from 'ioredis';
 import { STREAM_MAXLEN, type Keys } from '@gambit/common';
 import { encodeDelivery, type ServerMsg } from '@gambit/protocol';
@@ -26,11 +26,16 @@ export class Players {
     return open;
   }
 
-  /** Sends `msg` to each of the sockets; returns how many. */
-  async tell(to: readonly OpenSocket[], msg: ServerMsg): Promise<number> {
+  /**
+   * Sends `msg` to each of the sockets; returns how many. A message about a room (`room`) goes on
+   * that room's shard stream, in order with the room's events; any other on shard 0's, which
+   * carries a gateway's events that belong to no room.
+   */
+  async tell(to: readonly OpenSocket[], msg: ServerMsg, room?: string): Promise<number> {
     if (to.length === 0) return 0;
+    const shard = room === undefined ? 0 : this.keys.shardOf(room);
     const m = this.redis.multi();
-    for (const s of to) m.xadd(this.keys.gatewayEvents(s.gw), 'MAXLEN', '~', STREAM_MAXLEN.gatewayEvents, '*', ...(encodeDelivery({ k: 'conn', conn: s.conn, msg }) as [string]));
+    for (const s of to) m.xadd(this.keys.gatewayEvents(s.gw, shard), 'MAXLEN', '~', STREAM_MAXLEN.gatewayEvents, '*', ...(encodeDelivery({ k: 'conn', conn: s.conn, msg }) as [string]));
     await m.exec();
     return to.length;
   }

@@ -11,12 +11,24 @@ export class ConnectionRegistry {
 
   constructor(private readonly redis: Redis, private readonly keys: Keys, private readonly gatewayId: string, private readonly ttlMs = 3_600_000) {}
 
-  /** Every `everyMs`: this gateway is alive, and holds `connections()` sockets (a key that expires if it dies). */
+  /** The live-gateway sets: the controller's `gateways` and each shard's copy (one key with one shard: written once). */
+  private liveSets(): string[] {
+    return [...new Set([this.keys.gateways, ...this.keys.allShards.map((s) => this.keys.shardGateways(s))])];
+  }
+
+  /**
+   * Every `everyMs`: this gateway is alive, and holds `connections()` sockets (a key that expires if
+   * it dies). One score in every live-gateway set: the controller judges by `gateways`, the scripts
+   * fanning a room's events out read their shard's copy.
+   */
   startHeartbeat(connections: () => number, everyMs = 5_000): void {
-    const beat = () => void this.redis.multi()
-      .zadd(this.keys.gateways, Date.now(), this.gatewayId)
-      .set(this.keys.gatewayConnections(this.gatewayId), connections(), 'PX', everyMs * 3)
-      .exec().catch(() => undefined);
+    const sets = this.liveSets();
+    const beat = () => {
+      const now = Date.now();
+      const m = this.redis.multi();
+      for (const key of sets) m.zadd(key, now, this.gatewayId);
+      void m.set(this.keys.gatewayConnections(this.gatewayId), connections(), 'PX', everyMs * 3).exec().catch(() => undefined);
+    };
     beat();
     this.timer = setInterval(beat, everyMs);
     // A Redis that came back empty (restarted without persistence) must hear at once that this
@@ -51,13 +63,14 @@ export class ConnectionRegistry {
     await m.exec();
   }
 
-  /** On a clean shutdown: this gateway is gone, with its event stream. */
+  /** On a clean shutdown: this gateway is gone from every live-gateway set, with its event streams (one per shard). */
   async retire(): Promise<void> {
     clearInterval(this.timer);
     this.offReady?.();
-    await this.redis.multi()
-      .zrem(this.keys.gateways, this.gatewayId)
-      .del(this.keys.gatewayConns(this.gatewayId), this.keys.gatewayEvents(this.gatewayId), this.keys.gatewayConnections(this.gatewayId))
+    const m = this.redis.multi();
+    for (const key of this.liveSets()) m.zrem(key, this.gatewayId);
+    await m
+      .del(this.keys.gatewayConns(this.gatewayId), ...this.keys.allShards.map((s) => this.keys.gatewayEvents(this.gatewayId, s)), this.keys.gatewayConnections(this.gatewayId))
       .exec();
   }
 }
