@@ -93,6 +93,7 @@ export class Accounts extends Construct {
     const cm = configMap(this, b, c, {
       LOG_LEVEL: b.s((v) => v.logLevel),
       KEY_PREFIX: b.s((v) => v.keyPrefix),
+      ROOM_SHARDS: b.envInt((v) => v.roomShards),
       PORT: String(PORTS.accounts),
       HOST: '0.0.0.0',
       PUBLIC_URL: b.s((v) => a(v).publicUrl),

@@ -93,6 +93,7 @@ class Gateway extends Construct {
     const cm = configMap(this, b, c, b.map<string>([
       ['LOG_LEVEL', b.s((v) => v.logLevel)],
       ['KEY_PREFIX', b.s((v) => v.keyPrefix)],
+      ['ROOM_SHARDS', b.envInt((v) => v.roomShards)],
       ['PORT', String(PORTS.gateway)],
       ['HOST', '0.0.0.0'],
       ['GUEST_TOKENS', b.s((v) => v.auth.guestTokens)],
@@ -267,6 +268,7 @@ class Engine extends Construct {
     const cm = configMap(this, b, c, {
       LOG_LEVEL: b.s((v) => v.logLevel),
       KEY_PREFIX: b.s((v) => v.keyPrefix),
+      ROOM_SHARDS: b.envInt((v) => v.roomShards),
       METRICS_PORT: String(PORTS.engineMetrics),
       RECONNECT_GRACE_MS: b.envInt((v) => e(v).reconnectGraceMs),
       ROOM_TTL_MS: b.envInt((v) => e(v).roomTtlMs),
@@ -325,6 +327,7 @@ class Finalizer extends Construct {
     const cm = configMap(this, b, c, {
       LOG_LEVEL: b.s((v) => v.logLevel),
       KEY_PREFIX: b.s((v) => v.keyPrefix),
+      ROOM_SHARDS: b.envInt((v) => v.roomShards),
       FINALIZER_HTTP_PORT: String(PORTS.finalizer),
       AWS_REGION: b.s((v) => v.dynamodb.region),
       GAMES_TABLE: b.s((v) => v.dynamodb.gamesTable),
@@ -376,6 +379,7 @@ class RoomReaper extends Construct {
     const cm = configMap(this, b, c, b.merged({
       LOG_LEVEL: b.s((v) => v.logLevel),
       KEY_PREFIX: b.s((v) => v.keyPrefix),
+      ROOM_SHARDS: b.envInt((v) => v.roomShards),
       KUBERNETES: 'in-cluster',
       METRICS_PORT: b.envInt((v) => r(v).metricsPort),
       LEASE_NAME: b.s(b.name(c)),

@@ -59,6 +59,7 @@ export const valuesSpec = obj('Gambit: real-time chess on Kubernetes.', {
 
   logLevel: oneOf('Log level of every service (JSON lines on stdout).', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
   keyPrefix: str('Prefix of every Redis key and stream, so several releases can share one Redis.', 'gambit', { pattern: '^[a-z0-9:_-]{1,32}$' }),
+  roomShards: int('Room shards (docs/redis-cluster.md): each shard\'s rooms, streams and deadline sets share one Redis Cluster slot. Fixed for the life of an install (a room\'s shard is a function of its code): 1 keeps the key names of earlier releases.', 1, 1, 1024),
   tracing: obj('OpenTelemetry traces of gateway, engine and finalizer, sent over OTLP/HTTP to a collector (docs/operations.md, Traces). Off while otlpEndpoint is empty.', {
     otlpEndpoint: str('Base URL of an OpenTelemetry Collector\'s OTLP/HTTP receiver, e.g. http://otel-collector.observability:4318 (spans go to <it>/v1/traces); empty: no tracing.', '', { pattern: '^$|^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?$' }),
     sampler: oneOf('Which traces are kept (OTEL_TRACES_SAMPLER): parentbased_* follow the caller\'s decision, so a trace is whole or absent.', ['parentbased_traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'traceidratio', 'always_on', 'always_off'], 'parentbased_traceidratio'),

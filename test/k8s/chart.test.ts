@@ -347,7 +347,7 @@ describe('releases and values', () => {
     const env = (objects: K8sObject[], name: string) => (named(objects, 'ConfigMap', name) as unknown as { data: Record<string, string> }).data;
     const o = render({
       files: profileFiles.eks,
-      set: ['logLevel=debug', 'keyPrefix=chess', 'auth.tokenTtlSeconds=3600', 'engine.reconnectGraceMs=20000', 'engine.roomTtlMs=7200000',
+      set: ['logLevel=debug', 'keyPrefix=chess', 'roomShards=16', 'auth.tokenTtlSeconds=3600', 'engine.reconnectGraceMs=20000', 'engine.roomTtlMs=7200000',
         'finalizer.maxAttempts=7', 'dynamodb.gamesTable=games2', 'gateway.wsCompression=true', 'auth.existingSecret=my-key', 'auth.signingKeyKey=k',
         'auth.oidc.issuer=https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC', 'auth.oidc.audience=client1', 'auth.oidc.tokenUse=id',
         'auth.allowedOrigins={https://chess.example.com,https://www.chess.example.com}', 'gateway.maxConnectionsPerIp=7'],
@@ -361,6 +361,9 @@ describe('releases and values', () => {
     expect(env(o, 'gambit-room-reaper')).toMatchObject({ ROOM_TTL_MS: '7200000', KUBERNETES: 'in-cluster', LEASE_NAME: 'gambit-room-reaper' });
     expect(env(o, 'gambit-finalizer')).toMatchObject({ FINALIZE_MAX_ATTEMPTS: '7', GAMES_TABLE: 'games2', AWS_REGION: 'eu-west-1', DYNAMODB_ENDPOINT: '', CREATE_TABLES: 'false', FINALIZER_HTTP_PORT: '8082' });
     expect(env(rendered.kind, 'gambit-finalizer')).toMatchObject({ DYNAMODB_ENDPOINT: 'http://gambit-dynamodb:8000', CREATE_TABLES: 'true' });
+    // Every service that reads room keys uses the same shard count, or rooms would be looked for in the wrong shard.
+    for (const c of ['gateway', 'game-engine', 'finalizer', 'room-reaper']) expect(env(o, `gambit-${c}`).ROOM_SHARDS).toBe('16');
+    expect(env(rendered.eks, 'gambit-game-engine').ROOM_SHARDS).toBe('1');
     const gw = pods([named(o, 'Deployment', 'gambit-gateway')])[0]!.spec.containers[0]!;
     expect(gw.env!.find((e) => e.name === 'TOKEN_SIGNING_KEY')).toEqual({ name: 'TOKEN_SIGNING_KEY', valueFrom: { secretKeyRef: { name: 'my-key', key: 'k' } } });
     expect(gw.env!.find((e) => e.name === 'TOKEN_VERIFY_KEYS')).toEqual({ name: 'TOKEN_VERIFY_KEYS', valueFrom: { secretKeyRef: { name: 'my-key', key: 'verify-keys', optional: true } } });
@@ -399,6 +402,8 @@ describe('releases and values', () => {
     [['gateway.resources.limits=null'], /gateway\.resources: limits is required/],
     [['redis.external.cidrs={not-a-cidr}'], /redis\.external\.cidrs\.0: Does not match pattern/],
     [['keyPrefix=Has Spaces'], /keyPrefix: Does not match pattern/],
+    [['roomShards=0'], /roomShards: Must be greater than or equal to 1/],
+    [['roomShards=2000'], /roomShards: Must be less than or equal to 1024/],
   ])('the schema refuses %j with a message naming the key', (set, message) => {
     const r = helm(['template', 'gambit', chartDir, ...set.flatMap((s) => ['--set', s])]);
     expect(r.status).not.toBe(0);
