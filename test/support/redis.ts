@@ -88,6 +88,35 @@ export async function startRedis(opts: { aof?: string } = {}): Promise<RedisHand
   };
 }
 
+/** A replica of `primary` (REPLICAOF), in sync when this resolves; `pause` stops its process (SIGSTOP) until `resume`. */
+export async function startReplica(primary: RedisHandle): Promise<{ url: string; pause(): void; resume(): void; stop(): Promise<void> }> {
+  const port = await freePort();
+  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--replicaof', '127.0.0.1', String(primary.port), ...persistenceArgs('none')], { stdio: 'ignore' });
+  const url = `redis://127.0.0.1:${port}`;
+  await waitFor(async () => {
+    const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    try {
+      await probe.connect();
+      return (await probe.info('replication')).includes('master_link_status:up');
+    } catch {
+      return false;
+    } finally {
+      probe.disconnect();
+    }
+  }, 10_000, `the replica on port ${port} did not reach its primary`);
+  return {
+    url,
+    pause: () => proc.kill('SIGSTOP'),
+    resume: () => proc.kill('SIGCONT'),
+    stop: () => new Promise<void>((resolve) => {
+      if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+      proc.once('exit', () => resolve());
+      proc.kill('SIGCONT');
+      proc.kill('SIGTERM');
+    }),
+  };
+}
+
 /**
  * Polls `check` until it is true; fails with `message` after `timeoutMs` (a function is called
  * then, so it can say what happened meanwhile). For readiness, not for test events.

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { devSigningKey } from './keys.js';
 import { fileURLToPath } from 'node:url';
-import { startRedis, type RedisHandle } from './redis.js';
+import { startRedis, startReplica, type RedisHandle } from './redis.js';
 import { startDynalite, type DynaliteHandle } from './dynalite.js';
 import { startEngine, type RunningEngine } from '../../services/game-engine/src/app.js';
 import { engineConfigSchema } from '../../services/game-engine/src/config.js';
@@ -16,6 +16,7 @@ import type { RunningIdProvider } from '../../services/id-provider/src/app.js';
 import { freePort } from './ports.js';
 
 export { devSigningKey };
+type Replica = Awaited<ReturnType<typeof startReplica>>;
 
 export interface Stack {
   httpUrl: string;
@@ -34,6 +35,8 @@ export interface Stack {
   accounts?: { service: RunningAccounts; idp: RunningIdProvider; issuer: string; usersTable: string };
   /** The key socket tokens are signed with (tests sign account tokens with it, as the accounts service does). */
   signingKey: string;
+  /** With `durability: 'replicated'`: the replica. */
+  replica?: Replica;
   /** Starts one more engine on the same Redis. */
   addEngine(): Promise<RunningEngine>;
   /** Starts one more gateway on the same Redis (its own port; stopped with the stack). Returns its http URL. */
@@ -51,29 +54,33 @@ export interface StackOptions {
   accountsEnv?: Record<string, string>;
   /** ROOM_SHARDS of every service (default 1: the key names of old). */
   roomShards?: number;
+  /** 'replicated': a replica of the stack's Redis, engines committing with WAIT 1, the gateway reading its events from the replica. */
+  durability?: 'replicated';
 }
 
 export const WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const [redis, dynamo] = await Promise.all([startRedis(), startDynalite()]);
+  let replica: Replica | undefined;
   try {
-    return await startServices(opts, redis, dynamo);
+    if (opts.durability === 'replicated') replica = await startReplica(redis);
+    return await startServices(opts, redis, dynamo, replica);
   } catch (err) {
     // Nothing half-started is left behind: a leaked redis-server keeps jest from exiting.
-    await Promise.all([redis.stop(), dynamo.stop()]).catch(() => undefined);
+    await Promise.all([redis.stop(), dynamo.stop(), replica?.stop()]).catch(() => undefined);
     throw err;
   }
 }
 
-async function startServices(opts: StackOptions, redis: RedisHandle, dynamo: DynaliteHandle): Promise<Stack> {
+async function startServices(opts: StackOptions, redis: RedisHandle, dynamo: DynaliteHandle, replica?: Replica): Promise<Stack> {
   const prefix = `t${randomBytes(3).toString('hex')}`;
   const gamesTable = `${prefix}-games`;
   const playersTable = `${prefix}-players`;
   const common = { REDIS_URL: redis.url, KEY_PREFIX: prefix, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ROOM_SHARDS: String(opts.roomShards ?? 1) };
   const engineEnv = {
     ...common, METRICS_PORT: '0', RECONNECT_GRACE_MS: String(opts.graceMs ?? 12_000), DEADLINE_SCAN_MS: '20',
-    CLAIM_IDLE_MS: String(opts.claimIdleMs ?? 1_000),
+    CLAIM_IDLE_MS: String(opts.claimIdleMs ?? 1_000), ...(replica ? { COMMIT_DURABILITY: 'replicated' } : {}),
   };
   const addEngine = async () => startEngine(engineConfigSchema.parse(engineEnv));
   const engines: RunningEngine[] = [];
@@ -86,7 +93,7 @@ async function startServices(opts: StackOptions, redis: RedisHandle, dynamo: Dyn
   const accounts = opts.accounts ? await startAccountsPart(common, dynamo.endpoint, `http://127.0.0.1:${finalizer.port}`, signingKey, opts.accountsEnv) : undefined;
   const gatewayEnv = {
     ...common, HOST: '127.0.0.1', TOKEN_SIGNING_KEY: signingKey, WEB_ROOT,
-    FINALIZER_URL: `http://127.0.0.1:${finalizer.port}`, DRAIN_MS: '200',
+    FINALIZER_URL: `http://127.0.0.1:${finalizer.port}`, DRAIN_MS: '200', ...(replica ? { REDIS_EVENTS_URL: replica.url } : {}),
     ...(accounts ? { ACCOUNTS_URL: `http://127.0.0.1:${accounts.service.port}` } : {}), ...opts.gateway,
   };
   const gateway = await startGateway(gatewayConfigSchema.parse({ ...gatewayEnv, PORT: String(accounts?.sitePort ?? 0) }));
@@ -94,7 +101,7 @@ async function startServices(opts: StackOptions, redis: RedisHandle, dynamo: Dyn
   const httpUrl = `http://127.0.0.1:${gateway.port}`;
   return {
     httpUrl, wsUrl: `ws://127.0.0.1:${gateway.port}/ws`, redisUrl: redis.url, dynamoEndpoint: dynamo.endpoint,
-    keyPrefix: prefix, gamesTable, playersTable, redis, dynamo, engines, gateway, finalizer, signingKey,
+    keyPrefix: prefix, gamesTable, playersTable, redis, dynamo, engines, gateway, finalizer, signingKey, ...(replica ? { replica } : {}),
     ...(accounts ? { accounts: { service: accounts.service, idp: accounts.idp, issuer: accounts.issuer, usersTable: accounts.usersTable } } : {}),
     async addEngine() {
       const e = await addEngine();
@@ -112,7 +119,7 @@ async function startServices(opts: StackOptions, redis: RedisHandle, dynamo: Dyn
       await accounts?.idp.close();
       await Promise.allSettled(engines.map((e) => e.close()));
       await finalizer.close();
-      await Promise.all([redis.stop(), dynamo.stop()]);
+      await Promise.all([redis.stop(), dynamo.stop(), replica?.stop()]);
     },
   };
 }

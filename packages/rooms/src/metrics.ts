@@ -22,6 +22,7 @@ export function engineMetrics(registry: Registry) {
     rooms: new Counter({ name: 'gambit_engine_rooms_total', help: 'Room lifecycle transitions', labelNames: ['event'], registers: [registry] }),
     rejected: new Counter({ name: 'gambit_engine_commands_rejected_total', help: 'Commands answered with an error, by code', labelNames: ['code'], registers: [registry] }),
     conflicts: new Counter({ name: 'gambit_engine_version_conflicts_total', help: 'Commits retried because another engine changed the room first', registers: [registry] }),
+    unreplicated: new Counter({ name: 'gambit_engine_commits_unreplicated_total', help: 'Commits no replica acknowledged within COMMIT_WAIT_MS (COMMIT_DURABILITY=replicated): a failover could lose them', registers: [registry] }),
     handled: new Histogram({
       name: 'gambit_engine_command_seconds', help: 'Time to handle one command, by type and outcome', labelNames: ['type', 'outcome'],
       buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [registry],

@@ -29,7 +29,22 @@ export async function startEngine(config: EngineConfig): Promise<RunningEngine> 
   const redis = connectRedis(config.REDIS_URL, `engine:${id}`);
   await waitReady(redis, config.REDIS_URL);
 
-  const store = new RoomStore(redis, keys, { roomTtlMs: config.ROOM_TTL_MS, logCap: config.ROOM_LOG_CAP, gatewayStreamMaxLen: STREAM_MAXLEN.gatewayEvents, finalizeMaxLen: STREAM_MAXLEN.finalize });
+  // Replicated commits: one warning a minute at most, the counter says how many.
+  let warnedAt = 0;
+  const waitFor = config.COMMIT_DURABILITY === 'replicated' ? {
+    replicas: 1, timeoutMs: config.COMMIT_WAIT_MS,
+    unreplicated: (acked: number) => {
+      metrics.unreplicated.inc();
+      if (Date.now() - warnedAt > 60_000) {
+        warnedAt = Date.now();
+        log.warn({ acked, waitMs: config.COMMIT_WAIT_MS }, 'a commit was not acknowledged by a replica in time (is the replica down?); it stands, but a failover could lose it');
+      }
+    },
+  } : undefined;
+  const store = new RoomStore(redis, keys, {
+    roomTtlMs: config.ROOM_TTL_MS, logCap: config.ROOM_LOG_CAP, gatewayStreamMaxLen: STREAM_MAXLEN.gatewayEvents, finalizeMaxLen: STREAM_MAXLEN.finalize,
+    ...(waitFor ? { waitFor } : {}),
+  });
   const engine = new Engine(store, { graceMs: config.RECONNECT_GRACE_MS }, log, metrics);
   const scanner = new DeadlineScanner(store, engine, keys, log);
   // Every engine pairs the pools; their claims are atomic, so racing matchmakers pair nobody twice.

@@ -8,6 +8,12 @@ const pem = (kind: string) => z.string().optional()
 
 export const gatewayConfigSchema = z.object({
   ...commonConfig,
+  /**
+   * Where the gateway reads its event streams (read only): a replica of REDIS_URL's primary, with
+   * the engines' COMMIT_DURABILITY=replicated, so a player is shown only moves a failover keeps
+   * (docs/redis-cluster.md, section 4). Empty: REDIS_URL.
+   */
+  REDIS_EVENTS_URL: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').optional(),
   PORT: env.port(8080),
   HOST: env.str('0.0.0.0'),
   /** Guest tokens: `POST /api/guest` issues them; off when only OIDC sign-in is wanted. */

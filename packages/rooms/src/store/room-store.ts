@@ -31,6 +31,12 @@ export interface StoreSettings {
   logCap: number;
   gatewayStreamMaxLen: number;
   finalizeMaxLen: number;
+  /**
+   * Each commit followed by WAIT <replicas> <timeoutMs> in the same pipeline (COMMIT_DURABILITY
+   * replicated): WAIT covers every write the primary had taken before it, so this commit too.
+   * `unreplicated` is told when the timeout passed first (the commit stands; it may be lost in a failover).
+   */
+  waitFor?: { replicas: number; timeoutMs: number; unreplicated: (acked: number) => void };
 }
 
 export interface Loaded { version: number; state: RoomState | null }
@@ -136,12 +142,27 @@ export class RoomStore {
     for (const r of d.replies) args.push(r.gw, JSON.stringify(delivery(r)));
     for (const ev of d.events) args.push(ev.t, ev.t === 'moved' ? String(ev.ply) : '', serializeEvent(ev));
     if (plan.playing === 'start') args.push(encodeLiveGame(liveGameOf(next!)));
-    const res = await (this.redis as unknown as { gambitCommit: (...a: string[]) => Promise<number> }).gambitCommit(
+    const keys = [
       k.room(code), k.roomLog(code), k.roomGateways(code), k.flagDeadlines(s), k.reconnectDeadlines(s), k.roomExpiries(s), k.finalize(s),
       k.once(onceId ?? 'none', s), k.shardGateways(s), ack?.stream ?? k.commands(s),
-      k.playing(seats?.white?.playerId ?? 'none'), k.playing(seats?.black?.playerId ?? 'none'), k.liveGames(s), k.liveSummaries(s), ...args,
-    );
+      k.playing(seats?.white?.playerId ?? 'none'), k.playing(seats?.black?.playerId ?? 'none'), k.liveGames(s), k.liveSummaries(s),
+    ];
+    const res = this.settings.waitFor ? await this.commitReplicated(keys, args, this.settings.waitFor) : await (this.redis as unknown as Committing).gambitCommit(...keys, ...args);
     return res === 1 ? 'ok' : res === 2 ? 'duplicate' : res === 3 ? 'busy' : 'conflict';
+  }
+
+  /** The commit script and WAIT in one pipeline: one round trip, plus the replica's. */
+  private async commitReplicated(keys: string[], args: string[], w: NonNullable<StoreSettings['waitFor']>): Promise<number> {
+    const p = this.redis.pipeline() as unknown as Committing & { wait(n: number, ms: number): unknown; exec(): Promise<[Error | null, unknown][] | null> };
+    p.gambitCommit(...keys, ...args);
+    p.wait(w.replicas, w.timeoutMs);
+    const [committed, waited] = (await p.exec()) ?? [];
+    const [commitErr, res] = committed ?? [new Error('the commit pipeline was not run')];
+    const [waitErr, acked] = waited ?? [new Error('the commit pipeline was not run')];
+    if (commitErr) throw commitErr;
+    if (waitErr) throw waitErr;
+    if (Number(acked) < w.replicas) w.unreplicated(Number(acked));
+    return res as number;
   }
 
   /** Scores for the deadline sorted sets ('' removes the room from a set). */
@@ -181,6 +202,8 @@ export class RoomStore {
     return this.redis.zrangebyscore(set, '-inf', now, 'LIMIT', 0, limit);
   }
 }
+
+type Committing = { gambitCommit: (...a: string[]) => Promise<number> };
 
 function delivery(r: Reply): GatewayDelivery {
   const d: GatewayDelivery = { k: 'conn', conn: r.conn, msg: r.msg };
