@@ -136,8 +136,9 @@ export async function signUpInBrowser(page: Page, site: Site, username: string):
 export interface GameState { me: string | null; room: string | null; color: string | null; fen: string; status: string; seq: number }
 interface Hook { state(): GameState }
 export const gameState = (page: Page) => page.evaluate(() => (window as unknown as { __gambit: Hook }).__gambit.state());
+// The hook exists once the page's script has run: on a slow machine the first polls come before.
 export const activeGame = (page: Page) =>
-  page.waitForFunction(() => (window as unknown as { __gambit: Hook }).__gambit.state().status === 'active', null, { timeout: STEP_MS });
+  page.waitForFunction(() => (window as unknown as { __gambit?: Hook }).__gambit?.state().status === 'active', null, { timeout: STEP_MS });
 
 /** The room code the waiting screen shows once the room exists. */
 export async function roomCode(page: Page): Promise<string> {

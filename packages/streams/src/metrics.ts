@@ -19,9 +19,9 @@ export async function groupInfo(redis: Redis, stream: string, group: string): Pr
   return null;
 }
 
-/** Summed over the streams of one role, its room shards. */
+/** Summed over the streams of one role, its room shards; throws when one cannot be read (then no value, rather than a low one). */
 async function groupInfoOf(redis: Redis, streams: readonly string[], group: string): Promise<GroupInfo | null> {
-  const all = (await Promise.all(streams.map((s) => groupInfo(redis, s, group).catch(() => null)))).filter((i): i is GroupInfo => i !== null);
+  const all = (await Promise.all(streams.map((s) => groupInfo(redis, s, group)))).filter((i): i is GroupInfo => i !== null);
   if (!all.length) return null;
   const lags = all.map((i) => i.lag);
   return {
@@ -34,7 +34,7 @@ async function groupInfoOf(redis: Redis, streams: readonly string[], group: stri
 /** `name` is the streams' role (commands, finalize): bounded, unlike the prefixed keys; one value over all shards. */
 export function streamMetrics(registry: Registry, redis: Redis, streams: readonly string[], group: string, name: string) {
   const labels = { stream: name, group };
-  const read = () => groupInfoOf(redis, streams, group);
+  const read = () => groupInfoOf(redis, streams, group).catch(() => null);
   new Gauge({
     name: 'gambit_stream_pending', help: 'Entries read by a consumer and not yet acknowledged', labelNames: ['stream', 'group'], registers: [registry],
     async collect() { const i = await read(); if (i) this.set(labels, i.pending); },

@@ -91,6 +91,22 @@ test('several streams (room shards): each read and acknowledged on its own, stal
   await app.close();
 });
 
+test('with several streams the in-flight budget (four batches) still holds: each reader reads its share, only while there is room', async () => {
+  steps.length = 0;
+  let open!: () => void;
+  gate = new Promise<void>((r) => (open = r));
+  const streams = Array.from({ length: 8 }, (_, i) => `b${i}`);
+  for (const s of streams) for (let n = 0; n < 5; n++) await publish(client, s, 'gated', `${s}-${n}`, { name: `${s}-${n}`, hold: true });
+  const { app } = await server('c', 'b0', { streams, batch: 4 });
+  await waitFor(() => steps.length >= 16, 5_000, `only ${steps.length} started`);
+  const pending = async () => (await Promise.all(streams.map(async (s) => ((await client.xpending(s, 'g')) as [number])[0]))).reduce((a, b) => a + b, 0);
+  expect(await pending()).toBe(16); // read, all held: 8 readers x 4 would be 32
+  open();
+  await waitFor(() => steps.filter((x) => x.startsWith('end')).length === 40, 5_000, 'not all handled');
+  await waitFor(async () => (await pending()) === 0, 5_000, 'entries left pending');
+  await app.close();
+});
+
 test('entries held by a dead consumer are claimed and handled by a live one', async () => {
   seen.length = 0;
   await client.xgroup('CREATE', 's2', 'g', '0', 'MKSTREAM');

@@ -113,26 +113,33 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
   }
 
   private async readLoop(stream: string, reader: Redis): Promise<void> {
+    // The in-flight budget is shared by every stream's reader: each reads a share of it, only while
+    // there is room, and a read counts against the budget while it is out (so several readers
+    // waking at once cannot overshoot it).
+    const count = Math.max(1, Math.min(this.o.batch, Math.ceil((4 * this.o.batch) / this.o.streams.length)));
     while (this.running) {
+      for (let full = this.room(count); full && this.running; full = this.room(count)) await full;
+      if (!this.running) break;
       let rows: [string, [string, string[]][]][] | null;
+      this.reading += count;
       try {
         rows = (await reader.xreadgroup(
-          'GROUP', this.o.group, this.o.consumer, 'COUNT', this.o.batch, 'BLOCK', this.o.blockMs,
+          'GROUP', this.o.group, this.o.consumer, 'COUNT', count, 'BLOCK', this.o.blockMs,
           'STREAMS', stream, '>',
         )) as [string, [string, string[]][]][] | null;
       } catch (err) {
+        this.reading -= count;
         if (!this.running) return;
         if (String(err).includes('NOGROUP')) await this.ensureGroup(stream).catch(() => undefined);
         this.o.logger.warn({ err: String(err) }, 'stream read failed; retrying');
         await new Promise((r) => setTimeout(r, 250));
         continue;
       }
+      this.reading -= count;
       if (!rows) continue;
       // Handlers run in the background, chained per key: the next read does not wait for this
       // batch (no head-of-line blocking across rooms), only for room in the in-flight budget.
       for (const [, entries] of rows) this.enqueue(stream, parseEntries(entries), 'first');
-      const full = this.room();
-      if (full) await full;
     }
     await Promise.allSettled([...this.chains.values()]);
     await this.flushAcks();
@@ -149,9 +156,12 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
   private acks = new Map<string, string[]>();
   private ackScheduled = false;
 
-  /** While the in-flight budget (four batches) is used up, a promise of the next free slot; else undefined. */
-  private room(): Promise<void> | undefined {
-    if (this.inFlight < this.o.batch * 4) return undefined;
+  /** Slots of the budget held by reads not yet answered. */
+  private reading = 0;
+
+  /** While the in-flight budget (four batches) lacks `slots` free ones, a promise of the next freed; else undefined. */
+  private room(slots = 1): Promise<void> | undefined {
+    if (this.inFlight + this.reading + slots <= this.o.batch * 4) return undefined;
     this.roomFreed ??= new Promise<void>((r) => (this.freeRoom = r));
     return this.roomFreed;
   }
@@ -233,11 +243,15 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
     if (this.refreshing || this.writer?.status !== 'ready') return;
     this.refreshing = true;
     try {
+      // Each stream on its own: one that fails must not leave the others' entries looking idle.
       for (const [stream, ids] of this.inFlightIds) {
-        if (ids.size) await this.writer.xclaim(stream, this.o.group, this.o.consumer, 0, ...ids, 'JUSTID');
+        if (!ids.size) continue;
+        try {
+          await this.writer.xclaim(stream, this.o.group, this.o.consumer, 0, ...ids, 'JUSTID');
+        } catch (err) {
+          this.o.logger.warn({ err: String(err), stream }, 'refreshing entries in flight failed');
+        }
       }
-    } catch (err) {
-      this.o.logger.warn({ err: String(err) }, 'refreshing entries in flight failed');
     } finally {
       this.refreshing = false;
     }
