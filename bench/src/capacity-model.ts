@@ -152,6 +152,7 @@ export interface ResultsLike {
       capacity?: {
         engines: number;
         row: RowLike | null;
+        positionCache?: 'catch-up';
         redis: null | {
           rooms: { active: Bytes; ended: Bytes };
           roomFit: { intercept: number; perPly: number };
@@ -324,8 +325,10 @@ export function inputsFrom(res: ResultsLike, gameLengths: readonly number[], fal
   const miss = two ? reloads(two) - reloads(row) : 0;
   if (two && miss > 0.05) {
     const extra = usPer(two, engine) - usPer(row, engine);
-    put('engineMissUsPerPly', extra / miss / replayAvg,
-      `capacity: ${cap.engines} engines ${Math.round(usPer(two, engine))} us/move against one ${Math.round(usPer(row, engine))}, ${miss.toFixed(2)} misses (room reloads) per move, ${replayAvg.toFixed(1)} plies replayed on average`);
+    // Plies a miss played in that run: the catch-up's, or (results from before it) the game so far.
+    const plays = cap.positionCache === 'catch-up' ? pliesPerMiss(cap.engines, two.games) : replayAvg;
+    put('engineMissUsPerPly', extra / miss / plays,
+      `capacity: ${cap.engines} engines ${Math.round(usPer(two, engine))} us/move against one ${Math.round(usPer(row, engine))}, ${miss.toFixed(2)} misses (room reloads) per move, ${plays.toFixed(1)} plies played per miss (${cap.positionCache ?? 'replay'})`);
     // A miss reads the room again (HMGET) and may lose a commit to a version conflict (EVALSHA); the
     // other differences between the two rows are periodic commands (deadline scans, matchmakers)
     // spread over the probe's lower move rate, not misses.
@@ -389,6 +392,24 @@ export function engineHitRate(engines: number, games: number, affinity = false):
   return affinity ? kept : kept / engines;
 }
 
+/**
+ * Plies an engine plays on a miss. The position cache (packages/rooms/src/positions.ts) catches a
+ * game it still holds up with the plies other engines played since this one last did (without
+ * affinity each ply goes to any of the engines: about `engines` of them, the next included, never
+ * more than the game so far), and replays the game so far (half a game on average) only when the
+ * room has left its cache: every engine sees every room, so it holds the ENGINE_CACHE_ROOMS most
+ * recent of all games. With affinity a miss means the room left the owner's cache: a replay.
+ * Without affinity every engine plays every ply of the games it holds: per move about `engines`
+ * plies in all, so adding engines stops adding throughput (at 100 us a ply and 0.175 cores a pod,
+ * near 1,750 moves/s): past that only affinity (engines owning room shards) scales.
+ */
+export function pliesPerMiss(engines: number, games: number, affinity = false): number {
+  const replayed = (PLIES_PER_GAME - 1) / 2;
+  if (affinity) return replayed;
+  const held = Math.min(1, ENGINE_CACHE_ROOMS / games);
+  return held * Math.min(engines, replayed) + (1 - held) * replayed;
+}
+
 export interface Limit { name: string; kind: 'hard' | 'setting'; utilization: number; note: string }
 export interface CostLine { line: string; detail?: string; formula: string; usd: number }
 
@@ -447,12 +468,12 @@ export function size(v: Values, games: number, opts: Options = {}): Sizing {
   const sockets = games * SOCKETS_PER_GAME;
   const monthS = HOURS_PER_MONTH * 3600;
   const gamesPerMonth = gamesEndedPerS * monthS;
-  const replayed = (PLIES_PER_GAME - 1) / 2; // plies replayed by a miss, on average over a game
-  const missUs = v.engineMissUsPerPly * replayed;
+  const replayed = (PLIES_PER_GAME - 1) / 2; // plies played so far, on average over a game
+  const missUsOf = (e: number) => v.engineMissUsPerPly * pliesPerMiss(e, games, opts.affinity);
 
   // Engines: CPU per move grows with the engine count (fewer hits), so iterate to a fixed point.
   const enginePodCores = CHART.engine.cpu * CPU_TARGET;
-  const engineUs = (e: number) => v.engineUsPerMove + (1 - engineHitRate(e, games, opts.affinity)) * missUs;
+  const engineUs = (e: number) => v.engineUsPerMove + (1 - engineHitRate(e, games, opts.affinity)) * missUsOf(e);
   // The fewest pods that carry their own load: without affinity more pods mean fewer hits (need
   // grows with e), with it more pods keep more rooms (need shrinks with e); either way the answer is
   // the smallest e >= minPods with need(e) <= e, found by doubling, then halving the interval.
@@ -593,7 +614,7 @@ export function size(v: Values, games: number, opts: Options = {}): Sizing {
 
   return {
     games, movesPerS, gamesEndedPerS, sockets, gamesPerMonth,
-    engine: { pods: engines, hitRate, usPerMove, cores: engineCores, replayShare: (misses * missUs) / usPerMove, cachedRooms, memMiBPerPod: engineMem },
+    engine: { pods: engines, hitRate, usPerMove, cores: engineCores, replayShare: (misses * missUsOf(engines)) / usPerMove, cachedRooms, memMiBPerPod: engineMem },
     gateway: { pods: gwPods, cores: gwCores, podsForSockets, podsForCpu, memMiBPerPod: gwMem },
     finalizer: { pods: finPods, cores: finCores, needed: finNeed },
     redis: {
@@ -658,7 +679,7 @@ export function report(inputs: Inputs, meta: ResultsLike['meta'], file: string, 
   const unit: Partial<Record<InputKey, string>> = {
     engineUsPerMove: 'us/move', gatewayUsPerMove: 'us/move', finalizerUsPerGame: 'us/game', redisUsPerMove: 'us/move', redisCommandsPerMove: 'commands/move',
     engineCoresPerGame: 'cores/game', gatewayCoresPerGame: 'cores/game', redisCoresPerGame: 'cores/game', redisCommandsPerGameS: 'commands/s a game',
-    engineMissUsPerPly: 'us/ply replayed', missExtraCommands: 'commands/miss', missExtraNetBytes: 'B/miss', replayUsPerPly: 'us/ply (check)',
+    engineMissUsPerPly: 'us/ply a miss plays', missExtraCommands: 'commands/miss', missExtraNetBytes: 'B/miss', replayUsPerPly: 'us/ply (check)',
     gatewayBaseMiB: 'MiB', gatewayKiBPerSocket: 'KiB/socket', engineBaseMiB: 'MiB', engineKiBPerGame: 'KiB/game', finalizerMiB: 'MiB',
     roomBytesBase: 'B/room', roomBytesPerPly: 'B/ply', sharedBytesPerGame: 'B/game', onceBytesPerRoom: 'B/room', registryBytesPerSocket: 'B/socket',
     commandEntryBytes: 'B/entry', gatewayEntryBytes: 'B/entry', finalizeEntryBytesPerItemByte: 'x game item', redisNetBytesPerMove: 'B/move',

@@ -67,6 +67,8 @@ export interface CapacityProbe {
   redis: RedisCensus | null;
   dynamo: DynamoCensus | null;
   replay: ReplayCost;
+  /** What a miss plays: the plies since (the position cache catches up, from 0d55159), or the whole game so far (before; absent in older results). */
+  positionCache?: 'catch-up';
 }
 
 const ROOM = /^room:([^:]+)(?::.*)?$/;
@@ -259,7 +261,7 @@ export async function capacityProbe(cfg: BenchConfig, games = 50, rate = 250, en
     if (stack.redisUrl) got.redis = await redisCensus(stack.redisUrl, stack.keyPrefix ?? 'gambit');
     if (stack.dynamoEndpoint) got.dynamo = await dynamoCensus(stack.dynamoEndpoint);
   });
-  const result: CapacityProbe = { engines, row: rows[0] ?? null, ...got, replay: replayCost() };
+  const result: CapacityProbe = { engines, row: rows[0] ?? null, ...got, replay: replayCost(), positionCache: 'catch-up' };
   cfg.log(`  gambit capacity: ${capacitySummary(result)}`);
   return result;
 }

@@ -2,7 +2,7 @@
 // hand, and DynamoDB's item-size rules (bench/src/dynamo-size.ts) on a small item.
 import { describe, expect, it } from '@jest/globals';
 import {
-  FALLBACK, INPUT_KEYS, dynamoPerGame, engineHitRate, inputsFrom, meanPliesBefore, report, saturation, size, transferOutUsd, usPer,
+  FALLBACK, INPUT_KEYS, dynamoPerGame, engineHitRate, pliesPerMiss, inputsFrom, meanPliesBefore, report, saturation, size, transferOutUsd, usPer,
   type ResultsLike, type RowLike, type Values,
 } from '../../bench/src/capacity-model.js';
 import { itemSize, numberSize, writeUnits } from '../../bench/src/dynamo-size.js';
@@ -50,6 +50,12 @@ describe('capacity model', () => {
     expect(engineHitRate(4, 1_000_000)).toBeCloseTo(0.02, 12);
     expect(engineHitRate(4, 1_000_000, true)).toBeCloseTo(0.08, 12);
     expect(engineHitRate(100, 1_000_000, true)).toBe(1);
+    // A miss on a room the engine still holds plays the plies other engines played since (about one
+    // per engine); on a room it no longer holds, the game so far (half of 80 plies on average).
+    expect(pliesPerMiss(2, 10_000)).toBe(2);
+    expect(pliesPerMiss(4, 1_000_000)).toBeCloseTo(0.02 * 4 + 0.98 * 39.5, 12);
+    expect(pliesPerMiss(100, 10_000)).toBe(39.5); // never more than the game so far
+    expect(pliesPerMiss(4, 1_000_000, true)).toBe(39.5);
   });
 
   it('bills data transfer out by tier after the free 100 GB', () => {
@@ -67,20 +73,22 @@ describe('capacity model', () => {
     const s = size(V, 10_000);
     expect([s.movesPerS, s.gamesEndedPerS, s.sockets]).toEqual([1000, 12.5, 20_000]);
     expect(s.gamesPerMonth).toBeCloseTo(12.5 * 730 * 3600, 6);
-    // Engines: a miss replays 39.5 plies (100 us each). 24 pods: 300 + (23/24) x 3,950 = 4,085 us/move,
-    // 4.085 cores / 0.175 = 23.3 -> 24 pods, enough; 23 pods would need 24.
-    expect(s.engine.pods).toBe(24);
-    expect(s.engine.hitRate).toBeCloseTo(1 / 24, 12);
-    expect(s.engine.usPerMove).toBeCloseTo(300 + (23 / 24) * 3950, 9);
+    // Engines: every engine holds all 10,000 rooms, so a miss catches up about one ply per engine
+    // (100 us each). 3 pods: 300 + (2/3) x 300 = 500 us/move, 0.5 cores / 0.175 = 2.9 -> 3, enough;
+    // 2 pods would need 300 + (1/2) x 200 = 400 us: 2.3 -> 3. (A miss replaying the game so far,
+    // 39.5 plies, needed 24 pods here.)
+    expect(s.engine.pods).toBe(3);
+    expect(s.engine.hitRate).toBeCloseTo(1 / 3, 12);
+    expect(s.engine.usPerMove).toBeCloseTo(300 + (2 / 3) * 300, 9);
     expect(s.engine.memMiBPerPod).toBeCloseTo(280 + (10_000 * 30) / 1024, 9);
     // Gateways: 20,000 sockets at 2,000 a pod; CPU 0.25 (moves) + 0.02 (games) cores needs 2.
     expect([s.gateway.pods, s.gateway.podsForSockets, s.gateway.podsForCpu]).toEqual([10, 10, 2]);
     expect(s.gateway.memMiBPerPod).toBeCloseTo(128 + (2000 * 20) / 1024, 9);
     expect(s.finalizer).toEqual({ pods: 2, cores: 0.0375, needed: 1 });
     // Redis: 80 us and 16 commands a move, plus one command (5 us) per miss, plus each engine's
-    // 120 polls a second (24 x 120 = 2,880, 5 us each).
-    expect(s.redis.cores).toBeCloseTo((1000 * (80 + (23 / 24) * 5) + 2880 * 5) / 1e6, 12);
-    expect(s.redis.commandsPerS).toBeCloseTo(1000 * (16 + 23 / 24) + 2880, 9);
+    // 120 polls a second (3 x 120 = 360, 5 us each).
+    expect(s.redis.cores).toBeCloseTo((1000 * (80 + (2 / 3) * 5) + 360 * 5) / 1e6, 12);
+    expect(s.redis.commandsPerS).toBeCloseTo(1000 * (16 + 2 / 3) + 360, 9);
     expect(s.redis.primaryCommandsPerS).toBeCloseTo(200_000, 6);
     const m = s.redis.memory;
     expect(m.liveRooms).toBeCloseTo(10_000 * (3000 + 300 * 39.5 + 70 + 350), 3);
@@ -91,8 +99,8 @@ describe('capacity model', () => {
     expect(m.gatewayStreams).toBe(10 * 10_000 * 340);
     expect([s.redis.shardsByCpu, s.redis.shardsByMemory, s.redis.shards, s.redis.cluster, s.redis.roomShards]).toEqual([1, 1, 1, false, 1]);
     expect(s.dynamo.wruPerS).toBe(12.5 * 24);
-    // Under Redis Cluster every engine's matchmaker reads in the one {mm} slot: 24 x 90 reads of 5 us against 60 % of a core.
-    expect(s.limits.find((l) => l.name === 'Redis Cluster: the matchmaking slot {mm}')!.utilization).toBeCloseTo((24 * 90 * 5) / 1e6 / 0.6, 12);
+    // Under Redis Cluster every engine's matchmaker reads in the one {mm} slot: 3 x 90 reads of 5 us against 60 % of a core.
+    expect(s.limits.find((l) => l.name === 'Redis Cluster: the matchmaking slot {mm}')!.utilization).toBeCloseTo((3 * 90 * 5) / 1e6 / 0.6, 12);
     const line = (name: string) => s.cost.find((c) => c.line === name)!.usd;
     expect(line('EKS control plane')).toBeCloseTo(73, 9);
     expect(line('ElastiCache')).toBeCloseTo(2 * 0.158 * 730, 9);
