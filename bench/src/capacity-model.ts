@@ -400,8 +400,8 @@ export function engineHitRate(engines: number, games: number, affinity = false):
  * room has left its cache: every engine sees every room, so it holds the ENGINE_CACHE_ROOMS most
  * recent of all games. With affinity a miss means the room left the owner's cache: a replay.
  * Without affinity every engine plays every ply of the games it holds: per move about `engines`
- * plies in all, so adding engines stops adding throughput (at 100 us a ply and 0.175 cores a pod,
- * near 1,750 moves/s): past that only affinity (engines owning room shards) scales.
+ * plies in all, so adding engines stops adding throughput (0.175 cores a pod over 150 us a ply: under
+ * ~1,170 moves/s, docs/capacity.md): past that only affinity (engines owning room shards) scales.
  */
 export function pliesPerMiss(engines: number, games: number, affinity = false): number {
   const replayed = (PLIES_PER_GAME - 1) / 2;
