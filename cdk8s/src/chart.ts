@@ -13,7 +13,7 @@ import type { Values } from './values.js';
 import { Accounts, accountsNetworkPolicies, accountsOn, idProviderOn, tokensSigned } from './accounts.js';
 import { IdProvider } from './id-provider.js';
 import { Turn, turnGatewayConfig, turnGatewayEnv, turnNetworkPolicy, turnOn } from './turn.js';
-import { PORTS, UIDS, clusterService, configChecksum, configMap, dynamoEndpoint, meta, redisEnv, tokenSecretName } from './parts.js';
+import { PORTS, UIDS, clusterService, configChecksum, configMap, dynamoEndpoint, meta, redisEnv, redisEventsEnv, tokenSecretName } from './parts.js';
 import { tlsConds } from './tls.js';
 import { alertmanagerSecret } from './alerting.js';
 
@@ -144,6 +144,7 @@ class Gateway extends Construct {
         env: { GATEWAY_ID: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAME) },
         conditionalEnv: [
           ...redisEnv(b),
+          redisEventsEnv(b),
           {
             cond: signed,
             name: 'TOKEN_SIGNING_KEY',
@@ -272,6 +273,8 @@ class Engine extends Construct {
       METRICS_PORT: String(PORTS.engineMetrics),
       RECONNECT_GRACE_MS: b.envInt((v) => e(v).reconnectGraceMs),
       ROOM_TTL_MS: b.envInt((v) => e(v).roomTtlMs),
+      COMMIT_DURABILITY: b.s((v) => e(v).commitDurability),
+      COMMIT_WAIT_MS: b.envInt((v) => e(v).commitWaitMs),
       DEADLINE_SCAN_MS: b.envInt((v) => e(v).deadlineScanMs),
       CLAIM_IDLE_MS: b.envInt((v) => e(v).claimIdleMs),
       ROOM_LOG_CAP: b.envInt((v) => e(v).roomLogCap),

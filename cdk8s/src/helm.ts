@@ -84,6 +84,11 @@ const VALIDATIONS: { helm: string; literal: (v: Values) => boolean; message: str
     message: 'redis.external.host is required when redis.bundled.enabled is false',
   },
   {
+    helm: '(and (eq .Values.engine.commitDurability "replicated") .Values.redis.bundled.enabled)',
+    literal: (v) => v.engine.commitDurability === 'replicated' && v.redis.bundled.enabled,
+    message: 'engine.commitDurability=replicated needs a Redis with a replica: the bundled Redis has none (use redis.external, with readerHost)',
+  },
+  {
     helm: '(and .Values.engine.autoscaling.enabled (gt (int .Values.engine.autoscaling.minReplicas) (int .Values.engine.autoscaling.maxReplicas)))',
     literal: (v) => v.engine.autoscaling.enabled && v.engine.autoscaling.minReplicas > v.engine.autoscaling.maxReplicas,
     message: 'engine.autoscaling.minReplicas must not exceed engine.autoscaling.maxReplicas',
@@ -304,6 +309,12 @@ redis://{{ $auth }}{{ include "gambit.component" (list . "redis") }}:6379
 {{- else -}}
 {{ ternary "rediss" "redis" .Values.redis.external.tls }}://{{ $auth }}{{ .Values.redis.external.host }}:{{ .Values.redis.external.port | int64 }}
 {{- end -}}
+{{- end -}}
+
+{{/* REDIS_EVENTS_URL: the reader endpoint of your Redis, with the same scheme, password and port. */}}
+{{- define "gambit.redisEventsUrl" -}}
+{{- $auth := ternary ":$(REDIS_PASSWORD)@" "" (ne .Values.redis.auth.existingSecret "") -}}
+{{ ternary "rediss" "redis" .Values.redis.external.tls }}://{{ $auth }}{{ .Values.redis.external.readerHost }}:{{ .Values.redis.external.port | int64 }}
 {{- end -}}
 
 {{- define "gambit.dynamodbEndpoint" -}}

@@ -36,6 +36,18 @@ export function redisEnv(b: Binding) {
   ];
 }
 
+/** REDIS_EVENTS_URL for the gateways: your Redis's reader endpoint, when one is given. */
+export function redisEventsEnv(b: Binding) {
+  const v = b.values;
+  const auth = v.redis.auth.existingSecret ? ':$(REDIS_PASSWORD)@' : '';
+  const literal = `${v.redis.external.tls ? 'rediss' : 'redis'}://${auth}${v.redis.external.readerHost}:${v.redis.external.port}`;
+  return {
+    cond: b.and(b.not(b.truthy((x) => x.redis.bundled.enabled)), b.truthy((x) => x.redis.external.readerHost)),
+    name: 'REDIS_EVENTS_URL',
+    value: b.s(b.computed('include "gambit.redisEventsUrl" .', literal)),
+  };
+}
+
 export function redisUrl(b: Binding) {
   const v = b.values;
   const auth = v.redis.auth.existingSecret ? ':$(REDIS_PASSWORD)@' : '';

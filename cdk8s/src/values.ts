@@ -111,6 +111,7 @@ export const valuesSpec = obj('Gambit: real-time chess on Kubernetes.', {
     }),
     external: obj('Your Redis, used when redis.bundled.enabled is false.', {
       host: str('Primary endpoint host name (ElastiCache: the primary endpoint).', ''),
+      readerHost: str('Reader endpoint host name (ElastiCache: the reader endpoint), where the gateways read their own event streams; with engine.commitDurability=replicated a player then sees only moves a replica has. Empty: the primary.', ''),
       port: int('Port.', 6379, 1, 65535),
       tls: bool('Connect with TLS (rediss://); ElastiCache with in-transit encryption needs it.', false),
       cidrs: raw<string[]>('Where Redis may be (egress NetworkPolicy): the VPC or the cache subnets.', ['0.0.0.0/0'], cidrList),
@@ -194,6 +195,8 @@ export const valuesSpec = obj('Gambit: real-time chess on Kubernetes.', {
     }),
     reconnectGraceMs: int('How long a disconnected player keeps the seat.', 12_000, 1_000, 600_000),
     roomTtlMs: int('Waiting and ended rooms are deleted this long after creation or their end.', 3_600_000, 10_000),
+    commitDurability: oneOf('async: a move is done when the Redis primary has it (a failover can lose the newest). replicated: each commit waits for a replica (WAIT 1, commitWaitMs), and with redis.external.readerHost the gateways show only replicated moves (docs/redis-cluster.md, section 4). Needs a Redis with a replica.', ['async', 'replicated'], 'async'),
+    commitWaitMs: int('How long a replicated commit waits for the replica before it goes on (counted in gambit_engine_commits_unreplicated_total).', 250, 1, 10_000),
     deadlineScanMs: int('How often each engine checks flag, grace and expiry deadlines.', 100, 10, 5_000),
     claimIdleMs: int('A command pending this long on a dead engine is claimed by a live one.', 5_000, 100),
     roomLogCap: int('Events kept per room for resume.', 256, 16, 10_000),

@@ -361,6 +361,16 @@ describe('releases and values', () => {
     expect(env(o, 'gambit-room-reaper')).toMatchObject({ ROOM_TTL_MS: '7200000', KUBERNETES: 'in-cluster', LEASE_NAME: 'gambit-room-reaper' });
     expect(env(o, 'gambit-finalizer')).toMatchObject({ FINALIZE_MAX_ATTEMPTS: '7', GAMES_TABLE: 'games2', AWS_REGION: 'eu-west-1', DYNAMODB_ENDPOINT: '', CREATE_TABLES: 'false', FINALIZER_HTTP_PORT: '8082' });
     expect(env(rendered.kind, 'gambit-finalizer')).toMatchObject({ DYNAMODB_ENDPOINT: 'http://gambit-dynamodb:8000', CREATE_TABLES: 'true' });
+    // Replicated commits: the engines wait for a replica, the gateways read their events from the reader endpoint
+    // (with the primary's scheme, password and port); without a reader host they read the primary.
+    const durable = render({ files: profileFiles.eks, set: ['engine.commitDurability=replicated', 'engine.commitWaitMs=100', 'redis.external.readerHost=replica.gambit.abc123.euw1.cache.amazonaws.com'] });
+    expect(env(durable, 'gambit-game-engine')).toMatchObject({ COMMIT_DURABILITY: 'replicated', COMMIT_WAIT_MS: '100' });
+    const gwEnv = (objects: K8sObject[]) => pods([named(objects, 'Deployment', 'gambit-gateway')])[0]!.spec.containers[0]!.env!;
+    const names = gwEnv(durable).map((e) => e.name);
+    expect(gwEnv(durable).find((e) => e.name === 'REDIS_EVENTS_URL')!.value).toBe('rediss://:$(REDIS_PASSWORD)@replica.gambit.abc123.euw1.cache.amazonaws.com:6379');
+    expect(names.indexOf('REDIS_PASSWORD')).toBeLessThan(names.indexOf('REDIS_EVENTS_URL')); // $(REDIS_PASSWORD) is expanded from an earlier variable only
+    expect(gwEnv(o).map((e) => e.name)).not.toContain('REDIS_EVENTS_URL');
+    expect(env(o, 'gambit-game-engine').COMMIT_DURABILITY).toBe('async');
     // Every service that reads room keys uses the same shard count, or rooms would be looked for in the wrong shard.
     for (const c of ['gateway', 'game-engine', 'finalizer', 'room-reaper']) expect(env(o, `gambit-${c}`).ROOM_SHARDS).toBe('16');
     expect(env(rendered.eks, 'gambit-game-engine').ROOM_SHARDS).toBe('1');
@@ -412,6 +422,7 @@ describe('releases and values', () => {
 
   test.each([
     [['redis.bundled.enabled=false'], 'redis.external.host is required when redis.bundled.enabled is false'],
+    [['engine.commitDurability=replicated'], 'engine.commitDurability=replicated needs a Redis with a replica: the bundled Redis has none (use redis.external, with readerHost)'],
     [['engine.autoscaling.minReplicas=9', 'engine.autoscaling.maxReplicas=3'], 'engine.autoscaling.minReplicas must not exceed engine.autoscaling.maxReplicas'],
     [['gateway.service.type=NodePort', 'gateway.nlb.certificateArn=arn:aws:acm:x'], 'gateway.nlb.certificateArn needs gateway.service.type LoadBalancer'],
     [['auth.guestTokens=false'], 'with auth.guestTokens false, set auth.oidc.issuer'],

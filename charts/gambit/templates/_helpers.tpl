@@ -64,6 +64,12 @@ redis://{{ $auth }}{{ include "gambit.component" (list . "redis") }}:6379
 {{- end -}}
 {{- end -}}
 
+{{/* REDIS_EVENTS_URL: the reader endpoint of your Redis, with the same scheme, password and port. */}}
+{{- define "gambit.redisEventsUrl" -}}
+{{- $auth := ternary ":$(REDIS_PASSWORD)@" "" (ne .Values.redis.auth.existingSecret "") -}}
+{{ ternary "rediss" "redis" .Values.redis.external.tls }}://{{ $auth }}{{ .Values.redis.external.readerHost }}:{{ .Values.redis.external.port | int64 }}
+{{- end -}}
+
 {{- define "gambit.dynamodbEndpoint" -}}
 {{- if .Values.dynamodb.local.enabled -}}
 http://{{ include "gambit.component" (list . "dynamodb") }}:8000
@@ -174,6 +180,7 @@ http://{{ include "gambit.component" (list . "dynamodb") }}:8000
 {{- if (and .Values.accounts.enabled (not .Values.idProvider.enabled) (or (not .Values.accounts.oidc.clientId) (not .Values.accounts.oidc.existingSecret))) }}{{ fail "accounts.oidc.issuer needs accounts.oidc.clientId and accounts.oidc.existingSecret (the Secret holding the app client secret)" }}{{ end }}
 {{- if (ne (empty .Values.auth.oidc.issuer) (empty .Values.auth.oidc.audience)) }}{{ fail "OIDC needs both auth.oidc.issuer and auth.oidc.audience" }}{{ end }}
 {{- if (and (not .Values.redis.bundled.enabled) (not .Values.redis.external.host)) }}{{ fail "redis.external.host is required when redis.bundled.enabled is false" }}{{ end }}
+{{- if (and (eq .Values.engine.commitDurability "replicated") .Values.redis.bundled.enabled) }}{{ fail "engine.commitDurability=replicated needs a Redis with a replica: the bundled Redis has none (use redis.external, with readerHost)" }}{{ end }}
 {{- if (and .Values.engine.autoscaling.enabled (gt (int .Values.engine.autoscaling.minReplicas) (int .Values.engine.autoscaling.maxReplicas))) }}{{ fail "engine.autoscaling.minReplicas must not exceed engine.autoscaling.maxReplicas" }}{{ end }}
 {{- if (and .Values.roomReaper.enabled .Values.roomReaper.scaler.enabled (gt (int .Values.roomReaper.scaler.minReplicas) (int .Values.roomReaper.scaler.maxReplicas))) }}{{ fail "roomReaper.scaler.minReplicas must not exceed roomReaper.scaler.maxReplicas" }}{{ end }}
 {{- if (and .Values.dynamodb.local.enabled .Values.dynamodb.endpoint) }}{{ fail "set either dynamodb.local.enabled or dynamodb.endpoint, not both" }}{{ end }}
