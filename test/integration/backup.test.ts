@@ -16,6 +16,8 @@ import { startDynalite, type DynaliteHandle } from '../support/dynalite.js';
 import { HttpBrowser } from '../support/http-browser.js';
 import { TestPlayer, play } from '../support/player.js';
 import { waitFor } from '../support/redis.js';
+import { Redis } from 'ioredis';
+import { FINALIZER_GROUP, keys } from '@gambit/common';
 
 const run = promisify(execFile);
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -78,8 +80,21 @@ describe('backup and restore', () => {
     await play(room, ann.player, bob.player, ['f2f3', 'e7e5', 'g2g4', 'd8h4']); // bob mates: a rated result
     const ended = await ann.player.next('ended');
     const env = tableEnv();
-    const stored = async () => (await items(stack.dynamoEndpoint, env.GAMES_TABLE)).some((i) => i.gameId?.S === String(ended.gameId));
-    await waitFor(stored, 10_000, 'the finalizer did not store the game');
+    // Stored whole: the finalizer acknowledges the entry after its last write (on dynalite the
+    // transaction is emulated item by item, so the game item alone does not mean the rows are in).
+    const redis = new Redis(stack.redisUrl);
+    try {
+      const finalize = keys(stack.keyPrefix).finalize(0);
+      const done = async () => {
+        const groups = (await redis.xinfo('GROUPS', finalize)) as unknown[][];
+        const g = groups.map((flat) => Object.fromEntries(flat.flatMap((x, i) => (i % 2 ? [] : [[String(x), flat[i + 1]]])))).find((x) => x.name === FINALIZER_GROUP);
+        return g !== undefined && g['last-delivered-id'] !== '0-0' && Number(g.pending) === 0; // read, and acknowledged
+      };
+      await waitFor(done, 10_000, 'the finalizer did not store the game');
+    } finally {
+      redis.disconnect();
+    }
+    expect((await items(stack.dynamoEndpoint, env.GAMES_TABLE)).some((i) => i.gameId?.S === String(ended.gameId))).toBe(true);
     const gameItems = (await items(stack.dynamoEndpoint, env.GAMES_TABLE)).length;
     [ann.player, bob.player].forEach((p) => p.close());
 

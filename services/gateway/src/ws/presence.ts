@@ -45,7 +45,10 @@ export class Presence {
     try {
       const lists = await this.read([...new Set([...this.followers.values()].map((v) => v.playerId))]);
       for (const [f, v] of this.followers) {
-        const online = lists.get(v.playerId) ?? [];
+        // A socket that began following during this read is not in it: its answer came from a
+        // read of its own (an empty list here would flash "no friends online" at it).
+        const online = lists.get(v.playerId);
+        if (!online) continue;
         const text = JSON.stringify(online);
         if (text === v.last) continue;
         v.last = text;
