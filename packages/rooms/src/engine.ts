@@ -123,9 +123,10 @@ export class Engine {
       }
       if (d.kind === 'reply' && live) {
         // Only a commit checks the version: an answer (an error, a duplicate) decided from the
-        // remembered state could be stale, so it is decided again from Redis.
+        // remembered state could be stale, so it is decided again from Redis. The cached game is
+        // kept: the next read checks it against the stored moves and catches it up (dropping it
+        // here made every move of a room another engine had touched a whole replay).
         this.live.delete(room);
-        if (touched) this.positions.delete(room);
         continue;
       }
       if (d === TAKEN) return 'taken';
@@ -148,9 +149,10 @@ export class Engine {
         return this.reply(error(d.alone!, 'in_game', 'one of you is playing another game: the next game here waits until it ends'), room);
       }
       if (res === 'conflict') {
+        // The cached game may hold this uncommitted move: the next read finds its moves are not a
+        // prefix of the stored ones (unless the same move was committed) and replays.
         this.metrics?.conflicts.inc();
         this.live.delete(room);
-        if (touched) this.positions.delete(room);
         continue;
       }
       this.remember(room, loaded, d);
