@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startProcessStack, type ProcessStack } from '../support/processes.js';
-import { formatReports, runScenario, type Report } from './run.js';
+import { CHAOS_ENV, formatReports, runScenario, type Report } from './run.js';
 import { faults, redisRestartWith } from './faults.js';
 
 const GAMES = Number(process.env.CHAOS_GAMES ?? 200);
@@ -27,10 +27,7 @@ describe(`faults under ${GAMES} concurrent games`, () => {
     try {
       stack = await startProcessStack({
         logLevel: 'error', redisAof: dir,
-        env: {
-          gateway: { MAX_CONNECTIONS_PER_IP: '10000', JOIN_RATE_PER_MIN: '100000', RATE_PER_SEC: '1000', RATE_BURST: '1000' },
-          finalizer: { CLAIM_IDLE_MS: '1000' },
-        },
+        env: CHAOS_ENV,
       });
       await stack.start('game-engine');
       await stack.start('gateway');
@@ -77,7 +74,7 @@ describe('a Redis restart with appendfsync everysec, 20 games (the persistence m
     try {
       stack = await startProcessStack({
         logLevel: 'error', redisAof: dir,
-        env: { gateway: { MAX_CONNECTIONS_PER_IP: '10000', JOIN_RATE_PER_MIN: '100000', RATE_PER_SEC: '1000', RATE_BURST: '1000' }, finalizer: { CLAIM_IDLE_MS: '1000' } },
+        env: CHAOS_ENV,
       });
       await stack.redis.setPersistence('aof-everysec');
       await stack.start('gateway');

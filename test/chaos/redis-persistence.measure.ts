@@ -11,7 +11,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startProcessStack, type ProcessStack, type ServiceName } from '../support/processes.js';
 import type { Persistence } from '../support/redis.js';
-import { probeGame, runScenario, type Report } from './run.js';
+import { CHAOS_ENV, probeGame, runScenario, type Report } from './run.js';
 import { persistenceNames, redisRestartWith } from './faults.js';
 
 const GAMES = Number(process.env.CHAOS_GAMES ?? 200);
@@ -55,10 +55,7 @@ describe(`a Redis restart under ${GAMES} games, by persistence setting`, () => {
     try {
       stack = await startProcessStack({
         logLevel: 'warn', redisAof: dir,
-        env: {
-          gateway: { MAX_CONNECTIONS_PER_IP: '10000', JOIN_RATE_PER_MIN: '100000', RATE_PER_SEC: '1000', RATE_BURST: '1000' },
-          finalizer: { CLAIM_IDLE_MS: '1000' },
-        },
+        env: CHAOS_ENV,
       });
       await stack.redis.setPersistence(setting);
       await stack.start('game-engine');

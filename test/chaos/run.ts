@@ -16,6 +16,15 @@ import { ResilientPlayer } from './player.js';
 import { SocketTokens } from '@gambit/common';
 import { overCounted, ratingProblems } from '../support/ratings-check.js';
 
+/**
+ * The services' settings under chaos load: one machine plays hundreds of players, so the per-address
+ * and per-socket limits are opened, and a dead finalizer's entries are claimed after a second.
+ */
+export const CHAOS_ENV = {
+  gateway: { MAX_CONNECTIONS_PER_IP: '10000', JOIN_RATE_PER_MIN: '100000', RATE_PER_SEC: '1000', RATE_BURST: '1000' },
+  finalizer: { CLAIM_IDLE_MS: '1000' },
+};
+
 export interface Fault {
   name: string;
   /** Runs the fault; resolves with how long the dependency was away (ms), for the clock check. */

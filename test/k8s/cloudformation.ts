@@ -2,8 +2,8 @@
 // by type, the names its references use, and cfn-lint over many files in one run (each run costs
 // seconds of Python start-up, so the tests lint all their files, broken copies too, at once).
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { parseYaml } from '../../cdk8s/src/yaml.js';
 import { root } from './support.js';
 
@@ -96,4 +96,28 @@ export function cfnLintErrors(files: string[]): Map<string, string[]> {
   }
   if ([...errors.values()].some((e) => e.length > 0) !== (r.status === 2)) throw failed('exited with a status its output disagrees with');
   return errors;
+}
+
+/** One mistake in a template: the file, the text to change, its broken form, the rule of its error, the bad value the error names. */
+export type Mistake = readonly [file: string, from: string, to: string, rule: string, bad: string];
+
+/** Writes each mistake's broken copy of its template into `dir`, each under its own name; returns their paths in order. */
+export function writeBrokenCopies(dir: string, mistakes: readonly Mistake[]): string[] {
+  return mistakes.map(([f, from, to], i) => {
+    const copy = join(dir, `${i}-${basename(f)}`);
+    writeFileSync(copy, readFileSync(join(root, f), 'utf8').replace(from, to));
+    return copy;
+  });
+}
+
+/**
+ * What to look for in a broken copy's errors (`cfnLintErrors`): the template's text, the copy's
+ * errors without its path, and the error its mistake must give (its rule, on the line changed,
+ * naming the bad value).
+ */
+export function mistakeError([f, from, , rule, bad]: Mistake, copy: string, errors: Map<string, string[]>): { source: string; found: string[]; pattern: RegExp } {
+  const source = readFileSync(join(root, f), 'utf8');
+  const line = source.slice(0, source.indexOf(from)).split('\n').length;
+  const found = (errors.get(copy) ?? []).map((e) => e.slice(copy.length + 1));
+  return { source, found, pattern: new RegExp(`^${line}:\\d+:\\d+:\\d+:${rule}:.*\\b${bad}\\b`) };
 }

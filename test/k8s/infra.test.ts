@@ -4,12 +4,12 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { tableDefinitions } from '../../services/finalizer/src/tables.js';
 import { accountTableDefinitions } from '../../services/accounts/src/adapters/tables.js';
 import { eksProfile, kindProfile } from '../../cdk8s/src/profiles.js';
 import { parseYaml } from '../../cdk8s/src/yaml.js';
-import { cfnLintErrors, cfnLintInstalled, danglingReferences, ofType, references, type Res, template } from './cloudformation.js';
+import { cfnLintErrors, cfnLintInstalled, danglingReferences, mistakeError, ofType, references, type Res, template, writeBrokenCopies } from './cloudformation.js';
 import { named, pods, profileFiles, render, root } from './support.js';
 
 /** The chart with accounts on (the embedded provider), for the names of their objects. */
@@ -295,11 +295,7 @@ describe('infra/aws/accounts.yaml (CloudFormation: accounts tables and Cognito)'
   let errors = new Map<string, string[]>();
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'gambit-cfn-'));
-    copies = mistakes.map(([f, from, to]) => {
-      const copy = join(dir, basename(f));
-      writeFileSync(copy, read(f).replace(from, to));
-      return copy;
-    });
+    copies = writeBrokenCopies(dir, mistakes);
     errors = cfnLintErrors([...templates.map((f) => join(root, f)), ...copies]);
   }, 120_000);
   afterAll(() => {
@@ -312,12 +308,10 @@ describe('infra/aws/accounts.yaml (CloudFormation: accounts tables and Cognito)'
   });
 
   test('a broken template is refused, with the error of its mistake (the check can fail)', () => {
-    mistakes.forEach(([f, from, , rule, bad], i) => {
-      const source = read(f);
-      expect(source).toContain(from);
-      const line = source.slice(0, source.indexOf(from)).split('\n').length;
-      const found = errors.get(copies[i]!)!.map((e) => e.slice(copies[i]!.length + 1));
-      expect({ f, found }).toEqual({ f, found: expect.arrayContaining([expect.stringMatching(new RegExp(`^${line}:\\d+:\\d+:\\d+:${rule}:.*\\b${bad}\\b`))]) });
+    mistakes.forEach((m, i) => {
+      const { source, found, pattern } = mistakeError(m, copies[i]!, errors);
+      expect(source).toContain(m[1]);
+      expect({ f: m[0], found }).toEqual({ f: m[0], found: expect.arrayContaining([expect.stringMatching(pattern)]) });
     });
   });
 });

@@ -44,17 +44,7 @@ export async function startRedis(opts: { aof?: string } = {}): Promise<RedisHand
   let args = [...base, ...(opts.aof ? [...persistenceArgs('aof-always'), '--dir', opts.aof] : persistenceArgs('none'))];
   let proc: ChildProcess = spawn('redis-server', args, { stdio: 'ignore' });
   const url = `redis://127.0.0.1:${port}`;
-  const ready = () => waitFor(async () => {
-    const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    try {
-      await probe.connect();
-      return (await probe.ping()) === 'PONG';
-    } catch {
-      return false;
-    } finally {
-      probe.disconnect();
-    }
-  }, 10_000, `redis-server on port ${port} did not start (is redis-server installed?)`);
+  const ready = () => waitFor(() => answers(url, async (r) => (await r.ping()) === 'PONG'), 10_000, `redis-server on port ${port} did not start (is redis-server installed?)`);
   await ready();
   return {
     url,
@@ -88,22 +78,25 @@ export async function startRedis(opts: { aof?: string } = {}): Promise<RedisHand
   };
 }
 
+/** Whether the server at `url` takes a connection and passes `check` (false when it does not answer yet). */
+async function answers(url: string, check: (r: Redis) => Promise<boolean>): Promise<boolean> {
+  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  try {
+    await probe.connect();
+    return await check(probe);
+  } catch {
+    return false;
+  } finally {
+    probe.disconnect();
+  }
+}
+
 /** A replica of `primary` (REPLICAOF), in sync when this resolves; `pause` stops its process (SIGSTOP) until `resume`. */
 export async function startReplica(primary: RedisHandle): Promise<{ url: string; pause(): void; resume(): void; stop(): Promise<void> }> {
   const port = await freePort();
   const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--replicaof', '127.0.0.1', String(primary.port), ...persistenceArgs('none')], { stdio: 'ignore' });
   const url = `redis://127.0.0.1:${port}`;
-  await waitFor(async () => {
-    const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    try {
-      await probe.connect();
-      return (await probe.info('replication')).includes('master_link_status:up');
-    } catch {
-      return false;
-    } finally {
-      probe.disconnect();
-    }
-  }, 10_000, `the replica on port ${port} did not reach its primary`);
+  await waitFor(() => answers(url, async (r) => (await r.info('replication')).includes('master_link_status:up')), 10_000, `the replica on port ${port} did not reach its primary`);
   return {
     url,
     pause: () => proc.kill('SIGSTOP'),
