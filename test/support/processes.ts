@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { startRedis, waitFor, type RedisHandle } from './redis.js';
+import { startRedisCluster, type RedisCluster, type RedisClusterOptions } from './redis-cluster.js';
 import { startDynalite, type DynaliteHandle } from './dynalite.js';
 import { freePort } from './ports.js';
 import { startProxy, type Proxy } from './proxy.js';
@@ -66,15 +67,37 @@ export async function heapAfterGc(proc: Proc, timeoutMs = 30_000): Promise<{ hea
   return found!;
 }
 
+/** The same processes on a new local Redis Cluster (REDIS_MODE cluster, ROOM_SHARDS 4 unless `env` says otherwise). */
+export interface ClusterProcessStack extends Omit<ProcessStack, 'redis'> {
+  cluster: RedisCluster;
+  /** REDIS_URL of the services: the startup nodes, comma-separated. */
+  redisUrl: string;
+}
+
 export async function startProcessStack(opts: ProcessStackOptions = {}): Promise<ProcessStack> {
-  for (const path of Object.values(SERVICES)) {
-    if (!existsSync(root + path)) throw new Error(`${path} is missing: run \`npm run build\` first`);
-  }
   const [redis, dynamo] = await Promise.all([startRedis(opts.redisAof ? { aof: opts.redisAof } : {}), startDynalite()]);
+  const stack = await startProcesses(opts, { REDIS_URL: redis.url }, () => redis.stop(), dynamo);
+  return { ...stack, redis };
+}
+
+export async function startClusterProcessStack(opts: Omit<ProcessStackOptions, 'redisAof'> & { clusterOptions?: RedisClusterOptions } = {}): Promise<ClusterProcessStack> {
+  const [cluster, dynamo] = await Promise.all([startRedisCluster(opts.clusterOptions), startDynalite()]);
+  const redisUrl = cluster.startupNodes.map((n) => `redis://${n.host}:${n.port}`).join(',');
+  const stack = await startProcesses(opts, { REDIS_URL: redisUrl, REDIS_MODE: 'cluster', ROOM_SHARDS: '4' }, () => cluster.stop(), dynamo);
+  return { ...stack, cluster, redisUrl };
+}
+
+async function startProcesses(opts: ProcessStackOptions, redisEnv: Record<string, string>, stopRedis: () => Promise<void>, dynamo: DynaliteHandle): Promise<Omit<ProcessStack, 'redis'>> {
+  for (const path of Object.values(SERVICES)) {
+    if (!existsSync(root + path)) {
+      await Promise.all([stopRedis(), dynamo.stop()]);
+      throw new Error(`${path} is missing: run \`npm run build\` first`);
+    }
+  }
   const dynamoProxy = await startProxy(dynamo.port);
   const prefix = `p${randomBytes(3).toString('hex')}`;
   const gamesTable = `${prefix}-games`;
-  const common = { REDIS_URL: redis.url, KEY_PREFIX: prefix, LOG_LEVEL: opts.logLevel ?? 'info', PATH: process.env.PATH ?? '' };
+  const common = { ...redisEnv, KEY_PREFIX: prefix, LOG_LEVEL: opts.logLevel ?? 'info', PATH: process.env.PATH ?? '' };
   const procs: Proc[] = [];
   let finalizerPort = await freePort();
   const signingKey = devSigningKey();
@@ -149,7 +172,7 @@ export async function startProcessStack(opts: ProcessStackOptions = {}): Promise
       p.child.kill('SIGTERM');
     })));
     await dynamoProxy.close();
-    await Promise.all([redis.stop(), dynamo.stop()]);
+    await Promise.all([stopRedis(), dynamo.stop()]);
   };
   let gateway: Proc;
   try {
@@ -163,7 +186,7 @@ export async function startProcessStack(opts: ProcessStackOptions = {}): Promise
   }
   return {
     httpUrl: `http://127.0.0.1:${gateway.port}`,
-    redis, dynamo, dynamoProxy, keyPrefix: prefix, gamesTable, signingKey, procs, start,
+    dynamo, dynamoProxy, keyPrefix: prefix, gamesTable, signingKey, procs, start,
     logs: (name) => procs.filter((p) => p.name === name).flatMap((p) => p.lines).flatMap((l) => {
       try { return [JSON.parse(l) as Record<string, unknown>]; } catch { return []; }
     }),

@@ -5,6 +5,7 @@ import { devSigningKey } from './keys.js';
 import { fileURLToPath } from 'node:url';
 import { startRedis, startReplica, type RedisHandle } from './redis.js';
 import { startDynalite, type DynaliteHandle } from './dynalite.js';
+import { startRedisCluster, type RedisCluster, type RedisClusterOptions } from './redis-cluster.js';
 import { startEngine, type RunningEngine } from '../../services/game-engine/src/app.js';
 import { engineConfigSchema } from '../../services/game-engine/src/config.js';
 import { startGateway, type RunningGateway } from '../../services/gateway/src/app.js';
@@ -58,6 +59,14 @@ export interface StackOptions {
   durability?: 'replicated';
 }
 
+/** A stack on a real Redis Cluster (REDIS_MODE cluster): `cluster` in place of `redis`. */
+export interface ClusterStack extends Omit<Stack, 'redis' | 'replica'> {
+  cluster: RedisCluster;
+}
+
+/** Where the services' Redis is, and how to stop it with the stack. */
+interface Backend { url: string; mode: 'single' | 'cluster'; stop(): Promise<void> }
+
 export const WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
@@ -65,7 +74,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   let replica: Replica | undefined;
   try {
     if (opts.durability === 'replicated') replica = await startReplica(redis);
-    return await startServices(opts, redis, dynamo, replica);
+    const services = await startServices(opts, { url: redis.url, mode: 'single', stop: () => redis.stop() }, dynamo, replica);
+    return { ...services, redis };
   } catch (err) {
     // Nothing half-started is left behind: a leaked redis-server keeps jest from exiting.
     await Promise.all([redis.stop(), dynamo.stop(), replica?.stop()]).catch(() => undefined);
@@ -73,14 +83,32 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   }
 }
 
-async function startServices(opts: StackOptions, redis: RedisHandle, dynamo: DynaliteHandle, replica?: Replica): Promise<Stack> {
+/**
+ * The same services on a new local Redis Cluster (six redis-server: three primaries with a replica
+ * each; test/support/redis-cluster.ts), ROOM_SHARDS 4 unless asked otherwise. `durability:
+ * 'replicated'`: the engines commit with WAIT 1 (the cluster's replicas); no accounts (the embedded
+ * OpenID provider runs on a single Redis only).
+ */
+export async function startClusterStack(opts: Omit<StackOptions, 'accounts'> & { clusterOptions?: RedisClusterOptions } = {}): Promise<ClusterStack> {
+  const [cluster, dynamo] = await Promise.all([startRedisCluster(opts.clusterOptions), startDynalite()]);
+  try {
+    const url = cluster.startupNodes.map((n) => `redis://${n.host}:${n.port}`).join(',');
+    const services = await startServices({ roomShards: 4, ...opts }, { url, mode: 'cluster', stop: () => cluster.stop() }, dynamo);
+    return { ...services, cluster };
+  } catch (err) {
+    await Promise.all([cluster.stop(), dynamo.stop()]).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function startServices(opts: StackOptions, redis: Backend, dynamo: DynaliteHandle, replica?: Replica): Promise<Omit<Stack, 'redis'>> {
   const prefix = `t${randomBytes(3).toString('hex')}`;
   const gamesTable = `${prefix}-games`;
   const playersTable = `${prefix}-players`;
-  const common = { REDIS_URL: redis.url, KEY_PREFIX: prefix, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ROOM_SHARDS: String(opts.roomShards ?? 1) };
+  const common = { REDIS_URL: redis.url, REDIS_MODE: redis.mode, KEY_PREFIX: prefix, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ROOM_SHARDS: String(opts.roomShards ?? 1) };
   const engineEnv = {
     ...common, METRICS_PORT: '0', RECONNECT_GRACE_MS: String(opts.graceMs ?? 12_000), DEADLINE_SCAN_MS: '20',
-    CLAIM_IDLE_MS: String(opts.claimIdleMs ?? 1_000), ...(replica ? { COMMIT_DURABILITY: 'replicated' } : {}),
+    CLAIM_IDLE_MS: String(opts.claimIdleMs ?? 1_000), ...(opts.durability === 'replicated' ? { COMMIT_DURABILITY: 'replicated' } : {}),
   };
   const addEngine = async () => startEngine(engineConfigSchema.parse(engineEnv));
   const engines: RunningEngine[] = [];
@@ -101,7 +129,7 @@ async function startServices(opts: StackOptions, redis: RedisHandle, dynamo: Dyn
   const httpUrl = `http://127.0.0.1:${gateway.port}`;
   return {
     httpUrl, wsUrl: `ws://127.0.0.1:${gateway.port}/ws`, redisUrl: redis.url, dynamoEndpoint: dynamo.endpoint,
-    keyPrefix: prefix, gamesTable, playersTable, redis, dynamo, engines, gateway, finalizer, signingKey, ...(replica ? { replica } : {}),
+    keyPrefix: prefix, gamesTable, playersTable, dynamo, engines, gateway, finalizer, signingKey, ...(replica ? { replica } : {}),
     ...(accounts ? { accounts: { service: accounts.service, idp: accounts.idp, issuer: accounts.issuer, usersTable: accounts.usersTable } } : {}),
     async addEngine() {
       const e = await addEngine();

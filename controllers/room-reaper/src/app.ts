@@ -42,10 +42,10 @@ export interface ControllerDeps {
 export async function startController(config: ControllerConfig, deps: ControllerDeps): Promise<RunningController> {
   const id = config.POD_NAME;
   const log = createLogger('room-reaper', config.LOG_LEVEL).child({ replica: id });
-  const keys = makeKeys(config.KEY_PREFIX, config.ROOM_SHARDS);
+  const keys = makeKeys(config.KEY_PREFIX, config.ROOM_SHARDS, config.REDIS_MODE);
   const registry = createRegistry('room-reaper');
   const metrics = controllerMetrics(registry);
-  const redis = connectRedis(config.REDIS_URL, `room-reaper:${id}`);
+  const redis = connectRedis(config.REDIS_URL, `room-reaper:${id}`, config.REDIS_MODE);
   await waitReady(redis, config.REDIS_URL);
 
   const store = new RoomStore(redis, keys, { roomTtlMs: config.ROOM_TTL_MS, logCap: config.ROOM_LOG_CAP, gatewayStreamMaxLen: STREAM_MAXLEN.gatewayEvents, finalizeMaxLen: STREAM_MAXLEN.finalize });

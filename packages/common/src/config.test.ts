@@ -1,7 +1,9 @@
 // isOrigin: an origin only as a browser's Origin header spells it, so a setting listing origins
 // (the gateway's ALLOWED_ORIGINS, the accounts service's PAGE_ORIGINS) never holds one that cannot match.
 import { describe, expect, test } from '@jest/globals';
-import { isOrigin } from './config.js';
+import { z } from 'zod';
+import { commonConfig, isOrigin } from './config.js';
+import { clusterNodes, connectRedis } from './redis.js';
 
 describe('isOrigin', () => {
   test.each([
@@ -33,5 +35,17 @@ describe('isOrigin', () => {
     ['file:///tmp', 'a file URL'],
   ])('refuses %s (%s)', (o) => {
     expect(isOrigin(o)).toBe(false);
+  });
+});
+
+describe('REDIS_MODE and REDIS_URL', () => {
+  const schema = z.object(commonConfig);
+  test('a cluster takes its startup nodes comma-separated; a single Redis refuses a list', () => {
+    expect(schema.parse({ REDIS_MODE: 'cluster', REDIS_URL: 'redis://a:7000,redis://b:7001' })).toMatchObject({ REDIS_MODE: 'cluster' });
+    expect(clusterNodes('redis://a:7000, b:7001')).toEqual(['redis://a:7000', 'redis://b:7001']);
+    expect(() => clusterNodes('http://a:7000')).toThrow('not a redis:// or rediss:// node');
+    expect(() => connectRedis('redis://a:7000,redis://b:7001', 'x', 'single')).toThrow('REDIS_MODE=cluster');
+    expect(schema.safeParse({ REDIS_MODE: 'sharded' }).success).toBe(false);
+    expect(schema.parse({}).REDIS_MODE).toBe('single');
   });
 });

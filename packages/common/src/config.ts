@@ -55,7 +55,10 @@ export function isOrigin(o: string): boolean {
 
 /** Settings every service shares. */
 export const commonConfig = {
-  REDIS_URL: env.str('redis://127.0.0.1:6379'),
+  /** One Redis, or (REDIS_MODE cluster) a Redis Cluster's startup nodes, comma-separated. */
+  REDIS_URL: env.str('redis://127.0.0.1:6379').refine((v) => v.split(',').every((n) => /^(rediss?:\/\/)?[^,\s]+$/.test(n.trim())), 'a redis:// URL, or comma-separated ones for a cluster'),
+  /** single: one Redis primary (the default; make dev); cluster: a Redis Cluster (docs/redis-cluster.md). */
+  REDIS_MODE: z.enum(['single', 'cluster']).default('single'),
   LOG_LEVEL: env.level(),
   /** Prefix of every Redis key, so several stacks (or test runs) can share one Redis. */
   KEY_PREFIX: z.string().regex(/^[a-z0-9:_-]{1,32}$/, 'lowercase letters, digits, : _ -').default('gambit'),

@@ -71,3 +71,29 @@ describe('keys', () => {
     expect(() => keys('gambit', 2000)).toThrow(/from 1 to 1024/);
   });
 });
+
+describe('the Cluster layout (REDIS_MODE=cluster)', () => {
+  const slot = (key: string) => calculateSlot(key);
+  test('every key carries a hash tag, even with one shard; a single Redis keeps the names of old', () => {
+    const one = keys('g', 1, 'cluster');
+    for (const key of [one.room('ABCDEFGH'), one.commands(0), one.finalize(0), one.gatewayEvents('gw1', 0), one.shardGateways(0), one.pool('3+0', true), one.playing('p1'), one.accountJobs, one.gatewayConns('gw1')]) {
+      expect(key).toMatch(/\{[^}]+\}/);
+    }
+    expect(keys('g', 1).room('ABCDEFGH')).toBe('g:room:ABCDEFGH');
+    expect(keys('g', 1).pairs).toBeNull();
+    expect(keys('g', 4).pairCommands('p1')).toBe(keys('g', 4).commands(keys('g', 4).shardOf('p1')));
+  });
+
+  test('what one script touches shares a slot: a room and its shard, the matchmaking keys and the outbox, a stream and its dead letters', () => {
+    const k = keys('g', 8, 'cluster');
+    const room = 'QWERTYUI';
+    const s = k.shardOf(room);
+    for (const key of [k.roomLog(room), k.roomGateways(room), k.crowd(room), k.chatLines(room, 'players'), k.commands(s), k.finalize(s), k.finalizeDead(s), k.gatewayEvents('gw', s), k.shardGateways(s), k.once('id', s), k.liveGames(s), k.flagDeadlines(s)]) {
+      expect(slot(key)).toBe(slot(k.room(room)));
+    }
+    const mm = [k.pool('1+0', false), k.seeks, k.seeksVersion, k.playing('a'), k.playing('b'), k.friends('a'), k.blocks('b'), k.ratings('a'), k.challengesIn('a'), k.challengesOut('b'), k.challengeRate('a'), k.pairs!, k.pairCommands('anyone')];
+    expect(new Set(mm.map(slot)).size).toBe(1);
+    expect(slot(k.accountJobs)).toBe(slot(k.accountJobsDead));
+    expect(slot(k.gatewayConns('gw'))).toBe(slot(k.gatewayConnections('gw')));
+  });
+});

@@ -2,10 +2,22 @@
 // streams and the sorted sets together, so those keys share one Redis Cluster slot: rooms are spread
 // over ROOM_SHARDS shards, each shard's keys carry its hash tag (`{r3.40}`), and every stream and
 // scanned set exists once per shard (docs/redis-cluster.md). With one shard (the default) the names
-// are those of every earlier release, without tags.
+// are those of every earlier release, without tags. On a Redis Cluster (`cluster: true`) every key
+// carries a tag, even with one shard: a player's matchmaking and social keys share the `{mm}` slot
+// (the pairing scripts read and write them together), account jobs `{acct}`, a gateway's `{gw:<id>}`.
 import calculateSlot from 'cluster-key-slot';
 
 export interface Keys {
+  /** Laid out for a Redis Cluster (every key tagged; docs/redis-cluster.md). */
+  cluster: boolean;
+  /**
+   * Where a pairing script (pool, seek, challenge) puts a game's `pair` command routed by `key` (a player id, a connection id, a pair room code): on a
+   * single Redis the command stream of that player's shard; on a Cluster the matchmaking outbox
+   * `{mm}:stream:pairs`, which the engines read beside the shards' command streams.
+   */
+  pairCommands(key: string): string;
+  /** The matchmaking outbox on a Cluster (null on a single Redis, where pairs go to command streams). */
+  pairs: string | null;
   /** How many room shards, and a room's: a fixed function of its code (changing the count moves rooms). */
   shards: number;
   shardOf(room: string): number;
@@ -98,15 +110,24 @@ export function shardTag(s: number, n: number): string {
   }
 }
 
-export function keys(prefix = 'gambit', shards = 1): Keys {
+export function keys(prefix = 'gambit', shards = 1, mode: 'single' | 'cluster' = 'single'): Keys {
   if (!Number.isInteger(shards) || shards < 1 || shards > MAX_ROOM_SHARDS) throw new Error(`room shards must be a whole number from 1 to ${MAX_ROOM_SHARDS}, not ${shards}`);
   const p = prefix;
   // `${at(s)}` begins every key of shard s: the prefix alone with one shard (the names of old).
-  const tags = Array.from({ length: shards }, (_, s) => (shards === 1 ? p : `${p}:{${shardTag(s, shards)}}`));
+  const cluster = mode === 'cluster';
+  const tags = Array.from({ length: shards }, (_, s) => (shards === 1 && !cluster ? p : `${p}:{${shardTag(s, shards)}}`));
   const at = (s: number) => tags[s] ?? (() => { throw new Error(`no room shard ${s} of ${shards}`); })();
   const shardOf = (room: string) => (shards === 1 ? 0 : calculateSlot(room) % shards);
   const inRoom = (c: string) => `${at(shardOf(c))}:room:${c}`;
+  // The matchmaking slot, account jobs, one gateway's own keys (tagged on a Cluster only).
+  const mm = cluster ? `${p}:{mm}` : p;
+  const acct = cluster ? `${p}:{acct}` : p;
+  const gwOwn = (gw: string) => (cluster ? `${p}:{gw:${gw}}` : `${p}:gw:${gw}`);
+  const pairs = cluster ? `${mm}:stream:pairs` : null;
   return {
+    cluster,
+    pairs,
+    pairCommands: (key) => pairs ?? `${at(shardOf(key))}:stream:commands`,
     shards,
     shardOf,
     allShards: Array.from({ length: shards }, (_, s) => s),
@@ -120,11 +141,11 @@ export function keys(prefix = 'gambit', shards = 1): Keys {
     gatewayEvents: (gw, s) => `${at(s)}:stream:gw:${gw}`,
     finalize: (s) => `${at(s)}:stream:finalize`,
     finalizeDead: (s) => `${at(s)}:stream:finalize:dead`,
-    accountJobs: `${p}:stream:account-jobs`,
-    accountJobsDead: `${p}:stream:account-jobs:dead`,
+    accountJobs: `${acct}:stream:account-jobs`,
+    accountJobsDead: `${acct}:stream:account-jobs:dead`,
     conn: (id) => `${p}:conn:${id}`,
-    gatewayConns: (gw) => `${p}:gw:${gw}:conns`,
-    gatewayConnections: (gw) => `${p}:gw:${gw}:connections`,
+    gatewayConns: (gw) => `${gwOwn(gw)}:conns`,
+    gatewayConnections: (gw) => `${gwOwn(gw)}:connections`,
     gateways: `${p}:gateways`,
     shardGateways: (s) => `${at(s)}:gateways`,
     once: (id, s) => `${at(s)}:once:${id}`,
@@ -134,23 +155,23 @@ export function keys(prefix = 'gambit', shards = 1): Keys {
     userSessions: (id) => `${p}:player:${id}:sessions`,
     signIn: (state) => `${p}:signin:${state}`,
     sessionsEnded: `${p}:sessions:ended`,
-    pool: (id, rated) => `${p}:pool:${id}:${rated ? 'rated' : 'casual'}`,
-    ratings: (id) => `${p}:player:${id}:ratings`,
-    playing: (id) => `${p}:player:${id}:playing`,
-    blocks: (id) => `${p}:player:${id}:blocks`,
-    friends: (id) => `${p}:player:${id}:friends`,
-    friendsCopied: (id) => `${p}:player:${id}:friends:copied`,
-    challengesIn: (id) => `${p}:player:${id}:challenges:in`,
-    challengesOut: (id) => `${p}:player:${id}:challenges:out`,
-    challengeRate: (id) => `${p}:player:${id}:challenges:rate`,
+    pool: (id, rated) => `${mm}:pool:${id}:${rated ? 'rated' : 'casual'}`,
+    ratings: (id) => `${mm}:player:${id}:ratings`,
+    playing: (id) => `${mm}:player:${id}:playing`,
+    blocks: (id) => `${mm}:player:${id}:blocks`,
+    friends: (id) => `${mm}:player:${id}:friends`,
+    friendsCopied: (id) => `${mm}:player:${id}:friends:copied`,
+    challengesIn: (id) => `${mm}:player:${id}:challenges:in`,
+    challengesOut: (id) => `${mm}:player:${id}:challenges:out`,
+    challengeRate: (id) => `${mm}:player:${id}:challenges:rate`,
     liveGames: (s) => `${at(s)}:live`,
     liveSummaries: (s) => `${at(s)}:live:summaries`,
     crowd: (room) => `${inRoom(room)}:crowd`,
     chatLines: (room, channel) => `${inRoom(room)}:chat:${channel}`,
     mutes: (id) => `${p}:player:${id}:mutes`,
     chatReports: `${p}:stream:chat-reports`,
-    seeks: `${p}:seeks`,
-    seeksVersion: `${p}:seeks:version`,
+    seeks: `${mm}:seeks`,
+    seeksVersion: `${mm}:seeks:version`,
   };
 }
 

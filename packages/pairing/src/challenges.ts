@@ -6,7 +6,7 @@
 // hashes, and only the one that removed it tells the players; an accepted challenge's pair command
 // goes on the command stream in the same atomic step, only if the entry is still exactly as read.
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@gambit/common';
 import type { Keys } from '@gambit/common';
 import {
   decodeChallengeEntry, encodeChallengeEntry, encodeEntry, pairRoomCode, type ChallengeEntry, type EngineCommand, type Origin,
@@ -18,7 +18,7 @@ import { PENDING_MS } from './store.js';
  * 4-5 the challenger's and the friend's friends (both copies must agree). ARGV: 1 id, 2 entry, 3 most open at once, 4 most a minute, 5 now,
  * 6 the friend's id, 7 how long the hashes live (ms), 8 the challenger's id. Returns 'ok' or the refusal's error code.
  */
-const OPEN = `
+const OPEN = `#!lua
 if redis.call('SISMEMBER', KEYS[4], ARGV[6]) == 0 or redis.call('SISMEMBER', KEYS[5], ARGV[8]) == 0 then return 'not_friends' end
 local now = tonumber(ARGV[5])
 local out = redis.call('HGETALL', KEYS[2])
@@ -40,7 +40,7 @@ redis.call('PEXPIRE', KEYS[2], ARGV[7])
 return 'ok'`;
 
 /** KEYS: 1 the friend's "in", 2 the challenger's "out". ARGV: 1 id. Returns 1 if this call removed it. */
-const END = `
+const END = `#!lua
 local n = redis.call('HDEL', KEYS[1], ARGV[1])
 redis.call('HDEL', KEYS[2], ARGV[1])
 return n`;
@@ -53,7 +53,7 @@ return n`;
  * challenge goes) or 4 (no longer friends, a block or a removal since: it goes). Both are marked as
  * playing at once, as for a pool's pair or a seek.
  */
-const ACCEPT = `
+const ACCEPT = `#!lua
 if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
 if redis.call('EXISTS', KEYS[5]) == 1 then return 2 end
 redis.call('HDEL', KEYS[1], ARGV[1])
@@ -87,7 +87,7 @@ type Scripts = {
 };
 
 export class ChallengeStore {
-  constructor(private readonly redis: Redis, private readonly keys: Keys, private readonly limits = CHALLENGE_LIMITS) {
+  constructor(private readonly redis: RedisClient, private readonly keys: Keys, private readonly limits = CHALLENGE_LIMITS) {
     redis.defineCommand('gambitChallengeOpen', { numberOfKeys: 5, lua: OPEN });
     redis.defineCommand('gambitChallengeEnd', { numberOfKeys: 2, lua: END });
     redis.defineCommand('gambitChallengeAccept', { numberOfKeys: 6, lua: ACCEPT });

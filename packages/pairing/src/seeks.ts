@@ -4,13 +4,13 @@
 // its own away; an accepted seek is removed and its pair command put on the command stream in one
 // atomic step, only if it is still exactly as the accepter read it (two accepters: one wins).
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@gambit/common';
 import type { Keys } from '@gambit/common';
 import { PENDING_MS } from './store.js';
 import { decodeSeekEntry, encodeEntry, isAccountId, encodeSeekEntry, type EngineCommand, type Origin, type SeekEntry } from '@gambit/protocol';
 
 /** KEYS: 1 seeks, 2 version. ARGV: 1 playerId, 2 seekId, 3 entry, 4 max per player. Returns 1, or 0 over the cap. */
-const ADD = `
+const ADD = `#!lua
 local n = 0
 for _, v in ipairs(redis.call('HVALS', KEYS[1])) do
   if cjson.decode(v).playerId == ARGV[1] then n = n + 1 end
@@ -21,7 +21,7 @@ redis.call('INCR', KEYS[2])
 return 1`;
 
 /** KEYS: 1 seeks, 2 version. ARGV: 1 field to match (playerId or conn), 2 its value, 3 seekId ('' = all that match). Returns how many went. */
-const REMOVE = `
+const REMOVE = `#!lua
 local all = redis.call('HGETALL', KEYS[1])
 local n = 0
 for i = 1, #all, 2 do
@@ -39,7 +39,7 @@ return n`;
  * (ms), then the entry fields. Returns 1, 0 (gone or changed), 2 (the accepter is playing) or 3
  * (the author is: the seek goes). Both are marked as playing at once, as for a pool's pair.
  */
-const ACCEPT = `
+const ACCEPT = `#!lua
 if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
 if redis.call('EXISTS', KEYS[5]) == 1 then return 2 end
 if redis.call('EXISTS', KEYS[4]) == 1 then
@@ -66,7 +66,7 @@ type Scripts = {
 export type AcceptOutcome = 'accepted' | 'seek_not_found' | 'own_seek' | 'rated_needs_account' | 'in_game';
 
 export class SeekStore {
-  constructor(private readonly redis: Redis, private readonly keys: Keys, private readonly max = MAX_SEEKS) {
+  constructor(private readonly redis: RedisClient, private readonly keys: Keys, private readonly max = MAX_SEEKS) {
     redis.defineCommand('gambitSeekAdd', { numberOfKeys: 2, lua: ADD });
     redis.defineCommand('gambitSeekRemove', { numberOfKeys: 2, lua: REMOVE });
     redis.defineCommand('gambitSeekAccept', { numberOfKeys: 5, lua: ACCEPT });

@@ -4,14 +4,13 @@
 // its own entry away (not the one another tab of the player made since), and a pair is taken out
 // of its pool and handed to the engines as one `pair` command in the same atomic step: both
 // entries still as read, or nothing happens (the race with another matchmaker is lost cleanly).
-import type { Redis } from 'ioredis';
-import type { Keys } from '@gambit/common';
+import { PlayingMarks, type Keys, type RedisClient } from '@gambit/common';
 import {
   POOL_IDS, decodePoolEntry, decodeRatingCopy, encodeEntry, encodePoolEntry, type EngineCommand, type PoolEntry, type PoolId, type Speed,
 } from '@gambit/protocol';
 
 /** KEYS: every pool. ARGV: 1 index (1-based) of the pool to wait in, 2 playerId, 3 entry. */
-const JOIN = `
+const JOIN = `#!lua
 for i = 1, #KEYS do
   if i ~= tonumber(ARGV[1]) then redis.call('HDEL', KEYS[i], ARGV[2]) end
 end
@@ -19,7 +18,7 @@ redis.call('HSET', KEYS[tonumber(ARGV[1])], ARGV[2], ARGV[3])
 return 1`;
 
 /** KEYS: every pool. ARGV: 1 playerId, 2 connection id ('' = whichever socket made the entry). Returns how many were removed. */
-const LEAVE = `
+const LEAVE = `#!lua
 local n = 0
 for i = 1, #KEYS do
   local v = redis.call('HGET', KEYS[i], ARGV[1])
@@ -38,7 +37,7 @@ return n`;
  * the pool instead; the two paired are marked as playing at once, before the engine seats them,
  * so nothing else can seat them meanwhile.
  */
-const CLAIM = `
+const CLAIM = `#!lua
 if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] or redis.call('HGET', KEYS[1], ARGV[3]) ~= ARGV[4] then return 0 end
 local busy = false
 if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('HDEL', KEYS[1], ARGV[1]); busy = true end
@@ -68,7 +67,10 @@ export class PoolStore {
   readonly pools: PoolRef[] = POOL_IDS.flatMap((pool) => [{ pool, rated: false }, { pool, rated: true }]);
   private readonly poolKeys: string[];
 
-  constructor(private readonly redis: Redis, private readonly keys: Keys) {
+  private readonly marks: PlayingMarks;
+
+  constructor(private readonly redis: RedisClient, private readonly keys: Keys) {
+    this.marks = new PlayingMarks(redis, keys);
     this.poolKeys = this.pools.map((p) => keys.pool(p.pool, p.rated));
     redis.defineCommand('gambitPoolJoin', { lua: JOIN });
     redis.defineCommand('gambitPoolLeave', { lua: LEAVE });
@@ -122,9 +124,9 @@ export class PoolStore {
     return new Set(await this.redis.zrangebyscore(this.keys.gateways, now - 20_000, '+inf'));
   }
 
-  /** The room of the game the player is in now, if any (the engine's commit keeps it; 'pending' while one is set up). */
+  /** The room of the game the player is in now, if any ('pending' while one is set up; a Cluster's stale mark dropped). */
   async playing(playerId: string): Promise<string | null> {
-    return this.redis.get(this.keys.playing(playerId));
+    return this.marks.of(playerId);
   }
 
   /** A player's rating for one speed, from the finalizer's copy (1500 when there is none yet). */

@@ -41,17 +41,21 @@ export class Engine {
    * Handles one command from the command stream; `cmdId` is its stream entry id. With `ack`
    * (where the entry lives), a commit acknowledges the entry itself; returns whether it did.
    */
-  async handle(cmd: EngineCommand, cmdId: string, ack?: Omit<Ack, 'id'>): Promise<boolean> {
+  async handle(cmd: EngineCommand, entryId: string, ack?: Omit<Ack, 'id'>): Promise<boolean> {
     if (cmd.t === 'disconnect' && this.settings.graceMs === undefined) throw new Error('this Engine has no graceMs: it cannot handle disconnect');
-    const entry = ack && { ...ack, id: cmdId };
+    const entry = ack && { ...ack, id: entryId };
+    // Entry ids are unique within one stream: a pair from a Cluster's matchmaking outbox is known by
+    // `mm:<id>` (its once-key, the room's applied list), apart from the shards' command entries.
+    const outbox = ack !== undefined && !this.store.acksInCommit(ack.stream);
+    const cmdId = outbox ? `mm:${entryId}` : entryId;
     const outcome = cmd.t === 'pair' && cmd.room !== undefined
       ? await this.pairRoom(cmd, cmd.room, cmdId, entry)
       : cmd.t === 'create' || cmd.t === 'pair'
       ? await this.create(cmd, cmdId, entry)
       : await this.run(cmd.room, cmd.origin, (loaded, game) => decide(loaded.state, cmd, this.ctx(cmdId, game, loaded.state, cmd.origin), cmd.room), entry);
-    this.log.debug({ cid: cmd.origin.cid, entry: cmdId, t: cmd.t, room: cmd.t === 'create' ? undefined : cmd.room, outcome }, 'command handled');
-    // Only a commit carried the acknowledgement; answers and duplicates leave it to the transport.
-    return entry !== undefined && (outcome === 'committed' || outcome.startsWith('created '));
+    this.log.debug({ cid: cmd.origin.cid, entry: entryId, t: cmd.t, room: cmd.t === 'create' ? undefined : cmd.room, outcome }, 'command handled');
+    // Only a commit carried the acknowledgement; answers, duplicates and the outbox's entries leave it to the transport.
+    return entry !== undefined && !outbox && (outcome === 'committed' || outcome.startsWith('created '));
   }
 
   /** A deadline (flag, grace) passed for `room`. */
@@ -67,8 +71,9 @@ export class Engine {
   private async create(cmd: Extract<EngineCommand, { t: 'create' | 'pair' }>, cmdId: string, ack?: Ack): Promise<string> {
     // A fresh code until one is free; the once-key makes a redelivered create a no-op. The code is
     // drawn in the shard of the stream the command came on, so the commit's once-key and XACK
-    // stay in the room's slot (N draws on average for N shards: microseconds).
-    const shard = ack && this.store.shardOfStream(ack.stream);
+    // stay in the room's slot (N draws on average for N shards: microseconds). A pair from the
+    // outbox: in the shard its id names, so a redelivery meets its once-key there.
+    const shard = ack && (this.store.shardOfStream(ack.stream) ?? (this.store.acksInCommit(ack.stream) ? undefined : this.store.keys.shardOf(cmdId)));
     for (let attempt = 0; attempt < 5; attempt++) {
       const code = newRoomCodeIn(shard, this.store.keys);
       const d = decide(null, cmd, this.ctx(cmdId, () => replay([]), null, cmd.origin), code);

@@ -3,12 +3,12 @@
 // and room counters at its own (its engineHooks), so each side counts only its own transitions.
 import { Counter, Gauge, Histogram, zeroSeries, type Registry } from '@gambit/common';
 import { END_REASONS, ERROR_CODES, MOVE_KINDS } from '@gambit/protocol';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@gambit/common';
 
 export function engineMetrics(registry: Registry) {
   const m = {
     /** Games in play across all engines: every active game has a running clock, so a flag deadline (one set per shard). */
-    watchActiveGames(redis: Redis, flagDeadlines: readonly string[]) {
+    watchActiveGames(redis: RedisClient, flagDeadlines: readonly string[]) {
       new Gauge({
         name: 'gambit_engine_active_games', help: 'Games in progress (all engines: the same value from each)', registers: [registry],
         async collect() {

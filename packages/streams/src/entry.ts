@@ -1,7 +1,7 @@
 // How the transport writes and reads its stream entries. The layout (p = pattern, the handler to
 // run; k = partition key, entries with the same key are handled one after another, in order;
 // d = JSON data) and its one encoder and decoder live in @gambit/protocol (wire/stream-entry.ts).
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@gambit/common';
 import { decodeEntry, encodeEntry, type EntryTrace, type StreamEntry } from '@gambit/protocol';
 
 export type { EntryTrace, StreamEntry };
@@ -12,7 +12,7 @@ export function xaddArgs(stream: string, pattern: string, key: string, data: unk
   return [stream, 'MAXLEN', '~', maxLen, '*', ...encodeEntry(pattern, key, data, trace)];
 }
 
-export async function publish(redis: Redis, stream: string, pattern: string, key: string, data: unknown, maxLen = 100_000, trace?: EntryTrace): Promise<string> {
+export async function publish(redis: RedisClient, stream: string, pattern: string, key: string, data: unknown, maxLen = 100_000, trace?: EntryTrace): Promise<string> {
   const [s, ...rest] = xaddArgs(stream, pattern, key, data, maxLen, trace);
   return (await redis.xadd(s as string, ...(rest as [string]))) as string;
 }

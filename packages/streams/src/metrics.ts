@@ -1,12 +1,12 @@
 // Consumer-group health read at scrape time: how far behind the group is, and what is pending
 // (read but not acknowledged). Shared by every consumer of a stream.
 import { Counter, Gauge, type Registry } from '@gambit/common';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@gambit/common';
 
 export interface GroupInfo { pending: number; lag: number | null; length: number }
 
 /** XINFO GROUPS + XLEN for one group, or null when the stream or group does not exist yet. */
-export async function groupInfo(redis: Redis, stream: string, group: string): Promise<GroupInfo | null> {
+export async function groupInfo(redis: RedisClient, stream: string, group: string): Promise<GroupInfo | null> {
   const [groups, length] = await Promise.all([
     (redis.xinfo('GROUPS', stream) as Promise<unknown[][]>).catch(() => []),
     redis.xlen(stream),
@@ -20,7 +20,7 @@ export async function groupInfo(redis: Redis, stream: string, group: string): Pr
 }
 
 /** Summed over the streams of one role, its room shards; throws when one cannot be read (then no value, rather than a low one). */
-async function groupInfoOf(redis: Redis, streams: readonly string[], group: string): Promise<GroupInfo | null> {
+async function groupInfoOf(redis: RedisClient, streams: readonly string[], group: string): Promise<GroupInfo | null> {
   const all = (await Promise.all(streams.map((s) => groupInfo(redis, s, group)))).filter((i): i is GroupInfo => i !== null);
   if (!all.length) return null;
   const lags = all.map((i) => i.lag);
@@ -32,7 +32,7 @@ async function groupInfoOf(redis: Redis, streams: readonly string[], group: stri
 }
 
 /** `name` is the streams' role (commands, finalize): bounded, unlike the prefixed keys; one value over all shards. */
-export function streamMetrics(registry: Registry, redis: Redis, streams: readonly string[], group: string, name: string) {
+export function streamMetrics(registry: Registry, redis: RedisClient, streams: readonly string[], group: string, name: string) {
   const labels = { stream: name, group };
   const read = () => groupInfoOf(redis, streams, group).catch(() => null);
   new Gauge({

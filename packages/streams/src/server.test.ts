@@ -107,6 +107,16 @@ test('with several streams the in-flight budget (four batches) still holds: each
   await app.close();
 });
 
+test('every stream is read when the budget does not divide evenly (five streams: a Cluster\'s four shards and the matchmaking outbox)', async () => {
+  seen.length = 0;
+  failOnce = new Set();
+  const streams = Array.from({ length: 5 }, (_, i) => `f${i}`);
+  const { app } = await server('c', 'f0', { streams });
+  for (const [i, s] of streams.entries()) await publish(client, s, 'probe', `k${i}`, { n: i, key: `k${i}` });
+  await waitFor(() => seen.length === 5, 5_000, () => `only ${seen.map((e) => e.stream).join(', ')} handled`);
+  await app.close();
+});
+
 test('entries held by a dead consumer are claimed and handled by a live one', async () => {
   seen.length = 0;
   await client.xgroup('CREATE', 's2', 'g', '0', 'MKSTREAM');

@@ -10,14 +10,14 @@
 //   a live consumer keeps the entries it has in flight from looking idle (refreshInFlight).
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import { isObservable, lastValueFrom } from 'rxjs';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@gambit/common';
 import type { Logger } from '@gambit/common';
 import { StreamContext } from './context.js';
 import { parseEntries, type StreamEntry } from './entry.js';
 
 export interface StreamServerOptions {
   /** Makes a new connection; the server needs one per stream (each blocks in XREADGROUP) and one more. */
-  connect: (role: string) => Redis;
+  connect: (role: string) => RedisClient;
   /** The streams (one per room shard), each read by the same group. */
   streams: readonly string[];
   group: string;
@@ -34,8 +34,8 @@ export interface StreamServerOptions {
 }
 
 export class RedisStreamsServer extends Server implements CustomTransportStrategy {
-  private readers: Redis[] = [];
-  private writer?: Redis;
+  private readers: RedisClient[] = [];
+  private writer?: RedisClient;
   private running = false;
   private loops: Promise<void>[] = [];
   private claimTimer?: NodeJS.Timeout;
@@ -112,11 +112,13 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
     }
   }
 
-  private async readLoop(stream: string, reader: Redis): Promise<void> {
+  private async readLoop(stream: string, reader: RedisClient): Promise<void> {
     // The in-flight budget is shared by every stream's reader: each reads a share of it, only while
     // there is room, and a read counts against the budget while it is out (so several readers
     // waking at once cannot overshoot it).
-    const count = Math.max(1, Math.min(this.o.batch, Math.ceil((4 * this.o.batch) / this.o.streams.length)));
+    // Rounded down, and the budget at least one slot per stream: shares rounded up overshot it (five
+    // streams of a 256 budget asked 52 each) and the last reader to ask waited for good.
+    const count = Math.max(1, Math.min(this.o.batch, Math.floor(this.budget / this.o.streams.length)));
     while (this.running) {
       for (let full = this.room(count); full && this.running; full = this.room(count)) await full;
       if (!this.running) break;
@@ -158,10 +160,14 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
 
   /** Slots of the budget held by reads not yet answered. */
   private reading = 0;
+  /** Entries read or in flight at most: four batches, and never less than one per stream. */
+  private get budget(): number {
+    return Math.max(this.o.batch * 4, this.o.streams.length);
+  }
 
   /** While the in-flight budget (four batches) lacks `slots` free ones, a promise of the next freed; else undefined. */
   private room(slots = 1): Promise<void> | undefined {
-    if (this.inFlight + this.reading + slots <= this.o.batch * 4) return undefined;
+    if (this.inFlight + this.reading + slots <= this.budget) return undefined;
     this.roomFreed ??= new Promise<void>((r) => (this.freeRoom = r));
     return this.roomFreed;
   }
@@ -247,7 +253,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
       for (const [stream, ids] of this.inFlightIds) {
         if (!ids.size) continue;
         try {
-          await this.writer.xclaim(stream, this.o.group, this.o.consumer, 0, ...ids, 'JUSTID');
+          await this.writer.call('XCLAIM', stream, this.o.group, this.o.consumer, 0, ...ids, 'JUSTID');
         } catch (err) {
           this.o.logger.warn({ err: String(err), stream }, 'refreshing entries in flight failed');
         }

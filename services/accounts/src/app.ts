@@ -18,10 +18,10 @@ export interface RunningAccounts { port: number; close(): Promise<void> }
 export async function startAccounts(c: AccountsConfig): Promise<RunningAccounts> {
   const log = createLogger('accounts', c.LOG_LEVEL);
   const registry = createRegistry('accounts');
-  const redis = connectRedis(c.REDIS_URL, 'accounts');
+  const redis = connectRedis(c.REDIS_URL, 'accounts', c.REDIS_MODE);
   await waitReady(redis, c.REDIS_URL);
   watchRedis(registry, redis);
-  const keys = makeKeys(c.KEY_PREFIX, c.ROOM_SHARDS);
+  const keys = makeKeys(c.KEY_PREFIX, c.ROOM_SHARDS, c.REDIS_MODE);
   const db = new DynamoDBClient({
     region: c.AWS_REGION,
     ...(c.DYNAMODB_ENDPOINT ? { endpoint: c.DYNAMODB_ENDPOINT } : {}),

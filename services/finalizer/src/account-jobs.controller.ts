@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@gambit/common';
 import { ACCOUNT_ADOPT_PATTERN, ACCOUNT_ERASE_PATTERN, encodeDeadLetter, parseAccountJob, type AccountJob } from '@gambit/protocol';
 import type { StreamContext } from '@gambit/streams';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@gambit/common';
 import { runAccountJob } from './account-jobs.js';
 import type { AccountStore } from './account-store.js';
 import { errorKind, isRetryable } from './finalize.controller.js';
@@ -19,7 +19,7 @@ export const ACCOUNT_JOB_DEPS = Symbol('AccountJobDeps');
 
 export interface AccountJobDeps {
   accounts: AccountStore;
-  redis: Redis;
+  redis: RedisClient;
   deadLetterStream: string;
   maxAttempts: number;
   backoffBaseMs: number;

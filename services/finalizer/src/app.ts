@@ -80,10 +80,10 @@ async function within<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
 
 export async function startFinalizer(config: FinalizerConfig, opts: { consumer?: string } = {}): Promise<RunningFinalizer> {
   const logger = createLogger('finalizer', config.LOG_LEVEL);
-  const k = keys(config.KEY_PREFIX, config.ROOM_SHARDS);
+  const k = keys(config.KEY_PREFIX, config.ROOM_SHARDS, config.REDIS_MODE);
   const names: TableNames = { games: config.GAMES_TABLE, players: config.PLAYERS_TABLE };
   const dynamo = createDynamoClient(config);
-  const redis = connectRedis(config.REDIS_URL, 'finalizer');
+  const redis = connectRedis(config.REDIS_URL, 'finalizer', config.REDIS_MODE);
   try {
     await waitReady(redis, config.REDIS_URL);
     if (config.CREATE_TABLES) await ensureTables(dynamo, names);
@@ -101,6 +101,7 @@ export async function startFinalizer(config: FinalizerConfig, opts: { consumer?:
   const store = new GameStore(dynamo, names, {
     local: Boolean(config.DYNAMODB_ENDPOINT), logger,
     // The matchmaker reads ratings from Redis (a pool entry carries one): a copy after each rated game.
+    // Every player's ratings are in the matchmaking slot on a Redis Cluster: one MULTI for both.
     rated: async (speed, copies) => {
       const m = redis.multi();
       for (const [playerId, copy] of Object.entries(copies)) m.hset(k.ratings(playerId), speed, encodeRatingCopy(copy));
@@ -111,7 +112,7 @@ export async function startFinalizer(config: FinalizerConfig, opts: { consumer?:
   watchRedis(registry, redis);
   const streams = streamMetrics(registry, redis, finalizeStreams, FINALIZER_GROUP, 'finalize');
   const streamServer = (read: readonly string[], onClaimed: (n: number) => void) => new RedisStreamsServer({
-    connect: (role) => connectRedis(config.REDIS_URL, `finalizer:${role}`),
+    connect: (role) => connectRedis(config.REDIS_URL, `finalizer:${role}`, config.REDIS_MODE),
     streams: read,
     group: FINALIZER_GROUP,
     // Pod names are unique in Kubernetes; the pid keeps two local processes apart.

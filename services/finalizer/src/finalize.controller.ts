@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { SpanKind, endSpan, startSpan, tracingOn, type Logger, type Span } from '@gambit/common';
 import { FINALIZE_PATTERN, encodeDeadLetter, gameRecordSchema } from '@gambit/protocol';
 import type { StreamContext } from '@gambit/streams';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@gambit/common';
 import type { FinalizerMetrics } from './metrics.js';
 import { backoffSchedule } from './rules/backoff.js';
 import type { GameStore } from './store.js';
@@ -20,7 +20,7 @@ export const FINALIZER_DEPS = Symbol('FinalizerDeps');
 export interface FinalizerDeps {
   store: GameStore;
   /** Connection for dead-letter writes. */
-  redis: Redis;
+  redis: RedisClient;
   /** Each finalize stream's dead-letter stream (the same shard: one slot on a Redis Cluster). */
   deadLetterStreams: ReadonlyMap<string, string>;
   maxAttempts: number;

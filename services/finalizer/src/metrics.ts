@@ -1,6 +1,6 @@
 // The finalizer's own metrics, on the process registry (served at /metrics).
 import { Counter, Gauge, Histogram, zeroSeries, type Registry } from '@gambit/common';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@gambit/common';
 
 export interface FinalizerMetrics {
   /** Finished games by outcome: stored, duplicate (already stored), dead_letter. */
@@ -16,7 +16,7 @@ export interface FinalizerMetrics {
 }
 
 /** `deadLetterStreams`: every room shard's finalize dead letters, counted as one series. */
-export function createMetrics(registry: Registry, redis: Redis, deadLetterStreams: readonly string[]): FinalizerMetrics {
+export function createMetrics(registry: Registry, redis: RedisClient, deadLetterStreams: readonly string[]): FinalizerMetrics {
   // Read at scrape time, so an alert on dead letters waiting for a replay needs no extra exporter.
   new Gauge({
     name: 'gambit_finalizer_dead_letters',
@@ -59,7 +59,7 @@ export interface AccountJobMetrics {
   claimed: Counter;
 }
 
-export function createAccountJobMetrics(registry: Registry, redis: Redis, deadLetterStream: string): AccountJobMetrics {
+export function createAccountJobMetrics(registry: Registry, redis: RedisClient, deadLetterStream: string): AccountJobMetrics {
   new Gauge({
     name: 'gambit_finalizer_account_job_dead_letters',
     help: 'Entries in the account-jobs dead-letter stream, waiting for replay-dead-letters',

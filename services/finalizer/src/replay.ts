@@ -3,13 +3,13 @@
 // come back 'duplicate'), and every entry of the account-jobs dead letters back onto the
 // account-jobs stream (jobs are safe to run again).
 // Each batch moves in one MULTI (XADD to the stream + XDEL from the dead letters): an entry is
-// never in both streams, nor in neither. A stream and its dead letters share a shard (one Redis
-// Cluster slot), so no MULTI spans two.
+// never in both streams, nor in neither. A stream and its dead letters share a hash tag (a room
+// shard's, or `{acct}` for account jobs: one Redis Cluster slot), so no MULTI spans two slots.
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { commonConfig, ConfigError, connectRedis, keys, loadConfig, waitReady, type Keys } from '@gambit/common';
 import { decodeDeadLetter, encodeEntryText } from '@gambit/protocol';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@gambit/common';
 
 /** One stream and its dead letters. */
 export interface DeadLetterPair { finalize: string; finalizeDead: string }
@@ -26,14 +26,14 @@ export function finalizePairs(k: ShardKeys): DeadLetterPair[] {
  * `k` is the keys (every shard's finalize pair) or one pair of stream names (for account jobs:
  * `{ finalize: k.accountJobs, finalizeDead: k.accountJobsDead }`).
  */
-export async function replayDeadLetters(redis: Redis, k: ShardKeys | DeadLetterPair, batch = 100): Promise<number> {
+export async function replayDeadLetters(redis: RedisClient, k: ShardKeys | DeadLetterPair, batch = 100): Promise<number> {
   if (!('allShards' in k)) return replayPair(redis, k, batch);
   let moved = 0;
   for (const pair of finalizePairs(k)) moved += await replayPair(redis, pair, batch);
   return moved;
 }
 
-async function replayPair(redis: Redis, k: DeadLetterPair, batch: number): Promise<number> {
+async function replayPair(redis: RedisClient, k: DeadLetterPair, batch: number): Promise<number> {
   const newest = (await redis.xrevrange(k.finalizeDead, '+', '-', 'COUNT', 1))[0];
   if (!newest) return 0;
   let moved = 0;
@@ -68,8 +68,8 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const k = keys(config.KEY_PREFIX, config.ROOM_SHARDS);
-  const redis = connectRedis(config.REDIS_URL, 'finalizer:replay');
+  const k = keys(config.KEY_PREFIX, config.ROOM_SHARDS, config.REDIS_MODE);
+  const redis = connectRedis(config.REDIS_URL, 'finalizer:replay', config.REDIS_MODE);
   try {
     await waitReady(redis, config.REDIS_URL);
     // One line per shard that had any (every line with one shard), and the total over many.

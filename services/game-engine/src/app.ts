@@ -23,10 +23,10 @@ export interface RunningEngine {
 export async function startEngine(config: EngineConfig): Promise<RunningEngine> {
   const id = config.ENGINE_ID ?? instanceId();
   const log = createLogger('game-engine', config.LOG_LEVEL).child({ engine: id });
-  const keys = makeKeys(config.KEY_PREFIX, config.ROOM_SHARDS);
+  const keys = makeKeys(config.KEY_PREFIX, config.ROOM_SHARDS, config.REDIS_MODE);
   const registry = createRegistry('game-engine');
   const metrics = engineMetrics(registry);
-  const redis = connectRedis(config.REDIS_URL, `engine:${id}`);
+  const redis = connectRedis(config.REDIS_URL, `engine:${id}`, config.REDIS_MODE);
   await waitReady(redis, config.REDIS_URL);
 
   // Replicated commits: one warning a minute at most, the counter says how many.
@@ -49,18 +49,19 @@ export async function startEngine(config: EngineConfig): Promise<RunningEngine> 
   const scanner = new DeadlineScanner(store, engine, keys, log);
   // Every engine pairs the pools; their claims are atomic, so racing matchmakers pair nobody twice.
   const matchmaker = new Matchmaker({
-    store: new PoolStore(redis, keys), stream: (playerId) => keys.commands(keys.shardOf(playerId)), maxLen: STREAM_MAXLEN.commands, log, everyMs: config.PAIRING_ROUND_MS, metrics: pairingMetrics(registry),
+    store: new PoolStore(redis, keys), stream: (playerId) => keys.pairCommands(playerId), maxLen: STREAM_MAXLEN.commands, log, everyMs: config.PAIRING_ROUND_MS, metrics: pairingMetrics(registry),
   });
 
   @Module({ controllers: [CommandsController], providers: [{ provide: ENGINE, useValue: engine }] })
   class EngineModule {}
 
   watchRedis(registry, redis);
-  const commandStreams = keys.allShards.map((s) => keys.commands(s));
+  // Each shard's command stream, and on a Cluster the matchmaking outbox (its pairs).
+  const commandStreams = [...keys.allShards.map((s) => keys.commands(s)), ...(keys.pairs ? [keys.pairs] : [])];
   const streams = streamMetrics(registry, redis, commandStreams, ENGINE_GROUP, 'commands');
   metrics.watchActiveGames(redis, keys.allShards.map((s) => keys.flagDeadlines(s)));
   const transport = new RedisStreamsServer({
-    connect: (role) => connectRedis(config.REDIS_URL, `engine:${role}`),
+    connect: (role) => connectRedis(config.REDIS_URL, `engine:${role}`, config.REDIS_MODE),
     streams: commandStreams, group: ENGINE_GROUP, consumer: id, logger: log, claimIdleMs: config.CLAIM_IDLE_MS,
     claimEveryMs: Math.max(100, Math.min(5_000, config.CLAIM_IDLE_MS / 2)),
     onHandled: (type, outcome, seconds) => metrics.handled.observe({ type, outcome }, seconds),

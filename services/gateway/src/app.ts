@@ -48,10 +48,10 @@ const WS_MAX_PAYLOAD = 64 * 1024;
 export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
   const id = config.GATEWAY_ID ?? instanceId();
   const log = createLogger('gateway', config.LOG_LEVEL).child({ gateway: id });
-  const keys = makeKeys(config.KEY_PREFIX, config.ROOM_SHARDS);
+  const keys = makeKeys(config.KEY_PREFIX, config.ROOM_SHARDS, config.REDIS_MODE);
   const registry = createRegistry('gateway');
   const metrics = gatewayMetrics(registry);
-  const redis = connectRedis(config.REDIS_URL, `gateway:${id}`);
+  const redis = connectRedis(config.REDIS_URL, `gateway:${id}`, config.REDIS_MODE);
   await waitReady(redis, config.REDIS_URL);
   watchRedis(registry, redis);
   const auth = await authenticator(config, async (sid) => (await redis.exists(keys.session(sid))) === 1);
@@ -71,7 +71,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   // One blocking read per shard stream, each on its own connection (to a replica with REDIS_EVENTS_URL).
   const eventsUrl = config.REDIS_EVENTS_URL ?? config.REDIS_URL;
   const events = new EventReaders(keys.allShards.map((s) => ({
-    redis: connectRedis(eventsUrl, keys.shards === 1 ? `gateway:${id}:events` : `gateway:${id}:events:${s}`),
+    redis: connectRedis(eventsUrl, keys.shards === 1 ? `gateway:${id}:events` : `gateway:${id}:events:${s}`, config.REDIS_MODE),
     stream: keys.gatewayEvents(id, s),
   })), log, deliveryHandler({ hub, metrics, moveLatency, lateSeats: new LateSeats(closedRecently, forward) }));
 
@@ -81,8 +81,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const presence = new Presence(redis, keys, log, config.PRESENCE_POLL_MS);
   // A seek's game has no room yet: it goes to the accepter's connection's shard, and the engine
   // draws the room there. A challenge's is played in the two friends' own room: that room's shard.
-  const seekStream = (who: { conn: string }) => keys.commands(keys.shardOf(who.conn));
-  const challengeStream = (c: { from: { playerId: string }; to: { playerId: string } }) => keys.commands(keys.shardOf(pairRoomCode(c.from.playerId, c.to.playerId)));
+  // (On a Cluster both go to the matchmaking outbox: keys.pairCommands.)
+  const seekStream = (who: { conn: string }) => keys.pairCommands(who.conn);
+  const challengeStream = (c: { from: { playerId: string }; to: { playerId: string } }) => keys.pairCommands(pairRoomCode(c.from.playerId, c.to.playerId));
   const clientDeps: ClientDeps = {
     gatewayId: id, auth, log, forward, metrics, hub, perIp, registry: connections, closedRecently, moveLatency, pools: new PoolStore(redis, keys),
     seeks: { add: (s) => seeks.add(s), cancel: (p, s) => seeks.cancel(p, s), removeConn: (c) => seeks.removeConn(c), accept: (s, who) => seeks.accept(s, who, seekStream(who), STREAM_MAXLEN.commands) },
@@ -142,7 +143,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   crowd.start();
   connections.startHeartbeat(() => hub.clients.size);
   // A signed-out or deleted session's sockets close (rare: a scan of this pod's sockets is fine).
-  const ended = new EndedSessions(connectRedis(config.REDIS_URL, `gateway:${id}:sessions`), keys.sessionsEnded, log);
+  const ended = new EndedSessions(connectRedis(config.REDIS_URL, `gateway:${id}:sessions`, config.REDIS_MODE), keys.sessionsEnded, log);
   await ended.start((handle) => {
     for (const c of hub.clients.values()) if (c.identity?.session === handle) c.endSession();
   });

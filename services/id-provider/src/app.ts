@@ -25,7 +25,7 @@ export interface RunningIdProvider {
 
 export async function startIdProvider(config: IdProviderConfig, deps: { log?: Logger } = {}): Promise<RunningIdProvider> {
   const log = deps.log ?? createLogger('id-provider', config.LOG_LEVEL);
-  const redis = connectRedis(config.REDIS_URL, 'id-provider');
+  const redis = connectRedis(config.REDIS_URL, 'id-provider', config.REDIS_MODE);
   try {
     await waitReady(redis, config.REDIS_URL);
   } catch (err) {

@@ -1,6 +1,7 @@
 // The id-provider's settings, from environment variables through zod: a bad setting stops the
 // process at start with a message naming it. It is the OpenID Provider `make dev` and the tests sign
 // players in with; production points the accounts service at Cognito or another issuer instead.
+// It runs on a single Redis only: REDIS_MODE=cluster is refused.
 import { z } from 'zod';
 import { ConfigError, commonConfig, env, loadConfig } from '@gambit/common';
 import { signingJwk } from './signing-key.js';
@@ -44,6 +45,11 @@ export const idProviderConfigSchema = z.object({
   LOGIN_WINDOW_SECONDS: env.int(900, 1),
   /** Behind a reverse proxy: take the client address from X-Forwarded-For (its last entry). */
   TRUST_PROXY: env.bool(false),
+}).superRefine((c, ctx) => {
+  // Its keys carry no hash tags and its scripts and MULTIs span several: a single Redis only.
+  if (c.REDIS_MODE === 'cluster') {
+    ctx.addIssue({ code: 'custom', path: ['REDIS_MODE'], message: 'the id-provider (the local OpenID provider of make dev and the tests) runs on a single Redis only: set REDIS_MODE=single and REDIS_URL to one Redis, or use Cognito or another issuer beside a Redis Cluster' });
+  }
 });
 export type IdProviderConfig = z.infer<typeof idProviderConfigSchema>;
 

@@ -5,7 +5,7 @@
 // logout goes through without a confirmation page.
 import { randomBytes } from 'node:crypto';
 import Provider, { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@gambit/common';
 import type { Logger } from '@gambit/common';
 import type { IdProviderConfig } from './config.js';
 import type { AccountStore } from './store/accounts.js';
@@ -18,7 +18,7 @@ import { PAGE_HEADERS } from './http.js';
 /** The scopes the first-party client is granted without asking. */
 export const FIRST_PARTY_SCOPE = 'openid profile email';
 
-export interface ProviderDeps { redis: Redis; keys: IdpKeys; accounts: AccountStore; log: Logger }
+export interface ProviderDeps { redis: RedisClient; keys: IdpKeys; accounts: AccountStore; log: Logger }
 
 const day = 24 * 3600;
 

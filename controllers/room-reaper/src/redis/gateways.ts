@@ -1,11 +1,12 @@
 // Dead gateways: their players' seats get a `disconnect` (the engine starts the reconnect grace and
-// ends the game `abandoned` if nobody returns), then their registry entries and event streams (one
-// per room shard) go, and the gateway leaves the registry and every shard's copy of it.
-// The disconnects are sent before anything is deleted, so a controller killed half-way repeats the
-// whole cleanup next round; a disconnect applied twice changes nothing the second time.
+// ends the game `abandoned` if nobody returns); then in each room shard the gateway leaves that
+// shard's copy of the registry and its event stream there goes, then its registry entries go, and
+// last it leaves the registry. These keys lie in many Redis Cluster slots: each step stays in one.
+// The registry goes last, so a controller killed half-way finds the gateway still registered and
+// repeats the whole cleanup next round (a disconnect applied twice changes nothing the second time).
 // A gateway container that restarted in the same pod keeps its id: the sockets of the process
 // before it are disconnected the same way, and the gateway stays registered.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@gambit/common';
 import type { Keys, Logger } from '@gambit/common';
 import type { EngineCommand } from '@gambit/protocol';
 import { publish } from '@gambit/streams';
@@ -13,17 +14,29 @@ import { classifyGateways, disconnectsFor, leftoverConnections, parseConnection,
 import type { ControllerMetrics } from '../metrics.js';
 
 /**
- * Deletes a gateway's registry entries, unless it heartbeated since we judged it (then it lives).
- * KEYS[1] is the registry, the next ARGV[3] keys its copies in the room shards (none with one
- * shard: the registry is the copy), the rest are deleted.
+ * One shard's part (KEYS: 1 its copy of the registry, 2 the gateway's event stream there: one slot).
+ * ARGV: 1 gateway, 2 the score it was judged by, 3 '1' to leave the copy ('0' when the copy is the
+ * registry itself, left last). Returns 0, touching nothing, if the copy holds a newer score: the
+ * gateway heartbeated since (it writes one score everywhere; an older one is a heartbeat cut short).
  */
-const RETIRE = `
+const RETIRE_SHARD = `#!lua
+local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if score and tonumber(score) > tonumber(ARGV[2]) then return 0 end
+if ARGV[3] == '1' then redis.call('ZREM', KEYS[1], ARGV[1]) end
+redis.call('DEL', KEYS[2])
+return 1`;
+
+/** The last step: the gateway leaves the registry (KEYS[1]) unless its score moved from the judged ARGV[2]. */
+const RETIRE = `#!lua
 local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if score and score ~= ARGV[2] then return 0 end
-local copies = tonumber(ARGV[3])
-for i = 1, 1 + copies do redis.call('ZREM', KEYS[i], ARGV[1]) end
-for i = 2 + copies, #KEYS do redis.call('DEL', KEYS[i]) end
+redis.call('ZREM', KEYS[1], ARGV[1])
 return 1`;
+
+type Scripts = {
+  gambitRetireGatewayShard(copy: string, stream: string, gw: string, judged: string, leave: string): Promise<number>;
+  gambitRetireGateway(registry: string, gw: string, judged: string): Promise<number>;
+};
 
 export class GatewayJanitor {
   private readonly states = new Map<string, GatewayState>();
@@ -31,14 +44,19 @@ export class GatewayJanitor {
   private readonly checkedStart = new Map<string, number>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
     private readonly podView: () => PodView,
     private readonly staleMs: number,
     private readonly log: Logger,
     private readonly metrics: ControllerMetrics,
   ) {
-    redis.defineCommand('gambitRetireGateway', { lua: RETIRE });
+    redis.defineCommand('gambitRetireGatewayShard', { numberOfKeys: 2, lua: RETIRE_SHARD });
+    redis.defineCommand('gambitRetireGateway', { numberOfKeys: 1, lua: RETIRE });
+  }
+
+  private get scripts(): Scripts {
+    return this.redis as unknown as Scripts;
   }
 
   async runOnce(now = Date.now()): Promise<{ dead: string[]; restarted: string[] }> {
@@ -86,10 +104,11 @@ export class GatewayJanitor {
     const expired = ids.filter((id) => !known.has(id)); // hash gone (TTL): only the set entry is left
     if (leftovers.length === 0 && expired.length === 0) return 0;
     const sent = await this.disconnect(leftovers);
-    const m = this.redis.multi();
-    for (const c of leftovers) m.del(this.keys.conn(c.conn));
-    m.srem(this.keys.gatewayConns(gw), ...leftovers.map((c) => c.conn), ...expired);
-    await m.exec();
+    // Keys of many slots: one command each, sent together (a cut-short run is redone next round).
+    await Promise.all([
+      ...leftovers.map((c) => this.redis.del(this.keys.conn(c.conn))),
+      this.redis.srem(this.keys.gatewayConns(gw), ...leftovers.map((c) => c.conn), ...expired),
+    ]);
     this.metrics.leftoverConnections.inc(leftovers.length);
     this.log.info({ gateway: gw, leftovers: leftovers.length, disconnects: sent }, 'connections of a restarted gateway container disconnected');
     return leftovers.length;
@@ -98,15 +117,16 @@ export class GatewayJanitor {
   private async connections(gw: string): Promise<{ ids: string[]; conns: RegistryConnection[] }> {
     const ids = await this.redis.smembers(this.keys.gatewayConns(gw));
     const conns: RegistryConnection[] = [];
-    if (ids.length) {
-      const pipe = this.redis.pipeline();
-      for (const c of ids) pipe.hgetall(this.keys.conn(c));
-      const rows = (await pipe.exec()) ?? [];
-      rows.forEach(([err, h], i) => {
-        const parsed = !err && h ? parseConnection(ids[i]!, h as Record<string, string>, gw) : null;
-        if (parsed) conns.push(parsed);
-      });
-    }
+    // Each conn key in its own slot: one read each, sent together. A key that is not a hash is
+    // skipped (as a pipeline's failed row was); any other error fails the round, nothing deleted.
+    const rows = await Promise.all(ids.map((c) => this.redis.hgetall(this.keys.conn(c)).catch((err: Error) => {
+      if (err.message.startsWith('WRONGTYPE')) return null;
+      throw err;
+    })));
+    rows.forEach((h, i) => {
+      const parsed = h ? parseConnection(ids[i]!, h, gw) : null;
+      if (parsed) conns.push(parsed);
+    });
     return { ids, conns };
   }
 
@@ -123,19 +143,25 @@ export class GatewayJanitor {
     return commands.length;
   }
 
-  /** Disconnects every seat the gateway held, then removes its registry entries and event streams. */
+  /**
+   * Disconnects every seat the gateway held, then removes its event streams, registry entries and
+   * itself from the registry, unless it heartbeats meanwhile (a newer score than `judgedScore`).
+   */
   async cleanup(gw: string, judgedScore: string): Promise<void> {
     const { ids: connIds, conns } = await this.connections(gw);
     const sent = await this.disconnect(conns);
-    const { allShards } = this.keys;
-    // With one shard its copy is the registry itself: removed once, as the registry.
-    const copies = allShards.map((s) => this.keys.shardGateways(s)).filter((k) => k !== this.keys.gateways);
-    const keys = [
-      this.keys.gateways, ...copies, this.keys.gatewayConns(gw), ...allShards.map((s) => this.keys.gatewayEvents(gw, s)), this.keys.gatewayConnections(gw),
-      ...connIds.map((c) => this.keys.conn(c)),
-    ];
-    const retire = (this.redis as unknown as { gambitRetireGateway(n: number, ...a: string[]): Promise<number> }).gambitRetireGateway;
-    const done = await retire.call(this.redis, keys.length, ...keys, gw, judgedScore, String(copies.length));
+    const { keys } = this;
+    // Each shard in its own slot: its copy of the registry and the gateway's stream there, together.
+    const shards = await Promise.all(keys.allShards.map((s) => {
+      const copy = keys.shardGateways(s);
+      return this.scripts.gambitRetireGatewayShard(copy, keys.gatewayEvents(gw, s), gw, judgedScore, copy === keys.gateways ? '0' : '1');
+    }));
+    let done = shards.every((r) => r === 1) ? 1 : 0;
+    if (done) {
+      // The registry entries: one key per command (conn keys are in slots of their own).
+      await Promise.all([keys.gatewayConns(gw), keys.gatewayConnections(gw), ...connIds.map((c) => keys.conn(c))].map((k) => this.redis.del(k)));
+      done = await this.scripts.gambitRetireGateway(keys.gateways, gw, judgedScore);
+    }
     if (done === 1) {
       this.metrics.deadGateways.inc();
       this.states.delete(gw);

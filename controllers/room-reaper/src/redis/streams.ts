@@ -3,8 +3,10 @@
 // can run an entry); trimming of what every group has acknowledged; consumers of dead processes;
 // event streams of gateways that are gone. Every room shard has its own command, finalize and
 // gateway streams: each is kept on its own, and the gauges sum a role over the shards (one series
-// per role, as with a single shard).
-import type { Redis } from 'ioredis';
+// per role, as with a single shard). On a Redis Cluster each command and script stays in one slot
+// (a stream, or a shard's stream and its copy of the registry), and the scan for orphan streams
+// runs on every primary (a SCAN sees one node's keys).
+import { primaries, type RedisClient } from '@gambit/common';
 import type { Keys, Logger } from '@gambit/common';
 import { gatewayStreams, orphanStreams, staleConsumers, trimBound, type GroupView } from '../rules/housekeeping.js';
 import type { ControllerMetrics } from '../metrics.js';
@@ -17,7 +19,7 @@ export interface HousekeepingSettings {
 }
 
 /** Removes a consumer only if it still has nothing pending and is still idle (atomic with the check). */
-const DEL_CONSUMER = `
+const DEL_CONSUMER = `#!lua
 local cs = redis.call('XINFO', 'CONSUMERS', KEYS[1], ARGV[1])
 for _, c in ipairs(cs) do
   local f = {}
@@ -31,8 +33,11 @@ for _, c in ipairs(cs) do
 end
 return -1`;
 
-/** Deletes a gateway's event stream only while the gateway is not registered (in the stream's shard's copy of the registry). */
-const DEL_ORPHAN = `
+/**
+ * Deletes a gateway's event stream only while the gateway is not registered in the stream's
+ * shard's copy of the registry. KEYS: 1 that copy, 2 the stream (one slot). ARGV: 1 the gateway.
+ */
+const DEL_ORPHAN = `#!lua
 if redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
 return redis.call('DEL', KEYS[2])`;
 
@@ -48,7 +53,7 @@ export class StreamHousekeeper {
   private readonly gatewayStreams: ReturnType<typeof gatewayStreams>;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
     private readonly settings: HousekeepingSettings,
     private readonly log: Logger,
@@ -150,17 +155,20 @@ export class StreamHousekeeper {
 
   /**
    * Every shard's event streams of gateways that are gone; returns the gateways (each once) of which
-   * a stream was deleted. One SCAN finds all shards' streams (a scan walks the whole keyspace: once,
-   * not once per shard).
+   * a stream was deleted. One SCAN per node finds all shards' streams (a scan walks the node's whole
+   * keyspace: once, not once per shard); on a Cluster, on every primary.
    */
   private async removeOrphanStreams(now: number): Promise<string[]> {
     const found: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, batch] = await this.redis.scan(cursor, 'MATCH', this.gatewayStreams.pattern, 'COUNT', 500);
-      cursor = next;
-      found.push(...batch);
-    } while (cursor !== '0' && found.length < 10_000);
+    for (const node of primaries(this.redis)) {
+      let cursor = '0';
+      do {
+        const [next, batch] = await node.scan(cursor, 'MATCH', this.gatewayStreams.pattern, 'COUNT', 500);
+        cursor = next;
+        found.push(...batch);
+      } while (cursor !== '0' && found.length < 10_000);
+      if (found.length >= 10_000) break; // a bound per round
+    }
     if (found.length === 0) return [];
     const registered = new Set(await this.redis.zrange(this.keys.gateways, 0, '-1'));
     // By shard: each stream is checked against its own shard's copy of the registry when deleted.

@@ -4,7 +4,8 @@
 --       6 room expiries, 7 finalize stream, 8 once-key (unused unless plan.once),
 --       9 live gateways (sorted set of heartbeats), 10 the command stream (plan.ack: the command's
 --       entry is acknowledged here, with the writes that apply it), 11-12 the two players'
---       "playing" keys (plan.playing: 'start' names this room in both, 'end' removes it),
+--       "playing" keys (plan.marks, on a single Redis: 'start' names this room in both, 'end'
+--       removes it; on a Cluster they are in another slot and the engine writes them itself),
 --       13-14 the live games (sorted set by start) and their summaries (plan.live at 'start')
 -- ARGV: 1 the plan (small JSON; see room-store.ts), 2 the new state ('' keeps it), 3 the finished
 --       game's record ('' none), 4 the replay fallback ('' none), then plan.replies pairs
@@ -129,16 +130,20 @@ if finalize ~= '' then
   redis.call('XADD', KEYS[7], 'MAXLEN', '~', plan.finalizeMaxLen, '*', unpack(f))
 end
 if plan.playing == 'start' then
-  redis.call('SET', KEYS[11], code, 'PX', plan.ttl)
-  redis.call('SET', KEYS[12], code, 'PX', plan.ttl)
+  if plan.marks then
+    redis.call('SET', KEYS[11], code, 'PX', plan.ttl)
+    redis.call('SET', KEYS[12], code, 'PX', plan.ttl)
+  end
   redis.call('ZADD', KEYS[13], plan.startedAt, code)
   redis.call('HSET', KEYS[14], code, ARGV[5 + 2 * plan.replies + 3 * plan.events])
 elseif plan.playing == 'end' then
   redis.call('ZREM', KEYS[13], code)
   redis.call('HDEL', KEYS[14], code)
   -- Only if it still names this room: a player may be in another game already.
-  for i = 11, 12 do
-    if redis.call('GET', KEYS[i]) == code then redis.call('DEL', KEYS[i]) end
+  if plan.marks then
+    for i = 11, 12 do
+      if redis.call('GET', KEYS[i]) == code then redis.call('DEL', KEYS[i]) end
+    end
   end
 end
 if plan.ack then redis.call('XACK', KEYS[10], plan.ack.group, plan.ack.id) end

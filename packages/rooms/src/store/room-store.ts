@@ -1,8 +1,7 @@
 // Redis adapter of the engine: loads a room, and commits a decision of the rules atomically
 // (commit.lua) so that state, event log, fan-out, deadlines and the finalize entry never disagree.
 import { readFileSync } from 'node:fs';
-import type { Redis } from 'ioredis';
-import type { Keys } from '@gambit/common';
+import { PlayingMarks, type Keys, type RedisClient } from '@gambit/common';
 import { ENTRY_FIELDS, FINALIZE_PATTERN, type EntryTrace, WRITTEN_GATEWAY_FIELDS, encodeDelivery, encodeLiveGame, firstMoveDeadline, type GatewayDelivery, type LiveGame, type RoomEvent } from '@gambit/protocol';
 import { stateMsg, upgradeState, type RoomState } from '../rules/state.js';
 import type { Decision, Reply } from '../rules/decide.js';
@@ -22,6 +21,9 @@ const luaTable = (o: Record<string, string>) => `{ ${Object.entries(o).map(([k, 
  * costs nothing per commit (the script is loaded once; EVALSHA after that).
  */
 const COMMIT_SCRIPT =
+  // `#!lua` (Redis 7 flags) holds the script to its first key's slot, also for the gateway streams
+  // it names itself: a slip fails on a Redis Cluster every time, not only once a slot moves.
+  '#!lua\n' +
   `local GW, ENTRY, GAME_ENDED = ${luaTable(WRITTEN_GATEWAY_FIELDS)}, ${luaTable(ENTRY_FIELDS)}, ${luaString(FINALIZE_PATTERN)}\n` +
   // Next to this module: src/store/ under jest, dist/store/ once built (the package's build copies it).
   readFileSync(new URL('./commit.lua', import.meta.url), 'utf8');
@@ -57,10 +59,23 @@ export function serializeEvent(ev: RoomEvent): string {
 export class RoomStore {
   /** Each shard's command stream -> the shard: a room created from a command is drawn in its stream's shard. */
   private readonly commandShards: Map<string, number>;
+  /** The players' `playing` marks, written around the commit on a Cluster (in the commit on a single Redis). */
+  private readonly marks: PlayingMarks;
 
-  constructor(private readonly redis: Redis, readonly keys: Keys, private readonly settings: StoreSettings) {
+  constructor(private readonly redis: RedisClient, readonly keys: Keys, private readonly settings: StoreSettings) {
     redis.defineCommand('gambitCommit', { numberOfKeys: 14, lua: COMMIT_SCRIPT });
     this.commandShards = new Map(keys.allShards.map((s) => [keys.commands(s), s]));
+    this.marks = new PlayingMarks(redis, keys);
+  }
+
+  /**
+   * Whether a commit acknowledges an entry of `stream` itself: always on a single Redis; on a
+   * Cluster only a shard's command stream (a room's commands come on their room's shard, and a room
+   * is created in the shard its command came on), not the matchmaking outbox, whose entries the
+   * transport acknowledges after the commit.
+   */
+  acksInCommit(stream: string): boolean {
+    return !this.keys.cluster || this.commandShards.has(stream);
   }
 
   /** The shard whose command stream `stream` is (undefined: not one of them, e.g. a test's). */
@@ -81,8 +96,8 @@ export class RoomStore {
    */
   async commit(code: string, loaded: Loaded, d: Extract<Decision, { kind: 'commit' }>, onceId?: string, ack?: Ack): Promise<'ok' | 'conflict' | 'duplicate' | 'busy'> {
     const k = this.keys;
-    // Every key of the commit is in the room's shard (one Redis Cluster slot), but for the two
-    // players' `playing` marks (docs/redis-cluster.md, case a).
+    // Every key of the commit is in the room's shard (one Redis Cluster slot); on a single Redis
+    // the two players' `playing` marks too (docs/redis-cluster.md, case a).
     const s = k.shardOf(code);
     const next = d.state === undefined ? loaded.state : d.state;
     const ttl = this.settings.roomTtlMs + 6 * 3600_000;
@@ -101,7 +116,8 @@ export class RoomStore {
       events: d.events.length,
     };
     if (onceId) plan.once = true;
-    if (ack) plan.ack = { group: ack.group, id: ack.id };
+    const acking = ack !== undefined && this.acksInCommit(ack.stream);
+    if (acking) plan.ack = { group: ack.group, id: ack.id };
     if (ack?.trace && d.finalize) {
       plan.tp = ack.trace.traceparent;
       if (ack.trace.tracestate) plan.ts = ack.trace.tracestate;
@@ -124,6 +140,15 @@ export class RoomStore {
     }
     else if (wasPlaying && !playingNow) plan.playing = 'end';
     const seats = next ?? before;
+    const players = [seats?.white?.playerId, seats?.black?.playerId].filter((p): p is string => p !== undefined);
+    // On a Cluster the marks are in another slot (case a): checked before the commit (not atomically
+    // with it: two rematches of one player at the same instant could both start) and written after.
+    const cluster = this.keys.cluster;
+    if (cluster && plan.alone) {
+      delete plan.alone;
+      if (await this.marks.busyElsewhere(code, players)) return 'busy';
+    }
+    if (!cluster && plan.playing) plan.marks = true;
     if (next && d.state !== null) Object.assign(plan, this.deadlines(next));
     let fallback = '';
     if (d.replay && loaded.state) {
@@ -144,10 +169,14 @@ export class RoomStore {
     if (plan.playing === 'start') args.push(encodeLiveGame(liveGameOf(next!)));
     const keys = [
       k.room(code), k.roomLog(code), k.roomGateways(code), k.flagDeadlines(s), k.reconnectDeadlines(s), k.roomExpiries(s), k.finalize(s),
-      k.once(onceId ?? 'none', s), k.shardGateways(s), ack?.stream ?? k.commands(s),
-      k.playing(seats?.white?.playerId ?? 'none'), k.playing(seats?.black?.playerId ?? 'none'), k.liveGames(s), k.liveSummaries(s),
+      k.once(onceId ?? 'none', s), k.shardGateways(s), acking ? ack.stream : k.commands(s),
+      // (On a Cluster, unused names in the room's slot in place of the marks.)
+      cluster ? k.room(code) : k.playing(seats?.white?.playerId ?? 'none'), cluster ? k.room(code) : k.playing(seats?.black?.playerId ?? 'none'),
+      k.liveGames(s), k.liveSummaries(s),
     ];
     const res = this.settings.waitFor ? await this.commitReplicated(keys, args, this.settings.waitFor) : await (this.redis as unknown as Committing).gambitCommit(...keys, ...args);
+    if (res === 1 && cluster && plan.playing === 'start') await this.marks.start(code, players, ttl);
+    if (res === 1 && cluster && plan.playing === 'end') await this.marks.release(code, players);
     return res === 1 ? 'ok' : res === 2 ? 'duplicate' : res === 3 ? 'busy' : 'conflict';
   }
 

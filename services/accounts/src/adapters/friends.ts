@@ -5,12 +5,14 @@
 // Friends and blocks are copied to Redis sets per player: the gateway reads blocks when a player
 // joins a pool, and friends for challenges and presence. Each change copies both rows as read after
 // the write; reading a player's list copies it whole again (a Redis that lost its data heals there).
+// On a Redis Cluster every player's friends, blocks and marker share the matchmaking slot `{mm}`
+// (keys.ts), so each MULTI here, over one player or two, stays in one slot.
 import {
   QueryCommand, TransactionCanceledException, GetItemCommand, DeleteItemCommand, type DynamoDBClient, type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { Transactions } from '@gambit/dynamo';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@gambit/common';
 import type { Keys } from '@gambit/common';
 import { decideFriend, isBlocked, type FriendAction, type FriendError, type Row } from '../rules/friends.js';
 
@@ -21,7 +23,7 @@ const ATTEMPTS = 5;
 export class Friends {
   private readonly transactions: Transactions;
 
-  constructor(private readonly db: DynamoDBClient, private readonly table: string, private readonly redis: Redis, private readonly keys: Keys, local = false) {
+  constructor(private readonly db: DynamoDBClient, private readonly table: string, private readonly redis: RedisClient, private readonly keys: Keys, local = false) {
     this.transactions = new Transactions(db, { local, keyNames: { [table]: ['playerId', 'otherId'] } });
   }
 

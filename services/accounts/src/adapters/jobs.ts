@@ -1,12 +1,12 @@
 // Rewrites of stored games that an account change needs, queued for the finalizers on the
 // account-jobs stream (durable: retries, dead letters; the finalizer applies each job once).
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@gambit/common';
 import type { Keys } from '@gambit/common';
 import { encodeAccountJob } from '@gambit/protocol';
 
 export class AccountJobs {
-  constructor(private readonly redis: Redis, private readonly keys: Keys) {}
+  constructor(private readonly redis: RedisClient, private readonly keys: Keys) {}
 
   /** A deleted account's games show `tombstone` instead of its name. */
   async erase(playerId: string, tombstone: string): Promise<void> {

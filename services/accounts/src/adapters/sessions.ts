@@ -6,8 +6,11 @@
 // ended sessions. A session slides (each use extends it); a new guest session lives a day until
 // it is used again, so cookieless requests cannot fill Redis for a month. Sign-ins in flight
 // (state, PKCE verifier, nonce) live ten minutes and are taken once (GETDEL).
+// A session, its user's index and each player's keys may lie in different Redis Cluster slots, so
+// every command names one key: a session is written before its index entry and deleted before it
+// (an index entry without a session is harmless), and the gateways are told last.
 import { createHash, randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@gambit/common';
 import type { Keys } from '@gambit/common';
 
 export interface Session {
@@ -35,16 +38,18 @@ const NEW_GUEST_TTL_S = 86_400;
 export const handleOf = (secret: string): string => createHash('sha256').update(secret).digest('base64url');
 
 export class Sessions {
-  constructor(private readonly redis: Redis, private readonly keys: Keys, private readonly ttlSeconds: number) {}
+  constructor(private readonly redis: RedisClient, private readonly keys: Keys, private readonly ttlSeconds: number) {}
 
   /** A new session and the secret for its cookie (returned once, stored nowhere). */
   async create(s: Omit<Session, 'handle' | 'createdAt'>): Promise<{ session: Session; secret: string }> {
     const secret = randomBytes(24).toString('base64url');
     const session: Session = { ...s, handle: handleOf(secret), createdAt: Date.now() };
     const ttl = s.kind === 'guest' ? Math.min(NEW_GUEST_TTL_S, this.ttlSeconds) : this.ttlSeconds;
-    const m = this.redis.multi().set(this.keys.session(session.handle), JSON.stringify(session), 'EX', ttl);
-    if (s.kind === 'user') m.sadd(this.keys.userSessions(s.playerId), session.handle).expire(this.keys.userSessions(s.playerId), this.ttlSeconds);
-    await m.exec();
+    await this.redis.set(this.keys.session(session.handle), JSON.stringify(session), 'EX', ttl);
+    if (s.kind === 'user') {
+      // One key: the index never stands without its TTL.
+      await this.redis.multi().sadd(this.keys.userSessions(s.playerId), session.handle).expire(this.keys.userSessions(s.playerId), this.ttlSeconds).exec();
+    }
     return { session, secret };
   }
 
@@ -69,23 +74,24 @@ export class Sessions {
   }
 
   async end(s: Pick<Session, 'handle' | 'playerId'>): Promise<void> {
-    await this.redis.multi().del(this.keys.session(s.handle)).srem(this.keys.userSessions(s.playerId), s.handle)
-      .publish(this.keys.sessionsEnded, s.handle).exec();
+    await this.redis.del(this.keys.session(s.handle));
+    // The gateways are told once the session is gone: a socket token of it is refused from then on.
+    await Promise.all([this.redis.srem(this.keys.userSessions(s.playerId), s.handle), this.redis.publish(this.keys.sessionsEnded, s.handle)]);
   }
 
   /** Every session of a user (account deleted): gone here, and their sockets closed by the gateways. */
   async endAll(playerId: string): Promise<number> {
     const handles = await this.redis.smembers(this.keys.userSessions(playerId));
-    const m = this.redis.multi().del(...handles.map((h) => this.keys.session(h)), this.keys.userSessions(playerId));
-    for (const h of handles) m.publish(this.keys.sessionsEnded, h);
-    await m.exec();
+    // One key per DEL (each session in its own slot); the index only after them, so a run cut short is redone.
+    await Promise.all(handles.map((h) => this.redis.del(this.keys.session(h))));
+    await Promise.all([this.redis.del(this.keys.userSessions(playerId)), ...handles.map((h) => this.redis.publish(this.keys.sessionsEnded, h))]);
     return handles.length;
   }
 
   /** A user's live sessions (for the export). */
   async list(playerId: string): Promise<Session[]> {
     const handles = await this.redis.smembers(this.keys.userSessions(playerId));
-    const raws = handles.length ? await this.redis.mget(...handles.map((h) => this.keys.session(h))) : [];
+    const raws = await Promise.all(handles.map((h) => this.redis.get(this.keys.session(h))));
     return raws.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as Session);
   }
 
@@ -110,22 +116,20 @@ export class Sessions {
   /** Online now (an open socket on a live gateway) and when the last socket closed. */
   async presence(playerId: string): Promise<{ online: boolean; lastSeen: number | null }> {
     const conns = await this.redis.smembers(this.keys.playerConns(playerId));
-    const open = conns.length ? await this.redis.exists(...conns.map((c) => this.keys.conn(c))) : 0;
-    const seen = await this.redis.get(this.keys.lastSeen(playerId));
-    return { online: open > 0, lastSeen: seen ? Number(seen) : null };
+    const [open, seen] = await Promise.all([Promise.all(conns.map((c) => this.redis.exists(this.keys.conn(c)))), this.redis.get(this.keys.lastSeen(playerId))]);
+    return { online: open.some((n) => n > 0), lastSeen: seen ? Number(seen) : null };
   }
 
-  /** Which of `playerIds` are online (a socket whose registry entry is still there), in two round trips. */
+  /** Which of `playerIds` are online (a socket whose registry entry is still there), in two round trips (one key per command, sent together). */
   async online(playerIds: readonly string[]): Promise<Set<string>> {
     if (playerIds.length === 0) return new Set();
-    const conns = ((await this.redis.pipeline(playerIds.map((p) => ['smembers', this.keys.playerConns(p)])).exec()) ?? [])
-      .map(([, v]) => (v ?? []) as string[]);
-    const open = await this.redis.pipeline(conns.map((cs) => (cs.length ? ['exists', ...cs.map((c) => this.keys.conn(c))] : ['exists', this.keys.conn('none')]))).exec();
-    return new Set(playerIds.filter((_, i) => Number(open?.[i]?.[1] ?? 0) > 0));
+    const conns = await Promise.all(playerIds.map((p) => this.redis.smembers(this.keys.playerConns(p))));
+    const open = await Promise.all(conns.map(async (cs) => (await Promise.all(cs.map((c) => this.redis.exists(this.keys.conn(c))))).some((n) => n > 0)));
+    return new Set(playerIds.filter((_, i) => open[i]));
   }
 
   /** What Redis holds about a deleted player beyond sessions: presence. */
   async forget(playerId: string): Promise<void> {
-    await this.redis.del(this.keys.lastSeen(playerId), this.keys.playerConns(playerId));
+    await Promise.all([this.redis.del(this.keys.lastSeen(playerId)), this.redis.del(this.keys.playerConns(playerId))]);
   }
 }

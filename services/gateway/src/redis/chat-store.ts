@@ -3,8 +3,10 @@
 // channel's next number, is kept (the last 100), and goes to every live gateway of the room in that
 // same step, so every reader gets a channel's lines in number order. The script's keys are all in
 // the room's shard (docs/redis-cluster.md): its gateway set, the shard's copy of the live gateways
-// and the gateways' streams of that shard. Mutes and reports are here too.
-import type { Redis } from 'ioredis';
+// and the gateways' streams of that shard; `#!lua` holds each script to its first key's slot, so a
+// key of another slot fails on a Cluster at once, not when that slot moves. Mutes and reports are
+// here too.
+import type { RedisClient } from '@gambit/common';
 import { STREAM_MAXLEN, type Keys } from '@gambit/common';
 import {
   WRITTEN_GATEWAY_FIELDS, chatDeliveryHalves, chatLineHalves, decodeStoredChatLine, encodeChatReport, encodeDelivery,
@@ -23,7 +25,7 @@ export const MAX_MUTES = 500;
  * gateway stream prefix (of the room's shard), 9 MAXLEN, 10 the delivery field name, 11 oldest live
  * heartbeat. Returns the line's number, 0 (no such room) or -1 (the spectators' chat is closed).
  */
-const SAY = `
+const SAY = `#!lua
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then return 0 end
 if ARGV[1] == 'spectators' and redis.call('HGET', KEYS[1], 'chat.closed') == '1' then return -1 end
@@ -49,7 +51,7 @@ return n`;
  * such room. The audience is told in the same step, so two players switching at once leave every
  * page as the room ends up.
  */
-const MODE = `
+const MODE = `#!lua
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 if ARGV[1] == '1' then redis.call('HSET', KEYS[1], 'chat.closed', '1') else redis.call('HDEL', KEYS[1], 'chat.closed') end
 for _, gw in ipairs(redis.call('SMEMBERS', KEYS[2])) do
@@ -63,7 +65,7 @@ return 1`;
 type Scripts = { gambitChatSay(...a: (string | number)[]): Promise<number>; gambitChatMode(...a: (string | number)[]): Promise<number> };
 
 export class ChatStore {
-  constructor(private readonly redis: Redis, private readonly keys: Keys) {
+  constructor(private readonly redis: RedisClient, private readonly keys: Keys) {
     redis.defineCommand('gambitChatSay', { numberOfKeys: 4, lua: SAY });
     redis.defineCommand('gambitChatMode', { numberOfKeys: 3, lua: MODE });
   }

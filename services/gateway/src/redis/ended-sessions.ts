@@ -3,11 +3,11 @@
 // browser or a deleted account stops playing at once instead of when its socket happens to close.
 // Pub/sub loses what a gateway misses while disconnected from Redis; the session check at `hello`
 // still refuses every later socket of an ended session.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@gambit/common';
 import type { Logger } from '@gambit/common';
 
 export class EndedSessions {
-  constructor(private readonly sub: Redis, private readonly channel: string, private readonly log: Logger) {}
+  constructor(private readonly sub: RedisClient, private readonly channel: string, private readonly log: Logger) {}
 
   async start(onEnded: (handle: string) => void): Promise<void> {
     this.sub.on('message', (channel: string, handle: string) => {

@@ -1,6 +1,6 @@
 // Reads this gateway's own event streams, one per room shard (XREAD, one reader each, so no consumer
 // group is needed). The entries' layout, and its decoder, are @gambit/protocol's (wire/gateway-events.ts).
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@gambit/common';
 import type { Logger } from '@gambit/common';
 import { decodeGatewayEntry, type GatewayDelivery } from '@gambit/protocol';
 
@@ -10,7 +10,7 @@ export class EventReader {
   private loop?: Promise<void>;
 
   /** `onDelivery` also gets when the engine wrote the entry (ms, from its stream id). */
-  constructor(private readonly redis: Redis, private readonly stream: string, private readonly log: Logger, private readonly onDelivery: (d: GatewayDelivery, writtenAt: number) => void) {}
+  constructor(private readonly redis: RedisClient, private readonly stream: string, private readonly log: Logger, private readonly onDelivery: (d: GatewayDelivery, writtenAt: number) => void) {}
 
   start(): void {
     this.running = true;
@@ -57,7 +57,7 @@ export class EventReader {
 export class EventReaders {
   private readonly readers: EventReader[];
 
-  constructor(streams: readonly { redis: Redis; stream: string }[], log: Logger, onDelivery: (d: GatewayDelivery, writtenAt: number) => void) {
+  constructor(streams: readonly { redis: RedisClient; stream: string }[], log: Logger, onDelivery: (d: GatewayDelivery, writtenAt: number) => void) {
     this.readers = streams.map(({ redis, stream }) => new EventReader(redis, stream, log, onDelivery));
   }
 

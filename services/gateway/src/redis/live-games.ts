@@ -3,7 +3,7 @@
 // ratings come from the finalizer's copies (a player without one shows none and ranks as 1500).
 // Only the newest SCAN_GAMES games in play (of all shards) are ranked, and the answer is kept a
 // second: one read per second per pod whatever the number of visitors.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@gambit/common';
 import type { Keys } from '@gambit/common';
 import { decodeLiveGame, decodeRatingCopy, speedOf, sumCrowd, type LiveGame, type LiveGameView } from '@gambit/protocol';
 
@@ -13,7 +13,7 @@ const CACHE_MS = 1000;
 export class LiveGames {
   private cached: { at: number; games: Promise<LiveGameView[]> } | null = null;
 
-  constructor(private readonly redis: Redis, private readonly keys: Keys, private readonly limit = 50) {}
+  constructor(private readonly redis: RedisClient, private readonly keys: Keys, private readonly limit = 50) {}
 
   list(now = Date.now()): Promise<LiveGameView[]> {
     if (!this.cached || now - this.cached.at >= CACHE_MS) {
@@ -42,19 +42,19 @@ export class LiveGames {
       return new Map(rooms.map((room, i) => [room, summaries[i] ?? null]));
     }));
     const games = newest.map((g) => decodeLiveGame(texts[g.shard]!.get(g.room) ?? null)).filter((g): g is LiveGame => g !== null);
-    const read = this.redis.pipeline();
-    for (const g of games) {
+    // Ratings and crowds lie in several Cluster slots: one command each, sent together.
+    const extras = await Promise.all(games.map((g) => {
       const speed = speedOf(g.tc);
-      read.hget(this.keys.ratings(g.white.playerId), speed).hget(this.keys.ratings(g.black.playerId), speed).hvals(this.keys.crowd(g.room));
-    }
-    const r = (await read.exec()) ?? [];
+      return Promise.all([this.redis.hget(k.ratings(g.white.playerId), speed), this.redis.hget(k.ratings(g.black.playerId), speed), this.redis.hvals(k.crowd(g.room))]);
+    }));
     const views = games.map((g, i): LiveGameView => {
-      const rating = (j: number) => {
-        const copy = decodeRatingCopy(r[3 * i + j]?.[1] as string | null);
+      const [white, black, crowd] = extras[i]!;
+      const rating = (text: string | null) => {
+        const copy = decodeRatingCopy(text);
         return copy ? Math.round(copy.rating) : null;
       };
-      const watchers = sumCrowd((r[3 * i + 2]?.[1] as string[] | undefined) ?? [], now).count;
-      return { room: g.room, white: { ...g.white, rating: rating(0) }, black: { ...g.black, rating: rating(1) }, tc: g.tc, rated: g.rated, startedAt: g.startedAt, watchers };
+      const watchers = sumCrowd(crowd ?? [], now).count;
+      return { room: g.room, white: { ...g.white, rating: rating(white) }, black: { ...g.black, rating: rating(black) }, tc: g.tc, rated: g.rated, startedAt: g.startedAt, watchers };
     });
     const strength = (v: LiveGameView) => ((v.white.rating ?? 1500) + (v.black.rating ?? 1500)) / 2;
     return views.sort((a, b) => strength(b) - strength(a) || b.startedAt - a.startedAt).slice(0, this.limit);

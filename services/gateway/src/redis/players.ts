@@ -1,26 +1,28 @@
 // A player's sockets, wherever they are: the registry (redis/registry.ts) says which gateway holds
 // each, and a message goes to each one's gateway on one of its event streams, as an engine's answer
 // would (delivered by the hub there). For challenges and friends' presence: rare, small messages.
-import type { Redis } from 'ioredis';
+// The conn keys and streams lie in several Redis Cluster slots: one command each, sent together.
+import type { RedisClient } from '@gambit/common';
 import { STREAM_MAXLEN, type Keys } from '@gambit/common';
 import { encodeDelivery, type ServerMsg } from '@gambit/protocol';
 
 export interface OpenSocket { conn: string; gw: string; name: string }
 
 export class Players {
-  constructor(private readonly redis: Redis, private readonly keys: Keys, private readonly aliveWithinMs = 20_000) {}
+  constructor(private readonly redis: RedisClient, private readonly keys: Keys, private readonly aliveWithinMs = 20_000) {}
 
   /** The player's open sockets on live gateways (a dead gateway's are left to the room-reaper). */
   async sockets(playerId: string, now = Date.now()): Promise<OpenSocket[]> {
     const conns = await this.redis.smembers(this.keys.playerConns(playerId));
     if (conns.length === 0) return [];
-    const m = this.redis.multi();
-    for (const c of conns) m.hmget(this.keys.conn(c), 'gw', 'name');
-    const [rows, alive] = await Promise.all([m.exec(), this.redis.zrangebyscore(this.keys.gateways, now - this.aliveWithinMs, '+inf')]);
+    const [rows, alive] = await Promise.all([
+      Promise.all(conns.map((c) => this.redis.hmget(this.keys.conn(c), 'gw', 'name'))),
+      this.redis.zrangebyscore(this.keys.gateways, now - this.aliveWithinMs, '+inf'),
+    ]);
     const live = new Set(alive);
     const open: OpenSocket[] = [];
     conns.forEach((conn, i) => {
-      const [gw, name] = (rows?.[i]?.[1] ?? []) as (string | null)[];
+      const [gw, name] = rows[i] ?? [];
       if (gw && name && live.has(gw)) open.push({ conn, gw, name });
     });
     return open;
@@ -34,9 +36,8 @@ export class Players {
   async tell(to: readonly OpenSocket[], msg: ServerMsg, room?: string): Promise<number> {
     if (to.length === 0) return 0;
     const shard = room === undefined ? 0 : this.keys.shardOf(room);
-    const m = this.redis.multi();
-    for (const s of to) m.xadd(this.keys.gatewayEvents(s.gw, shard), 'MAXLEN', '~', STREAM_MAXLEN.gatewayEvents, '*', ...(encodeDelivery({ k: 'conn', conn: s.conn, msg }) as [string]));
-    await m.exec();
+    await Promise.all(to.map((s) =>
+      this.redis.xadd(this.keys.gatewayEvents(s.gw, shard), 'MAXLEN', '~', STREAM_MAXLEN.gatewayEvents, '*', ...(encodeDelivery({ k: 'conn', conn: s.conn, msg }) as [string]))));
     return to.length;
   }
 

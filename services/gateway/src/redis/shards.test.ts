@@ -2,7 +2,7 @@
 // Redis records every command, so the key names can be checked without a server. With one shard the
 // names must be those of earlier releases; with four, each room's keys are in its shard.
 import { describe, expect, test } from '@jest/globals';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@gambit/common';
 import { keys as makeKeys, type Keys } from '@gambit/common';
 import { encodeLiveGame, type EngineCommand, type ServerMsg } from '@gambit/protocol';
 import { commandPublisher } from './commands.js';
@@ -37,7 +37,7 @@ function fakeRedis(answers: Record<string, (...args: unknown[]) => unknown> = {}
       return async (...args: unknown[]) => run(String(name), args);
     },
   });
-  return { redis: redis as unknown as Redis, calls };
+  return { redis: redis as unknown as RedisClient, calls };
 }
 
 /** A room code of each shard (codes are arbitrary text to the key layout). */

@@ -2,7 +2,7 @@
 // is out is left to its own answer (it was once sent an empty list: "no friends online" for a
 // moment, seen by the friends test on a loaded machine), and followers polled get each change once.
 import { describe, expect, test } from '@jest/globals';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@gambit/common';
 import { createLogger, keys } from '@gambit/common';
 import type { FriendsMsg } from '@gambit/protocol';
 import { Presence } from './presence.js';
@@ -11,7 +11,7 @@ type Online = FriendsMsg['online'];
 
 /** A Presence whose Redis reads are answered by the test, one promise per read. */
 function presence() {
-  const p = new Presence({} as Redis, keys('t'), createLogger('test', 'silent'), 60_000);
+  const p = new Presence({} as RedisClient, keys('t'), createLogger('test', 'silent'), 60_000);
   const reads: { players: string[]; answer: (m: Map<string, Online>) => void }[] = [];
   (p as unknown as { read: (players: string[]) => Promise<Map<string, Online>> }).read = (players) =>
     new Promise((resolve) => reads.push({ players, answer: resolve }));

@@ -1,10 +1,10 @@
 // Friends' presence on this pod: sockets that follow it (`friends`) get which of their friends are
 // online, and the room each one plays in, at once and again whenever it changes. Polled (every
-// PRESENCE_POLL_MS, 2 s by default; three pipelined reads for all the followers here: friends,
+// PRESENCE_POLL_MS, 2 s by default; three rounds of reads for all the followers here: friends,
 // their sockets and games, those sockets' gateways), so nothing has to be told when a friend
 // connects on another pod, and a pod that dies takes no notification with it. Only sockets with
 // the friends page open pay for it.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@gambit/common';
 import type { Keys, Logger } from '@gambit/common';
 import type { FriendsMsg } from '@gambit/protocol';
 
@@ -18,7 +18,7 @@ export class Presence {
   private timer?: NodeJS.Timeout;
   private polling = false;
 
-  constructor(private readonly redis: Redis, private readonly keys: Keys, private readonly log: Logger, private readonly everyMs = 2_000) {}
+  constructor(private readonly redis: RedisClient, private readonly keys: Keys, private readonly log: Logger, private readonly everyMs = 2_000) {}
 
   /** `f` follows `playerId`'s friends from now on; it gets the list at once (answering `id`). */
   async follow(f: PresenceFollower, playerId: string, id?: string): Promise<void> {
@@ -62,32 +62,34 @@ export class Presence {
   }
 
   /**
-   * Each player's online friends (sorted by id), in three pipelined round trips for all of them:
-   * online as a challenge sees it (a socket on a live gateway, redis/players.ts), friends both ways.
+   * Each player's online friends (sorted by id), in three round trips for all of them: online as a
+   * challenge sees it (a socket on a live gateway, redis/players.ts), friends both ways. The keys
+   * lie in several Redis Cluster slots: one command each, sent together (no pipeline).
    */
   private async read(players: string[]): Promise<Map<string, FriendsMsg['online']>> {
     const k = this.keys;
-    const friends = await this.redis.pipeline(players.map((p) => ['smembers', k.friends(p)])).exec();
-    const lists = players.map((_, i) => ((friends?.[i]?.[1] ?? []) as string[]).sort());
+    const friends = await Promise.all(players.map((p) => this.redis.smembers(k.friends(p))));
+    const lists = friends.map((list) => (list ?? []).sort());
     const everyone = [...new Set(lists.flat())];
     if (everyone.length === 0) return new Map(players.map((p) => [p, []]));
     const pairs = players.flatMap((p, i) => lists[i]!.map((f) => [p, f] as const));
-    const m = this.redis.pipeline();
-    for (const f of everyone) m.smembers(k.playerConns(f)).get(k.playing(f));
-    for (const [p, f] of pairs) m.sismember(k.friends(f), p);
-    const rows = (await m.exec()) ?? [];
-    const conns = everyone.map((_, i) => (rows[2 * i]?.[1] ?? []) as string[]);
-    const back = new Set(pairs.filter((_, j) => rows[2 * everyone.length + j]?.[1] === 1).map(([p, f]) => `${p} ${f}`));
-    const q = this.redis.pipeline();
-    for (const c of conns.flat()) q.hget(k.conn(c), 'gw');
-    const [gws, alive] = await Promise.all([q.exec(), this.redis.zrangebyscore(k.gateways, Date.now() - 20_000, '+inf')]);
+    const [conns, playing, backs] = await Promise.all([
+      Promise.all(everyone.map((f) => this.redis.smembers(k.playerConns(f)))),
+      Promise.all(everyone.map((f) => this.redis.get(k.playing(f)))),
+      Promise.all(pairs.map(([p, f]) => this.redis.sismember(k.friends(f), p))),
+    ]);
+    const back = new Set(pairs.filter((_, j) => backs[j] === 1).map(([p, f]) => `${p} ${f}`));
+    const [gws, alive] = await Promise.all([
+      Promise.all(conns.flat().map((c) => this.redis.hget(k.conn(c), 'gw'))),
+      this.redis.zrangebyscore(k.gateways, Date.now() - 20_000, '+inf'),
+    ]);
     const live = new Set(alive);
     let at = 0;
     const state = new Map<string, FriendsMsg['online'][number] | null>();
     everyone.forEach((f, i) => {
-      const online = conns[i]!.some((_, j) => live.has(gws?.[at + j]?.[1] as string));
+      const online = conns[i]!.some((_, j) => live.has(gws[at + j] ?? ''));
       at += conns[i]!.length;
-      const room = rows[2 * i + 1]?.[1] as string | null;
+      const room = playing[i];
       state.set(f, online ? { playerId: f, ...(room && room !== 'pending' ? { playing: room } : {}) } : null);
     });
     return new Map(players.map((p, i) => [p, lists[i]!.filter((f) => back.has(`${p} ${f}`)).map((f) => state.get(f))

@@ -3,7 +3,7 @@
 // Creating one is a single script: the name is claimed with SET NX and the account written only if
 // the claim won, so two racing sign-ups of one name cannot both succeed.
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@gambit/common';
 import { usernameKey } from '@gambit/protocol';
 import type { IdpKeys } from './keys.js';
 
@@ -23,7 +23,7 @@ end
 return 0`;
 
 export class AccountStore {
-  constructor(private readonly redis: Redis, private readonly keys: IdpKeys) {}
+  constructor(private readonly redis: RedisClient, private readonly keys: IdpKeys) {}
 
   /** The new account, or null when the name (in any case) is taken. */
   async create(username: string, passwordHash: string, email: string | null): Promise<Account | null> {

@@ -1,6 +1,6 @@
 // Failed sign-ins counted in Redis per username and per client address, each counter living one
 // window from its first failure. What the counts mean (blocked, for how long) is rules.ts's.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@gambit/common';
 import { usernameKey } from '@gambit/protocol';
 import { blockedFor, type Limits } from '../rules.js';
 import type { IdpKeys } from './keys.js';
@@ -9,7 +9,7 @@ import type { IdpKeys } from './keys.js';
 const accountKeyOf = (typed: string) => usernameKey(typed).slice(0, 64);
 
 export class LoginLimiter {
-  constructor(private readonly redis: Redis, private readonly keys: IdpKeys, private readonly limits: Limits, private readonly windowSeconds: number) {}
+  constructor(private readonly redis: RedisClient, private readonly keys: IdpKeys, private readonly limits: Limits, private readonly windowSeconds: number) {}
 
   /** Seconds until `username` may be tried from `address` again; 0: now. */
   async blocked(username: string, address: string): Promise<number> {

@@ -1,7 +1,7 @@
 // oidc-provider's storage adapter over Redis: every model it keeps (Session, Interaction, Grant,
 // AuthorizationCode, AccessToken, ...) as a hash {payload: JSON, consumed?: epoch seconds} that
 // expires with the model, plus the indexes it looks things up by (session uid, user code, grant).
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@gambit/common';
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { IdpKeys } from './keys.js';
 
@@ -22,7 +22,7 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
 return redis.call('HSETNX', KEYS[1], 'consumed', ARGV[1])`;
 
 class RedisAdapter implements Adapter {
-  constructor(private readonly redis: Redis, private readonly keys: IdpKeys, private readonly name: string) {}
+  constructor(private readonly redis: RedisClient, private readonly keys: IdpKeys, private readonly name: string) {}
 
   private key(id: string) {
     return this.keys.model(this.name, id);
@@ -78,4 +78,4 @@ class RedisAdapter implements Adapter {
 }
 
 /** The `adapter` option of oidc-provider: a factory of one adapter per model name. */
-export const redisAdapterFactory = (redis: Redis, keys: IdpKeys) => (name: string): Adapter => new RedisAdapter(redis, keys, name);
+export const redisAdapterFactory = (redis: RedisClient, keys: IdpKeys) => (name: string): Adapter => new RedisAdapter(redis, keys, name);
