@@ -84,6 +84,21 @@ const VALIDATIONS: { helm: string; literal: (v: Values) => boolean; message: str
     message: 'redis.external.host is required when redis.bundled.enabled is false',
   },
   {
+    helm: '(and .Values.redis.external.cluster (not .Values.redis.bundled.enabled) .Values.redis.external.readerHost)',
+    literal: (v) => v.redis.external.cluster && !v.redis.bundled.enabled && v.redis.external.readerHost !== '',
+    message: 'redis.external.readerHost is for a Redis with one primary: with redis.external.cluster leave it empty',
+  },
+  {
+    helm: '(and .Values.redis.external.cluster (not .Values.redis.bundled.enabled) .Values.idProvider.enabled)',
+    literal: (v) => v.redis.external.cluster && !v.redis.bundled.enabled && v.idProvider.enabled,
+    message: 'idProvider (the embedded OpenID provider, for development) runs on a single Redis only: with redis.external.cluster use your own provider (accounts.oidc)',
+  },
+  {
+    helm: '(and .Values.redis.external.cluster .Values.redis.bundled.enabled)',
+    literal: (v) => v.redis.external.cluster && v.redis.bundled.enabled,
+    message: 'redis.external.cluster needs redis.bundled.enabled=false: the bundled Redis is one server',
+  },
+  {
     helm: '(and (eq .Values.engine.commitDurability "replicated") .Values.redis.bundled.enabled)',
     literal: (v) => v.engine.commitDurability === 'replicated' && v.redis.bundled.enabled,
     message: 'engine.commitDurability=replicated needs a Redis with a replica: the bundled Redis has none (use redis.external, with readerHost)',

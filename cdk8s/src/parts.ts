@@ -33,6 +33,7 @@ export function redisEnv(b: Binding) {
       valueFrom: { secretKeyRef: { name: b.s((v) => v.redis.auth.existingSecret), key: b.s((v) => v.redis.auth.passwordKey) } },
     },
     { cond: b.always, name: 'REDIS_URL', value: b.s(redisUrl(b)) },
+    { cond: b.and(b.not(b.truthy((v) => v.redis.bundled.enabled)), b.truthy((v) => v.redis.external.cluster)), name: 'REDIS_MODE', value: 'cluster' },
   ];
 }
 

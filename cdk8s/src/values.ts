@@ -96,7 +96,7 @@ export const valuesSpec = obj('Gambit: real-time chess on Kubernetes.', {
     }),
   }),
 
-  redis: obj('Redis 7, non-cluster mode (one primary): the bundled development Redis or your own (ElastiCache "cluster mode disabled").', {
+  redis: obj('Redis 7: the bundled development Redis (one server) or your own: one primary (ElastiCache "cluster mode disabled") or a Redis Cluster (redis.external.cluster).', {
     bundled: obj('A single Redis pod in the release, for development and kind (AOF on, no replica, no failover).', {
       enabled: bool('Run it; when false, set redis.external.host.', true),
       image: image('library/redis', 'bundled Redis', 'docker.io', '7.4.2'),
@@ -110,7 +110,8 @@ export const valuesSpec = obj('Gambit: real-time chess on Kubernetes.', {
       ...scheduling('bundled Redis'),
     }),
     external: obj('Your Redis, used when redis.bundled.enabled is false.', {
-      host: str('Primary endpoint host name (ElastiCache: the primary endpoint).', ''),
+      host: str('Primary endpoint host name (ElastiCache: the primary endpoint; with cluster: the configuration endpoint).', ''),
+      cluster: bool('A Redis Cluster (ElastiCache with cluster mode enabled): every service runs with REDIS_MODE=cluster (docs/redis-cluster.md). Set roomShards to at least the primaries you may grow to (16). Not with readerHost, nor idProvider (single Redis only).', false),
       readerHost: str('Reader endpoint host name (ElastiCache: the reader endpoint), where the gateways read their own event streams; with engine.commitDurability=replicated a player then sees only moves a replica has. Empty: the primary.', ''),
       port: int('Port.', 6379, 1, 65535),
       tls: bool('Connect with TLS (rediss://); ElastiCache with in-transit encryption needs it.', false),

@@ -20,6 +20,7 @@ import { Sessions } from '../../services/accounts/src/adapters/sessions.js';
 import { AccountJobs } from '../../services/accounts/src/adapters/jobs.js';
 import { replayDeadLetters } from '../../services/finalizer/src/replay.js';
 import { startRedisCluster, type RedisCluster } from '../support/redis-cluster.js';
+import { connectCluster, expectSpread as expectSpreadOn, type ClusterClient } from './support.js';
 import { waitFor } from '../support/redis.js';
 
 const log = createLogger('test', 'silent');
@@ -29,18 +30,15 @@ let redis: RedisClient;
 const k: Keys = makeKeys('gambit', 4, 'cluster');
 /** slot -> port of the primary serving it. */
 let nodeOfSlot: (slot: number) => number;
+let c: ClusterClient;
 let primaryCount: number;
 /** Every Lua script the adapters define, by command name. */
 const scripts = new Map<string, string>();
 
 beforeAll(async () => {
   cluster = await startRedisCluster();
-  url = cluster.startupNodes.map((n) => `redis://${n.host}:${n.port}`).join(',');
-  redis = connectRedis(url, 'test', 'cluster');
-  await waitFor(() => redis.status === 'ready', 20_000, () => `the Cluster client is ${redis.status}`);
-  const primaries = (await cluster.topology()).filter((t) => t.role === 'primary');
-  primaryCount = primaries.length;
-  nodeOfSlot = (slot) => primaries.find((p) => p.slots.some(([a, b]) => slot >= a && slot <= b))!.port;
+  c = await connectCluster(cluster);
+  ({ url, redis, nodeOfSlot, primaryCount } = c);
   type Define = (name: string, def: { lua: string; numberOfKeys?: number }) => void;
   const client = redis as unknown as { defineCommand: Define };
   const define = client.defineCommand.bind(redis);
@@ -55,12 +53,7 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-/** The keys are in more than one slot, on more than one primary: what a batch of them must survive. */
-function expectSpread(keyList: string[]): void {
-  const slots = new Set(keyList.map((key) => calculateSlot(key)));
-  expect(slots.size).toBeGreaterThan(1);
-  expect(new Set([...slots].map(nodeOfSlot)).size).toBeGreaterThan(1);
-}
+const expectSpread = (keyList: string[]) => expectSpreadOn(c, keyList);
 
 /** How many of the keys exist (one EXISTS each: they are in many slots). */
 async function existing(keyList: string[]): Promise<number> {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import calculateSlot from 'cluster-key-slot';
 import { connectRedis, keys as makeKeys, primaries, ENGINE_GROUP, FINALIZER_GROUP, type Cluster, type Keys } from '@gambit/common';
 import { startClusterStack, type ClusterStack } from '../support/stack.js';
-import { TestPlayer, play, startGame } from '../support/player.js';
+import { TestPlayer, play, startGame, storedGame } from '../support/player.js';
 import { waitFor } from '../support/redis.js';
 
 const SHARDS = 4;
@@ -44,15 +44,7 @@ async function connect(name: string, url = stack.httpUrl): Promise<TestPlayer> {
 
 async function stored(room: string): Promise<Record<string, unknown>> {
   const s = await redis.hget(k.room(room), 's');
-  const gameId = (JSON.parse(s!) as { gameId: string }).gameId;
-  let body: Record<string, unknown> | null = null;
-  await waitFor(async () => {
-    const res = await fetch(`${stack.httpUrl}/api/games/${gameId}`);
-    if (res.status !== 200) return false;
-    body = (await res.json()) as Record<string, unknown>;
-    return true;
-  }, 20_000, `game ${gameId} of room ${room} never reached DynamoDB`);
-  return body!;
+  return storedGame(stack.httpUrl, (JSON.parse(s!) as { gameId: string }).gameId);
 }
 
 describe('Gambit on a Redis Cluster (three primaries, four room shards)', () => {

@@ -16,6 +16,7 @@ import { Crowd } from '../../services/gateway/src/ws/crowd.js';
 import { Presence } from '../../services/gateway/src/ws/presence.js';
 import type { Hub } from '../../services/gateway/src/ws/hub.js';
 import { startRedisCluster, type RedisCluster } from '../support/redis-cluster.js';
+import { connectCluster, expectSpread as expectSpreadOn, type ClusterClient } from './support.js';
 import { waitFor } from '../support/redis.js';
 
 const log = createLogger('test', 'silent');
@@ -25,15 +26,13 @@ let redis: RedisClient;
 const k: Keys = makeKeys('gambit', 4, 'cluster');
 /** slot -> port of the primary serving it. */
 let nodeOfSlot: (slot: number) => number;
+let c: ClusterClient;
 const registries: ConnectionRegistry[] = [];
 
 beforeAll(async () => {
   cluster = await startRedisCluster();
-  url = cluster.startupNodes.map((n) => `redis://${n.host}:${n.port}`).join(',');
-  redis = connectRedis(url, 'test', 'cluster');
-  await waitFor(() => redis.status === 'ready', 20_000, () => `the Cluster client is ${redis.status}`);
-  const primaries = (await cluster.topology()).filter((t) => t.role === 'primary');
-  nodeOfSlot = (slot) => primaries.find((p) => p.slots.some(([a, b]) => slot >= a && slot <= b))!.port;
+  c = await connectCluster(cluster);
+  ({ url, redis, nodeOfSlot } = c);
 }, 90_000);
 
 afterAll(async () => {
@@ -42,12 +41,7 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-/** The keys are in more than one slot, on more than one primary: what a batch of them must survive. */
-function expectSpread(keyList: string[]): void {
-  const slots = new Set(keyList.map((key) => calculateSlot(key)));
-  expect(slots.size).toBeGreaterThan(1);
-  expect(new Set([...slots].map(nodeOfSlot)).size).toBeGreaterThan(1);
-}
+const expectSpread = (keyList: string[]) => expectSpreadOn(c, keyList);
 
 /** A room code of each shard. */
 function roomsByShard(prefix: string): string[] {

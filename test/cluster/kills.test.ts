@@ -10,7 +10,7 @@ import { connectRedis, keys as makeKeys, FINALIZER_GROUP, type Cluster, type Key
 import { controllerConfigSchema } from '../../controllers/room-reaper/src/config.js';
 import { startController, type RunningController } from '../../controllers/room-reaper/src/app.js';
 import { startClusterProcessStack, type ClusterProcessStack, type Proc } from '../support/processes.js';
-import { TestPlayer, play, startGame } from '../support/player.js';
+import { TestPlayer, play, startGame, storedGame } from '../support/player.js';
 import { waitFor } from '../support/redis.js';
 import { FakeApiServer } from '../controller/fake-apiserver.js';
 import { NS, gatewayPod } from '../controller/support.js';
@@ -112,13 +112,6 @@ test('the finalizer killed before a game ends: a new one stores the game once', 
   expect((await fetch(`${stack.httpUrl}/api/games/${gameId}`)).status).not.toBe(200);
   expect(await redis.xlen(k.finalize(k.shardOf(room)))).toBeGreaterThan(0);
   await stack.start('finalizer');
-  let body: Record<string, unknown> | null = null;
-  await waitFor(async () => {
-    const res = await fetch(`${stack.httpUrl}/api/games/${gameId}`);
-    if (res.status !== 200) return false;
-    body = (await res.json()) as Record<string, unknown>;
-    return true;
-  }, 30_000, `game ${gameId} never stored`);
-  expect(body).toMatchObject({ room, result: '0-1', reason: 'checkmate' });
+  expect(await storedGame(stack.httpUrl, gameId, 30_000)).toMatchObject({ room, result: '0-1', reason: 'checkmate' });
   await waitFor(async () => ((await redis.xpending(k.finalize(k.shardOf(room)), FINALIZER_GROUP)) as [number])[0] === 0, 10_000, 'the finalize entry was left pending');
 });

@@ -2,8 +2,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import { Chess } from 'chess.js';
 import { startStack, type Stack } from '../support/stack.js';
-import { TestPlayer, play, startGame } from '../support/player.js';
-import { waitFor } from '../support/redis.js';
+import { TestPlayer, play, startGame, storedGame } from '../support/player.js';
 
 let stack: Stack;
 let players: TestPlayer[] = [];
@@ -20,16 +19,7 @@ async function pair(tc?: { initialMs: number; incrementMs: number }) {
 }
 
 /** The stored game, through the gateway's proxy of the finalizer's read API, once it is there. */
-async function stored(gameId: string): Promise<Record<string, unknown>> {
-  let body: Record<string, unknown> | null = null;
-  await waitFor(async () => {
-    const res = await fetch(`${stack.httpUrl}/api/games/${gameId}`);
-    if (res.status !== 200) return false;
-    body = (await res.json()) as Record<string, unknown>;
-    return true;
-  }, 10_000, `game ${gameId} never reached DynamoDB`);
-  return body!;
-}
+const stored = (gameId: string) => storedGame(stack.httpUrl, gameId, 10_000);
 
 async function gameIdOf(room: string): Promise<string> {
   const { Redis } = await import('ioredis');

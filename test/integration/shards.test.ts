@@ -6,7 +6,7 @@ import { describe, expect, test } from '@jest/globals';
 import calculateSlot from 'cluster-key-slot';
 import { keys as makeKeys, ENGINE_GROUP, FINALIZER_GROUP } from '@gambit/common';
 import { useTwoGateways } from '../support/two-gateways.js';
-import { TestPlayer, play, startGame } from '../support/player.js';
+import { TestPlayer, play, startGame, storedGame } from '../support/player.js';
 import { waitFor } from '../support/redis.js';
 
 const SHARDS = 4;
@@ -15,15 +15,7 @@ const k = () => makeKeys(t.stack.keyPrefix, SHARDS);
 
 async function stored(room: string): Promise<Record<string, unknown>> {
   const s = await t.redis.hget(k().room(room), 's');
-  const gameId = (JSON.parse(s!) as { gameId: string }).gameId;
-  let body: Record<string, unknown> | null = null;
-  await waitFor(async () => {
-    const res = await fetch(`${t.stack.httpUrl}/api/games/${gameId}`);
-    if (res.status !== 200) return false;
-    body = (await res.json()) as Record<string, unknown>;
-    return true;
-  }, 15_000, `game ${gameId} of room ${room} never reached DynamoDB`);
-  return body!;
+  return storedGame(t.stack.httpUrl, (JSON.parse(s!) as { gameId: string }).gameId, 15_000);
 }
 
 describe(`${SHARDS} room shards on one Redis`, () => {

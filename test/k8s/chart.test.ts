@@ -374,6 +374,13 @@ describe('releases and values', () => {
     // Every service that reads room keys uses the same shard count, or rooms would be looked for in the wrong shard.
     for (const c of ['gateway', 'game-engine', 'finalizer', 'room-reaper']) expect(env(o, `gambit-${c}`).ROOM_SHARDS).toBe('16');
     expect(env(rendered.eks, 'gambit-game-engine').ROOM_SHARDS).toBe('1');
+    // A Redis Cluster: every service that talks to Redis runs in cluster mode, and only then.
+    const onCluster = render({ files: profileFiles.eks, set: ['redis.external.cluster=true', 'roomShards=16'] });
+    const containerEnv = (objects: K8sObject[], c: string) => pods([named(objects, 'Deployment', `gambit-${c}`)])[0]!.spec.containers[0]!.env!;
+    for (const c of ['gateway', 'game-engine', 'finalizer', 'room-reaper']) {
+      expect(containerEnv(onCluster, c).find((e) => e.name === 'REDIS_MODE')?.value).toBe('cluster');
+      expect(containerEnv(rendered.eks, c).map((e) => e.name)).not.toContain('REDIS_MODE');
+    }
     const gw = pods([named(o, 'Deployment', 'gambit-gateway')])[0]!.spec.containers[0]!;
     expect(gw.env!.find((e) => e.name === 'TOKEN_SIGNING_KEY')).toEqual({ name: 'TOKEN_SIGNING_KEY', valueFrom: { secretKeyRef: { name: 'my-key', key: 'k' } } });
     expect(gw.env!.find((e) => e.name === 'TOKEN_VERIFY_KEYS')).toEqual({ name: 'TOKEN_VERIFY_KEYS', valueFrom: { secretKeyRef: { name: 'my-key', key: 'verify-keys', optional: true } } });
@@ -423,6 +430,9 @@ describe('releases and values', () => {
   test.each([
     [['redis.bundled.enabled=false'], 'redis.external.host is required when redis.bundled.enabled is false'],
     [['engine.commitDurability=replicated'], 'engine.commitDurability=replicated needs a Redis with a replica: the bundled Redis has none (use redis.external, with readerHost)'],
+    [['redis.external.cluster=true'], 'redis.external.cluster needs redis.bundled.enabled=false: the bundled Redis is one server'],
+    [['redis.bundled.enabled=false', 'redis.external.host=cfg.example', 'redis.external.cluster=true', 'redis.external.readerHost=ro.example'], 'redis.external.readerHost is for a Redis with one primary: with redis.external.cluster leave it empty'],
+    [['redis.bundled.enabled=false', 'redis.external.host=cfg.example', 'redis.external.cluster=true', 'accounts.enabled=true', 'accounts.publicUrl=https://chess.example.com', 'idProvider.enabled=true', 'idProvider.issuer=https://id.chess.example.com'], 'idProvider (the embedded OpenID provider, for development) runs on a single Redis only'],
     [['engine.autoscaling.minReplicas=9', 'engine.autoscaling.maxReplicas=3'], 'engine.autoscaling.minReplicas must not exceed engine.autoscaling.maxReplicas'],
     [['gateway.service.type=NodePort', 'gateway.nlb.certificateArn=arn:aws:acm:x'], 'gateway.nlb.certificateArn needs gateway.service.type LoadBalancer'],
     [['auth.guestTokens=false'], 'with auth.guestTokens false, set auth.oidc.issuer'],

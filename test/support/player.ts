@@ -133,3 +133,15 @@ export async function playOnceAllowed(room: string, white: TestPlayer, black: Te
   }
   throw new Error(`${mover.name}'s ${uci} refused by the rate limit five times`);
 }
+
+/** The stored game, through a gateway's proxy of the finalizer's read API, once it is there. */
+export async function storedGame(httpUrl: string, gameId: string, timeoutMs = 20_000): Promise<Record<string, unknown>> {
+  let body: Record<string, unknown> | null = null;
+  await waitFor(async () => {
+    const res = await fetch(`${httpUrl}/api/games/${gameId}`);
+    if (res.status !== 200) return false;
+    body = (await res.json()) as Record<string, unknown>;
+    return true;
+  }, timeoutMs, `game ${gameId} never reached DynamoDB`);
+  return body!;
+}
