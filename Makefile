@@ -105,11 +105,11 @@ kind-down: ## Delete the kind cluster of kind-up
 # --- Benchmarks (docs/performance.md) -----------------------------------------------------------
 .PHONY: bench bench-quick capacity
 
-bench: build ## Gambit vs the Colyseus 0.18 peer, one process and scaled (two + Redis), on this machine (~17 min): latency, throughput, idle sockets, finalizer; results in bench/results/
+bench: build ## Gambit (as it ships and with replicated commits) vs the Colyseus 0.18 peer, one process and scaled (two + Redis), on this machine (~21 min): latency, throughput, idle sockets, finalizer; results in bench/results/
 	npx tsc -p bench/tsconfig.json
 	node bench/dist/src/main.js
 
-bench-quick: build ## The same, short (~5 min): BENCH_QUICK=1
+bench-quick: build ## The same, short (~6 min): BENCH_QUICK=1
 	npx tsc -p bench/tsconfig.json
 	BENCH_QUICK=1 node bench/dist/src/main.js
 

@@ -30,7 +30,8 @@ export interface Driver {
   close(): Promise<void>;
 }
 
-export type TargetKind = 'gambit' | 'colyseus' | 'colyseus-scaled';
+/** gambit-replicated: Gambit with COMMIT_DURABILITY=replicated, a replica beside its Redis (the price of a move's durability). */
+export type TargetKind = 'gambit' | 'gambit-replicated' | 'colyseus' | 'colyseus-scaled';
 
 export interface Target {
   kind: TargetKind;
@@ -380,5 +381,5 @@ export class ColyseusDriver implements Driver {
 }
 
 export function makeDriver(target: Target, opts: DriverOptions, ev: DriverEvents): Driver {
-  return target.kind === 'gambit' ? new GambitDriver(target, opts, ev) : new ColyseusDriver(target, opts, ev);
+  return target.kind.startsWith('gambit') ? new GambitDriver(target, opts, ev) : new ColyseusDriver(target, opts, ev);
 }

@@ -1,7 +1,7 @@
 // `make bench`: Gambit and the Colyseus peer (one process, and scaled: processes sharing a Redis)
 // under the same workload on this machine, one after the other; prints a summary, writes
 // bench/results/run-<time>.{json,svg,md} and latest.*.
-// Knobs (environment): BENCH_QUICK=1 (a short run), BENCH_TARGETS=gambit,colyseus,colyseus-scaled, BENCH_SCALED_PROCESSES=2,
+// Knobs (environment): BENCH_QUICK=1 (a short run), BENCH_TARGETS=gambit,gambit-replicated,colyseus,colyseus-scaled, BENCH_SCALED_PROCESSES=2,
 // BENCH_SCENARIOS=ladder,search,idle,finalizer,pairing,capacity, BENCH_PAIRING_PLAYERS, BENCH_PAIRING_S, BENCH_WORKERS, BENCH_LADDER=100,500,1000,2000,
 // BENCH_LADDER_RATE=500, BENCH_SEARCH_GAMES, BENCH_SEARCH_START, BENCH_SEARCH_BOUND_MS, BENCH_IDLE,
 // BENCH_WINDOW_S, BENCH_WARMUP_S, BENCH_FIRST_WARMUP_S, BENCH_LADDER_REPEAT, BENCH_PROFILE=1 (V8 CPU profiles of every service), BENCH_MAX_S,
@@ -53,13 +53,13 @@ const cfg: BenchConfig = {
   ...(env.BENCH_PROFILE === '1' ? { profileDir: join(outDir, `profiles-${stamp}`) } : {}),
   log: (line) => console.log(line),
 };
-const known: TargetKind[] = ['gambit', 'colyseus', 'colyseus-scaled'];
+const known: TargetKind[] = ['gambit', 'gambit-replicated', 'colyseus', 'colyseus-scaled'];
 const targets = list(env.BENCH_TARGETS, known.join(',')) as TargetKind[];
 for (const t of targets) {
   if (!known.includes(t)) throw new Error(`BENCH_TARGETS: unknown target ${t} (known: ${known.join(', ')})`);
 }
 const scenarios = new Set(list(env.BENCH_SCENARIOS, 'ladder,search,idle,finalizer,pairing,capacity'));
-// Budgets: three targets now (Gambit, Colyseus in one process, Colyseus scaled); ~17 min and ~5 min when all goes well.
+// Budgets: four targets (Gambit, Gambit replicated, Colyseus in one process, Colyseus scaled); ~21 min and ~6 min when all goes well.
 const maxS = num(env.BENCH_MAX_S, quick ? 600 : 1800);
 
 // Bounded: whatever happens, the run stops (children are killed with their process group).
@@ -115,7 +115,8 @@ for (const t of targets) {
     console.log(`${t}: highest sustained moves/s with p99 <= ${cfg.searchBoundMs} ms (${cfg.searchGames} games)`);
     r.search = await search(t, cfg);
   }
-  if (scenarios.has('idle')) {
+  // The replicated commit changes what a move costs, not what an idle socket does.
+  if (scenarios.has('idle') && t !== 'gambit-replicated') {
     console.log(`${t}: idle authenticated connections`);
     r.idle = await idle(t, cfg);
   }
@@ -149,7 +150,7 @@ if (cfg.profileDir) {
   }
   for (const t of targets) {
     const r = results[t]!;
-    const mine = (k: string) => (t === 'gambit' ? !k.startsWith('colyseus') : t === 'colyseus' ? k === 'colyseus' : /^colyseus\d+$/.test(k));
+    const mine = (k: string) => (t.startsWith('gambit') ? !k.startsWith('colyseus') : t === 'colyseus' ? k === 'colyseus' : /^colyseus\d+$/.test(k));
     r.profiles = Object.fromEntries(Object.entries(by).filter(([k]) => mine(k)));
   }
 }
@@ -252,7 +253,8 @@ if (g?.ladder && c?.ladder) {
     });
   }
 }
-const genRows = [g, c, cs].flatMap((t) => [...(t?.ladder ?? []), ...(t?.search?.steps ?? [])]);
+const gr = results['gambit-replicated'];
+const genRows = [g, gr, c, cs].flatMap((t) => [...(t?.ladder ?? []), ...(t?.search?.steps ?? [])]);
 if (genRows.length) {
   const worst = genRows.reduce((a, r) => (r.gen.eldP99 > a.gen.eldP99 ? r : a));
   // Judged where the machine had CPU to spare and was not crowded by others: there, every
@@ -297,13 +299,25 @@ const ratioLines = (['colyseus', 'colyseus-scaled'] as const).flatMap((vs) => {
   if (!mine.length) return [];
   return ['', `Ratios (Gambit / ${peerLabel[vs]}):`, ...mine.map((r) => `- ${String(r.at)}: ${Object.entries(r).filter(([k]) => k !== 'at' && k !== 'vs').map(([k, v]) => `${k} ${String(v)}`).join(', ')}`)];
 });
+// What a move's durability costs: the same stack with a replica and COMMIT_DURABILITY=replicated
+// (WAIT 1 after each commit, the gateway reading its events from the replica), side by side.
+const durabilityLines: string[] = [];
+if (g && gr) {
+  durabilityLines.push('', 'What durability costs (Gambit with COMMIT_DURABILITY=replicated and a replica, against Gambit as it ships, same run):');
+  if (g.search && gr.search) durabilityLines.push(`- highest sustained moves/s with p99 <= ${cfg.searchBoundMs} ms: ${fmt(gr.search.maxSustained, 0)} vs ${fmt(g.search.maxSustained, 0)} (ratio ${fmt(gr.search.maxSustained / g.search.maxSustained, 3)})`);
+  const a = medianRow(g.ladder, 500), b = medianRow(gr.ladder, 500);
+  if (a && b) {
+    durabilityLines.push(`- at 500 games, ${fmt(a.offered, 0)} moves/s: latency p50 ${fmt(b.latency.p50, 2)} vs ${fmt(a.latency.p50, 2)} ms, p99 ${fmt(b.latency.p99, 1)} vs ${fmt(a.latency.p99, 1)} ms; ` +
+      `server CPU ${fmt(b.serverCpuUsPerMove, 0)} vs ${fmt(a.serverCpuUsPerMove, 0)} us/move (ratio ${fmt(b.serverCpuUsPerMove / a.serverCpuUsPerMove, 2)}; the replica's redis-server counted)`);
+  }
+}
 const floorLines = floors.map((fl) => `- ${fl.met === null ? 'n/a' : fl.met ? 'MET' : 'MISSED'}: ${fl.floor} -> ${fl.measured}`);
 const cap = g?.capacity;
 const capLines = cap ? ['', `Capacity inputs (\`make capacity\` turns them into pods, Redis shards and a monthly bill: docs/capacity.md): ${capacitySummary(cap)}`] : [];
 const md = [
   `Run ${meta.started} (${meta.seconds} s), \`${meta.command}\`, commit ${meta.commit}${meta.dirty ? ' + uncommitted service changes' : ''}`,
   `Machine: ${meta.machine.cores} x ${meta.machine.cpu}, ${meta.machine.memGiB} GiB, Linux ${meta.machine.kernel}, Node ${meta.node}, Redis ${meta.redis}; load average before ${meta.loadBefore.join(' ')}, after ${meta.loadAfter.join(' ')}`,
-  '', ...lines, '', ...searchLines, '', ...idleLines, '', ...finLines, ...ratioLines, ...capLines, '', 'Floors:', ...floorLines, '',
+  '', ...lines, '', ...searchLines, '', ...idleLines, '', ...finLines, ...ratioLines, ...durabilityLines, ...capLines, '', 'Floors:', ...floorLines, '',
 ].join('\n');
 console.log('\n' + md);
 
@@ -317,7 +331,7 @@ if (cfg.profileDir) {
 }
 
 // Plot: latency against offered load, ours and the peer's.
-const colors: Record<string, string> = { gambit: '#1f6feb', colyseus: '#d9480f', 'colyseus-scaled': '#2b8a3e' };
+const colors: Record<string, string> = { gambit: '#1f6feb', 'gambit-replicated': '#6f42c1', colyseus: '#d9480f', 'colyseus-scaled': '#2b8a3e' };
 const series: Series[] = [];
 for (const t of targets) {
   // One point per offered rate: the search steps, and the ladder's 500-game rung (the floor's load).

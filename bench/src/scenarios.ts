@@ -143,7 +143,7 @@ async function startTarget(kind: TargetKind, cfg: BenchConfig, extra: StackOptio
   const opts: StackOptions = { heartbeatMs: cfg.heartbeatMs, ...extra, ...(cfg.profileDir ? { profileDir: cfg.profileDir } : {}) };
   // Node flags for the server under test (the gateway, or the peer), e.g. --max-semi-space-size=1.
   if (process.env.BENCH_SERVER_NODE_OPTIONS) opts.gatewayEnv = { ...opts.gatewayEnv, NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS };
-  return kind === 'gambit' ? startGambit(opts) : startColyseus(opts, kind === 'colyseus-scaled' ? Math.max(2, cfg.scaledProcesses) : 1);
+  return kind.startsWith('gambit') ? startGambit({ ...opts, replicated: kind === 'gambit-replicated' }) : startColyseus(opts, kind === 'colyseus-scaled' ? Math.max(2, cfg.scaledProcesses) : 1);
 }
 
 /** Everything one measurement window needs: the stack, its meters, the load generator. */
@@ -315,7 +315,7 @@ export async function idle(kind: TargetKind, cfg: BenchConfig): Promise<IdleResu
   const stack = await startTarget(kind, cfg, { inspect: true });
   // The process(es) holding the sockets: the gateway, the peer, or every process of the scaled
   // peer (connections spread over them; RSS and CPU summed).
-  const servers = stack.procs.filter((p) => (kind === 'gambit' ? p.name === 'gateway' : p.name.startsWith('colyseus')));
+  const servers = stack.procs.filter((p) => (kind.startsWith('gambit') ? p.name === 'gateway' : p.name.startsWith('colyseus')));
   const rssOf = () => servers.reduce((a, p) => a + (readProc(p.pid)?.rssKiB ?? NaN), 0);
   const gcAll = async () => (await Promise.all(servers.map((p) => collectGarbage(p)))).every(Boolean);
   const fleet = new Fleet(cfg.workers);

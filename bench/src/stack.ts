@@ -75,6 +75,12 @@ export interface StackOptions {
   env?: Record<string, string>;
   gatewayEnv?: Record<string, string>;
   engines?: number;
+  /**
+   * A replica of Gambit's Redis (its own redis-server, measured with the rest), the engines
+   * committing with WAIT 1 (COMMIT_DURABILITY=replicated) and the gateway reading its events from
+   * the replica (REDIS_EVENTS_URL): docs/redis-cluster.md, section 4.
+   */
+  replicated?: boolean;
 }
 
 /** Every process started here and still running: killAll() ends them (budget exceeded, Ctrl-C). */
@@ -178,10 +184,11 @@ export async function collectGarbage(proc: Proc): Promise<boolean> {
   }
 }
 
-/** A redis-server on a free loopback port, without persistence; pushed onto `procs` once spawned. */
-async function startRedis(procs: Proc[]): Promise<{ redis: Proc; redisUrl: string }> {
+/** A redis-server on a free loopback port, without persistence (with `replicaOf`, its replica); pushed onto `procs` once spawned. */
+async function startRedis(procs: Proc[], replicaOf?: string): Promise<{ redis: Proc; redisUrl: string }> {
   const redisPort = await freePort();
-  const redis = spawnProc('redis', 'redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {}, repoRoot());
+  const replica = replicaOf ? ['--replicaof', '127.0.0.1', new URL(replicaOf).port] : [];
+  const redis = spawnProc(replicaOf ? 'redis-replica' : 'redis', 'redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...replica], {}, repoRoot());
   procs.push(redis);
   const redisUrl = `redis://127.0.0.1:${redisPort}`;
   await waitUntil('redis-server', async () => {
@@ -189,7 +196,8 @@ async function startRedis(procs: Proc[]): Promise<{ redis: Proc; redisUrl: strin
     r.on('error', () => undefined);
     try {
       await r.connect();
-      return (await r.ping()) === 'PONG';
+      // A replica counts once it is in sync with its primary.
+      return (await r.ping()) === 'PONG' && (!replicaOf || /master_link_status:up/.test(await r.info('replication')));
     } finally {
       r.disconnect();
     }
@@ -206,6 +214,7 @@ export async function startGambit(opts: StackOptions = {}): Promise<RunningStack
   const started: Proc[] = [];
   try {
     const { redis, redisUrl } = await startRedis(procs);
+    const replica = opts.replicated ? await startRedis(procs, redisUrl) : undefined;
 
     const dynamoPort = await freePort();
     const dynamo = spawnProc('dynalite', process.execPath, [join(root, 'node_modules/dynalite/cli.js'), '--port', String(dynamoPort), '--host', '127.0.0.1', '--createTableMs', '0'], {}, root);
@@ -214,7 +223,7 @@ export async function startGambit(opts: StackOptions = {}): Promise<RunningStack
     await waitUntil('dynalite', async () => (await fetch(dynamoEndpoint, { method: 'POST', signal: AbortSignal.timeout(1000) })).status > 0, dynamo);
 
     const keyPrefix = 'bench';
-    const common = { REDIS_URL: redisUrl, KEY_PREFIX: keyPrefix, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', ...opts.env };
+    const common = { REDIS_URL: redisUrl, KEY_PREFIX: keyPrefix, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', ...(replica ? { COMMIT_DURABILITY: 'replicated' } : {}), ...opts.env };
     const metrics: Record<string, string> = {};
     for (let i = 0; i < (opts.engines ?? 1); i++) {
       const port = await freePort();
@@ -242,6 +251,7 @@ export async function startGambit(opts: StackOptions = {}): Promise<RunningStack
       // Every simulated player comes from 127.0.0.1: the per-address limits (sockets, joins per
       // minute) are for the internet, not for a load generator.
       MAX_CONNECTIONS_PER_IP: '1000000', JOIN_RATE_PER_MIN: '100000000',
+      ...(replica ? { REDIS_EVENTS_URL: replica.redisUrl } : {}),
       ...opts.gatewayEnv,
     }, root);
     procs.push(gateway);
@@ -251,12 +261,12 @@ export async function startGambit(opts: StackOptions = {}): Promise<RunningStack
     await waitUntil('gateway', httpOk(`${httpUrl}/readyz`), gateway);
 
     return {
-      kind: 'gambit', httpUrl, httpUrls: [httpUrl], procs, redisUrl, dynamoEndpoint, keyPrefix, metrics,
+      kind: replica ? 'gambit-replicated' : 'gambit', httpUrl, httpUrls: [httpUrl], procs, redisUrl, dynamoEndpoint, keyPrefix, metrics,
       async stop() {
         // The gateway closes at once on SIGINT (SIGTERM would drain); services first, then their stores.
         await stopProcs([gateway], 'SIGINT');
-        await stopProcs(procs.filter((p) => p !== gateway && p !== redis && p !== dynamo));
-        await stopProcs([redis, dynamo]);
+        await stopProcs(procs.filter((p) => p !== gateway && p !== redis && p !== dynamo && p !== replica?.redis));
+        await stopProcs([redis, dynamo, ...(replica ? [replica.redis] : [])]);
       },
     };
   } catch (err) {

@@ -8,7 +8,9 @@
 // a move is confirmed once a replica has it, so the promoted replica has every move played.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import calculateSlot from 'cluster-key-slot';
-import { connectRedis, keys as makeKeys, primaries, ENGINE_GROUP, FINALIZER_GROUP, type Cluster, type Keys } from '@gambit/common';
+import { connectRedis, createLogger, keys as makeKeys, primaries, ENGINE_GROUP, FINALIZER_GROUP, type Cluster, type Keys } from '@gambit/common';
+import { Engine, RoomStore } from '@gambit/rooms';
+import type { EngineCommand, Origin } from '@gambit/protocol';
 import { startClusterStack, type ClusterStack } from '../support/stack.js';
 import { TestPlayer, play, startGame, storedGame } from '../support/player.js';
 import { waitFor } from '../support/redis.js';
@@ -132,6 +134,25 @@ describe('Gambit on a Redis Cluster (three primaries, four room shards)', () => 
     c.send({ t: 'rematch', room, action: 'accept' });
     await Promise.all([a.next('started', () => true, 10_000), c.next('started', () => true, 10_000)]);
     expect(await redis.get(k.playing(c.playerId))).toBe(room);
+  });
+
+  test('a pair from the outbox done twice (an engine stopped after the commit, before the marks): one game, its marks written again', async () => {
+    const store = new RoomStore(redis, k, { roomTtlMs: 3_600_000, logCap: 100, gatewayStreamMaxLen: 100, finalizeMaxLen: 100 });
+    const engine = new Engine(store, { graceMs: 5_000 }, createLogger('test', 'silent'));
+    const origin = (playerId: string): Origin => ({ gw: 'nobody', conn: `c-${playerId}`, playerId, name: playerId, at: Date.now(), cid: 'pair.redo' });
+    const cmd: EngineCommand = { t: 'pair', origin: origin('redo-a'), opponent: origin('redo-b'), tc: { initialMs: 60_000, incrementMs: 0 }, rated: false, pool: '1+0' };
+    const ack = { stream: k.pairs!, group: ENGINE_GROUP };
+    const games = async () => (await Promise.all(k.allShards.map((s) => redis.zcard(k.liveGames(s))))).reduce((a, b) => a + b, 0);
+    const before = await games();
+    // The transport acknowledges an outbox entry (the commit cannot: another slot).
+    expect(await engine.handle(cmd, '1-1', ack)).toBe(false);
+    const room = await redis.get(k.playing('redo-a'));
+    expect(room).toMatch(/^[A-Z0-9]{8}$/);
+    expect(await redis.get(k.playing('redo-b'))).toBe(room);
+    await redis.del(k.playing('redo-a'), k.playing('redo-b')); // as if the engine had stopped before writing them
+    expect(await engine.handle(cmd, '1-1', ack)).toBe(false);
+    expect(await games()).toBe(before + 1);
+    expect([await redis.get(k.playing('redo-a')), await redis.get(k.playing('redo-b'))]).toEqual([room, room]);
   });
 
   test('an engine killed mid-game: the other takes its commands over and the game goes on', async () => {

@@ -206,13 +206,18 @@ describe('the gateway adapters on a Redis Cluster', () => {
     for (const f of ['u_ben', 'u_cat', 'u_eve']) await redis.sadd(k.friends(f), 'u_ann'); // u_dan is not a friend back
     for (const [c, p] of [['fb1', 'u_ben'], ['fb2', 'u_ben'], ['fd1', 'u_dan'], ['fe1', 'u_eve']] as const) await gw.add(c, p, p);
     await dead.add('fc1', 'u_cat', 'cat'); // only on a dead gateway: offline
+    // u_ben plays in ROOMB (a game in play is in its shard's live set); u_eve's mark names a room
+    // with no game in play (an engine stopped between an end and its release): stale, not shown.
     await redis.set(k.playing('u_ben'), 'ROOMB');
-    await redis.set(k.playing('u_eve'), 'pending');
+    await redis.zadd(k.liveGames(k.shardOf('ROOMB')), Date.now(), 'ROOMB');
+    await redis.set(k.playing('u_eve'), 'ROOMSTAL');
     expectSpread([k.friends('u_ann'), ...['u_ben', 'u_cat', 'u_dan', 'u_eve'].map((p) => k.playerConns(p)), ...['fb1', 'fb2', 'fc1', 'fd1', 'fe1'].map((c) => k.conn(c))]);
     const presence = new Presence(redis, k, log);
     const sent: FriendsMsg[] = [];
     await presence.follow({ send: (m) => sent.push(m) }, 'u_ann', 'q1');
     expect(sent).toEqual([{ t: 'friends', id: 'q1', online: [{ playerId: 'u_ben', playing: 'ROOMB' }, { playerId: 'u_eve' }] }]);
+    expect(await redis.get(k.playing('u_eve'))).toBeNull(); // dropped by the reader
+    expect(await redis.get(k.playing('u_ben'))).toBe('ROOMB');
   });
 
   test('ended sessions: a publish reaches the subscriber, whichever node each is on', async () => {

@@ -200,13 +200,24 @@ describe('infra/aws/data.yaml (CloudFormation)', () => {
     for (const e of endpoints) expect(e.Properties.RouteTableIds).toEqual({ Ref: 'PrivateRouteTableIds' });
   });
 
-  test('Redis: cluster mode disabled, failover across zones, TLS and AUTH, reachable from the nodes only', () => {
+  test('Redis: one primary by default, a Redis Cluster with RedisClusterShards; failover across zones, TLS and AUTH, reachable from the nodes only', () => {
     const redis = c.Resources.Redis!;
     expect(redis.Type).toBe('AWS::ElastiCache::ReplicationGroup');
     const p = redis.Properties;
-    expect(p.NumNodeGroups).toBeUndefined();
-    expect(p.ClusterMode).toBeUndefined();
-    expect(p).toMatchObject({ Engine: 'redis', NumCacheClusters: 2, AutomaticFailoverEnabled: true, MultiAZEnabled: true, TransitEncryptionEnabled: true });
+    const noValue = { Ref: 'AWS::NoValue' };
+    // RedisClusterShards 0 (the default): one primary and a replica, cluster mode left off.
+    expect(c.Parameters!.RedisClusterShards).toMatchObject({ Type: 'Number', Default: 0, MinValue: 0 });
+    expect(c.Conditions).toEqual({ ClusterMode: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'RedisClusterShards' }, 0] }] }, OnePrimary: { 'Fn::Equals': [{ Ref: 'RedisClusterShards' }, 0] } });
+    expect(p.NumCacheClusters).toEqual({ 'Fn::If': ['OnePrimary', 2, noValue] });
+    // Otherwise that many primaries with a replica each, cluster mode on (and in the parameter group).
+    expect(p.ClusterMode).toEqual({ 'Fn::If': ['ClusterMode', 'enabled', noValue] });
+    expect(p.NumNodeGroups).toEqual({ 'Fn::If': ['ClusterMode', { Ref: 'RedisClusterShards' }, noValue] });
+    expect(p.ReplicasPerNodeGroup).toEqual({ 'Fn::If': ['ClusterMode', 1, noValue] });
+    expect((c.Resources.RedisParameters!.Properties.Properties as Record<string, unknown>)['cluster-enabled']).toEqual({ 'Fn::If': ['ClusterMode', 'yes', 'no'] });
+    // The chart's redis.external.host: the primary endpoint, or the cluster's configuration endpoint.
+    expect(c.Outputs!.RedisPrimaryEndpoint).toMatchObject({ Condition: 'OnePrimary', Value: { 'Fn::GetAtt': ['Redis', 'PrimaryEndPoint.Address'] } });
+    expect(c.Outputs!.RedisConfigurationEndpoint).toMatchObject({ Condition: 'ClusterMode', Value: { 'Fn::GetAtt': ['Redis', 'ConfigurationEndPoint.Address'] } });
+    expect(p).toMatchObject({ Engine: 'redis', AutomaticFailoverEnabled: true, MultiAZEnabled: true, TransitEncryptionEnabled: true });
     expect(String(p.EngineVersion)).toMatch(/^7\./);
     const sg = c.Resources.RedisSecurityGroup!.Properties.SecurityGroupIngress as Record<string, unknown>[];
     expect(sg).toEqual([{ IpProtocol: 'tcp', FromPort: 6379, ToPort: 6379, SourceSecurityGroupId: { Ref: 'NodeSecurityGroupId' } }]);

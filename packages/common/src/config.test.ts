@@ -3,7 +3,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { z } from 'zod';
 import { commonConfig, isOrigin } from './config.js';
-import { clusterNodes, connectRedis } from './redis.js';
+import { clusterNodes, connectRedis, redactUrl } from './redis.js';
 
 describe('isOrigin', () => {
   test.each([
@@ -47,5 +47,13 @@ describe('REDIS_MODE and REDIS_URL', () => {
     expect(() => connectRedis('redis://a:7000,redis://b:7001', 'x', 'single')).toThrow('REDIS_MODE=cluster');
     expect(schema.safeParse({ REDIS_MODE: 'sharded' }).success).toBe(false);
     expect(schema.parse({}).REDIS_MODE).toBe('single');
+    // A comma in a single Redis's password is not a list of nodes, and never logged.
+    expect(() => {
+      const r = connectRedis('redis://:pa,ss@127.0.0.1:1', 'x', 'single');
+      r.on('error', () => undefined);
+      r.disconnect();
+    }).not.toThrow();
+    expect(redactUrl('redis://:pa,ss@host:6379')).toBe('redis://:***@host:6379');
+    expect(redactUrl('redis://:secret@a:7000,redis://:secret@b:7000')).toBe('redis://:***@a:7000,redis://:***@b:7000');
   });
 });

@@ -15,7 +15,8 @@ export type RedisMode = 'single' | 'cluster';
 
 export function connectRedis(url: string, name: string, mode: RedisMode = 'single'): RedisClient {
   if (mode === 'single') {
-    if (url.includes(',')) throw new Error('REDIS_URL lists several nodes: that is a cluster (REDIS_MODE=cluster)');
+    // (A comma alone may be in a password: only a second URL after it is a list.)
+    if (/,\s*rediss?:\/\//.test(url)) throw new Error('REDIS_URL lists several nodes: that is a cluster (REDIS_MODE=cluster)');
     return new Redis(url, { connectionName: name, maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: false });
   }
   const nodes = clusterNodes(url);
@@ -80,7 +81,7 @@ export function instanceId(): string {
 
 /** The URL without its password, for messages and logs (REDIS_URL may carry AUTH credentials). */
 export function redactUrl(url: string): string {
-  if (url.includes(',')) return url.split(',').map(redactUrl).join(',');
+  if (/,\s*rediss?:\/\//.test(url)) return url.split(',').map((n) => redactUrl(n.trim())).join(',');
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';

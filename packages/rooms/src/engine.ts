@@ -49,7 +49,7 @@ export class Engine {
     const outbox = ack !== undefined && !this.store.acksInCommit(ack.stream);
     const cmdId = outbox ? `mm:${entryId}` : entryId;
     const outcome = cmd.t === 'pair' && cmd.room !== undefined
-      ? await this.pairRoom(cmd, cmd.room, cmdId, entry)
+      ? await this.pairRoom(cmd, cmd.room, cmdId, entry, outbox)
       : cmd.t === 'create' || cmd.t === 'pair'
       ? await this.create(cmd, cmdId, entry)
       : await this.run(cmd.room, cmd.origin, (loaded, game) => decide(loaded.state, cmd, this.ctx(cmdId, game, loaded.state, cmd.origin), cmd.room), entry);
@@ -93,10 +93,12 @@ export class Engine {
    * someone else's room (a random code that happened to be the same: about one in 10^12 per room),
    * the game gets a fresh room instead.
    */
-  private async pairRoom(cmd: Extract<EngineCommand, { t: 'pair' }>, room: string, cmdId: string, ack?: Ack): Promise<string> {
+  private async pairRoom(cmd: Extract<EngineCommand, { t: 'pair' }>, room: string, cmdId: string, ack?: Ack, outbox = false): Promise<string> {
     const taken = (s: RoomState | null) => s !== null && !s.applied.includes(cmdId) && !seatsBoth(s, cmd);
+    // From the outbox (its entry acknowledged after the commit, not in it), a once-key in the
+    // room's shard makes a late redelivery a no-op, even once the room's applied list forgot it.
     const outcome = await this.run(room, cmd.origin, (loaded, game) => (taken(loaded.state)
-      ? TAKEN : decide(loaded.state, cmd, this.ctx(cmdId, game, loaded.state, cmd.origin), room)), ack);
+      ? TAKEN : decide(loaded.state, cmd, this.ctx(cmdId, game, loaded.state, cmd.origin), room)), ack, outbox ? cmdId : undefined);
     if (outcome !== 'taken') return outcome;
     const { room: _, ...elsewhere } = cmd;
     return this.create(elsewhere, cmdId, ack);
@@ -104,7 +106,7 @@ export class Engine {
 
   /** `origin` is who to tell when the rules fail; null for deadlines. */
   /** Returns what happened, for the logs: committed, rejected with a code, or nothing to do. */
-  private async run(room: string, origin: Origin | null, decideFrom: (loaded: Loaded, game: () => Game) => Decision, ack?: Ack): Promise<string> {
+  private async run(room: string, origin: Origin | null, decideFrom: (loaded: Loaded, game: () => Game) => Decision, ack?: Ack, onceId?: string): Promise<string> {
     const attempts = this.settings.maxAttempts ?? 20;
     for (let attempt = 0; attempt < attempts; attempt++) {
       // The room as this engine last committed it, if it did: commit.lua checks the version, so a
@@ -142,7 +144,7 @@ export class Engine {
       }
       let res: Awaited<ReturnType<RoomStore['commit']>>;
       try {
-        res = await this.store.commit(room, loaded, d, undefined, ack);
+        res = await this.store.commit(room, loaded, d, onceId, ack);
       } catch (err) {
         this.live.delete(room);
         if (touched) this.positions.delete(room); // the cached board may hold an uncommitted move
@@ -152,6 +154,11 @@ export class Engine {
         this.live.delete(room);
         if (touched) this.positions.delete(room);
         return this.reply(error(d.alone!, 'in_game', 'one of you is playing another game: the next game here waits until it ends'), room);
+      }
+      if (res === 'duplicate') {
+        this.live.delete(room);
+        if (touched) this.positions.delete(room);
+        return 'duplicate';
       }
       if (res === 'conflict') {
         // The cached game may hold this uncommitted move: the next read finds its moves are not a

@@ -157,6 +157,10 @@ export class GatewayJanitor {
       return this.scripts.gambitRetireGatewayShard(copy, keys.gatewayEvents(gw, s), gw, judgedScore, copy === keys.gateways ? '0' : '1');
     }));
     let done = shards.every((r) => r === 1) ? 1 : 0;
+    // Not atomic with the steps around it (they are in other slots): a heartbeat seen now still
+    // spares the registry entries (one landing in the instant after is healed by the next beats).
+    const score = done ? await this.redis.zscore(keys.gateways, gw) : null;
+    if (done && score !== null && score !== judgedScore) done = 0;
     if (done) {
       // The registry entries: one key per command (conn keys are in slots of their own).
       await Promise.all([keys.gatewayConns(gw), keys.gatewayConnections(gw), ...connIds.map((c) => keys.conn(c))].map((k) => this.redis.del(k)));

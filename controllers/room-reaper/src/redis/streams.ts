@@ -65,13 +65,15 @@ export class StreamHousekeeper {
   }
 
   /** The streams with consumer groups, every shard's, by the names used in metric labels. */
-  private streams(): { label: string; key: string; shard: number }[] {
-    return this.keys.allShards.flatMap((shard) => [
+  private streams(): { label: string; key: string; shard?: number }[] {
+    // On a Cluster, the matchmaking outbox too (pairs for the engines; no shard).
+    const outbox = this.keys.pairs ? [{ label: 'pairs', key: this.keys.pairs }] : [];
+    return [...outbox, ...this.keys.allShards.flatMap((shard) => [
       { label: 'commands', key: this.keys.commands(shard), shard },
       { label: 'finalize', key: this.keys.finalize(shard), shard },
       // Dead letters wait for an operator's replay: measured, never trimmed (they have no group).
       { label: 'finalize_dead', key: this.keys.finalizeDead(shard), shard },
-    ]);
+    ])];
   }
 
   async runOnce(now = Date.now()): Promise<{ trimmed: Record<string, number>; stuck: Record<string, number>; orphans: string[] }> {
@@ -126,7 +128,7 @@ export class StreamHousekeeper {
   }
 
   /** How many of one shard's stream's entries are pending past STUCK_PENDING_MS (logged with a sample). */
-  private async findStuck(key: string, label: string, shard: number, group: string, pending: number): Promise<number> {
+  private async findStuck(key: string, label: string, shard: number | undefined, group: string, pending: number): Promise<number> {
     if (pending === 0) return 0;
     const rows = (await this.redis.xpending(key, group, 'IDLE', this.settings.stuckPendingMs, '-', '+', 1000)) as [string, string, number, number][];
     if (rows.length) {
@@ -137,11 +139,11 @@ export class StreamHousekeeper {
   }
 
   /** A log field naming the shard, only when there are several (one shard logs as before). */
-  private shardField(shard: number): { shard?: number } {
-    return this.keys.shards > 1 ? { shard } : {};
+  private shardField(shard: number | undefined): { shard?: number } {
+    return this.keys.shards > 1 && shard !== undefined ? { shard } : {};
   }
 
-  private async removeStaleConsumers(key: string, label: string, shard: number, group: string): Promise<void> {
+  private async removeStaleConsumers(key: string, label: string, shard: number | undefined, group: string): Promise<void> {
     const consumers = ((await this.redis.xinfo('CONSUMERS', key, group)) as unknown[][]).map(fields)
       .map((c) => ({ name: String(c.name), pending: Number(c.pending ?? 0), idleMs: Number(c.idle ?? 0) }));
     const del = (this.redis as unknown as { gambitDelConsumer(k: string, g: string, c: string, idle: number): Promise<number> }).gambitDelConsumer;

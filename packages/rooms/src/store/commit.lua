@@ -30,7 +30,8 @@ if plan.alone then
   end
 end
 if plan.once then
-  if redis.call('SET', KEYS[8], '1', 'NX', 'PX', plan.ttl) == false then return 2 end
+  -- Its value names the room the command made: a redo on a Cluster writes that game's marks again.
+  if redis.call('SET', KEYS[8], plan.room, 'NX', 'PX', plan.ttl) == false then return 2 end
 end
 local code = plan.room
 local state, finalize, fallback = ARGV[2], ARGV[3], ARGV[4]

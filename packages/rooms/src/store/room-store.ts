@@ -175,9 +175,30 @@ export class RoomStore {
       k.liveGames(s), k.liveSummaries(s),
     ];
     const res = this.settings.waitFor ? await this.commitReplicated(keys, args, this.settings.waitFor) : await (this.redis as unknown as Committing).gambitCommit(...keys, ...args);
-    if (res === 1 && cluster && plan.playing === 'start') await this.marks.start(code, players, ttl);
-    if (res === 1 && cluster && plan.playing === 'end') await this.marks.release(code, players);
+    if (res === 1 && cluster && plan.playing === 'start') await this.afterCommit(() => this.marks.start(code, players, ttl));
+    if (res === 1 && cluster && plan.playing === 'end') await this.afterCommit(() => this.marks.release(code, players));
+    // A redone command that had made its game (an engine stopped after the commit, before the
+    // marks): the once-key names that room; while its game is in play, its marks are written again.
+    if (res === 2 && cluster && plan.playing === 'start') {
+      const made = await this.redis.get(k.once(onceId ?? 'none', s));
+      if (made && (await this.redis.zscore(k.liveGames(k.shardOf(made)), made)) !== null) await this.afterCommit(() => this.marks.start(made, players, ttl));
+    }
     return res === 1 ? 'ok' : res === 2 ? 'duplicate' : res === 3 ? 'busy' : 'conflict';
+  }
+
+  /**
+   * A write that must follow a commit already made (and maybe already acknowledged): tried again
+   * through a failover of its slot's primary (up to about 30 s), as nothing would redo it later.
+   */
+  private async afterCommit(write: () => Promise<void>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await write();
+      } catch (err) {
+        if (attempt >= 15) throw err;
+        await new Promise((r) => setTimeout(r, 2_000));
+      }
+    }
   }
 
   /** The commit script and WAIT in one pipeline: one round trip, plus the replica's. */

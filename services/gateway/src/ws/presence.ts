@@ -4,8 +4,7 @@
 // their sockets and games, those sockets' gateways), so nothing has to be told when a friend
 // connects on another pod, and a pod that dies takes no notification with it. Only sockets with
 // the friends page open pay for it.
-import type { RedisClient } from '@gambit/common';
-import type { Keys, Logger } from '@gambit/common';
+import { PlayingMarks, type Keys, type Logger, type RedisClient } from '@gambit/common';
 import type { FriendsMsg } from '@gambit/protocol';
 
 export interface PresenceFollower {
@@ -18,7 +17,12 @@ export class Presence {
   private timer?: NodeJS.Timeout;
   private polling = false;
 
-  constructor(private readonly redis: RedisClient, private readonly keys: Keys, private readonly log: Logger, private readonly everyMs = 2_000) {}
+  /** Which room a friend plays in (on a Cluster, a stale mark is dropped rather than shown). */
+  private readonly marks: PlayingMarks;
+
+  constructor(private readonly redis: RedisClient, private readonly keys: Keys, private readonly log: Logger, private readonly everyMs = 2_000) {
+    this.marks = new PlayingMarks(redis, keys);
+  }
 
   /** `f` follows `playerId`'s friends from now on; it gets the list at once (answering `id`). */
   async follow(f: PresenceFollower, playerId: string, id?: string): Promise<void> {
@@ -75,7 +79,7 @@ export class Presence {
     const pairs = players.flatMap((p, i) => lists[i]!.map((f) => [p, f] as const));
     const [conns, playing, backs] = await Promise.all([
       Promise.all(everyone.map((f) => this.redis.smembers(k.playerConns(f)))),
-      Promise.all(everyone.map((f) => this.redis.get(k.playing(f)))),
+      Promise.all(everyone.map((f) => this.marks.of(f))),
       Promise.all(pairs.map(([p, f]) => this.redis.sismember(k.friends(f), p))),
     ]);
     const back = new Set(pairs.filter((_, j) => backs[j] === 1).map(([p, f]) => `${p} ${f}`));
