@@ -89,10 +89,11 @@ describe('infra/aws/alerts.yaml (CloudFormation: budget, alarms, SNS)', () => {
     }
   });
 
-  test('the Redis nodes are those of infra/aws/data.yaml: its output names the replication group, two nodes', () => {
+  test('the Redis nodes are those of infra/aws/data.yaml: its output names the replication group, two nodes (one primary: its default)', () => {
     const data = template('infra/aws/data.yaml');
     expect(data.Outputs.RedisReplicationGroupId!.Value).toEqual({ Ref: 'Redis' });
-    expect(data.Resources.Redis!.Properties.NumCacheClusters).toBe(2);
+    expect(data.Resources.Redis!.Properties.NumCacheClusters).toEqual({ 'Fn::If': ['OnePrimary', 2, { Ref: 'AWS::NoValue' }] });
+    expect(data.Parameters.RedisClusterShards!.Default).toBe(0);
   });
 
   test('every Ref, GetAtt, Sub variable and Condition names a parameter, resource or condition of the template', () => {
