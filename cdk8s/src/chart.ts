@@ -13,7 +13,7 @@ import type { Values } from './values.js';
 import { Accounts, accountsNetworkPolicies, accountsOn, idProviderOn, tokensSigned } from './accounts.js';
 import { IdProvider } from './id-provider.js';
 import { Turn, turnGatewayConfig, turnGatewayEnv, turnNetworkPolicy, turnOn } from './turn.js';
-import { PORTS, UIDS, clusterService, configChecksum, configMap, dynamoEndpoint, meta, redisEnv, redisEventsEnv, tokenSecretName } from './parts.js';
+import { PORTS, UIDS, clusterService, configChecksum, configMap, dynamoEndpoint, meta, redisEnv, redisEventsEnv, redisEventsFromReplicasEnv, tokenSecretName } from './parts.js';
 import { tlsConds } from './tls.js';
 import { alertmanagerSecret } from './alerting.js';
 
@@ -145,6 +145,7 @@ class Gateway extends Construct {
         conditionalEnv: [
           ...redisEnv(b),
           redisEventsEnv(b),
+          redisEventsFromReplicasEnv(b),
           {
             cond: signed,
             name: 'TOKEN_SIGNING_KEY',

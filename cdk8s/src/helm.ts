@@ -94,6 +94,11 @@ const VALIDATIONS: { helm: string; literal: (v: Values) => boolean; message: str
     message: 'idProvider (the embedded OpenID provider, for development) runs on a single Redis only: with redis.external.cluster use your own provider (accounts.oidc)',
   },
   {
+    helm: '(and .Values.redis.external.replicaReads (not .Values.redis.external.cluster))',
+    literal: (v) => v.redis.external.replicaReads && !v.redis.external.cluster,
+    message: 'redis.external.replicaReads is for a Redis Cluster (redis.external.cluster); with one primary set redis.external.readerHost',
+  },
+  {
     helm: '(and .Values.redis.external.cluster .Values.redis.bundled.enabled)',
     literal: (v) => v.redis.external.cluster && v.redis.bundled.enabled,
     message: 'redis.external.cluster needs redis.bundled.enabled=false: the bundled Redis is one server',

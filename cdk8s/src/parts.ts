@@ -37,6 +37,15 @@ export function redisEnv(b: Binding) {
   ];
 }
 
+/** REDIS_EVENTS_FROM_REPLICAS for the gateways on a Redis Cluster, when asked. */
+export function redisEventsFromReplicasEnv(b: Binding) {
+  return {
+    cond: b.and(b.not(b.truthy((x) => x.redis.bundled.enabled)), b.and(b.truthy((x) => x.redis.external.cluster), b.truthy((x) => x.redis.external.replicaReads))),
+    name: 'REDIS_EVENTS_FROM_REPLICAS',
+    value: 'true',
+  };
+}
+
 /** REDIS_EVENTS_URL for the gateways: your Redis's reader endpoint, when one is given. */
 export function redisEventsEnv(b: Binding) {
   const v = b.values;

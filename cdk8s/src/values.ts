@@ -111,6 +111,7 @@ export const valuesSpec = obj('Gambit: real-time chess on Kubernetes.', {
     }),
     external: obj('Your Redis, used when redis.bundled.enabled is false.', {
       host: str('Primary endpoint host name (ElastiCache: the primary endpoint; with cluster: the configuration endpoint).', ''),
+      replicaReads: bool('With cluster: the gateways read their event streams from replicas (REDIS_EVENTS_FROM_REPLICAS); with engine.commitDurability=replicated a player then sees only moves a replica has (what readerHost does for one primary).', false),
       cluster: bool('A Redis Cluster (ElastiCache with cluster mode enabled): every service runs with REDIS_MODE=cluster (docs/redis-cluster.md). Set roomShards to at least the primaries you may grow to (16). Not with readerHost, nor idProvider (single Redis only).', false),
       readerHost: str('Reader endpoint host name (ElastiCache: the reader endpoint), where the gateways read their own event streams; with engine.commitDurability=replicated a player then sees only moves a replica has. Empty: the primary.', ''),
       port: int('Port.', 6379, 1, 65535),

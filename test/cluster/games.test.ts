@@ -5,10 +5,12 @@
 // and a rematch (the `playing` marks outside the room's slot); an engine killed mid-game; and the
 // primary holding a game's room killed mid-game: its replica is promoted and the game goes on.
 // The engines commit as COMMIT_DURABILITY=replicated (WAIT 1 after each commit, in its pipeline):
-// a move is confirmed once a replica has it, so the promoted replica has every move played.
+// a move is confirmed once a replica has it, so the promoted replica has every move played; and the
+// gateways read their event streams from the replicas (REDIS_EVENTS_FROM_REPLICAS): a player is shown
+// only what a failover keeps.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import calculateSlot from 'cluster-key-slot';
-import { connectRedis, createLogger, keys as makeKeys, primaries, ENGINE_GROUP, FINALIZER_GROUP, type Cluster, type Keys } from '@gambit/common';
+import { Redis, connectRedis, createLogger, keys as makeKeys, primaries, ENGINE_GROUP, FINALIZER_GROUP, type Cluster, type Keys } from '@gambit/common';
 import { Engine, RoomStore } from '@gambit/rooms';
 import type { EngineCommand, Origin } from '@gambit/protocol';
 import { startClusterStack, type ClusterStack } from '../support/stack.js';
@@ -25,7 +27,9 @@ const players: TestPlayer[] = [];
 beforeAll(async () => {
   // cluster-node-timeout 1500 ms: a killed primary is failed over in 2-4 s (Redis's default, 15 s,
   // would make the kill test a minute long); see test/support/redis-cluster.ts.
-  stack = await startClusterStack({ engines: 2, roomShards: SHARDS, durability: 'replicated', clusterOptions: { nodeTimeoutMs: 1500 } });
+  stack = await startClusterStack({
+    engines: 2, roomShards: SHARDS, durability: 'replicated', clusterOptions: { nodeTimeoutMs: 1500 }, gateway: { REDIS_EVENTS_FROM_REPLICAS: 'true' },
+  });
   second = await stack.addGateway();
   redis = connectRedis(stack.redisUrl, 'test', 'cluster') as Cluster;
   redis.on('error', () => undefined); // a killed node's connection errors until its slots move
@@ -77,6 +81,18 @@ describe('Gambit on a Redis Cluster (three primaries, four room shards)', () => 
     // Each commit was followed by WAIT on its primary (the replicated commit runs in a Cluster pipeline).
     const waits = await Promise.all(primaries(redis).map(async (n) => Number(/cmdstat_wait:calls=(\d+)/.exec(await n.info('commandstats'))?.[1] ?? 0)));
     expect(waits.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(12 * 6);
+    // The gateways' blocking event reads are on the replicas, none on a primary.
+    const readers = async (ports: number[]) => (await Promise.all(ports.map(async (port) => {
+      const node = new Redis({ host: '127.0.0.1', port });
+      try {
+        return String(await node.call('CLIENT', 'LIST')).split('\n').filter((l) => /name=gateway:\S+:events/.test(l) && / cmd=xread /.test(l)).length;
+      } finally {
+        node.disconnect();
+      }
+    }))).reduce((a, b) => a + b, 0);
+    const topo = await stack.cluster.topology();
+    expect(await readers(topo.filter((n) => n.role === 'replica').map((n) => n.port))).toBeGreaterThanOrEqual(2 * SHARDS);
+    expect(await readers(topo.filter((n) => n.role === 'primary').map((n) => n.port))).toBe(0);
     // Every game that ended let go of its players' marks.
     for (const p of players) expect(await redis.get(k.playing(p.playerId))).toBeNull();
   });

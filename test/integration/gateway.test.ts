@@ -52,7 +52,8 @@ describe('configuration', () => {
     expect(() => loadGatewayConfig({ GUEST_TOKENS: 'false', OIDC_ISSUER: 'https://id.example.com' })).toThrow(/OIDC_AUDIENCE="": OIDC needs both/);
     // An origin with a trailing slash or a path would never match what browsers send.
     expect(() => loadGatewayConfig({ TOKEN_SECRET: 'x'.repeat(40), REDIS_MODE: 'cluster', REDIS_URL: 'redis://a:7000,redis://b:7000', REDIS_EVENTS_URL: 'redis://replica:6379' }))
-      .toThrow(/REDIS_EVENTS_URL="redis:\/\/replica:6379": is for a single Redis with a replica; with REDIS_MODE=cluster leave it unset/);
+      .toThrow(/REDIS_EVENTS_URL="redis:\/\/replica:6379": is for a single Redis with a replica; with REDIS_MODE=cluster use REDIS_EVENTS_FROM_REPLICAS=true/);
+    expect(() => loadGatewayConfig({ TOKEN_SECRET: 'x'.repeat(40), REDIS_EVENTS_FROM_REPLICAS: 'true' })).toThrow(/REDIS_EVENTS_FROM_REPLICAS="true": is for a Redis Cluster/);
     expect(() => loadGatewayConfig({ TOKEN_SECRET: 'x'.repeat(40), REDIS_MODE: 'sharded' })).toThrow(/REDIS_MODE="sharded"/);
     expect(() => loadGatewayConfig({ TOKEN_SECRET: 'x'.repeat(40), ALLOWED_ORIGINS: 'https://chess.example.com/' })).toThrow(/ALLOWED_ORIGINS=.*https:\/\/chess.example.com\/ is not an origin/);
     expect(loadGatewayConfig({ TOKEN_SECRET: 'x'.repeat(40), ALLOWED_ORIGINS: 'https://chess.example.com, http://127.0.0.1:8081' }).ALLOWED_ORIGINS)

@@ -375,8 +375,10 @@ describe('releases and values', () => {
     for (const c of ['gateway', 'game-engine', 'finalizer', 'room-reaper']) expect(env(o, `gambit-${c}`).ROOM_SHARDS).toBe('16');
     expect(env(rendered.eks, 'gambit-game-engine').ROOM_SHARDS).toBe('1');
     // A Redis Cluster: every service that talks to Redis runs in cluster mode, and only then.
-    const onCluster = render({ files: profileFiles.eks, set: ['redis.external.cluster=true', 'roomShards=16'] });
     const containerEnv = (objects: K8sObject[], c: string) => pods([named(objects, 'Deployment', `gambit-${c}`)])[0]!.spec.containers[0]!.env!;
+    const onCluster = render({ files: profileFiles.eks, set: ['redis.external.cluster=true', 'redis.external.replicaReads=true', 'roomShards=16'] });
+    expect(containerEnv(onCluster, 'gateway').find((e) => e.name === 'REDIS_EVENTS_FROM_REPLICAS')?.value).toBe('true');
+    for (const c of ['game-engine', 'finalizer']) expect(containerEnv(onCluster, c).map((e) => e.name)).not.toContain('REDIS_EVENTS_FROM_REPLICAS');
     for (const c of ['gateway', 'game-engine', 'finalizer', 'room-reaper']) {
       expect(containerEnv(onCluster, c).find((e) => e.name === 'REDIS_MODE')?.value).toBe('cluster');
       expect(containerEnv(rendered.eks, c).map((e) => e.name)).not.toContain('REDIS_MODE');
@@ -430,6 +432,7 @@ describe('releases and values', () => {
   test.each([
     [['redis.bundled.enabled=false'], 'redis.external.host is required when redis.bundled.enabled is false'],
     [['engine.commitDurability=replicated'], 'engine.commitDurability=replicated needs a Redis with a replica: the bundled Redis has none (use redis.external, with readerHost)'],
+    [['redis.external.replicaReads=true'], 'redis.external.replicaReads is for a Redis Cluster (redis.external.cluster); with one primary set redis.external.readerHost'],
     [['redis.external.cluster=true'], 'redis.external.cluster needs redis.bundled.enabled=false: the bundled Redis is one server'],
     [['redis.bundled.enabled=false', 'redis.external.host=cfg.example', 'redis.external.cluster=true', 'redis.external.readerHost=ro.example'], 'redis.external.readerHost is for a Redis with one primary: with redis.external.cluster leave it empty'],
     [['redis.bundled.enabled=false', 'redis.external.host=cfg.example', 'redis.external.cluster=true', 'accounts.enabled=true', 'accounts.publicUrl=https://chess.example.com', 'idProvider.enabled=true', 'idProvider.issuer=https://id.chess.example.com'], 'idProvider (the embedded OpenID provider, for development) runs on a single Redis only'],

@@ -306,6 +306,17 @@ export async function startRedisCluster(opts: RedisClusterOptions = {}): Promise
     }
     const covered = topo.filter((t) => t.role === 'primary' && !t.failing).reduce((s, t) => s + t.slots.reduce((a, [x, y]) => a + y - x + 1, 0), 0);
     if (covered !== SLOTS) return `${covered} slots covered by live primaries`;
+    // What clients are told (CLUSTER SLOTS, read once by ioredis at connect): each range with every
+    // live replica of its primary. Redis leaves a replica out until its first sync is done, a few
+    // seconds after the link is up; a client that connected then would read from primaries only.
+    for (const p of nodes) {
+      const ranges = await ask(p.port, (r) => r.call('CLUSTER', 'SLOTS') as Promise<[number, number, ...[string, number, string][]][]>).catch(() => null);
+      if (!ranges) return `${p.port}: no CLUSTER SLOTS`;
+      for (const [from, , primary, ...replicas] of ranges) {
+        const want = topo.filter((t) => t.role === 'replica' && !t.failing && t.primaryId === primary?.[2]).length;
+        if (replicas.length !== want) return `${p.port}: CLUSTER SLOTS lists ${replicas.length} of ${want} replicas for slots from ${from}`;
+      }
+    }
     return null;
   };
 

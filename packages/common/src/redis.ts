@@ -13,7 +13,11 @@ export { Cluster, Redis };
 export type RedisClient = Redis | Cluster;
 export type RedisMode = 'single' | 'cluster';
 
-export function connectRedis(url: string, name: string, mode: RedisMode = 'single'): RedisClient {
+/**
+ * `replicaReads` (a Cluster): read commands go to a replica of the slot's primary (READONLY), as a
+ * gateway's event readers do with REDIS_EVENTS_FROM_REPLICAS (docs/redis-cluster.md, section 4).
+ */
+export function connectRedis(url: string, name: string, mode: RedisMode = 'single', opts: { replicaReads?: boolean } = {}): RedisClient {
   if (mode === 'single') {
     // (A comma alone may be in a password: only a second URL after it is a list.)
     if (/,\s*rediss?:\/\//.test(url)) throw new Error('REDIS_URL lists several nodes: that is a cluster (REDIS_MODE=cluster)');
@@ -31,6 +35,7 @@ export function connectRedis(url: string, name: string, mode: RedisMode = 'singl
     // ElastiCache's TLS certificates name the endpoints, not the addresses they resolve to.
     ...(first.protocol === 'rediss:' ? { dnsLookup: (address: string, cb: (err: null, a: string) => void) => cb(null, address) } : {}),
     enableReadyCheck: true,
+    ...(opts.replicaReads ? { scaleReads: 'slave' as const } : {}),
     // Commands to one node in the same tick go as one write: what a pipeline did on one Redis,
     // without a pipeline's one-node rule.
     enableAutoPipelining: true,
@@ -40,6 +45,9 @@ export function connectRedis(url: string, name: string, mode: RedisMode = 'singl
     retryDelayOnTryAgain: 100,
     maxRedirections: 32,
     slotsRefreshTimeout: 2_000,
+    // The slot map is read at connect and after a redirect; read it again now and then, or a replica
+    // that joined (or finished its first sync) after the connect would never get a replica read.
+    slotsRefreshInterval: 30_000,
     clusterRetryStrategy: (times) => Math.min(100 * times, 2_000),
   });
 }

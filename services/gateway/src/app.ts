@@ -68,10 +68,11 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const perIp = new PerIp(config.MAX_CONNECTIONS_PER_IP, config.JOIN_RATE_PER_MIN);
   let draining = false;
 
-  // One blocking read per shard stream, each on its own connection (to a replica with REDIS_EVENTS_URL).
+  // One blocking read per shard stream, each on its own connection (to a replica with REDIS_EVENTS_URL,
+  // or on a Cluster with REDIS_EVENTS_FROM_REPLICAS).
   const eventsUrl = config.REDIS_EVENTS_URL ?? config.REDIS_URL;
   const events = new EventReaders(keys.allShards.map((s) => ({
-    redis: connectRedis(eventsUrl, keys.shards === 1 ? `gateway:${id}:events` : `gateway:${id}:events:${s}`, config.REDIS_MODE),
+    redis: connectRedis(eventsUrl, keys.shards === 1 ? `gateway:${id}:events` : `gateway:${id}:events:${s}`, config.REDIS_MODE, { replicaReads: config.REDIS_EVENTS_FROM_REPLICAS }),
     stream: keys.gatewayEvents(id, s),
   })), log, deliveryHandler({ hub, metrics, moveLatency, lateSeats: new LateSeats(closedRecently, forward) }));
 

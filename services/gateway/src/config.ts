@@ -14,6 +14,8 @@ export const gatewayConfigSchema = z.object({
    * (docs/redis-cluster.md, section 4). Empty: REDIS_URL.
    */
   REDIS_EVENTS_URL: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL').optional(),
+  /** The same on a Redis Cluster (REDIS_MODE=cluster): each event stream read from a replica of its primary. */
+  REDIS_EVENTS_FROM_REPLICAS: env.bool(false),
   PORT: env.port(8080),
   HOST: env.str('0.0.0.0'),
   /** Guest tokens: `POST /api/guest` issues them; off when only OIDC sign-in is wanted. */
@@ -94,7 +96,8 @@ export const gatewayConfigSchema = z.object({
   if (c.TOKEN_SIGNING_KEY && c.TOKEN_SECRET) ctx.addIssue({ code: 'custom', path: ['TOKEN_SECRET'], message: 'set TOKEN_SIGNING_KEY or TOKEN_SECRET, not both' });
   if (Boolean(c.OIDC_ISSUER) !== Boolean(c.OIDC_AUDIENCE)) ctx.addIssue({ code: 'custom', path: [c.OIDC_ISSUER ? 'OIDC_AUDIENCE' : 'OIDC_ISSUER'], message: 'OIDC needs both OIDC_ISSUER and OIDC_AUDIENCE' });
   // On a Cluster the replicas are the cluster's own (reads from them: a later change); the URL names one server.
-  if (c.REDIS_EVENTS_URL && c.REDIS_MODE === 'cluster') ctx.addIssue({ code: 'custom', path: ['REDIS_EVENTS_URL'], message: 'is for a single Redis with a replica; with REDIS_MODE=cluster leave it unset' });
+  if (c.REDIS_EVENTS_URL && c.REDIS_MODE === 'cluster') ctx.addIssue({ code: 'custom', path: ['REDIS_EVENTS_URL'], message: 'is for a single Redis with a replica; with REDIS_MODE=cluster use REDIS_EVENTS_FROM_REPLICAS=true' });
+  if (c.REDIS_EVENTS_FROM_REPLICAS && c.REDIS_MODE !== 'cluster') ctx.addIssue({ code: 'custom', path: ['REDIS_EVENTS_FROM_REPLICAS'], message: 'is for a Redis Cluster (REDIS_MODE=cluster); with one primary set REDIS_EVENTS_URL to its replica' });
   if (!c.GUEST_TOKENS && !c.OIDC_ISSUER && !c.ACCOUNTS_URL) ctx.addIssue({ code: 'custom', path: ['GUEST_TOKENS'], message: 'with guest tokens off, OIDC_ISSUER or ACCOUNTS_URL must be set: nobody could sign in' });
 });
 
