@@ -28,7 +28,7 @@ beforeAll(async () => {
   // cluster-node-timeout 1500 ms: a killed primary is failed over in 2-4 s (Redis's default, 15 s,
   // would make the kill test a minute long); see test/support/redis-cluster.ts.
   stack = await startClusterStack({
-    engines: 2, roomShards: SHARDS, durability: 'replicated', clusterOptions: { nodeTimeoutMs: 1500 }, gateway: { REDIS_EVENTS_FROM_REPLICAS: 'true' },
+    engines: 2, roomShards: SHARDS, durability: 'replicated', clusterOptions: { nodeTimeoutMs: 1500, clientsSeeReplicas: true }, gateway: { REDIS_EVENTS_FROM_REPLICAS: 'true' },
   });
   second = await stack.addGateway();
   redis = connectRedis(stack.redisUrl, 'test', 'cluster') as Cluster;

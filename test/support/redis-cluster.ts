@@ -56,6 +56,12 @@ export interface RedisClusterOptions {
   nodeTimeoutMs?: number;
   /** Append-only file on every node, fsynced on every write (as test/support/redis.ts's `aof`). */
   appendonly?: boolean;
+  /**
+   * The start also waits until CLUSTER SLOTS lists every replica (what a client reads at connect):
+   * Redis leaves a replica out until the cluster bus has gossiped its first sync, ~8 s after the
+   * create here. Only for tests whose clients must see replicas from their first connect (replica reads).
+   */
+  clientsSeeReplicas?: boolean;
   /** Readiness deadline for the start (generous: a slow machine under load). */
   startTimeoutMs?: number;
 }
@@ -243,6 +249,9 @@ export async function startRedisCluster(opts: RedisClusterOptions = {}): Promise
         // A replica cut off from its primary for long may still be promoted: in a test every
         // replica is current enough, and a refused promotion would leave slots unserved.
         '--cluster-replica-validity-factor', '0',
+        // A primary waits 5 s (Redis's default) for more replicas before a diskless full sync; each
+        // has one, so it starts at once (the cluster is ready ~5 s sooner).
+        '--repl-diskless-sync-delay', '0',
         '--save', '',
         ...(opts.appendonly ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
       ];
@@ -282,7 +291,7 @@ export async function startRedisCluster(opts: RedisClusterOptions = {}): Promise
   };
 
   /** A reason the cluster is not healthy yet, or null. */
-  const unhealthy = async (): Promise<string | null> => {
+  const unhealthy = async (replicas = 0, listed = false): Promise<string | null> => {
     const nodes = live();
     for (const p of nodes) {
       let ci: Record<string, string>;
@@ -304,12 +313,15 @@ export async function startRedisCluster(opts: RedisClusterOptions = {}): Promise
       if (!n) return `${p.port} not in CLUSTER NODES`;
       if (n.failing) return `${p.port} seen failing`;
     }
+    // Right after `--cluster create` the replicas may not have joined their primaries yet.
+    const joined = topo.filter((t) => t.role === 'replica' && !t.failing).length;
+    if (joined < replicas) return `${joined} of ${replicas} replicas joined`;
     const covered = topo.filter((t) => t.role === 'primary' && !t.failing).reduce((s, t) => s + t.slots.reduce((a, [x, y]) => a + y - x + 1, 0), 0);
     if (covered !== SLOTS) return `${covered} slots covered by live primaries`;
-    // What clients are told (CLUSTER SLOTS, read once by ioredis at connect): each range with every
-    // live replica of its primary. Redis leaves a replica out until its first sync is done, a few
-    // seconds after the link is up; a client that connected then would read from primaries only.
-    for (const p of nodes) {
+    // What clients are told (CLUSTER SLOTS, read by ioredis at connect): each range with every live
+    // replica of its primary (clientsSeeReplicas). Without it, a client connected now reads from
+    // primaries only until its next refresh of the slot map.
+    for (const p of listed ? nodes : []) {
       const ranges = await ask(p.port, (r) => r.call('CLUSTER', 'SLOTS') as Promise<[number, number, ...[string, number, string][]][]>).catch(() => null);
       if (!ranges) return `${p.port}: no CLUSTER SLOTS`;
       for (const [from, , primary, ...replicas] of ranges) {
@@ -320,10 +332,10 @@ export async function startRedisCluster(opts: RedisClusterOptions = {}): Promise
     return null;
   };
 
-  const waitHealthy = async (timeoutMs = startTimeoutMs) => {
+  const waitHealthy = async (timeoutMs = startTimeoutMs, replicas = 0, listed = false) => {
     let why: string | null = 'not checked';
     const began = Date.now();
-    await waitFor(async () => (why = await unhealthy()) === null, timeoutMs, () => `cluster not healthy after ${Date.now() - began} ms: ${why}`);
+    await waitFor(async () => (why = await unhealthy(replicas, listed)) === null, timeoutMs, () => `cluster not healthy after ${Date.now() - began} ms: ${why}`);
   };
 
   try {
@@ -332,7 +344,7 @@ export async function startRedisCluster(opts: RedisClusterOptions = {}): Promise
     for (const p of procs) p.id = await ask(p.port, (r) => r.call('CLUSTER', 'MYID') as Promise<string>);
     const create = await run('redis-cli', ['--cluster', 'create', ...procs.map((p) => `${HOST}:${p.port}`), '--cluster-replicas', '1', '--cluster-yes'], startTimeoutMs);
     if (create.code !== 0) throw new Error(`redis-cli --cluster create failed (${create.code}): ${create.output}`);
-    await waitHealthy();
+    await waitHealthy(startTimeoutMs, 3, opts.clientsSeeReplicas === true);
     const topo = await topology();
     if (topo.filter((t) => t.role === 'primary').length !== 3 || topo.filter((t) => t.role === 'replica').length !== 3) {
       throw new Error(`expected 3 primaries and 3 replicas, got ${JSON.stringify(topo.map((t) => [t.port, t.role]))}`);
