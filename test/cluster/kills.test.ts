@@ -7,13 +7,12 @@
 // the finalizer SIGKILLed before a game ends: a new one stores the game once.
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { connectRedis, keys as makeKeys, FINALIZER_GROUP, type Cluster, type Keys } from '@gambit/common';
-import { controllerConfigSchema } from '../../controllers/room-reaper/src/config.js';
-import { startController, type RunningController } from '../../controllers/room-reaper/src/app.js';
+import type { RunningController } from '../../controllers/room-reaper/src/app.js';
 import { startClusterProcessStack, type ClusterProcessStack, type Proc } from '../support/processes.js';
 import { TestPlayer, play, startGame, storedGame } from '../support/player.js';
 import { waitFor } from '../support/redis.js';
 import { FakeApiServer } from '../controller/fake-apiserver.js';
-import { NS, gatewayPod } from '../controller/support.js';
+import { NS, gatewayPod, startLeadingController } from '../controller/support.js';
 
 const GRACE = 4_000;
 let stack: ClusterProcessStack;
@@ -32,12 +31,7 @@ beforeAll(async () => {
   k = makeKeys(stack.keyPrefix, 4, 'cluster');
   redis = connectRedis(stack.redisUrl, 'test', 'cluster') as Cluster;
   for (const p of stack.procs.filter((x) => x.name === 'gateway')) api.put('pods', NS, gatewayPod(gatewayId(p)));
-  controller = await startController(controllerConfigSchema.parse({
-    REDIS_URL: stack.redisUrl, REDIS_MODE: 'cluster', ROOM_SHARDS: '4', KEY_PREFIX: stack.keyPrefix, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    METRICS_PORT: '0', POD_NAME: 'reaper-0', POD_NAMESPACE: NS, LEASE_DURATION_MS: '2000', LEASE_RENEW_DEADLINE_MS: '1500', LEASE_RETRY_MS: '200',
-    GATEWAY_SCAN_MS: '500', REAP_EVERY_MS: '200',
-  }), { kubeConfig: api.kubeConfig() });
-  await waitFor(() => controller.isLeader() && controller.pods!.synced, 10_000, 'controller not leading');
+  controller = await startLeadingController(api, { REDIS_URL: stack.redisUrl, REDIS_MODE: 'cluster', ROOM_SHARDS: '4' }, stack.keyPrefix, 10_000);
 }, 120_000);
 
 afterAll(async () => {

@@ -6,13 +6,12 @@
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { keys as makeKeys, type Keys } from '@gambit/common';
-import { controllerConfigSchema } from '../../controllers/room-reaper/src/config.js';
-import { startController, type RunningController } from '../../controllers/room-reaper/src/app.js';
+import type { RunningController } from '../../controllers/room-reaper/src/app.js';
 import { startProcessStack, type Proc, type ProcessStack } from '../support/processes.js';
 import { TestPlayer, play, startGame } from '../support/player.js';
 import { waitFor } from '../support/redis.js';
 import { FakeApiServer } from './fake-apiserver.js';
-import { NS, gatewayPod, scrape } from './support.js';
+import { NS, gatewayPod, scrape, startLeadingController } from './support.js';
 
 const GRACE = 1_500;
 
@@ -31,12 +30,7 @@ beforeAll(async () => {
   keys = makeKeys(stack.keyPrefix);
   redis = new Redis(stack.redis.url);
   for (const p of stack.procs.filter((x) => x.name === 'gateway')) api.put('pods', NS, gatewayPod(gatewayId(p)));
-  controller = await startController(controllerConfigSchema.parse({
-    REDIS_URL: stack.redis.url, KEY_PREFIX: stack.keyPrefix, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', METRICS_PORT: '0',
-    POD_NAME: 'reaper-0', POD_NAMESPACE: NS, LEASE_DURATION_MS: '2000', LEASE_RENEW_DEADLINE_MS: '1500', LEASE_RETRY_MS: '200',
-    GATEWAY_SCAN_MS: '500', REAP_EVERY_MS: '200',
-  }), { kubeConfig: api.kubeConfig() });
-  await waitFor(() => controller.isLeader() && controller.pods!.synced, 5_000, 'controller not leading');
+  controller = await startLeadingController(api, { REDIS_URL: stack.redis.url }, stack.keyPrefix);
 }, 30_000);
 
 afterAll(async () => {

@@ -1,6 +1,9 @@
 // Shared pieces of the controller tests.
 import { createLogger } from '@gambit/common';
-import type { Obj } from './fake-apiserver.js';
+import type { FakeApiServer, Obj } from './fake-apiserver.js';
+import { controllerConfigSchema } from '../../controllers/room-reaper/src/config.js';
+import { startController, type RunningController } from '../../controllers/room-reaper/src/app.js';
+import { waitFor } from '../support/redis.js';
 
 export const log = createLogger('room-reaper-test', process.env.TEST_LOG_LEVEL ?? 'silent');
 export const NS = 'gambit';
@@ -44,4 +47,18 @@ export function sample(text: string, name: string, labels: Record<string, string
 /** A sample from a running controller's /metrics. */
 export async function scrape(port: number, name: string, labels: Record<string, string> = {}): Promise<number> {
   return sample(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text(), name, labels);
+}
+
+/**
+ * The controller in this process, leading at once, watching the gateway pods through the fake API
+ * server; `redis`: its REDIS_URL (and REDIS_MODE, ROOM_SHARDS for a cluster), `keyPrefix` the stack's.
+ */
+export async function startLeadingController(api: FakeApiServer, redis: Record<string, string>, keyPrefix: string, leadWithinMs = 5_000): Promise<RunningController> {
+  const controller = await startController(controllerConfigSchema.parse({
+    ...redis, KEY_PREFIX: keyPrefix, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', METRICS_PORT: '0',
+    POD_NAME: 'reaper-0', POD_NAMESPACE: NS, LEASE_DURATION_MS: '2000', LEASE_RENEW_DEADLINE_MS: '1500', LEASE_RETRY_MS: '200',
+    GATEWAY_SCAN_MS: '500', REAP_EVERY_MS: '200',
+  }), { kubeConfig: api.kubeConfig() });
+  await waitFor(() => controller.isLeader() && controller.pods!.synced, leadWithinMs, 'controller not leading');
+  return controller;
 }

@@ -24,11 +24,15 @@ export class PlayingMarks {
   async of(playerId: string): Promise<string | null> {
     const mark = await this.redis.get(this.keys.playing(playerId));
     if (!mark || mark === PENDING || !this.keys.cluster) return mark;
-    // A game in play is in its shard's live set from the commit that started it (before its marks
-    // were written) to the one that ended it (before they are removed).
-    if ((await this.redis.zscore(this.keys.liveGames(this.keys.shardOf(mark)), mark)) !== null) return mark;
+    // A game enters the live set before its marks are written and leaves it before they are removed.
+    if (await this.inPlay(mark)) return mark;
     await this.release(mark, [playerId]);
     return null;
+  }
+
+  /** Whether `room` holds a game in play: in its shard's live set from the commit that started it to the one that ended it. */
+  async inPlay(room: string): Promise<boolean> {
+    return (await this.redis.zscore(this.keys.liveGames(this.keys.shardOf(room)), room)) !== null;
   }
 
   /** Whether one of `players` is playing or being seated elsewhere than `room` (Cluster: before a rematch's commit). */

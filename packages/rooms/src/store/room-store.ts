@@ -181,7 +181,7 @@ export class RoomStore {
     // marks): the once-key names that room; while its game is in play, its marks are written again.
     if (res === 2 && cluster && plan.playing === 'start') {
       const made = await this.redis.get(k.once(onceId ?? 'none', s));
-      if (made && (await this.redis.zscore(k.liveGames(k.shardOf(made)), made)) !== null) await this.afterCommit(() => this.marks.start(made, players, ttl));
+      if (made && (await this.marks.inPlay(made))) await this.afterCommit(() => this.marks.start(made, players, ttl));
     }
     return res === 1 ? 'ok' : res === 2 ? 'duplicate' : res === 3 ? 'busy' : 'conflict';
   }
