@@ -38,10 +38,21 @@ export const CPU_TARGET = 0.7;
 export const ENGINE_CACHE_ROOMS = 20_000;
 /** STREAM_RETAIN_MS of the room-reaper (controllers/room-reaper/src/config.ts): acknowledged entries of the command and finalize streams are kept 10 min. */
 export const STREAM_RETAIN_S = 600;
-/** STREAM_MAXLEN (packages/common/src/keys.ts). Gateway streams are read with XREAD (no group), so only MAXLEN bounds them: each fills to it. */
+/** STREAM_MAXLEN (packages/common/src/keys.ts). */
 export const STREAM_MAXLEN = { commands: 100_000, gatewayEvents: 10_000, finalize: 1_000_000 } as const;
+/**
+ * GATEWAY_STREAM_RETAIN_MS (packages/common/src/keys.ts), in seconds: a gateway event stream keeps
+ * this much of its entries (trimmed by age, XADD MINID ~), plus at most one stream node the trim
+ * left (stream-node-max-bytes, 4 KB by default).
+ */
+export const GATEWAY_STREAM_RETAIN_S = 120;
+export const STREAM_NODE_BYTES = 4096;
+/** Gateway stream entries a move writes: the room's event to each player's gateway (two when they are on two pods). */
+export const GATEWAY_ENTRIES_PER_MOVE = SOCKETS_PER_GAME;
 /** docs/redis-cluster.md: ROOM_SHARDS, 16 by default on a cluster; a room shard is one slot, so one primary at most. */
 export const ROOM_SHARDS_DEFAULT = 16;
+/** Room shards per engine when the engines own shards (docs/capacity.md): an even enough split. */
+export const ENGINE_ROOM_SHARDS = 4;
 /**
  * Seconds of commands the command stream should hold unread without trimming any (assumption):
  * a dead engine's entries are claimed after CLAIM_IDLE_MS (5 s), a Redis failover takes 3-20 s
@@ -377,9 +388,10 @@ export const valuesOf = (i: Inputs): Values => Object.fromEntries(INPUT_KEYS.map
 
 export interface Options {
   /**
-   * Room affinity: every move of a room handled by the same engine (not built: the engines share
-   * one consumer group; with Redis Cluster, engines owning shards would give it). Without it a
-   * move finds its room in the engine's memory only if that engine also handled the previous ply.
+   * Room affinity: every move of a room handled by the same engine, the engines owning room shards
+   * (SHARD_LEASE_MS, as Gambit ships; the report's tables). Without it (SHARD_LEASE_MS=0, every
+   * engine reading every shard; the report's last cost line) a move finds its room in the engine's
+   * memory only if that engine also handled the previous ply.
    */
   affinity?: boolean;
 }
@@ -510,8 +522,11 @@ export function size(v: Values, games: number, opts: Options = {}): Sizing {
   // engine's own polls (its deadline scan runs on each room shard under Redis Cluster).
   const usPerCommand = v.redisUsPerMove / v.redisCommandsPerMove;
   const misses = 1 - hitRate;
+  // With affinity each engine scans the deadlines of its own shards only: the scans of all engines
+  // together cover every shard once.
   const redisLoad = (shardsScanned: number) => {
-    const polls = engines * (ENGINE_DEADLINE_SCANS_PER_S * shardsScanned + ENGINE_POOL_READS_PER_S);
+    const scans = opts.affinity ? ENGINE_DEADLINE_SCANS_PER_S * shardsScanned : engines * ENGINE_DEADLINE_SCANS_PER_S * shardsScanned;
+    const polls = scans + engines * ENGINE_POOL_READS_PER_S;
     return {
       cores: (movesPerS * (v.redisUsPerMove + misses * v.missExtraCommands * usPerCommand) + polls * usPerCommand) / 1e6 + games * v.redisCoresPerGame,
       commandsPerS: movesPerS * (v.redisCommandsPerMove + misses * v.missExtraCommands) + games * v.redisCommandsPerGameS + polls,
@@ -532,16 +547,21 @@ export function size(v: Values, games: number, opts: Options = {}): Sizing {
     commands: Math.min(STREAM_MAXLEN.commands, movesPerS * STREAM_RETAIN_S) * v.commandEntryBytes,
   };
   const usable = REDIS_NODE.usableBytes / REDIS_MEMORY_HEADROOM;
-  const oneStream = STREAM_MAXLEN.gatewayEvents * v.gatewayEntryBytes;
+  // Gateway event streams: the events of the last GATEWAY_STREAM_RETAIN_S, and one node a stream at most left by the trim.
+  const streamEvents = movesPerS * GATEWAY_ENTRIES_PER_MOVE * GATEWAY_STREAM_RETAIN_S * v.gatewayEntryBytes;
+  const oneStream = STREAM_NODE_BYTES;
   const sumBase = Object.values(baseMemory).reduce((a, b) => a + b, 0);
   // Past one primary, Redis Cluster (docs/redis-cluster.md): a slot per room shard, at least 16, and
   // at least one per primary's worth of CPU; each gateway then reads one event stream per room shard.
-  const cluster = cpuShards(single.cores) > 1 || sumBase + gwPods * oneStream > usable;
-  let roomShards = cluster ? Math.max(ROOM_SHARDS_DEFAULT, cpuShards(single.cores)) : 1;
+  // With affinity the engines split the room shards: ENGINE_ROOM_SHARDS an engine (on one Redis too),
+  // so that rendezvous hashing gives none of them much more than its share.
+  const forEngines = opts.affinity && engines > 1 ? ENGINE_ROOM_SHARDS * engines : 1;
+  const cluster = cpuShards(single.cores) > 1 || sumBase + streamEvents + gwPods * oneStream > usable;
+  let roomShards = Math.max(forEngines, cluster ? Math.max(ROOM_SHARDS_DEFAULT, cpuShards(single.cores)) : 1);
   const { cores: redisCores, commandsPerS } = redisLoad(roomShards);
   const shardsByCpu = cpuShards(redisCores);
-  roomShards = cluster ? Math.max(roomShards, shardsByCpu) : 1;
-  const memory = { ...baseMemory, gatewayStreams: gwPods * roomShards * oneStream };
+  roomShards = Math.max(forEngines, cluster ? Math.max(roomShards, shardsByCpu) : 1);
+  const memory = { ...baseMemory, gatewayStreams: streamEvents + gwPods * roomShards * oneStream };
   const bytes = Object.values(memory).reduce((a, b) => a + b, 0);
   const shardsByMemory = Math.max(1, Math.ceil(bytes / usable));
   const shards = Math.max(shardsByCpu, shardsByMemory);
@@ -599,7 +619,7 @@ export function size(v: Values, games: number, opts: Options = {}): Sizing {
   const limits: Limit[] = [
     // As today: one primary, one deadline scan per engine, one event stream per gateway.
     { name: 'one Redis primary: CPU', kind: 'hard', utilization: single.cores / (REDIS_CORES_PER_PRIMARY * REDIS_CPU_TARGET), note: `${Math.round(single.commandsPerS).toLocaleString('en-US')} commands/s on one primary; Gambit runs on one until Redis Cluster (issue 16)` },
-    { name: `one Redis primary: memory (${REDIS_NODE.type})`, kind: 'setting', utilization: ((sumBase + gwPods * oneStream) * REDIS_MEMORY_HEADROOM) / REDIS_NODE.usableBytes, note: 'a larger node type holds more; CPU does not grow with it' },
+    { name: `one Redis primary: memory (${REDIS_NODE.type})`, kind: 'setting', utilization: ((sumBase + streamEvents + gwPods * oneStream) * REDIS_MEMORY_HEADROOM) / REDIS_NODE.usableBytes, note: 'a larger node type holds more; CPU does not grow with it' },
     { name: `Redis Cluster: one slot per room shard (${ROOM_SHARDS_DEFAULT} shards)`, kind: 'hard', utilization: redisCores / ROOM_SHARDS_DEFAULT / (REDIS_CORES_PER_PRIMARY * REDIS_CPU_TARGET), note: 'a slot cannot be split over primaries: more room shards (ROOM_SHARDS)' },
     { name: 'Redis Cluster: the matchmaking slot {mm}', kind: 'hard', utilization: (engines * ENGINE_POOL_READS_PER_S * usPerCommand) / 1e6 / (REDIS_CORES_PER_PRIMARY * REDIS_CPU_TARGET), note: `every engine's matchmaker reads the 18 pools 5 times a second, all in one slot (redis-cluster.md, open question 2): ${Math.round(engines * ENGINE_POOL_READS_PER_S).toLocaleString('en-US')} reads/s` },
     { name: `DynamoDB table write quota (${DYNAMO_TABLE_WRU_PER_S.toLocaleString('en-US')} WRU/s)`, kind: 'hard', utilization: wruPerS / DYNAMO_TABLE_WRU_PER_S, note: 'default on-demand table quota; raised on request' },
@@ -665,8 +685,10 @@ const pct = (x: number) => `${Math.round(x * 100)} %`;
 /** What `make capacity` prints: the inputs with their sources, then the model at each size, in Markdown. */
 export function report(inputs: Inputs, meta: ResultsLike['meta'], file: string, sizes: readonly number[] = SIZES): string {
   const v = valuesOf(inputs);
-  const all = sizes.map((n) => size(v, n));
-  const aff = sizes.map((n) => size(v, n, { affinity: true }));
+  // As Gambit ships: the engines own room shards (affinity); the last cost line without.
+  const main: Options = { affinity: true };
+  const all = sizes.map((n) => size(v, n, main));
+  const shared = sizes.map((n) => size(v, n));
   const L: string[] = [];
   const row = (label: string, f: (s: Sizing, i: number) => string) => L.push(`| ${label} | ${all.map((s, i) => f(s, i)).join(' | ')} |`);
   const head = () => {
@@ -712,6 +734,7 @@ export function report(inputs: Inputs, meta: ResultsLike['meta'], file: string, 
   row('  gateway event streams / finalize / commands / registry', (s) => `${gb(s.redis.memory.gatewayStreams)} / ${gb(s.redis.memory.finalize)} / ${gb(s.redis.memory.commands)} / ${gb(s.redis.memory.sockets)}`);
   row(`Redis shards by CPU (${pct(REDIS_CPU_TARGET)} of a core) / by memory`, (s) => `${s.redis.shardsByCpu} / ${s.redis.shardsByMemory}`);
   row(`Redis shards (primary + replica, ${REDIS_NODE.type})`, (s) => `${s.redis.shards}${s.redis.cluster ? ` (Cluster, ${s.redis.roomShards} room shards)` : ''}`);
+  row('room shards (ROOM_SHARDS: the engines split them, a Cluster spreads them)', (s) => n0(s.redis.roomShards));
   row('DynamoDB WRU/s (WRU a game)', (s) => `${n0(s.dynamo.wruPerS)} (${s.dynamo.wruPerGame})`);
   row(`nodes: on demand / spot (${NODE.type})`, (s) => `${s.nodes.realtime} / ${s.nodes.spot}`);
   row('NLB capacity units', (s) => n1(s.nlb.nlcu));
@@ -722,18 +745,18 @@ export function report(inputs: Inputs, meta: ResultsLike['meta'], file: string, 
   L.push(`| **total** | | ${all.map((s) => `**${usd(s.total)}**`).join(' | ')} |`);
   L.push(`| per 1,000 concurrent games | | ${all.map((s) => usd((s.total / s.games) * 1000)).join(' | ')} |`);
   L.push(`| per 1,000 games played | | ${all.map((s) => `$${((s.total / s.gamesPerMonth) * 1000).toFixed(3)}`).join(' | ')} |`);
-  L.push(`| the same with room affinity (engines) | | ${aff.map((s) => `${usd(s.total)}: ${n0(s.engine.pods)} engines, ${s.nodes.spot} spot nodes, ${s.redis.shards} Redis shard${s.redis.shards > 1 ? 's' : ''}`).join(' | ')} |`);
+  L.push(`| the same with every engine reading every shard (SHARD_LEASE_MS=0: no room affinity) | | ${shared.map((s) => `${usd(s.total)}: ${n0(s.engine.pods)} engines, ${s.nodes.spot} spot nodes, ${s.redis.shards} Redis shard${s.redis.shards > 1 ? 's' : ''}`).join(' | ')} |`);
   L.push('', '### Limits (utilization at each size; 100 % = reached)', '');
   L.push(`| limit | kind | reached at (games) | ${sizes.map((n) => `${n0(n)} games`).join(' | ')} |`);
   L.push(`|---|---|---:|${sizes.map(() => '---:').join('|')}|`);
   for (const l of all[0]!.limits) {
-    const at = saturation(v, l.name);
+    const at = saturation(v, l.name, main);
     L.push(`| ${l.name} | ${l.kind} | ${Number.isFinite(at) ? n0(at) : '-'} | ${all.map((s) => pct(s.limits.find((x) => x.name === l.name)!.utilization)).join(' | ')} |`);
   }
   L.push('', '### First bottleneck', '');
   all.forEach((s) => {
-    const reached = s.limits.map((l) => ({ l, at: saturation(v, l.name) })).filter((x) => x.at <= s.games).sort((a, b) => a.at - b.at);
-    const fb = firstBottleneck(v, s);
+    const reached = s.limits.map((l) => ({ l, at: saturation(v, l.name, main) })).filter((x) => x.at <= s.games).sort((a, b) => a.at - b.at);
+    const fb = firstBottleneck(v, s, main);
     const hardOver = fb.limit.utilization >= 1;
     const biggest = [...s.cost].sort((a, b) => b.usd - a.usd)[0]!;
     const nextHard = s.limits.filter((l) => l.kind === 'hard' && l !== fb.limit).sort((a, b) => b.utilization - a.utilization).map((l) => `${l.name} ${pct(l.utilization)}`);

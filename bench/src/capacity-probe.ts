@@ -1,5 +1,6 @@
 // The `capacity` scenario: what the capacity model (capacity-model.ts, `make capacity`) needs and
-// the other scenarios do not measure. On a Gambit stack with two engines (as the chart runs them)
+// the other scenarios do not measure. On a Gambit stack with two engines (as the chart runs them),
+// both reading the one command stream (SHARD_LEASE_MS=0: no room affinity, to measure misses),
 // at 50 games and 250 moves/s (five plies a second per game, so games of every length end and
 // start again during the run; half the ladder's rate, as two engines replaying games need about
 // twice the CPU of one and the machine has two cores):
@@ -69,7 +70,15 @@ export interface CapacityProbe {
   replay: ReplayCost;
   /** What a miss plays: the plies since (the position cache catches up, from 0d55159), or the whole game so far (before; absent in older results). */
   positionCache?: 'catch-up';
+  /**
+   * The same two engines and load with room affinity: SHARD_LEASE_MS as it ships, over
+   * LEASED_ROOM_SHARDS room shards, each engine reading its own (absent in older results).
+   */
+  leased?: LoadRow | null;
 }
+
+/** Room shards of the affinity run: enough that rendezvous hashing gives each of two engines some. */
+export const LEASED_ROOM_SHARDS = 8;
 
 const ROOM = /^room:([^:]+)(?::.*)?$/;
 
@@ -254,14 +263,16 @@ export function counterSum(text: string | null, name: string): number {
 export async function capacityProbe(cfg: BenchConfig, games = 50, rate = 250, engines = 2): Promise<CapacityProbe> {
   // Filled by the hook, while the games still play: the rooms in Redis are what a running service holds.
   const got: Pick<CapacityProbe, 'conflictsPerMove' | 'redis' | 'dynamo'> = { conflictsPerMove: Number.NaN, redis: null, dynamo: null };
-  const rows = await ladder('gambit', { ...cfg, ladder: [games], ladderRate: rate, ladderRepeat: 1 }, { engines }, async (stack: RunningStack) => {
+  const load = { ...cfg, ladder: [games], ladderRate: rate, ladderRepeat: 1 };
+  const rows = await ladder('gambit', load, { engines, env: { SHARD_LEASE_MS: '0' } }, async (stack: RunningStack) => {
     const texts = await Promise.all(Object.entries(stack.metrics).filter(([k]) => k.startsWith('engine')).map(([, u]) => scrapeMetrics(u)));
     const moves = texts.reduce((a, t) => a + counterSum(t, 'gambit_engine_moves_total'), 0);
     if (moves > 0) got.conflictsPerMove = texts.reduce((a, t) => a + counterSum(t, 'gambit_engine_version_conflicts_total'), 0) / moves;
     if (stack.redisUrl) got.redis = await redisCensus(stack.redisUrl, stack.keyPrefix ?? 'gambit');
     if (stack.dynamoEndpoint) got.dynamo = await dynamoCensus(stack.dynamoEndpoint);
   });
-  const result: CapacityProbe = { engines, row: rows[0] ?? null, ...got, replay: replayCost(), positionCache: 'catch-up' };
+  const leased = await ladder('gambit', load, { engines, env: { ROOM_SHARDS: String(LEASED_ROOM_SHARDS) } });
+  const result: CapacityProbe = { engines, row: rows[0] ?? null, ...got, replay: replayCost(), positionCache: 'catch-up', leased: leased[0] ?? null };
   cfg.log(`  gambit capacity: ${capacitySummary(result)}`);
   return result;
 }
@@ -270,8 +281,9 @@ export async function capacityProbe(cfg: BenchConfig, games = 50, rate = 250, en
 export function capacitySummary(p: CapacityProbe): string {
   const { row: r, redis: rc, dynamo: dc } = p;
   const per = (b: Bytes) => Math.round(b.bytes / Math.max(1, b.count));
-  const engineUs = r ? (Object.entries(r.procs).filter(([k]) => k.startsWith('engine')).reduce((a, [, x]) => a + x.cpuPct, 0) / 100) * 1e6 / Math.max(1, r.achieved) : Number.NaN;
-  return `${p.engines} engines ${Math.round(engineUs)} us/move (summed), ${(r?.redis?.calls.hmget ?? 0).toFixed(2)} room reloads and ${p.conflictsPerMove.toFixed(3)} version conflicts per move; ` +
+  const engineUs = (row: LoadRow | null | undefined) => row ? (Object.entries(row.procs).filter(([k]) => k.startsWith('engine')).reduce((a, [, x]) => a + x.cpuPct, 0) / 100) * 1e6 / Math.max(1, row.achieved) : Number.NaN;
+  const leased = p.leased ? ` (with shard leases over ${LEASED_ROOM_SHARDS} room shards: ${Math.round(engineUs(p.leased))} us/move, ${(p.leased.redis?.calls.hmget ?? 0).toFixed(2)} room reloads per move)` : '';
+  return `${p.engines} engines ${Math.round(engineUs(r))} us/move (summed), ${(r?.redis?.calls.hmget ?? 0).toFixed(2)} room reloads and ${p.conflictsPerMove.toFixed(3)} version conflicts per move${leased}; ` +
     `replay ${p.replay.usPerPly.toFixed(0)} us/ply` +
     `${rc ? `; Redis ${per(rc.rooms.active)} B per room in play (${rc.rooms.active.count}), ${per(rc.rooms.ended)} B per ended room (${rc.rooms.ended.count}), ${Math.round(rc.roomFit.perPly)} B per ply` : ''}` +
     `${dc ? `; DynamoDB ${dc.wruPerGame.toFixed(1)} WRU per game (${dc.games} games, ${dc.meanPlies.toFixed(0)} plies on average)` : ''}`;

@@ -96,7 +96,8 @@ describe('capacity model', () => {
     expect(m.sockets).toBe(20_000 * 600);
     expect(m.finalize).toBeCloseTo(12.5 * 600 * 1.3 * 7000, 3); // ten minutes of ended games
     expect(m.commands).toBe(100_000 * 280); // MAXLEN, before ten minutes
-    expect(m.gatewayStreams).toBe(10 * 10_000 * 340);
+    // Two minutes of events (two entries a move, 340 B each), and up to a 4 KB node left by the trim in each of the 10 gateways' streams.
+    expect(m.gatewayStreams).toBe(1000 * 2 * 120 * 340 + 10 * 4096);
     expect([s.redis.shardsByCpu, s.redis.shardsByMemory, s.redis.shards, s.redis.cluster, s.redis.roomShards]).toEqual([1, 1, 1, false, 1]);
     expect(s.dynamo.wruPerS).toBe(12.5 * 24);
     // Under Redis Cluster every engine's matchmaker reads in the one {mm} slot: 3 x 90 reads of 5 us against 60 % of a core.
@@ -115,7 +116,7 @@ describe('capacity model', () => {
     const e = s.engine.pods;
     expect(s.redis.commandsPerS).toBeCloseTo(10_000 * (16 + (1 - s.engine.hitRate)) + e * (30 * 16 + 90), 6);
     expect(s.redis.shardsByCpu).toBe(Math.ceil(s.redis.cores / 0.6));
-    expect(s.redis.memory.gatewayStreams).toBe(100 * 16 * 10_000 * 340);
+    expect(s.redis.memory.gatewayStreams).toBe(10_000 * 2 * 120 * 340 + 100 * 16 * 4096);
     expect(s.limits.find((l) => l.name === 'one Redis primary: CPU')!.utilization).toBeGreaterThan(1);
   });
 
@@ -123,6 +124,10 @@ describe('capacity model', () => {
     const s = size(V, 10_000, { affinity: true });
     expect([s.engine.pods, s.engine.hitRate]).toEqual([2, 1]); // 0.3 cores / 0.175 -> 2
     expect(size(V, 1_000_000, { affinity: true }).engine.pods).toBe(Math.ceil((100_000 * 300) / 1e6 / 0.175)); // 172, each holding 5,814 rooms
+    // The two engines split 4 room shards each (on one Redis too), and scan only their own deadlines.
+    expect([s.redis.cluster, s.redis.roomShards]).toEqual([false, 8]);
+    expect(s.redis.commandsPerS).toBeCloseTo(1_000 * 16 + 10_000 * V.redisCommandsPerGameS + 30 * 8 + 2 * 90, 6);
+    expect(s.redis.memory.gatewayStreams).toBe(1000 * 2 * 120 * 340 + s.gateway.pods * 8 * 4096);
   });
 
   it('finds where a limit is reached', () => {

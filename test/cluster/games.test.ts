@@ -153,7 +153,7 @@ describe('Gambit on a Redis Cluster (three primaries, four room shards)', () => 
   });
 
   test('a pair from the outbox done twice (an engine stopped after the commit, before the marks): one game, its marks written again', async () => {
-    const store = new RoomStore(redis, k, { roomTtlMs: 3_600_000, logCap: 100, gatewayStreamMaxLen: 100, finalizeMaxLen: 100 });
+    const store = new RoomStore(redis, k, { roomTtlMs: 3_600_000, logCap: 100, gatewayStreamRetainMs: 120_000, finalizeMaxLen: 100 });
     const engine = new Engine(store, { graceMs: 5_000 }, createLogger('test', 'silent'));
     const origin = (playerId: string): Origin => ({ gw: 'nobody', conn: `c-${playerId}`, playerId, name: playerId, at: Date.now(), cid: 'pair.redo' });
     const cmd: EngineCommand = { t: 'pair', origin: origin('redo-a'), opponent: origin('redo-b'), tc: { initialMs: 60_000, incrementMs: 0 }, rated: false, pool: '1+0' };

@@ -145,7 +145,7 @@ test('an engine and the controller end the same games at the same instant: each 
       return loaded;
     }
   }
-  const settings = { roomTtlMs: 60_000, logCap: 256, gatewayStreamMaxLen: 10_000, finalizeMaxLen: 1_000_000 };
+  const settings = { roomTtlMs: 60_000, logCap: 256, gatewayStreamRetainMs: 120_000, finalizeMaxLen: 1_000_000 };
   const controllerMetricsHooks = controllerMetrics(new Registry());
   const controllerSide = new RacingStore(redis, keys, settings);
   // The controller's side as the controller builds it: an Engine with no grace (it only runs deadlines).

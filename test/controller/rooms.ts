@@ -15,7 +15,7 @@ export class RoomMaker {
   readonly metrics = engineMetrics(new Registry());
 
   constructor(private readonly redis: Redis, private readonly keys: Keys, opts: { roomTtlMs: number; graceMs: number; gw?: string }) {
-    this.store = new RoomStore(redis, keys, { roomTtlMs: opts.roomTtlMs, logCap: 256, gatewayStreamMaxLen: 10_000, finalizeMaxLen: 1_000_000 });
+    this.store = new RoomStore(redis, keys, { roomTtlMs: opts.roomTtlMs, logCap: 256, gatewayStreamRetainMs: 120_000, finalizeMaxLen: 1_000_000 });
     this.engine = new Engine(this.store, { graceMs: opts.graceMs }, log, this.metrics);
     this.gw = opts.gw ?? 'gw-test';
   }

@@ -19,7 +19,7 @@ afterAll(async () => { redis?.disconnect(); await server?.stop(); });
 
 const origin: Origin = { gw: 'gw1', conn: 'c1', playerId: 'p1', name: 'alice' };
 const engine = () => new Engine(
-  new RoomStore(redis, keys, { roomTtlMs: 60_000, logCap: 256, gatewayStreamMaxLen: 1000, finalizeMaxLen: 1000 }),
+  new RoomStore(redis, keys, { roomTtlMs: 60_000, logCap: 256, gatewayStreamRetainMs: 120_000, finalizeMaxLen: 1000 }),
   { graceMs: 10_000 }, createLogger('test', 'silent'),
 );
 

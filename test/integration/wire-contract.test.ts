@@ -5,7 +5,7 @@
 // resume's replay and its fallback, the finished game's record).
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { createLogger, keys as makeKeys } from '@gambit/common';
+import { GATEWAY_STREAM_RETAIN_MS, createLogger, keys as makeKeys } from '@gambit/common';
 import { decodeFinalize, decodeGatewayEntry, type EngineCommand, type GatewayDelivery, type GameRecord, type Origin, type RoomEvent } from '@gambit/protocol';
 import { Engine, RoomStore, serializeEvent, stateMsg, type Decision, type Loaded } from '@gambit/rooms';
 import { startRedis, type RedisHandle } from '../support/redis.js';
@@ -24,7 +24,7 @@ type Commit = Extract<Decision, { kind: 'commit' }>;
 type Written = { kind: 'commit'; code: string; loaded: Loaded; d: Commit } | { kind: 'send'; gw: string; d: GatewayDelivery };
 
 function recordingStore(written: Written[]): RoomStore {
-  const store = new RoomStore(redis, keys, { roomTtlMs: 60_000, logCap: 256, gatewayStreamMaxLen: 10_000, finalizeMaxLen: 10_000 });
+  const store = new RoomStore(redis, keys, { roomTtlMs: 60_000, logCap: 256, gatewayStreamRetainMs: 120_000, finalizeMaxLen: 10_000 });
   const commit = store.commit.bind(store);
   store.commit = async (code, loaded, d, ...rest) => {
     const res = await commit(code, loaded, d, ...rest);
@@ -118,4 +118,18 @@ test('what commit.lua writes decodes, with the TypeScript decoders, to exactly w
   expect(finalized.map(([id, fields]) => decodeFinalize(id, fields))).toEqual(want.finalized.map((f) => ({ id: expect.any(String), ...f })));
   expect(want.finalized).toHaveLength(1);
   expect(want.finalized[0]!.record).toMatchObject({ room, reason: 'checkmate', result: '0-1' });
+});
+
+test('a gateway stream keeps GATEWAY_STREAM_RETAIN_MS of entries by Redis\'s clock: a commit drops older ones (whole stream nodes), not the recent', async () => {
+  const stream = keys.gatewayEvents('gwT', 0);
+  // 250 entries from 1970 (three stream nodes of 100), then one of now.
+  for (let i = 1; i <= 250; i++) await redis.xadd(stream, `1000-${i}`, 'f', 'old');
+  const recent = await redis.xadd(stream, '*', 'f', 'recent');
+  const engine = new Engine(new RoomStore(redis, keys, { roomTtlMs: 60_000, logCap: 256, gatewayStreamRetainMs: GATEWAY_STREAM_RETAIN_MS, finalizeMaxLen: 10_000 }), { graceMs: 10_000 }, createLogger('test', 'silent'));
+  await engine.handle({ t: 'create', origin: { gw: 'gwT', conn: 'cT', playerId: 'pT', name: 'trim' }, tc: { initialMs: 60_000, incrementMs: 0 }, color: 'white' }, '9-0');
+  const left = (await redis.xrange(stream, '-', '+')).map(([id]) => id);
+  // MINID ~ drops only whole nodes older than the bound: the first two go, the third shares its node with the recent.
+  expect(left.filter((id) => id.startsWith('1000-')).length).toBeLessThan(100);
+  expect(left).toContain(recent);
+  expect(decodeGatewayEntry((await redis.xrange(stream, '-', '+')).at(-1)![1])).toMatchObject({ k: 'conn', conn: 'cT' }); // the create's answers
 });

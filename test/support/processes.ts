@@ -126,7 +126,7 @@ async function startProcesses(opts: ProcessStackOptions, redisEnv: Record<string
     const nth = procs.filter((p) => p.name === name).length;
     if (name === 'game-engine') env.ENGINE_ID = `engine-${nth}-${prefix}`;
     if (name === 'gateway') env.GATEWAY_ID = `gateway-${nth}-${prefix}`;
-    if (name === 'game-engine') Object.assign(env, { METRICS_PORT: String(port), DEADLINE_SCAN_MS: '20', CLAIM_IDLE_MS: '1000' });
+    if (name === 'game-engine') Object.assign(env, { METRICS_PORT: String(port), DEADLINE_SCAN_MS: '20', CLAIM_IDLE_MS: '1000', SHARD_LEASE_MS: env.SHARD_LEASE_MS ?? '1000' });
     if (name === 'finalizer') Object.assign(env, {
       FINALIZER_HTTP_PORT: String(finalizerPort), DYNAMODB_ENDPOINT: `http://127.0.0.1:${dynamoProxy.port}`, CREATE_TABLES: 'true', GAMES_TABLE: gamesTable,
       PLAYERS_TABLE: `${prefix}-players`, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', FINALIZE_BACKOFF_BASE_MS: '20',

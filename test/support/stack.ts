@@ -55,6 +55,8 @@ export interface StackOptions {
   accountsEnv?: Record<string, string>;
   /** ROOM_SHARDS of every service (default 1: the key names of old). */
   roomShards?: number;
+  /** SHARD_LEASE_MS of the engines (default 1000 here: a stopped engine's shards pass on within a second; 0: every engine reads every shard). */
+  shardLeaseMs?: number;
   /** 'replicated': a replica of the stack's Redis, engines committing with WAIT 1, the gateway reading its events from the replica. */
   durability?: 'replicated';
 }
@@ -108,7 +110,7 @@ async function startServices(opts: StackOptions, redis: Backend, dynamo: Dynalit
   const common = { REDIS_URL: redis.url, REDIS_MODE: redis.mode, KEY_PREFIX: prefix, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ROOM_SHARDS: String(opts.roomShards ?? 1) };
   const engineEnv = {
     ...common, METRICS_PORT: '0', RECONNECT_GRACE_MS: String(opts.graceMs ?? 12_000), DEADLINE_SCAN_MS: '20',
-    CLAIM_IDLE_MS: String(opts.claimIdleMs ?? 1_000), ...(opts.durability === 'replicated' ? { COMMIT_DURABILITY: 'replicated' } : {}),
+    CLAIM_IDLE_MS: String(opts.claimIdleMs ?? 1_000), SHARD_LEASE_MS: String(opts.shardLeaseMs ?? 1_000), ...(opts.durability === 'replicated' ? { COMMIT_DURABILITY: 'replicated' } : {}),
   };
   const addEngine = async () => startEngine(engineConfigSchema.parse(engineEnv));
   const engines: RunningEngine[] = [];

@@ -3,7 +3,7 @@
 // informer, leader election and the status listener. Only the leader runs the loops; every
 // replica keeps its pod cache warm.
 import type { KubeConfig } from '@kubernetes/client-node';
-import { connectRedis, createLogger, createRegistry, keys as makeKeys, STREAM_MAXLEN, waitReady, type Registry } from '@gambit/common';
+import { connectRedis, createLogger, createRegistry, keys as makeKeys, GATEWAY_STREAM_RETAIN_MS, STREAM_MAXLEN, waitReady, type Registry } from '@gambit/common';
 import { DeadlineScanner, Engine, RoomStore } from '@gambit/rooms';
 import type { ControllerConfig } from './config.js';
 import { controllerMetrics, engineHooks, type ControllerMetrics } from './metrics.js';
@@ -48,7 +48,7 @@ export async function startController(config: ControllerConfig, deps: Controller
   const redis = connectRedis(config.REDIS_URL, `room-reaper:${id}`, config.REDIS_MODE);
   await waitReady(redis, config.REDIS_URL);
 
-  const store = new RoomStore(redis, keys, { roomTtlMs: config.ROOM_TTL_MS, logCap: config.ROOM_LOG_CAP, gatewayStreamMaxLen: STREAM_MAXLEN.gatewayEvents, finalizeMaxLen: STREAM_MAXLEN.finalize });
+  const store = new RoomStore(redis, keys, { roomTtlMs: config.ROOM_TTL_MS, logCap: config.ROOM_LOG_CAP, gatewayStreamRetainMs: GATEWAY_STREAM_RETAIN_MS, finalizeMaxLen: STREAM_MAXLEN.finalize });
   // No graceMs: only a `disconnect` starts a grace, and the controller sends those to the engines.
   const engine = new Engine(store, {}, log, engineHooks(metrics));
   const reaper = new DeadlineScanner(store, engine, keys, log, { batch: config.REAP_BATCH });

@@ -52,6 +52,8 @@ export interface Keys {
   gateways: string;
   /** The same, copied into each shard for the scripts that fan a room's events out (with one shard, `gateways` itself). */
   shardGateways(shard: number): string;
+  /** Sorted set engine id -> when its lease runs out (ms): the live engines, which split the shards' command streams (SHARD_LEASE_MS). */
+  engines: string;
   /** Marks a command that creates something as done, so a redelivery does not create it twice (in the shard it arrived on). */
   once(commandId: string, shard: number): string;
   /** A player's sockets (connection ids; the conn keys say which are still open) and when the last one closed (ms). */
@@ -148,6 +150,7 @@ export function keys(prefix = 'gambit', shards = 1, mode: 'single' | 'cluster' =
     gatewayConnections: (gw) => `${gwOwn(gw)}:connections`,
     gateways: `${p}:gateways`,
     shardGateways: (s) => `${at(s)}:gateways`,
+    engines: `${p}:engines`,
     once: (id, s) => `${at(s)}:once:${id}`,
     playerConns: (id) => `${p}:player:${id}:conns`,
     lastSeen: (id) => `${p}:player:${id}:seen`,
@@ -181,6 +184,15 @@ export const STREAM_MAXLEN = {
   gatewayEvents: 10_000,
   finalize: 1_000_000,
 } as const;
+
+/**
+ * How long a gateway's event stream keeps an entry (ms): its gateway reads it at once, so a stream
+ * holds seconds of events, trimmed by age (XADD MINID, in Redis's clock) rather than by length. A
+ * gateway holds one stream per room shard: trimmed by length, each filled up to its MAXLEN for good
+ * and the streams' memory grew with gateways x shards (docs/capacity.md). The MAXLEN above still
+ * bounds the answers written to one socket from outside a script.
+ */
+export const GATEWAY_STREAM_RETAIN_MS = 120_000;
 
 export const ENGINE_GROUP = 'engines';
 export const FINALIZER_GROUP = 'finalizers';

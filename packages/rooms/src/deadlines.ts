@@ -1,6 +1,6 @@
 // Deadlines live in Redis sorted sets (flag falls, reconnect graces, room expiry), so a game ends
-// on time even when nobody sends anything and whichever engine is alive. Every engine scans them
-// on a timer (start); the room-reaper controller runs the same scan from its leader loop as the
+// on time even when nobody sends anything and whichever engine is alive. Every engine scans those
+// of the shards it owns on a timer (start); the room-reaper controller runs the same scan from its leader loop as the
 // backstop (runOnce). The versioned commit makes a deadline handled twice (two engines, or an
 // engine and the controller) harmless: one commit wins, the other decides again and does nothing.
 import type { Keys, Logger } from '@gambit/common';
@@ -11,6 +11,8 @@ import { planDeadlines } from './rules/deadlines.js';
 export interface DeadlineScanOptions {
   /** Rooms read from each deadline set per round (default 100); the rest wait for the next round. */
   batch?: number;
+  /** The shards to scan, asked each round (default: all; an engine scans the shards it owns). */
+  shards?: () => readonly number[];
 }
 
 /** One round: rooms ticked and rooms expired (attempted), and how many of those failed. */
@@ -24,6 +26,7 @@ export class DeadlineScanner {
   private timer?: NodeJS.Timeout;
   private busy = false;
   private readonly batch: number;
+  private readonly shards: () => readonly number[];
 
   constructor(
     private readonly store: RoomStore,
@@ -33,6 +36,7 @@ export class DeadlineScanner {
     options: DeadlineScanOptions = {},
   ) {
     this.batch = options.batch ?? 100;
+    this.shards = options.shards ?? (() => keys.allShards);
   }
 
   /**
@@ -55,8 +59,9 @@ export class DeadlineScanner {
    * next round; the other rooms are handled regardless. Throws only when the sets cannot be read.
    */
   async runOnce(now = Date.now()): Promise<ScanResult> {
-    // Every shard's sets, each read up to the batch (a shard's backlog does not hold up the others').
-    const due = (set: (s: number) => string) => Promise.all(this.keys.allShards.map((s) => this.store.due(set(s), now, this.batch))).then((l) => l.flat());
+    // Each shard's sets, each read up to the batch (a shard's backlog does not hold up the others').
+    const shards = this.shards();
+    const due = (set: (s: number) => string) => Promise.all(shards.map((s) => this.store.due(set(s), now, this.batch))).then((l) => l.flat());
     const [flags, graces, expiries] = await Promise.all([due(this.keys.flagDeadlines), due(this.keys.reconnectDeadlines), due(this.keys.roomExpiries)]);
     const plan = planDeadlines({ flags, graces, expiries });
     let failed = 0;

@@ -112,6 +112,7 @@ export class Engine {
       // The room as this engine last committed it, if it did: commit.lua checks the version, so a
       // room changed by another engine meanwhile comes back as a conflict and is read again.
       const live = attempt === 0 ? this.live.get(room) : undefined;
+      if (!live) this.metrics?.roomReads.inc();
       const loaded = live ?? await this.store.load(room);
       if (!loaded.state || loaded.state.status === 'ended') this.positions.delete(room);
       let touched: Game | undefined;

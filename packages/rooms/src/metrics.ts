@@ -21,7 +21,9 @@ export function engineMetrics(registry: Registry) {
     games: new Counter({ name: 'gambit_engine_games_ended_total', help: 'Games ended, by reason', labelNames: ['reason'], registers: [registry] }),
     rooms: new Counter({ name: 'gambit_engine_rooms_total', help: 'Room lifecycle transitions', labelNames: ['event'], registers: [registry] }),
     rejected: new Counter({ name: 'gambit_engine_commands_rejected_total', help: 'Commands answered with an error, by code', labelNames: ['code'], registers: [registry] }),
+    roomReads: new Counter({ name: 'gambit_engine_room_reads_total', help: 'Rooms read from Redis to handle a command: not held by this engine (another engine changed it, or it never had it). With SHARD_LEASE_MS, near none per move', registers: [registry] }),
     conflicts: new Counter({ name: 'gambit_engine_version_conflicts_total', help: 'Commits retried because another engine changed the room first', registers: [registry] }),
+    shardsOwned: new Gauge({ name: 'gambit_engine_shards_owned', help: 'Room shards whose command stream and deadlines this engine handles (SHARD_LEASE_MS: its share of them)', registers: [registry] }),
     unreplicated: new Counter({ name: 'gambit_engine_commits_unreplicated_total', help: 'Commits no replica acknowledged within COMMIT_WAIT_MS (COMMIT_DURABILITY=replicated): a failover could lose them', registers: [registry] }),
     handled: new Histogram({
       name: 'gambit_engine_command_seconds', help: 'Time to handle one command, by type and outcome', labelNames: ['type', 'outcome'],

@@ -213,3 +213,31 @@ test('entries a live consumer holds longer than claimIdleMs are handled once: ne
   expect(steps).toEqual(['start first', 'end first', 'start second', 'end second']);
   await Promise.all([a.app.close(), b.app.close()]);
 });
+
+test('own(): a released stream is no longer read (its entries wait in it); owned again, they are handled; a stream not the server\'s is refused', async () => {
+  seen.length = 0;
+  failOnce = new Set();
+  const { app, strategy } = await server('o', 'o1', { streams: ['o1', 'o2'], owned: ['o1'] });
+  expect(() => strategy.own(['o3'])).toThrow('not one of this server\'s streams: o3');
+  expect(strategy.ownedStreams()).toEqual(['o1']);
+  await publish(client, 'o1', 'probe', 'a', { n: 1, key: 'a' });
+  await publish(client, 'o2', 'probe', 'b', { n: 2, key: 'b' });
+  await waitFor(() => seen.length === 1, 5_000, 'o1 not read');
+  const clients = async () => ((await client.client('LIST')) as string).trim().split('\n').length;
+  const reading = await clients();
+  strategy.own(['o2']);
+  await waitFor(() => seen.length === 2, 5_000, 'o2 not read once owned');
+  // o1's reader finishes its read in progress (blockMs) and closes its connection (o2's is open):
+  // from then on o1's entries wait.
+  await waitFor(async () => (await clients()) === reading, 5_000, 'the released reader still connected');
+  await publish(client, 'o1', 'probe', 'c', { n: 3, key: 'c' });
+  await publish(client, 'o2', 'probe', 'd', { n: 4, key: 'd' });
+  await waitFor(() => seen.some((e) => e.data.n === 4), 5_000, 'o2 not read');
+  expect(seen.map((e) => e.data.n)).toEqual([1, 2, 4]);
+  expect(((await client.xpending('o1', 'g')) as [number])[0]).toBe(0); // c delivered to nobody
+  strategy.own(['o1', 'o2']);
+  await waitFor(() => seen.some((e) => e.data.n === 3), 5_000, 'o1 not read once owned again');
+  expect(seen.map((e) => [e.data.n, e.stream])).toEqual([[1, 'o1'], [2, 'o2'], [4, 'o2'], [3, 'o1']]);
+  for (const s of ['o1', 'o2']) await waitFor(async () => ((await client.xpending(s, 'g')) as [number])[0] === 0, 5_000, `${s}: entries left pending`);
+  await app.close();
+});

@@ -7,7 +7,9 @@
 //   (a handler may acknowledge it itself, inside the script that applies it: StreamContext);
 // - pending entries idle longer than claimIdleMs (their consumer died) are taken over with XAUTOCLAIM
 //   and go through the same per-key chain as entries read with XREADGROUP (one dispatch path);
-//   a live consumer keeps the entries it has in flight from looking idle (refreshInFlight).
+//   a live consumer keeps the entries it has in flight from looking idle (refreshInFlight);
+// - a consumer reads all its streams, or the ones it is told it owns (own(): the engines split the
+//   room shards between them, owners.ts), and can be told again at any time.
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import { isObservable, lastValueFrom } from 'rxjs';
 import type { RedisClient } from '@gambit/common';
@@ -20,6 +22,8 @@ export interface StreamServerOptions {
   connect: (role: string) => RedisClient;
   /** The streams (one per room shard), each read by the same group. */
   streams: readonly string[];
+  /** The ones this consumer reads from the start (default: all); own() changes them later. */
+  owned?: readonly string[];
   group: string;
   consumer: string;
   logger: Logger;
@@ -33,8 +37,14 @@ export interface StreamServerOptions {
   onClaimed?: (count: number) => void;
 }
 
+/** A stream this consumer reads: its blocking connection and its read loop. */
+interface Reading { reader: RedisClient; loop: Promise<void>; on: boolean }
+
 export class RedisStreamsServer extends Server implements CustomTransportStrategy {
-  private readers: RedisClient[] = [];
+  private readonly readings = new Map<string, Reading>();
+  /** Released by own() and finishing their last read: close() cuts them short too. */
+  private readonly released = new Set<Reading>();
+  private owned: readonly string[];
   private writer?: RedisClient;
   private running = false;
   private loops: Promise<void>[] = [];
@@ -42,21 +52,62 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
   private refreshTimer?: NodeJS.Timeout;
   /** The claim run in progress, if any: close() waits for it so that what it claimed is handled and acknowledged. */
   private claimRun?: Promise<void>;
-  private readonly o: Required<Omit<StreamServerOptions, 'onHandled' | 'onClaimed'>> & Pick<StreamServerOptions, 'onHandled' | 'onClaimed'>;
+  private readonly o: Required<Omit<StreamServerOptions, 'onHandled' | 'onClaimed' | 'owned'>> & Pick<StreamServerOptions, 'onHandled' | 'onClaimed'>;
 
   constructor(options: StreamServerOptions) {
     super();
     this.o = { batch: 64, blockMs: 1000, claimIdleMs: 15_000, claimEveryMs: 5_000, ...options };
     if (!this.o.streams.length) throw new Error('RedisStreamsServer needs at least one stream');
+    this.owned = this.checked(options.owned ?? this.o.streams);
+  }
+
+  private checked(streams: readonly string[]): readonly string[] {
+    const unknown = streams.filter((s) => !this.o.streams.includes(s));
+    if (unknown.length) throw new Error(`not one of this server's streams: ${unknown.join(', ')}`);
+    return [...streams];
+  }
+
+  /** The streams read now. */
+  ownedStreams(): readonly string[] {
+    return this.owned;
+  }
+
+  /**
+   * Reads `streams` from now on (a subset of the server's streams): a stream no longer owned stops
+   * being read (its entries in flight still finish and are acknowledged); a new one starts. A
+   * stream's entries read by nobody wait in it, and the pending ones of a consumer that died are
+   * claimed by whoever reads the stream next (claimStale).
+   */
+  own(streams: readonly string[]): void {
+    this.owned = this.checked(streams);
+    if (!this.running) return;
+    for (const [stream, r] of this.readings) {
+      if (this.owned.includes(stream)) continue;
+      // Its read in progress finishes (within blockMs) and its entries are handled: cutting the
+      // connection could lose a delivery, pending on this consumer until claimIdleMs.
+      r.on = false;
+      this.readings.delete(stream);
+      this.released.add(r);
+    }
+    for (const stream of this.owned) if (!this.readings.has(stream)) this.startReading(stream);
+  }
+
+  private startReading(stream: string): void {
+    const i = this.o.streams.indexOf(stream);
+    const reader = this.o.connect(this.o.streams.length === 1 ? `${this.o.consumer}:reader` : `${this.o.consumer}:reader:${i}`);
+    const r: Reading = { reader, on: true, loop: Promise.resolve() };
+    r.loop = this.readLoop(stream, r);
+    this.loops.push(r.loop);
+    this.readings.set(stream, r);
   }
 
   async listen(callback: (err?: unknown) => void): Promise<void> {
     try {
-      this.readers = this.o.streams.map((_, i) => this.o.connect(this.o.streams.length === 1 ? `${this.o.consumer}:reader` : `${this.o.consumer}:reader:${i}`));
       this.writer = this.o.connect(`${this.o.consumer}:writer`);
+      // Every stream's group, owned or not: writers and the metrics find them all.
       for (const stream of this.o.streams) await this.ensureGroup(stream);
       this.running = true;
-      this.o.streams.forEach((stream, i) => this.loops.push(this.readLoop(stream, this.readers[i]!)));
+      for (const stream of this.owned) this.startReading(stream);
       // Four refreshes per claimIdleMs: an event loop may stall for most of claimIdleMs before
       // another consumer takes this one's entries for a dead consumer's.
       this.refreshTimer = setInterval(() => void this.refreshInFlight(), Math.max(10, Math.min(this.o.claimEveryMs, this.o.claimIdleMs / 4)));
@@ -75,7 +126,8 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
     clearInterval(this.claimTimer);
     // Unblock XREADGROUP now rather than waiting for blockMs, then let the handlers in flight
     // finish and their acknowledgements go out: a clean stop leaves nothing to claim.
-    for (const r of this.readers) r.disconnect();
+    for (const r of [...this.readings.values(), ...this.released]) r.reader.disconnect();
+    this.readings.clear();
     await Promise.allSettled(this.loops);
     // A claim run started before the close still hands its entries to the chains: wait for it
     // first, so that the chains awaited next include them.
@@ -91,7 +143,8 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
     this.running = false;
     clearInterval(this.claimTimer);
     clearInterval(this.refreshTimer);
-    for (const r of this.readers) r.disconnect();
+    for (const r of [...this.readings.values(), ...this.released]) r.reader.disconnect();
+    this.readings.clear();
     this.writer?.disconnect();
   }
 
@@ -112,16 +165,18 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
     }
   }
 
-  private async readLoop(stream: string, reader: RedisClient): Promise<void> {
+  private async readLoop(stream: string, r: Reading): Promise<void> {
+    const reader = r.reader;
+    const on = () => this.running && r.on;
     // The in-flight budget is shared by every stream's reader: each reads a share of it, only while
     // there is room, and a read counts against the budget while it is out (so several readers
     // waking at once cannot overshoot it).
     // Rounded down, and the budget at least one slot per stream: shares rounded up overshot it (five
     // streams of a 256 budget asked 52 each) and the last reader to ask waited for good.
     const count = Math.max(1, Math.min(this.o.batch, Math.floor(this.budget / this.o.streams.length)));
-    while (this.running) {
-      for (let full = this.room(count); full && this.running; full = this.room(count)) await full;
-      if (!this.running) break;
+    while (on()) {
+      for (let full = this.room(count); full && on(); full = this.room(count)) await full;
+      if (!on()) break;
       let rows: [string, [string, string[]][]][] | null;
       this.reading += count;
       try {
@@ -132,6 +187,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
       } catch (err) {
         this.reading -= count;
         if (!this.running) return;
+        if (!r.on) break;
         if (String(err).includes('NOGROUP')) await this.ensureGroup(stream).catch(() => undefined);
         this.o.logger.warn({ err: String(err) }, 'stream read failed; retrying');
         await new Promise((r) => setTimeout(r, 250));
@@ -142,6 +198,11 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
       // Handlers run in the background, chained per key: the next read does not wait for this
       // batch (no head-of-line blocking across rooms), only for room in the in-flight budget.
       for (const [, entries] of rows) this.enqueue(stream, parseEntries(entries), 'first');
+    }
+    if (this.running) {
+      await reader.quit().catch(() => undefined); // released by own(); what it read runs on
+      this.released.delete(r);
+      return;
     }
     await Promise.allSettled([...this.chains.values()]);
     await this.flushAcks();
@@ -268,7 +329,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
    * in flight here already (an entry handled but not yet acknowledged counts: see enqueue).
    */
   private async claimStale(): Promise<void> {
-    for (const stream of this.o.streams) await this.claimStaleOf(stream);
+    for (const stream of this.owned) await this.claimStaleOf(stream);
   }
 
   private async claimStaleOf(stream: string): Promise<void> {

@@ -5,8 +5,8 @@ import 'reflect-metadata';
 import { createServer, type Server } from 'node:http';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { connectRedis, createLogger, instanceId, createRegistry, ENGINE_GROUP, STREAM_MAXLEN, keys as makeKeys, waitReady, watchRedis } from '@gambit/common';
-import { RedisStreamsServer, streamMetrics } from '@gambit/streams';
+import { connectRedis, createLogger, instanceId, createRegistry, ENGINE_GROUP, GATEWAY_STREAM_RETAIN_MS, STREAM_MAXLEN, keys as makeKeys, waitReady, watchRedis } from '@gambit/common';
+import { RedisStreamsServer, StreamLeases, streamMetrics } from '@gambit/streams';
 import { DeadlineScanner, Engine, RoomStore, engineMetrics } from '@gambit/rooms';
 import { Matchmaker, PoolStore, pairingMetrics } from '@gambit/pairing';
 import { CommandsController, ENGINE } from './commands.controller.js';
@@ -18,6 +18,8 @@ export interface RunningEngine {
   close(): Promise<void>;
   /** Stops at once without acknowledging anything, like a killed process (tests). */
   crash(): void;
+  /** The room shards whose commands and deadlines this engine handles now. */
+  shards(): readonly number[];
 }
 
 export async function startEngine(config: EngineConfig): Promise<RunningEngine> {
@@ -42,11 +44,16 @@ export async function startEngine(config: EngineConfig): Promise<RunningEngine> 
     },
   } : undefined;
   const store = new RoomStore(redis, keys, {
-    roomTtlMs: config.ROOM_TTL_MS, logCap: config.ROOM_LOG_CAP, gatewayStreamMaxLen: STREAM_MAXLEN.gatewayEvents, finalizeMaxLen: STREAM_MAXLEN.finalize,
+    roomTtlMs: config.ROOM_TTL_MS, logCap: config.ROOM_LOG_CAP, gatewayStreamRetainMs: GATEWAY_STREAM_RETAIN_MS, finalizeMaxLen: STREAM_MAXLEN.finalize,
     ...(waitFor ? { waitFor } : {}),
   });
   const engine = new Engine(store, { graceMs: config.RECONNECT_GRACE_MS }, log, metrics);
-  const scanner = new DeadlineScanner(store, engine, keys, log);
+  // Each shard's command stream, and on a Cluster the matchmaking outbox (its pairs: every engine reads it).
+  const shardStreams = keys.allShards.map((s) => keys.commands(s));
+  const commandStreams = [...shardStreams, ...(keys.pairs ? [keys.pairs] : [])];
+  // The shards this engine reads and scans: all, or those it wins among the live engines (leases).
+  let shards: readonly number[] = keys.allShards;
+  const scanner = new DeadlineScanner(store, engine, keys, log, { shards: () => shards });
   // Every engine pairs the pools; their claims are atomic, so racing matchmakers pair nobody twice.
   const matchmaker = new Matchmaker({
     store: new PoolStore(redis, keys), stream: (playerId) => keys.pairCommands(playerId), maxLen: STREAM_MAXLEN.commands, log, everyMs: config.PAIRING_ROUND_MS, metrics: pairingMetrics(registry),
@@ -56,8 +63,6 @@ export async function startEngine(config: EngineConfig): Promise<RunningEngine> 
   class EngineModule {}
 
   watchRedis(registry, redis);
-  // Each shard's command stream, and on a Cluster the matchmaking outbox (its pairs).
-  const commandStreams = [...keys.allShards.map((s) => keys.commands(s)), ...(keys.pairs ? [keys.pairs] : [])];
   const streams = streamMetrics(registry, redis, commandStreams, ENGINE_GROUP, 'commands');
   metrics.watchActiveGames(redis, keys.allShards.map((s) => keys.flagDeadlines(s)));
   const transport = new RedisStreamsServer({
@@ -67,6 +72,17 @@ export async function startEngine(config: EngineConfig): Promise<RunningEngine> 
     onHandled: (type, outcome, seconds) => metrics.handled.observe({ type, outcome }, seconds),
     onClaimed: streams.claimed,
   });
+  const leases = config.SHARD_LEASE_MS > 0 ? new StreamLeases({
+    redis, key: keys.engines, me: id, leaseMs: config.SHARD_LEASE_MS, streams: shardStreams, logger: log,
+    onOwned: (owned) => {
+      shards = owned.map((s) => shardStreams.indexOf(s));
+      metrics.shardsOwned.set(shards.length);
+      transport.own([...owned, ...(keys.pairs ? [keys.pairs] : [])]);
+    },
+  }) : undefined;
+  // Before the transport listens: it starts reading only what this engine owns.
+  if (leases) await leases.start();
+  else metrics.shardsOwned.set(shards.length);
   const app = await NestFactory.createMicroservice(EngineModule, { strategy: transport, logger: false });
   await app.listen();
   scanner.start(config.DEADLINE_SCAN_MS);
@@ -92,8 +108,10 @@ export async function startEngine(config: EngineConfig): Promise<RunningEngine> 
   return {
     id,
     port,
+    shards: () => shards,
     async close() {
       scanner.stop();
+      await leases?.stop();
       await matchmaker.stop();
       await app.close();
       http.close();
@@ -101,6 +119,7 @@ export async function startEngine(config: EngineConfig): Promise<RunningEngine> 
     },
     crash() {
       scanner.stop();
+      leases?.crash();
       void matchmaker.stop();
       transport.crash();
       http.close();

@@ -11,6 +11,14 @@ export const engineConfigSchema = z.object({
   DEADLINE_SCAN_MS: env.int(100, 10, 5_000),
   /** Pending commands of a dead engine are claimed after this idle time. */
   CLAIM_IDLE_MS: env.int(5_000, 100),
+  /**
+   * The engines split the room shards' command streams (and deadline scans) between them, each
+   * room's commands reaching one engine, which then holds its position (docs/architecture.md):
+   * each renews a lease this long in `gambit:engines`, and a dead engine's shards pass to the
+   * others when its lease runs out. 0: every engine reads every shard (each move may find its room
+   * on another engine and replay it: docs/capacity.md).
+   */
+  SHARD_LEASE_MS: env.int(5_000, 0, 600_000).refine((v) => v === 0 || v >= 300, 'must be 0 (every engine reads every shard) or at least 300'),
   /** How often each engine's matchmaker pairs the players waiting in the quick-pairing pools. */
   PAIRING_ROUND_MS: env.int(200, 20, 10_000),
   ROOM_LOG_CAP: env.int(256, 16, 10_000),

@@ -37,8 +37,11 @@ local code = plan.room
 local state, finalize, fallback = ARGV[2], ARGV[3], ARGV[4]
 local firstEvent = 5 + 2 * plan.replies
 
+-- Gateway streams keep plan.gwRetainMs of entries (by Redis's clock): a gateway reads them at once.
+local now = redis.call('TIME')
+local gwMinId = (tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) - plan.gwRetainMs) .. '-0'
 local function send(gw, ...)
-  redis.call('XADD', plan.gwPrefix .. gw, 'MAXLEN', '~', plan.gwMaxLen, '*', ...)
+  redis.call('XADD', plan.gwPrefix .. gw, 'MINID', '~', gwMinId, '*', ...)
 end
 
 if plan.del then

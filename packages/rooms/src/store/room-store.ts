@@ -1,7 +1,7 @@
 // Redis adapter of the engine: loads a room, and commits a decision of the rules atomically
 // (commit.lua) so that state, event log, fan-out, deadlines and the finalize entry never disagree.
 import { readFileSync } from 'node:fs';
-import { PlayingMarks, type Keys, type RedisClient } from '@gambit/common';
+import { PlayingMarks, STREAM_MAXLEN, type Keys, type RedisClient } from '@gambit/common';
 import { ENTRY_FIELDS, FINALIZE_PATTERN, type EntryTrace, WRITTEN_GATEWAY_FIELDS, encodeDelivery, encodeLiveGame, firstMoveDeadline, type GatewayDelivery, type LiveGame, type RoomEvent } from '@gambit/protocol';
 import { stateMsg, upgradeState, type RoomState } from '../rules/state.js';
 import type { Decision, Reply } from '../rules/decide.js';
@@ -31,7 +31,8 @@ const COMMIT_SCRIPT =
 export interface StoreSettings {
   roomTtlMs: number;
   logCap: number;
-  gatewayStreamMaxLen: number;
+  /** How long a gateway event stream keeps an entry written by a commit (GATEWAY_STREAM_RETAIN_MS). */
+  gatewayStreamRetainMs: number;
   finalizeMaxLen: number;
   /**
    * Each commit followed by WAIT <replicas> <timeoutMs> in the same pipeline (COMMIT_DURABILITY
@@ -108,7 +109,7 @@ export class RoomStore {
       room: code,
       ttl,
       gwPrefix: k.gatewayEvents('', s),
-      gwMaxLen: this.settings.gatewayStreamMaxLen,
+      gwRetainMs: this.settings.gatewayStreamRetainMs,
       logCap: this.settings.logCap,
       finalizeMaxLen: this.settings.finalizeMaxLen,
       seqBefore: loaded.state?.seq ?? 0,
@@ -236,7 +237,7 @@ export class RoomStore {
    */
   async send(gw: string, d: GatewayDelivery, room?: string): Promise<void> {
     const shard = room === undefined ? 0 : this.keys.shardOf(room);
-    await this.redis.xadd(this.keys.gatewayEvents(gw, shard), 'MAXLEN', '~', this.settings.gatewayStreamMaxLen, '*', ...(encodeDelivery(d) as [string]));
+    await this.redis.xadd(this.keys.gatewayEvents(gw, shard), 'MAXLEN', '~', STREAM_MAXLEN.gatewayEvents, '*', ...(encodeDelivery(d) as [string]));
   }
 
   /** Takes a room off every deadline set and the games in play (its state is gone or broken). */

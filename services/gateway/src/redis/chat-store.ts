@@ -7,7 +7,7 @@
 // key of another slot fails on a Cluster at once, not when that slot moves. Mutes and reports are
 // here too.
 import type { RedisClient } from '@gambit/common';
-import { STREAM_MAXLEN, type Keys } from '@gambit/common';
+import { GATEWAY_STREAM_RETAIN_MS, type Keys } from '@gambit/common';
 import {
   WRITTEN_GATEWAY_FIELDS, chatDeliveryHalves, chatLineHalves, decodeStoredChatLine, encodeChatReport, encodeDelivery,
   type ChatChannel, type ChatLine, type ChatModeMsg, type StoredChatLine,
@@ -22,8 +22,8 @@ export const MAX_MUTES = 500;
  * KEYS: 1 room hash (it keeps the chat's counters and mode: they live and go with the room), 2 the
  * channel's lines, 3 the room's gateways, 4 live gateways (the room's shard's copy). ARGV: 1
  * channel, 2-3 the line's halves, 4 its stored half, 5-6 the delivery's halves, 7 lines kept, 8
- * gateway stream prefix (of the room's shard), 9 MAXLEN, 10 the delivery field name, 11 oldest live
- * heartbeat. Returns the line's number, 0 (no such room) or -1 (the spectators' chat is closed).
+ * gateway stream prefix (of the room's shard), 9 how long a gateway stream keeps an entry (ms), 10
+ * the delivery field name, 11 oldest live heartbeat. Returns the line's number, 0 (no such room) or -1 (the spectators' chat is closed).
  */
 const SAY = `#!lua
 local ttl = redis.call('PTTL', KEYS[1])
@@ -36,10 +36,12 @@ redis.call('RPUSH', KEYS[2], ARGV[2] .. n .. ARGV[4])
 redis.call('LTRIM', KEYS[2], -tonumber(ARGV[7]), -1)
 redis.call('PEXPIRE', KEYS[2], ttl)
 local delivery = ARGV[5] .. ARGV[2] .. n .. ARGV[3] .. ARGV[6]
+local now = redis.call('TIME')
+local minId = (tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) - tonumber(ARGV[9])) .. '-0'
 for _, gw in ipairs(redis.call('SMEMBERS', KEYS[3])) do
   local beat = redis.call('ZSCORE', KEYS[4], gw)
   if beat and tonumber(beat) >= tonumber(ARGV[11]) then
-    redis.call('XADD', ARGV[8] .. gw, 'MAXLEN', '~', ARGV[9], '*', ARGV[10], delivery)
+    redis.call('XADD', ARGV[8] .. gw, 'MINID', '~', minId, '*', ARGV[10], delivery)
   end
 end
 return n`;
@@ -47,17 +49,20 @@ return n`;
 /**
  * KEYS: 1 room hash, 2 the room's gateways, 3 live gateways (the room's shard's copy). ARGV: 1 '1'
  * to close the spectators' chat, '' to open it, 2 the delivery, 3 gateway stream prefix (of the
- * room's shard), 4 MAXLEN, 5 the delivery field name, 6 oldest live heartbeat. Returns 0 for no
+ * room's shard), 4 how long a gateway stream keeps an entry (ms), 5 the delivery field name, 6
+ * oldest live heartbeat. Returns 0 for no
  * such room. The audience is told in the same step, so two players switching at once leave every
  * page as the room ends up.
  */
 const MODE = `#!lua
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 if ARGV[1] == '1' then redis.call('HSET', KEYS[1], 'chat.closed', '1') else redis.call('HDEL', KEYS[1], 'chat.closed') end
+local now = redis.call('TIME')
+local minId = (tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) - tonumber(ARGV[4])) .. '-0'
 for _, gw in ipairs(redis.call('SMEMBERS', KEYS[2])) do
   local beat = redis.call('ZSCORE', KEYS[3], gw)
   if beat and tonumber(beat) >= tonumber(ARGV[6]) then
-    redis.call('XADD', ARGV[3] .. gw, 'MAXLEN', '~', ARGV[4], '*', ARGV[5], ARGV[2])
+    redis.call('XADD', ARGV[3] .. gw, 'MINID', '~', minId, '*', ARGV[5], ARGV[2])
   end
 end
 return 1`;
@@ -79,7 +84,7 @@ export class ChatStore {
     const n = await (this.redis as unknown as Scripts).gambitChatSay(
       k.room(room), k.chatLines(room, channel), k.roomGateways(room), k.shardGateways(shard),
       channel, line.pre, line.post, line.storedPost, delivery.pre, delivery.post, CHAT_KEEP,
-      k.gatewayEvents('', shard), STREAM_MAXLEN.gatewayEvents, WRITTEN_GATEWAY_FIELDS.delivery, now - 20_000,
+      k.gatewayEvents('', shard), GATEWAY_STREAM_RETAIN_MS, WRITTEN_GATEWAY_FIELDS.delivery, now - 20_000,
     );
     return n > 0 ? n : n === 0 ? 'room_not_found' : 'chat_closed';
   }
@@ -101,7 +106,7 @@ export class ChatStore {
     const msg: ChatModeMsg = { t: 'chat_mode', room, spectators };
     const [field, delivery] = encodeDelivery({ k: 'audience', room, msg, except });
     const ok = await (this.redis as unknown as Scripts).gambitChatMode(
-      k.room(room), k.roomGateways(room), k.shardGateways(shard), spectators ? '' : '1', delivery!, k.gatewayEvents('', shard), STREAM_MAXLEN.gatewayEvents, field!, String(Date.now() - 20_000),
+      k.room(room), k.roomGateways(room), k.shardGateways(shard), spectators ? '' : '1', delivery!, k.gatewayEvents('', shard), GATEWAY_STREAM_RETAIN_MS, field!, String(Date.now() - 20_000),
     );
     return ok === 1;
   }
