@@ -180,23 +180,36 @@ describe('the gateway adapters on a Redis Cluster', () => {
     expect(await chat.mutes('u_p')).toEqual(['u_q']);
   });
 
-  test('crowd: this pod\'s shares of rooms of every shard written, and the totals read', async () => {
+  test('crowd: this pod\'s shares of rooms of every shard written and sent to each room\'s gateways; a newcomer\'s room read', async () => {
     const now = Date.now();
+    await liveGateway('gw-w');
     const rooms = roomsByShard('W');
     expectSpread(rooms.map((r) => k.crowd(r)));
-    for (const room of rooms) await redis.hset(k.crowd(room), 'gw-other', encodeCrowdShare({ n: 2, names: ['zed'], at: now }));
+    for (const room of rooms) {
+      await redis.hset(k.crowd(room), 'gw-other', encodeCrowdShare({ n: 2, names: ['zed'], at: now }));
+      await redis.sadd(k.roomGateways(room), 'gw-w');
+    }
     const spectator = (name: string) => ({ identity: { playerId: `u_${name}`, name } });
     const spectators = new Map(rooms.map((room, s) => [room, new Set(Array.from({ length: s + 1 }, (_, i) => spectator(`s${i}`)))]));
     const told: [string, string][] = [];
     const hub = {
-      crowdChanged: new Set<string>(), joined: new Set<string>(),
-      spectatedRooms: () => spectators.keys(), audienceRooms: () => spectators.keys(),
+      crowdChanged: new Set<string>(rooms), joined: new Set<string>(rooms),
+      spectatedRooms: () => spectators.keys(), hasAudience: (room: string) => spectators.has(room),
       spectatorsOf: (room: string) => spectators.get(room) ?? new Set(),
       sendToRoom: (room: string, text: string) => { told.push([room, text]); return 1; },
     } as unknown as Hub;
-    await new Crowd(redis, k, 'gw-w', hub, log).tick(now);
+    const crowd = new Crowd(redis, k, 'gw-w', hub, log);
+    await crowd.tick(now);
     for (const [s, room] of rooms.entries()) expect(JSON.parse((await redis.hget(k.crowd(room), 'gw-w'))!)).toMatchObject({ n: s + 1 });
-    expect(new Map(told.map(([room, text]) => [room, (JSON.parse(text) as { count: number }).count]))).toEqual(new Map(rooms.map((room, s) => [room, s + 3])));
+    // The sockets that joined heard the totals (read), and each room's shares went to gw-w's stream of its shard.
+    const count = (text: string) => (JSON.parse(text) as { count: number }).count;
+    expect(new Map(told.map(([room, text]) => [room, count(text)]))).toEqual(new Map(rooms.map((room, s) => [room, s + 3])));
+    for (const [s, room] of rooms.entries()) {
+      const sent = (await entries(k.gatewayEvents('gw-w', k.shardOf(room)))).filter((d) => d?.k === 'crowd' && d.room === room);
+      expect(sent).toHaveLength(1);
+      const shares = (sent[0] as { shares: string[] }).shares.map((x) => JSON.parse(x) as { n: number });
+      expect(shares.map((x) => x.n).sort()).toEqual([2, s + 1].sort());
+    }
   });
 
   test('presence: a player\'s friends online (both ways, on a live gateway) and their games', async () => {

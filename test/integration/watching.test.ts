@@ -5,7 +5,7 @@
 // not a spectator.
 import { describe, expect, test } from '@jest/globals';
 import { keys as makeKeys } from '@gambit/common';
-import { encodeRatingCopy } from '@gambit/protocol';
+import { CROWD_STALE_MS, encodeCrowdShare, encodeRatingCopy } from '@gambit/protocol';
 import { useTwoGateways } from '../support/two-gateways.js';
 import { TestPlayer, startGame } from '../support/player.js';
 import { waitFor } from '../support/redis.js';
@@ -57,5 +57,19 @@ describe('watching', () => {
     await b.next('ended');
     await waitFor(async () => (await live()).map((g) => g.room).join() === weak, 5_000, 'the ended game is still listed');
     annTab.close();
+  });
+
+  test('a gateway that died: its share of a crowd is counted until stale (30 s unrefreshed), then out, with nobody sending anything', async () => {
+    const [a, b] = await Promise.all([connect('gus'), connect('hal', t.second)]);
+    const room = await startGame(a, b);
+    // A dead pod's share (three spectators), last refreshed 22 s ago: a socket joining now hears it.
+    const dead = encodeCrowdShare({ n: 3, names: [], at: Date.now() - CROWD_STALE_MS + 8_000 });
+    await t.redis.hset(makeKeys(t.stack.keyPrefix).crowd(room), 'gw-dead', dead);
+    const ida = await connect('ida');
+    expect(await ida.ask({ t: 'watch', room })).toMatchObject({ t: 'state' });
+    expect(await crowdOf(ida, 4)).toMatchObject({ room });
+    // Eight seconds on the dead share is stale: everyone hears the live count alone.
+    for (const p of [a, b, ida]) await p.next('crowd', (m) => m.count === 1, 15_000);
+    ida.close();
   });
 });

@@ -122,14 +122,19 @@ test('what commit.lua writes decodes, with the TypeScript decoders, to exactly w
 
 test('a gateway stream keeps GATEWAY_STREAM_RETAIN_MS of entries by Redis\'s clock: a commit drops older ones (whole stream nodes), not the recent', async () => {
   const stream = keys.gatewayEvents('gwT', 0);
-  // 250 entries from 1970 (three stream nodes of 100), then one of now.
-  for (let i = 1; i <= 250; i++) await redis.xadd(stream, `1000-${i}`, 'f', 'old');
-  const recent = await redis.xadd(stream, '*', 'f', 'recent');
+  const [sec, usec] = await redis.time();
+  const now = Number(sec) * 1000 + Math.floor(Number(usec) / 1000);
+  // 150 entries from just past the retention (a stream node holds 100), then 150 from just inside it.
+  const old = now - GATEWAY_STREAM_RETAIN_MS - 5_000;
+  const kept = now - GATEWAY_STREAM_RETAIN_MS + 30_000;
+  for (let i = 1; i <= 150; i++) await redis.xadd(stream, `${old}-${i}`, 'f', 'old');
+  for (let i = 1; i <= 150; i++) await redis.xadd(stream, `${kept}-${i}`, 'f', 'kept');
   const engine = new Engine(new RoomStore(redis, keys, { roomTtlMs: 60_000, logCap: 256, gatewayStreamRetainMs: GATEWAY_STREAM_RETAIN_MS, finalizeMaxLen: 10_000 }), { graceMs: 10_000 }, createLogger('test', 'silent'));
   await engine.handle({ t: 'create', origin: { gw: 'gwT', conn: 'cT', playerId: 'pT', name: 'trim' }, tc: { initialMs: 60_000, incrementMs: 0 }, color: 'white' }, '9-0');
   const left = (await redis.xrange(stream, '-', '+')).map(([id]) => id);
-  // MINID ~ drops only whole nodes older than the bound: the first two go, the third shares its node with the recent.
-  expect(left.filter((id) => id.startsWith('1000-')).length).toBeLessThan(100);
-  expect(left).toContain(recent);
+  // MINID ~ drops whole nodes older than the bound: the first node (100 old) goes; the next, which
+  // also holds entries inside the retention, stays; everything inside it stays.
+  expect(left.filter((id) => id.startsWith(`${old}-`))).toHaveLength(50);
+  expect(left.filter((id) => id.startsWith(`${kept}-`))).toHaveLength(150);
   expect(decodeGatewayEntry((await redis.xrange(stream, '-', '+')).at(-1)![1])).toMatchObject({ k: 'conn', conn: 'cT' }); // the create's answers
 });

@@ -89,7 +89,12 @@ export type GatewayDelivery =
    * its players or only its spectators (`to`), never to sockets whose player muted `by`, nor to
    * the socket `except` (it had its answer).
    */
-  | { k: 'audience'; room: string; msg: ServerMsg; to?: 'players' | 'spectators'; by?: string; except?: string };
+  | { k: 'audience'; room: string; msg: ServerMsg; to?: 'players' | 'spectators'; by?: string; except?: string }
+  /**
+   * Every gateway's share of a room's crowd (encoded CrowdShares, wire/live.ts), sent to the room's
+   * gateways when one of them changed its share: each tells its own audience the total.
+   */
+  | { k: 'crowd'; room: string; shares: string[] };
 
 export interface PlayerRef { playerId: string; name: string }
 

@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { createLogger } from '@gambit/common';
 import { startRedis, waitFor, type RedisHandle } from '../../../test/support/redis.js';
 import { StreamLeases } from './leases.js';
+import { owners } from './owners.js';
 
 let redis: RedisHandle;
 let client: Redis;
@@ -36,10 +37,10 @@ test('members split the streams; a clean stop hands its streams on at the next r
   await c.leases.start();
   await waitFor(() => split(a, b, c), 5_000, 'the three never split the streams');
   for (const m of [a, b, c]) expect(m.owned.now.length).toBeGreaterThan(0);
-  expect(await client.zrange('l1', '0', '-1')).toEqual(['a', 'b', 'c']);
+  expect((await client.zrange('l1', '0', '-1')).sort()).toEqual(['a', 'b', 'c']);
 
   await b.leases.stop();
-  expect(await client.zrange('l1', '0', '-1')).toEqual(['a', 'c']);
+  expect((await client.zrange('l1', '0', '-1')).sort()).toEqual(['a', 'c']);
   await waitFor(() => split(a, c), 2_000, 'b\'s streams not taken after its stop');
 
   c.leases.crash();
@@ -59,4 +60,24 @@ test('a renewal that owns the same streams tells nobody; a lease shorter than 30
   expect(a.owned.changes).toBe(changes);
   await a.leases.stop();
   expect(() => member('x', 'l2', 299)).toThrow('at least 300 ms');
+});
+
+test('a member that owns nothing when it joins is told so (its reader must drop the default of reading all)', async () => {
+  const one = ['only'];
+  const winner = owners(one, ['a', 'b']).get('only')!;
+  const loser = winner === 'a' ? 'b' : 'a';
+  const told: (readonly string[])[] = [];
+  const make = (me: string) => new StreamLeases({
+    redis: client, key: 'l3', me, leaseMs: 600, streams: one, logger: createLogger('test', 'silent'),
+    onOwned: (o) => { if (me === loser) told.push(o); },
+  });
+  const w = make(winner);
+  const l = make(loser);
+  try {
+    await w.start();
+    expect(await l.start()).toEqual([]);
+    expect(told).toEqual([[]]);
+  } finally {
+    await Promise.all([w.stop(), l.stop()]);
+  }
 });

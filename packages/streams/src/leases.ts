@@ -31,7 +31,8 @@ export interface LeaseOptions {
 
 export class StreamLeases {
   private timer?: NodeJS.Timeout;
-  private owned: readonly string[] = [];
+  /** Undefined until the first renewal: owning nothing then is news too (the reader must drop its defaults). */
+  private owned?: readonly string[];
   private renewing = false;
 
   constructor(private readonly o: LeaseOptions) {
@@ -42,7 +43,7 @@ export class StreamLeases {
   async start(): Promise<readonly string[]> {
     this.apply(await this.members()); // a failure here fails the start: owning nothing is no way to begin
     this.timer = setInterval(() => void this.renew(), Math.floor(this.o.leaseMs / 3));
-    return this.owned;
+    return this.owned ?? [];
   }
 
   /** Leaves at once: the others take this member's streams at their next renewal. */
@@ -75,7 +76,8 @@ export class StreamLeases {
 
   private apply(members: readonly string[]): void {
     const owned = ownedBy(this.o.me, this.o.streams, members);
-    if (owned.length === this.owned.length && owned.every((s, i) => s === this.owned[i])) return;
+    const before = this.owned;
+    if (before && owned.length === before.length && owned.every((s, i) => s === before[i])) return;
     this.owned = owned;
     this.o.logger.info({ owned: owned.length, of: this.o.streams.length, members: members.length }, 'streams owned changed');
     this.o.onOwned(owned, members);

@@ -241,3 +241,26 @@ test('own(): a released stream is no longer read (its entries wait in it); owned
   for (const s of ['o1', 'o2']) await waitFor(async () => ((await client.xpending(s, 'g')) as [number])[0] === 0, 5_000, `${s}: entries left pending`);
   await app.close();
 });
+
+test('own() back within a read: the stream\'s new reader does not wait for the released one\'s slots, and a close does not hang', async () => {
+  seen.length = 0;
+  failOnce = new Set();
+  // Four streams of a 16-slot budget (batch 4): every reader holds 4 slots while it reads, so a
+  // fifth (r1's new reader, beside the released one still blocked for blockMs) must wait for room.
+  const streams = ['r1', 'r2', 'r3', 'r4'];
+  const named = { connect: (role: string) => new Redis(redis.url, { maxRetriesPerRequest: null, connectionName: role }) };
+  const { app, strategy } = await server('r', 'r1', { streams, blockMs: 500, batch: 4, ...named });
+  await publish(client, 'r1', 'probe', 'a', { n: 1, key: 'a' });
+  await waitFor(() => seen.length === 1, 5_000, 'r1 not read');
+  const r1Readers = async () => ((await client.client('LIST')) as string).split('\n').filter((l) => l.includes(' name=r:reader:0 ')).length;
+  strategy.own(['r2', 'r3', 'r4']);
+  strategy.own(streams);
+  await waitFor(async () => (await r1Readers()) === 2, 5_000, 'r1\'s new reader never connected');
+  // The released reader's read ends empty and it leaves; its slots free no entry, only the read.
+  await waitFor(async () => (await r1Readers()) === 1, 5_000, 'the released reader still connected');
+  await publish(client, 'r1', 'probe', 'b', { n: 2, key: 'b' });
+  await waitFor(() => seen.length === 2, 5_000, 'r1\'s new reader never read');
+  await waitFor(async () => ((await client.xpending('r1', 'g')) as [number])[0] === 0, 5_000, 'entries left pending');
+  await app.close();
+  expect(seen.map((e) => e.data.n)).toEqual([1, 2]);
+});

@@ -47,7 +47,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
   private owned: readonly string[];
   private writer?: RedisClient;
   private running = false;
-  private loops: Promise<void>[] = [];
+  private readonly loops = new Set<Promise<void>>();
   private claimTimer?: NodeJS.Timeout;
   private refreshTimer?: NodeJS.Timeout;
   /** The claim run in progress, if any: close() waits for it so that what it claimed is handled and acknowledged. */
@@ -89,6 +89,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
       this.readings.delete(stream);
       this.released.add(r);
     }
+    this.wake(); // a released reader waiting for room stops waiting
     for (const stream of this.owned) if (!this.readings.has(stream)) this.startReading(stream);
   }
 
@@ -97,7 +98,9 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
     const reader = this.o.connect(this.o.streams.length === 1 ? `${this.o.consumer}:reader` : `${this.o.consumer}:reader:${i}`);
     const r: Reading = { reader, on: true, loop: Promise.resolve() };
     r.loop = this.readLoop(stream, r);
-    this.loops.push(r.loop);
+    this.loops.add(r.loop);
+    const forget = () => void this.loops.delete(r.loop);
+    r.loop.then(forget, forget);
     this.readings.set(stream, r);
   }
 
@@ -128,7 +131,8 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
     // finish and their acknowledgements go out: a clean stop leaves nothing to claim.
     for (const r of [...this.readings.values(), ...this.released]) r.reader.disconnect();
     this.readings.clear();
-    await Promise.allSettled(this.loops);
+    this.wake(); // a reader waiting for room in the budget sees the close
+    await Promise.allSettled([...this.loops]);
     // A claim run started before the close still hands its entries to the chains: wait for it
     // first, so that the chains awaited next include them.
     await this.claimRun;
@@ -186,6 +190,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
         )) as [string, [string, string[]][]][] | null;
       } catch (err) {
         this.reading -= count;
+        this.wake();
         if (!this.running) return;
         if (!r.on) break;
         if (String(err).includes('NOGROUP')) await this.ensureGroup(stream).catch(() => undefined);
@@ -194,6 +199,9 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
         continue;
       }
       this.reading -= count;
+      // A read's slots are free again: a reader waiting for them (another stream's, or this one's
+      // successor after an own() within blockMs) reads now rather than when an entry finishes.
+      this.wake();
       if (!rows) continue;
       // Handlers run in the background, chained per key: the next read does not wait for this
       // batch (no head-of-line blocking across rooms), only for room in the in-flight budget.
@@ -226,6 +234,15 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
     return Math.max(this.o.batch * 4, this.o.streams.length);
   }
 
+  /** Wakes whoever waits for room in the budget (they look again). */
+  private wake(): void {
+    const free = this.freeRoom;
+    if (!free) return;
+    this.freeRoom = undefined;
+    this.roomFreed = undefined;
+    free();
+  }
+
   /** While the in-flight budget (four batches) lacks `slots` free ones, a promise of the next freed; else undefined. */
   private room(slots = 1): Promise<void> | undefined {
     if (this.inFlight + this.reading + slots <= this.budget) return undefined;
@@ -254,12 +271,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
         // it must not be claimed and handled again meanwhile.
         if (!acking) ids.delete(entry.id);
         if (this.chains.get(entry.key) === next) this.chains.delete(entry.key);
-        const free = this.freeRoom;
-        if (free) {
-          this.freeRoom = undefined;
-          this.roomFreed = undefined;
-          free();
-        }
+        this.wake();
       });
       this.chains.set(entry.key, next);
     }

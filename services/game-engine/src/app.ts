@@ -72,7 +72,9 @@ export async function startEngine(config: EngineConfig): Promise<RunningEngine> 
     onHandled: (type, outcome, seconds) => metrics.handled.observe({ type, outcome }, seconds),
     onClaimed: streams.claimed,
   });
-  const leases = config.SHARD_LEASE_MS > 0 ? new StreamLeases({
+  // With one shard there is nothing to split: every engine reads it (as before shards had owners),
+  // so an install made with one keeps all its engines working.
+  const leases = config.SHARD_LEASE_MS > 0 && keys.shards > 1 ? new StreamLeases({
     redis, key: keys.engines, me: id, leaseMs: config.SHARD_LEASE_MS, streams: shardStreams, logger: log,
     onOwned: (owned) => {
       shards = owned.map((s) => shardStreams.indexOf(s));
@@ -80,11 +82,18 @@ export async function startEngine(config: EngineConfig): Promise<RunningEngine> 
       transport.own([...owned, ...(keys.pairs ? [keys.pairs] : [])]);
     },
   }) : undefined;
-  // Before the transport listens: it starts reading only what this engine owns.
+  // Before the transport listens: it starts reading only what this engine owns. A start that fails
+  // after leaves at once, not when its lease runs out.
   if (leases) await leases.start();
   else metrics.shardsOwned.set(shards.length);
-  const app = await NestFactory.createMicroservice(EngineModule, { strategy: transport, logger: false });
-  await app.listen();
+  let app: Awaited<ReturnType<typeof NestFactory.createMicroservice>>;
+  try {
+    app = await NestFactory.createMicroservice(EngineModule, { strategy: transport, logger: false });
+    await app.listen();
+  } catch (err) {
+    await leases?.stop();
+    throw err;
+  }
   scanner.start(config.DEADLINE_SCAN_MS);
   matchmaker.start();
 

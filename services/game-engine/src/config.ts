@@ -15,8 +15,8 @@ export const engineConfigSchema = z.object({
    * The engines split the room shards' command streams (and deadline scans) between them, each
    * room's commands reaching one engine, which then holds its position (docs/architecture.md):
    * each renews a lease this long in `gambit:engines`, and a dead engine's shards pass to the
-   * others when its lease runs out. 0: every engine reads every shard (each move may find its room
-   * on another engine and replay it: docs/capacity.md).
+   * others when its lease runs out. 0, or one room shard: every engine reads every shard (each move
+   * may find its room on another engine and replay it: docs/capacity.md).
    */
   SHARD_LEASE_MS: env.int(5_000, 0, 600_000).refine((v) => v === 0 || v >= 300, 'must be 0 (every engine reads every shard) or at least 300'),
   /** How often each engine's matchmaker pairs the players waiting in the quick-pairing pools. */

@@ -71,10 +71,11 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   // One blocking read per shard stream, each on its own connection (to a replica with REDIS_EVENTS_URL,
   // or on a Cluster with REDIS_EVENTS_FROM_REPLICAS).
   const eventsUrl = config.REDIS_EVENTS_URL ?? config.REDIS_URL;
+  const crowd = new Crowd(redis, keys, id, hub, log);
   const events = new EventReaders(keys.allShards.map((s) => ({
     redis: connectRedis(eventsUrl, keys.shards === 1 ? `gateway:${id}:events` : `gateway:${id}:events:${s}`, config.REDIS_MODE, { replicaReads: config.REDIS_EVENTS_FROM_REPLICAS }),
     stream: keys.gatewayEvents(id, s),
-  })), log, deliveryHandler({ hub, metrics, moveLatency, lateSeats: new LateSeats(closedRecently, forward) }));
+  })), log, deliveryHandler({ hub, metrics, moveLatency, lateSeats: new LateSeats(closedRecently, forward), crowd: (room, shares) => crowd.received(room, shares) }));
 
   const seeks = new SeekStore(redis, keys);
   const lobby = new Lobby(seeks, log);
@@ -140,7 +141,6 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   events.start();
   lobby.start();
   presence.start();
-  const crowd = new Crowd(redis, keys, id, hub, log);
   crowd.start();
   connections.startHeartbeat(() => hub.clients.size);
   // A signed-out or deleted session's sockets close (rare: a scan of this pod's sockets is fine).

@@ -14,6 +14,8 @@
 //   delivery {"k":"conn","conn":"Rt7mW2pL-0aQ","msg":{"t":"joined","room":"HBYKM6HB","color":"black","id":"j1"},"sub":"HBYKM6HB"}
 //   delivery {"k":"conn","conn":"Rt7mW2pL-0aQ","msg":{"t":"error","id":"m7","code":"illegal_move","message":"e2e5 is not a legal move here"}}
 //   delivery {"k":"replay","conn":"Qa1sD4fG-9bC","room":"HBYKM6HB","events":[{"t":"draw_offered","seq":3,...},{"t":"presence","seq":4,...}]}
+//   delivery {"k":"crowd","room":"HBYKM6HB","shares":["{\"n\":2,\"names\":[\"eve\"],\"at\":1764590400000}"]}
+// (a room's crowd shares, written by the gateway crowd script between crowdDeliveryHalves, wire/live.ts)
 //
 // The names above (GATEWAY_FIELDS) are read from this release on, beside the short names of the
 // previous releases (SHORT_GATEWAY_FIELDS: `r t [p] e` and `d`, where `p` was the ply) and the

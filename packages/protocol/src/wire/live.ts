@@ -49,6 +49,14 @@ export function decodeCrowdShare(text: string): CrowdShare | null {
   }
 }
 
+/**
+ * The delivery of a room's shares (GatewayDelivery `crowd`), as halves around the shares: the
+ * gateway's crowd script puts the room's shares between them, each as a JSON string, comma-separated.
+ */
+export function crowdDeliveryHalves(room: string): { pre: string; post: string } {
+  return { pre: `{"k":"crowd","room":${JSON.stringify(room)},"shares":[`, post: ']}' };
+}
+
 /** A room's crowd from every gateway's share (stale ones left out): the count and up to CROWD_NAMES names. */
 export function sumCrowd(shares: readonly string[], now: number): { count: number; names: string[] } {
   let count = 0;

@@ -26,7 +26,8 @@ export function applyUci(chess: Chess, uci: string): Applied | MoveError {
     const needsPiece = !promotion && chess.moves({ square: from as never, verbose: true }).some((m) => m.to === to && m.promotion);
     return needsPiece ? 'promotion_required' : 'illegal_move';
   }
-  return { san: move.san, fen: chess.fen(), kind: kindOf(move), check: chess.inCheck() };
+  // chess.js wrote the position after the move into the Move (`after`): not written a second time.
+  return { san: move.san, fen: move.after, kind: kindOf(move), check: chess.inCheck() };
 }
 
 function kindOf(move: Move): MoveKind {

@@ -79,7 +79,7 @@ function setup(helloTimeoutMs = 60_000) {
     settings: { helloTimeoutMs, ratePerSec: 100, rateBurst: 100, rateStrikes: 3 },
     logBudget: () => ({ ok: true, dropped: 0 }),
   };
-  const deliver = deliveryHandler({ hub, metrics, moveLatency, lateSeats: new LateSeats(closedRecently, forward) });
+  const deliver = deliveryHandler({ hub, metrics, moveLatency, lateSeats: new LateSeats(closedRecently, forward), crowd: () => undefined });
   const open = (id = 'c1') => {
     const ws = new FakeSocket();
     const client = new Client(ws as unknown as WebSocket, '10.0.0.1', deps, id);

@@ -13,12 +13,18 @@ export interface DeliveryDeps {
   metrics: GatewayMetrics;
   moveLatency: MoveLatency;
   lateSeats: LateSeats;
+  /** A room's crowd shares, sent by the gateway that changed its share (ws/crowd.ts). */
+  crowd: (room: string, shares: readonly string[]) => void;
 }
 
 /** The event reader's callback; `writtenAt` is when the engine wrote the entry (ms). */
-export function deliveryHandler({ hub, metrics, moveLatency, lateSeats }: DeliveryDeps): (d: GatewayDelivery, writtenAt: number) => void {
+export function deliveryHandler({ hub, metrics, moveLatency, lateSeats, crowd }: DeliveryDeps): (d: GatewayDelivery, writtenAt: number) => void {
   return (d, writtenAt) => {
     metrics.deliveries.inc({ kind: d.k });
+    if (d.k === 'crowd') {
+      crowd(d.room, Array.isArray(d.shares) ? d.shares : []);
+      return;
+    }
     hub.deliver(d);
     metrics.fanout.observe(Math.max(0, Date.now() - writtenAt) / 1000);
     if (d.k === 'room') {

@@ -72,6 +72,10 @@ export class Hub {
     return this.spectators.keys();
   }
 
+  hasAudience(room: string): boolean {
+    return this.audiences.has(room);
+  }
+
   audienceRooms(): IterableIterator<string> {
     return this.audiences.keys();
   }
@@ -89,6 +93,7 @@ export class Hub {
   deliver(d: GatewayDelivery): number {
     if (d.k === 'room') return this.broadcast(d.room, d.t, d.text);
     if (d.k === 'audience') return this.toAudience(d);
+    if (d.k === 'crowd') return 0; // the crowd's (ws/crowd.ts), through the delivery handler
     const client = this.clients.get(d.conn);
     if (!client) return 0;
     if (d.k === 'replay') {
