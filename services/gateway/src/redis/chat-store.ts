@@ -8,6 +8,7 @@
 // here too.
 import type { RedisClient } from '@gambit/common';
 import { GATEWAY_STREAM_RETAIN_MS, type Keys } from '@gambit/common';
+import { FAN_OUT } from './fan-out.js';
 import {
   WRITTEN_GATEWAY_FIELDS, chatDeliveryHalves, chatLineHalves, decodeStoredChatLine, encodeChatReport, encodeDelivery,
   type ChatChannel, type ChatLine, type ChatModeMsg, type StoredChatLine,
@@ -25,7 +26,7 @@ export const MAX_MUTES = 500;
  * gateway stream prefix (of the room's shard), 9 how long a gateway stream keeps an entry (ms), 10
  * the delivery field name, 11 oldest live heartbeat. Returns the line's number, 0 (no such room) or -1 (the spectators' chat is closed).
  */
-const SAY = `#!lua
+const SAY = `#!lua${FAN_OUT}
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then return 0 end
 if ARGV[1] == 'spectators' and redis.call('HGET', KEYS[1], 'chat.closed') == '1' then return -1 end
@@ -35,15 +36,7 @@ if n == 1 then redis.call('DEL', KEYS[2]) end
 redis.call('RPUSH', KEYS[2], ARGV[2] .. n .. ARGV[4])
 redis.call('LTRIM', KEYS[2], -tonumber(ARGV[7]), -1)
 redis.call('PEXPIRE', KEYS[2], ttl)
-local delivery = ARGV[5] .. ARGV[2] .. n .. ARGV[3] .. ARGV[6]
-local now = redis.call('TIME')
-local minId = (tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) - tonumber(ARGV[9])) .. '-0'
-for _, gw in ipairs(redis.call('SMEMBERS', KEYS[3])) do
-  local beat = redis.call('ZSCORE', KEYS[4], gw)
-  if beat and tonumber(beat) >= tonumber(ARGV[11]) then
-    redis.call('XADD', ARGV[8] .. gw, 'MINID', '~', minId, '*', ARGV[10], delivery)
-  end
-end
+fanOut(KEYS[3], KEYS[4], ARGV[8], ARGV[9], ARGV[11], ARGV[10], ARGV[5] .. ARGV[2] .. n .. ARGV[3] .. ARGV[6])
 return n`;
 
 /**
@@ -54,17 +47,10 @@ return n`;
  * such room. The audience is told in the same step, so two players switching at once leave every
  * page as the room ends up.
  */
-const MODE = `#!lua
+const MODE = `#!lua${FAN_OUT}
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 if ARGV[1] == '1' then redis.call('HSET', KEYS[1], 'chat.closed', '1') else redis.call('HDEL', KEYS[1], 'chat.closed') end
-local now = redis.call('TIME')
-local minId = (tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) - tonumber(ARGV[4])) .. '-0'
-for _, gw in ipairs(redis.call('SMEMBERS', KEYS[2])) do
-  local beat = redis.call('ZSCORE', KEYS[3], gw)
-  if beat and tonumber(beat) >= tonumber(ARGV[6]) then
-    redis.call('XADD', ARGV[3] .. gw, 'MINID', '~', minId, '*', ARGV[5], ARGV[2])
-  end
-end
+fanOut(KEYS[2], KEYS[3], ARGV[3], ARGV[4], ARGV[6], ARGV[5], ARGV[2])
 return 1`;
 
 type Scripts = { gambitChatSay(...a: (string | number)[]): Promise<number>; gambitChatMode(...a: (string | number)[]): Promise<number> };

@@ -10,6 +10,7 @@
 import { GATEWAY_STREAM_RETAIN_MS, type RedisClient } from '@gambit/common';
 import type { Keys, Logger } from '@gambit/common';
 import { CROWD_NAMES, WRITTEN_GATEWAY_FIELDS, crowdDeliveryHalves, encodeCrowdShare, isAccountId, sumCrowd, type CrowdMsg } from '@gambit/protocol';
+import { FAN_OUT } from '../redis/fan-out.js';
 import type { Hub } from './hub.js';
 
 const REFRESH_MS = 10_000;
@@ -22,7 +23,7 @@ const CROWD_TTL_MS = 3_600_000;
  * around the shares (5), 6 gateway stream prefix (of the room's shard), 7 how long a gateway stream
  * keeps an entry (ms), 8 the delivery field name, 9 oldest live heartbeat. Returns the shares' count.
  */
-const SHARE = `#!lua
+const SHARE = `#!lua${FAN_OUT}
 if ARGV[2] == '' then
   redis.call('HDEL', KEYS[1], ARGV[1])
 else
@@ -32,15 +33,7 @@ end
 local shares = redis.call('HVALS', KEYS[1])
 local quoted = {}
 for i, s in ipairs(shares) do quoted[i] = cjson.encode(s) end
-local delivery = ARGV[4] .. table.concat(quoted, ',') .. ARGV[5]
-local now = redis.call('TIME')
-local minId = (tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) - tonumber(ARGV[7])) .. '-0'
-for _, gw in ipairs(redis.call('SMEMBERS', KEYS[2])) do
-  local beat = redis.call('ZSCORE', KEYS[3], gw)
-  if beat and tonumber(beat) >= tonumber(ARGV[9]) then
-    redis.call('XADD', ARGV[6] .. gw, 'MINID', '~', minId, '*', ARGV[8], delivery)
-  end
-end
+fanOut(KEYS[2], KEYS[3], ARGV[6], ARGV[7], ARGV[9], ARGV[8], ARGV[4] .. table.concat(quoted, ',') .. ARGV[5])
 return #shares`;
 
 type Scripts = { gambitCrowdShare(...a: (string | number)[]): Promise<number> };
