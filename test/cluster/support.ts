@@ -31,3 +31,8 @@ export function expectSpread(c: ClusterClient, keyList: string[]): void {
   expect(slots.size).toBeGreaterThan(1);
   expect(new Set([...slots].map((s) => c.nodeOfSlot(s))).size).toBeGreaterThan(1);
 }
+
+/** Whether the keys are on more than one primary (for keys with random names: make more until they are). */
+export function spread(c: ClusterClient, keyList: string[]): boolean {
+  return new Set(keyList.map((key) => c.nodeOfSlot(calculateSlot(key)))).size > 1;
+}
