@@ -3,7 +3,7 @@
 // /metrics + /healthz listener. This service is the Nest shell around that package.
 import 'reflect-metadata';
 import { createServer, type Server } from 'node:http';
-import { Module } from '@nestjs/common';
+import { Module, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { connectRedis, createLogger, instanceId, createRegistry, ENGINE_GROUP, GATEWAY_STREAM_RETAIN_MS, STREAM_MAXLEN, keys as makeKeys, waitReady, watchRedis } from '@gambit/common';
 import { RedisStreamsServer, StreamLeases, streamMetrics } from '@gambit/streams';
@@ -86,7 +86,7 @@ export async function startEngine(config: EngineConfig): Promise<RunningEngine> 
   // after leaves at once, not when its lease runs out.
   if (leases) await leases.start();
   else metrics.shardsOwned.set(shards.length);
-  let app: Awaited<ReturnType<typeof NestFactory.createMicroservice>>;
+  let app: INestMicroservice;
   try {
     app = await NestFactory.createMicroservice(EngineModule, { strategy: transport, logger: false });
     await app.listen();

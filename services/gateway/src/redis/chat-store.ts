@@ -8,7 +8,7 @@
 // here too.
 import type { RedisClient } from '@gambit/common';
 import { GATEWAY_STREAM_RETAIN_MS, type Keys } from '@gambit/common';
-import { FAN_OUT } from './fan-out.js';
+import { FAN_OUT, LIVE_BEAT_MS } from './fan-out.js';
 import {
   WRITTEN_GATEWAY_FIELDS, chatDeliveryHalves, chatLineHalves, decodeStoredChatLine, encodeChatReport, encodeDelivery,
   type ChatChannel, type ChatLine, type ChatModeMsg, type StoredChatLine,
@@ -70,7 +70,7 @@ export class ChatStore {
     const n = await (this.redis as unknown as Scripts).gambitChatSay(
       k.room(room), k.chatLines(room, channel), k.roomGateways(room), k.shardGateways(shard),
       channel, line.pre, line.post, line.storedPost, delivery.pre, delivery.post, CHAT_KEEP,
-      k.gatewayEvents('', shard), GATEWAY_STREAM_RETAIN_MS, WRITTEN_GATEWAY_FIELDS.delivery, now - 20_000,
+      k.gatewayEvents('', shard), GATEWAY_STREAM_RETAIN_MS, WRITTEN_GATEWAY_FIELDS.delivery, now - LIVE_BEAT_MS,
     );
     return n > 0 ? n : n === 0 ? 'room_not_found' : 'chat_closed';
   }
@@ -92,7 +92,7 @@ export class ChatStore {
     const msg: ChatModeMsg = { t: 'chat_mode', room, spectators };
     const [field, delivery] = encodeDelivery({ k: 'audience', room, msg, except });
     const ok = await (this.redis as unknown as Scripts).gambitChatMode(
-      k.room(room), k.roomGateways(room), k.shardGateways(shard), spectators ? '' : '1', delivery!, k.gatewayEvents('', shard), GATEWAY_STREAM_RETAIN_MS, field!, String(Date.now() - 20_000),
+      k.room(room), k.roomGateways(room), k.shardGateways(shard), spectators ? '' : '1', delivery!, k.gatewayEvents('', shard), GATEWAY_STREAM_RETAIN_MS, field!, String(Date.now() - LIVE_BEAT_MS),
     );
     return ok === 1;
   }

@@ -3,6 +3,9 @@
 // shard, the stream trimmed to GATEWAY_STREAM_RETAIN_MS by Redis's clock. (The engine's commit.lua
 // does the same for room events, inside its own atomic step.)
 
+/** A gateway whose heartbeat is older than this (ms) is not sent anything: it is dead or going. */
+export const LIVE_BEAT_MS = 20_000;
+
 /**
  * Defines `fanOut(roomGateways, liveGateways, streamPrefix, retainMs, oldestBeat, field, delivery)`;
  * goes right after a script's `#!lua` line (it starts with a newline). A gateway is live when its

@@ -10,7 +10,7 @@
 import { GATEWAY_STREAM_RETAIN_MS, type RedisClient } from '@gambit/common';
 import type { Keys, Logger } from '@gambit/common';
 import { CROWD_NAMES, WRITTEN_GATEWAY_FIELDS, crowdDeliveryHalves, encodeCrowdShare, isAccountId, sumCrowd, type CrowdMsg } from '@gambit/protocol';
-import { FAN_OUT } from '../redis/fan-out.js';
+import { FAN_OUT, LIVE_BEAT_MS } from '../redis/fan-out.js';
 import type { Hub } from './hub.js';
 
 const REFRESH_MS = 10_000;
@@ -117,7 +117,7 @@ export class Crowd {
     const { pre, post } = crowdDeliveryHalves(room);
     await (this.redis as unknown as Scripts).gambitCrowdShare(
       k.crowd(room), k.roomGateways(room), k.shardGateways(shard),
-      this.gatewayId, share, CROWD_TTL_MS, pre, post, k.gatewayEvents('', shard), GATEWAY_STREAM_RETAIN_MS, WRITTEN_GATEWAY_FIELDS.delivery, now - 20_000,
+      this.gatewayId, share, CROWD_TTL_MS, pre, post, k.gatewayEvents('', shard), GATEWAY_STREAM_RETAIN_MS, WRITTEN_GATEWAY_FIELDS.delivery, now - LIVE_BEAT_MS,
     );
   }
 
