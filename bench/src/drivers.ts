@@ -31,7 +31,7 @@ export interface Driver {
 }
 
 /** gambit-replicated: Gambit with COMMIT_DURABILITY=replicated, a replica beside its Redis (the price of a move's durability). */
-export type TargetKind = 'gambit' | 'gambit-replicated' | 'colyseus' | 'colyseus-scaled';
+export type TargetKind = 'gambit' | 'gambit-replicated' | 'colyseus' | 'colyseus-scaled' | 'flow';
 
 export interface Target {
   kind: TargetKind;
@@ -381,5 +381,6 @@ export class ColyseusDriver implements Driver {
 }
 
 export function makeDriver(target: Target, opts: DriverOptions, ev: DriverEvents): Driver {
-  return target.kind.startsWith('gambit') ? new GambitDriver(target, opts, ev) : new ColyseusDriver(target, opts, ev);
+  // The flow peer speaks the part of Gambit's protocol a game needs.
+  return target.kind.startsWith('gambit') || target.kind === 'flow' ? new GambitDriver(target, opts, ev) : new ColyseusDriver(target, opts, ev);
 }

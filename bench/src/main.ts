@@ -1,7 +1,7 @@
 // `make bench`: Gambit and the Colyseus peer (one process, and scaled: processes sharing a Redis)
 // under the same workload on this machine, one after the other; prints a summary, writes
 // bench/results/run-<time>.{json,svg,md} and latest.*.
-// Knobs (environment): BENCH_QUICK=1 (a short run), BENCH_TARGETS=gambit,gambit-replicated,colyseus,colyseus-scaled, BENCH_SCALED_PROCESSES=2,
+// Knobs (environment): BENCH_QUICK=1 (a short run), BENCH_TARGETS=gambit,gambit-replicated,flow,colyseus,colyseus-scaled (flow: bench/peers/flow), BENCH_SCALED_PROCESSES=2,
 // BENCH_SCENARIOS=ladder,search,idle,finalizer,pairing,capacity, BENCH_PAIRING_PLAYERS, BENCH_PAIRING_S, BENCH_WORKERS, BENCH_LADDER=100,500,1000,2000,
 // BENCH_LADDER_RATE=500, BENCH_SEARCH_GAMES, BENCH_SEARCH_START, BENCH_SEARCH_BOUND_MS, BENCH_IDLE,
 // BENCH_WINDOW_S, BENCH_WARMUP_S, BENCH_FIRST_WARMUP_S, BENCH_LADDER_REPEAT, BENCH_PROFILE=1 (V8 CPU profiles of every service), BENCH_MAX_S,
@@ -53,7 +53,7 @@ const cfg: BenchConfig = {
   ...(env.BENCH_PROFILE === '1' ? { profileDir: join(outDir, `profiles-${stamp}`) } : {}),
   log: (line) => console.log(line),
 };
-const known: TargetKind[] = ['gambit', 'gambit-replicated', 'colyseus', 'colyseus-scaled'];
+const known: TargetKind[] = ['gambit', 'gambit-replicated', 'flow', 'colyseus', 'colyseus-scaled'];
 const targets = list(env.BENCH_TARGETS, known.join(',')) as TargetKind[];
 for (const t of targets) {
   if (!known.includes(t)) throw new Error(`BENCH_TARGETS: unknown target ${t} (known: ${known.join(', ')})`);
@@ -115,8 +115,8 @@ for (const t of targets) {
     console.log(`${t}: highest sustained moves/s with p99 <= ${cfg.searchBoundMs} ms (${cfg.searchGames} games)`);
     r.search = await search(t, cfg);
   }
-  // The replicated commit changes what a move costs, not what an idle socket does.
-  if (scenarios.has('idle') && t !== 'gambit-replicated') {
+  // The replicated commit changes what a move costs, not what an idle socket does (the flow peer has no idle sockets of note).
+  if (scenarios.has('idle') && t !== 'gambit-replicated' && t !== 'flow') {
     console.log(`${t}: idle authenticated connections`);
     r.idle = await idle(t, cfg);
   }
@@ -150,7 +150,7 @@ if (cfg.profileDir) {
   }
   for (const t of targets) {
     const r = results[t]!;
-    const mine = (k: string) => (t.startsWith('gambit') ? !k.startsWith('colyseus') : t === 'colyseus' ? k === 'colyseus' : /^colyseus\d+$/.test(k));
+    const mine = (k: string) => (t === 'flow' ? k.startsWith('flow-') : t.startsWith('gambit') ? !k.startsWith('colyseus') && !k.startsWith('flow-') : t === 'colyseus' ? k === 'colyseus' : /^colyseus\d+$/.test(k));
     r.profiles = Object.fromEntries(Object.entries(by).filter(([k]) => mine(k)));
   }
 }
@@ -254,7 +254,8 @@ if (g?.ladder && c?.ladder) {
   }
 }
 const gr = results['gambit-replicated'];
-const genRows = [g, gr, c, cs].flatMap((t) => [...(t?.ladder ?? []), ...(t?.search?.steps ?? [])]);
+const fl = results.flow;
+const genRows = [g, gr, fl, c, cs].flatMap((t) => [...(t?.ladder ?? []), ...(t?.search?.steps ?? [])]);
 if (genRows.length) {
   const worst = genRows.reduce((a, r) => (r.gen.eldP99 > a.gen.eldP99 ? r : a));
   // Judged where the machine had CPU to spare and was not crowded by others: there, every
@@ -311,13 +312,34 @@ if (g && gr) {
       `server CPU ${fmt(b.serverCpuUsPerMove, 0)} vs ${fmt(a.serverCpuUsPerMove, 0)} us/move (ratio ${fmt(b.serverCpuUsPerMove / a.serverCpuUsPerMove, 2)}; the replica's redis-server counted)`);
   }
 }
+// The fixed flow alone (bench/peers/flow): DESIGN.md's hops of a move and chess.js, nothing else,
+// beside both Colyseus setups and Gambit: how much of the floors' budget the flow itself takes.
+const flowLines: string[] = [];
+if (fl) {
+  flowLines.push('', 'The fixed flow alone (flow peer: socket -> command stream -> engine with chess.js -> event stream -> sockets; no auth, checks, state, clocks\' deadlines or records), same run:');
+  for (const games of [...new Set((fl.ladder ?? []).map((r) => r.games))]) {
+    const f0 = medianRow(fl.ladder, games)!;
+    const parts = [`server CPU ${fmt(f0.serverCpuUsPerMove, 0)} us/move (Redis ${fmt(f0.redisCpuUsPerMove ?? NaN, 0)}), p50 ${fmt(f0.latency.p50, 2)} ms, p99 ${fmt(f0.latency.p99, 1)} ms`];
+    const c0 = medianRow(c?.ladder, games);
+    if (c0) parts.push(`${fmt(f0.serverCpuUsPerMove / c0.serverCpuUsPerMove, 2)}x Colyseus one process (${fmt(c0.serverCpuUsPerMove, 0)} us; the floor for Gambit is 1.5x)`);
+    const g0 = medianRow(g?.ladder, games);
+    if (g0) parts.push(`Gambit ${fmt(g0.serverCpuUsPerMove / f0.serverCpuUsPerMove, 2)}x the flow (${fmt(g0.serverCpuUsPerMove, 0)} us)`);
+    flowLines.push(`- ${games} games, ${fmt(f0.offered, 0)} moves/s offered: ${parts.join('; ')}`);
+  }
+  if (fl.search) {
+    const parts = [`highest sustained ${fmt(fl.search.maxSustained, 0)} moves/s with p99 <= ${cfg.searchBoundMs} ms`];
+    if (cs?.search) parts.push(`${fmt(fl.search.maxSustained / cs.search.maxSustained, 3)}x the scaled Colyseus (${fmt(cs.search.maxSustained, 0)})`);
+    if (g?.search) parts.push(`Gambit ${fmt(g.search.maxSustained / fl.search.maxSustained, 3)}x the flow`);
+    flowLines.push(`- ${parts.join('; ')}`);
+  }
+}
 const floorLines = floors.map((fl) => `- ${fl.met === null ? 'n/a' : fl.met ? 'MET' : 'MISSED'}: ${fl.floor} -> ${fl.measured}`);
 const cap = g?.capacity;
 const capLines = cap ? ['', `Capacity inputs (\`make capacity\` turns them into pods, Redis shards and a monthly bill: docs/capacity.md): ${capacitySummary(cap)}`] : [];
 const md = [
   `Run ${meta.started} (${meta.seconds} s), \`${meta.command}\`, commit ${meta.commit}${meta.dirty ? ' + uncommitted service changes' : ''}`,
   `Machine: ${meta.machine.cores} x ${meta.machine.cpu}, ${meta.machine.memGiB} GiB, Linux ${meta.machine.kernel}, Node ${meta.node}, Redis ${meta.redis}; load average before ${meta.loadBefore.join(' ')}, after ${meta.loadAfter.join(' ')}`,
-  '', ...lines, '', ...searchLines, '', ...idleLines, '', ...finLines, ...ratioLines, ...durabilityLines, ...capLines, '', 'Floors:', ...floorLines, '',
+  '', ...lines, '', ...searchLines, '', ...idleLines, '', ...finLines, ...ratioLines, ...durabilityLines, ...flowLines, ...capLines, '', 'Floors:', ...floorLines, '',
 ].join('\n');
 console.log('\n' + md);
 
@@ -331,7 +353,7 @@ if (cfg.profileDir) {
 }
 
 // Plot: latency against offered load, ours and the peer's.
-const colors: Record<string, string> = { gambit: '#1f6feb', 'gambit-replicated': '#6f42c1', colyseus: '#d9480f', 'colyseus-scaled': '#2b8a3e' };
+const colors: Record<string, string> = { gambit: '#1f6feb', 'gambit-replicated': '#6f42c1', flow: '#868e96', colyseus: '#d9480f', 'colyseus-scaled': '#2b8a3e' };
 const series: Series[] = [];
 for (const t of targets) {
   // One point per offered rate: the search steps, and the ladder's 500-game rung (the floor's load).

@@ -13,7 +13,7 @@ import { Histogram } from './hist.js';
 import {
   MachineMeter, ProcSampler, RedisMeter, bucketsOf, eventLoopOf, readProc, redisDiff, scrapeMetrics, windowQuantile, type EventLoop, type ProcWindow,
 } from './meters.js';
-import { collectGarbage, openFds, startColyseus, startGambit, type RunningStack, type StackOptions } from './stack.js';
+import { collectGarbage, openFds, startColyseus, startFlow, startGambit, type RunningStack, type StackOptions } from './stack.js';
 import type { Target, TargetKind } from './drivers.js';
 
 export type { TargetKind } from './drivers.js';
@@ -143,6 +143,7 @@ async function startTarget(kind: TargetKind, cfg: BenchConfig, extra: StackOptio
   const opts: StackOptions = { heartbeatMs: cfg.heartbeatMs, ...extra, ...(cfg.profileDir ? { profileDir: cfg.profileDir } : {}) };
   // Node flags for the server under test (the gateway, or the peer), e.g. --max-semi-space-size=1.
   if (process.env.BENCH_SERVER_NODE_OPTIONS) opts.gatewayEnv = { ...opts.gatewayEnv, NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS };
+  if (kind === 'flow') return startFlow(opts);
   return kind.startsWith('gambit') ? startGambit({ ...opts, replicated: kind === 'gambit-replicated' }) : startColyseus(opts, kind === 'colyseus-scaled' ? Math.max(2, cfg.scaledProcesses) : 1);
 }
 

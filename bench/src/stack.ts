@@ -1,6 +1,6 @@
 // Starts what the benchmark measures, each in its own process so /proc gives its CPU and RSS:
-// Gambit (redis-server, dynalite, game engine, finalizer, gateway from their dist/ builds) or the
-// Colyseus peer. Everything listens on 127.0.0.1 and is stopped by stop().
+// Gambit (redis-server, dynalite, game engine, finalizer, gateway from their dist/ builds), the
+// Colyseus peer, or the flow peer (DESIGN.md's flow of a move alone: bench/peers/flow). Everything listens on 127.0.0.1 and is stopped by stop().
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
@@ -311,6 +311,41 @@ export async function startColyseus(opts: StackOptions = {}, processes = 1): Pro
       async stop() {
         await stopProcs(peers);
         if (shared) await stopProcs([shared.redis]);
+      },
+    };
+  } catch (err) {
+    await stopProcs(procs, 'SIGKILL');
+    throw err;
+  }
+}
+
+/**
+ * The flow peer (bench/peers/flow): a redis-server, its engine, then its gateway: the hops of
+ * DESIGN.md's flow of a move (socket, command stream, engine, event stream, sockets) and chess.js,
+ * nothing else; what any implementation of that flow pays here before the rest of what Gambit does.
+ */
+export async function startFlow(opts: StackOptions = {}): Promise<RunningStack> {
+  const root = repoRoot();
+  const script = join(root, 'bench/dist/peers/flow/main.js');
+  if (!existsSync(script)) throw new Error('bench/dist/peers/flow/main.js is missing: build the bench first');
+  const procs: Proc[] = [];
+  try {
+    const { redis, redisUrl } = await startRedis(procs);
+    const engine = spawnProc('flow-engine', process.execPath, nodeArgs('flow-engine', script, opts.profileDir), { REDIS_URL: redisUrl, FLOW_ROLE: 'engine' }, root);
+    procs.push(engine);
+    await waitUntil('flow engine', async () => engine.tail.includes('reading'), engine);
+    const port = await freePort();
+    const gateway = spawnProc('flow-gateway', process.execPath, nodeArgs('flow-gateway', script, opts.profileDir, opts.inspect), {
+      REDIS_URL: redisUrl, FLOW_ROLE: 'gateway', PORT: String(port), HOST: '127.0.0.1', PING_INTERVAL_MS: String(opts.heartbeatMs ?? 5000),
+    }, root);
+    procs.push(gateway);
+    const httpUrl = `http://127.0.0.1:${port}`;
+    await waitUntil('flow gateway', httpOk(`${httpUrl}/healthz`), gateway);
+    return {
+      kind: 'flow', httpUrl, httpUrls: [httpUrl], procs, redisUrl, metrics: {},
+      async stop() {
+        await stopProcs([gateway, engine]);
+        await stopProcs([redis]);
       },
     };
   } catch (err) {

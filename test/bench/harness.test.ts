@@ -1,11 +1,15 @@
 // A seconds-long smoke run of the benchmark harness (the real benchmark is `make bench`): the
 // seeded games are legal, the histogram and the plot work, and the load generator plays real
-// games against Gambit (in-process stack) and against the Colyseus peer, and holds idle sockets.
+// games against Gambit (in-process stack), the Colyseus peer and the flow peer, and holds idle sockets.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Chess } from 'chess.js';
 import { startStack, type Stack } from '../support/stack.js';
 import { IdleRunner, LoadRunner } from '../../bench/src/load.js';
 import { startColyseusPeer, type RunningPeer } from '../../bench/peers/colyseus/server.js';
+import { startFlowEngine, type FlowEngine } from '../../bench/peers/flow/engine.js';
+import { startFlowGateway, type FlowGateway } from '../../bench/peers/flow/gateway.js';
+import { startRedis, type RedisHandle } from '../support/redis.js';
+import { GambitSocket } from '../../bench/src/drivers.js';
 import { Histogram } from '../../bench/src/hist.js';
 import { generateGames, loadGames, movesOf } from '../../bench/src/games.js';
 import { lineChart } from '../../bench/src/svg.js';
@@ -157,5 +161,60 @@ describe('bench load generator against the Colyseus peer', () => {
     white.send('move', { uci: 'e2e5', ply: 0 });
     expect(await whiteErr).toBe('illegal_move');
     await Promise.all([white.leave(true), black.leave(true)]);
+  });
+});
+
+describe('bench load generator against the flow peer', () => {
+  let redis: RedisHandle;
+  let engine: FlowEngine;
+  let gateway: FlowGateway;
+  beforeAll(async () => {
+    redis = await startRedis();
+    engine = await startFlowEngine({ redisUrl: redis.url });
+    gateway = await startFlowGateway({ port: 0, host: '127.0.0.1', redisUrl: redis.url, pingIntervalMs: 5000 });
+  });
+  afterAll(async () => {
+    await gateway?.close();
+    await engine?.close();
+    await redis?.stop();
+  });
+
+  it('plays the same games through the command and event streams', async () => {
+    const r = new LoadRunner({ target: { kind: 'flow', httpUrl: `http://127.0.0.1:${gateway.port}` }, games: 4, thinkMs: 10, maxPlies: 6 });
+    try {
+      expect(await r.start()).toMatchObject({ ready: 4, failed: 0 });
+      r.mark();
+      await r.until((w) => w.moves >= 30 && w.ended >= 4);
+      const w = r.collect();
+      expect(w.errors).toEqual({});
+      expect(Histogram.from(w.latency).count).toBe(w.moves);
+    } finally {
+      await r.stop();
+    }
+  });
+
+  it('refuses a move out of turn and an illegal one, like Gambit', async () => {
+    const url = `http://127.0.0.1:${gateway.port}`;
+    const hello = async (name: string) => {
+      const { token } = (await (await fetch(`${url}/api/guest`, { method: 'POST', body: JSON.stringify({ name }) })).json()) as { token: string };
+      const s = await GambitSocket.open(`${url.replace('http', 'ws')}/ws`);
+      expect(await s.ask({ t: 'hello', token })).toMatchObject({ t: 'welcome', name });
+      return s;
+    };
+    const [white, black] = [await hello('w'), await hello('b')];
+    try {
+      const created = await white.ask({ t: 'create', tc: { initialMs: 60_000, incrementMs: 0 }, color: 'white' });
+      const started = white.waitFor((m) => m.t === 'started');
+      expect(await black.ask({ t: 'join', room: created.room })).toMatchObject({ t: 'joined', color: 'black' });
+      await started;
+      expect(await black.ask({ t: 'move', room: created.room, uci: 'e7e5', ply: 0 })).toMatchObject({ t: 'error', code: 'not_your_turn' });
+      expect(await white.ask({ t: 'move', room: created.room, uci: 'e2e5', ply: 0 })).toMatchObject({ t: 'error', code: 'illegal_move' });
+      const moved = black.waitFor((m) => m.t === 'moved');
+      white.send({ t: 'move', room: created.room, uci: 'e2e4', ply: 0 });
+      expect(await moved).toMatchObject({ ply: 1, san: 'e4', kind: 'move' });
+    } finally {
+      white.close();
+      black.close();
+    }
   });
 });
