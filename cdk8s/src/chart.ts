@@ -341,6 +341,10 @@ class Finalizer extends Construct {
       FINALIZE_MAX_ATTEMPTS: b.envInt((v) => f(v).maxAttempts),
       FINALIZE_BACKOFF_BASE_MS: b.envInt((v) => f(v).backoffBaseMs),
       CLAIM_IDLE_MS: b.envInt((v) => f(v).claimIdleMs),
+      // The engines' values, so one setting covers both: replicated, a finalizer stores a game only
+      // once a replica has its finalize entry (WAIT after each read; docs/redis-cluster.md, section 4).
+      COMMIT_DURABILITY: b.s((v) => v.engine.commitDurability),
+      COMMIT_WAIT_MS: b.envInt((v) => v.engine.commitWaitMs),
       ...b.map(tracingConfig(b)),
     });
     workload(this, b, {

@@ -364,6 +364,31 @@ ${VALIDATIONS.map((v) => `{{- if ${v.helm} }}{{ fail ${JSON.stringify(v.message)
 {{- end -}}
 `;
 
+// Room shards against engines (issue 16). Engines own room shards by rendezvous hashing
+// (docs/architecture.md, "Engines owning room shards"): with fewer than about four shards per engine,
+// some own none and sit idle, and roomShards cannot change after the install, so NOTES says so at
+// each install and upgrade (a raised maxReplicas too). One shard is split by nobody (every engine
+// reads it: no affinity), a deliberate default: a note, not a warning. A single engine gets every
+// room anyway: nothing to say. The most engines: the HPA's maxReplicas, or replicas without it.
+const ROOM_SHARDS_NOTES = `{{- $engines := int (ternary .Values.engine.autoscaling.maxReplicas .Values.engine.replicas .Values.engine.autoscaling.enabled) }}
+{{- $enginesKey := ternary "engine.autoscaling.maxReplicas" "engine.replicas" .Values.engine.autoscaling.enabled }}
+{{- $shards := int .Values.roomShards }}
+{{- if and (gt $engines 1) (lt $shards (mul 4 $engines)) }}
+{{- if eq $shards 1 }}
+
+Note: roomShards=1, so room affinity is off: every engine reads the one room shard, and a move may find
+  its room on another engine (more Redis reads and engine CPU). Affinity needs roomShards of at least
+  4 x {{ $enginesKey }} ({{ mul 4 $engines }}); roomShards is fixed for the life of an install
+  (docs/operations.md, Scaling).
+{{- else }}
+
+WARNING: roomShards={{ $shards }} is below 4 x {{ $enginesKey }} ({{ mul 4 $engines }}).
+  Engines own room shards by rendezvous hashing: at full scale {{ if lt $shards $engines }}at least {{ sub $engines $shards }} of the {{ $engines }} engines{{ else }}some engines may{{ end }}
+  own no shard and sit idle. roomShards is fixed for the life of an install: lower {{ $enginesKey }},
+  or give the next install more shards (docs/operations.md, Scaling).
+{{- end }}
+{{- end }}`;
+
 const NOTES = `Gambit {{ .Chart.AppVersion }} is installed: release {{ .Release.Name }}, namespace {{ .Release.Namespace }}.
 {{- $gw := include "gambit.component" (list . "gateway") }}
 
@@ -446,4 +471,5 @@ WARNING: gateway.tls.allowPlaintext=true: players reach the gateway over plain h
 Note: Redis is the bundled development instance (one pod, no failover). Use ElastiCache for production
 (redis.bundled.enabled=false, redis.external.host=...; values-eks.yaml).
 {{- end }}
+${ROOM_SHARDS_NOTES}
 `;

@@ -463,6 +463,37 @@ describe('releases and values', () => {
     expect(eks).not.toContain('Accounts:');
   });
 
+  // Engines own room shards by rendezvous hashing and roomShards is fixed for an install's life
+  // (issue 16): NOTES says when there are too few shards for the most engines (4 each).
+  test('NOTES.txt: room affinity off with one room shard, idle engines with fewer than 4 shards an engine, quiet otherwise', () => {
+    const AFFINITY_OFF = 'Note: roomShards=1, so room affinity is off: every engine reads the one room shard';
+    const IDLE = /WARNING: roomShards=\d+ is below 4 x/;
+    const notes = (...set: string[]) => renderNotes(['--set', PLAINTEXT, ...set.flatMap((s) => ['--set', s])]);
+    // the defaults: one shard, the HPA's 10 engines
+    const defaults = notes();
+    expect(defaults).toContain(AFFINITY_OFF);
+    expect(defaults).toContain('4 x engine.autoscaling.maxReplicas (40); roomShards is fixed for the life of an install');
+    expect(defaults).not.toMatch(IDLE);
+    // fewer shards than engines: some certainly own none
+    const few = notes('roomShards=8');
+    expect(few).toContain('WARNING: roomShards=8 is below 4 x engine.autoscaling.maxReplicas (40).');
+    expect(few).toContain('at full scale at least 2 of the 10 engines\n  own no shard and sit idle.');
+    expect(few).not.toContain(AFFINITY_OFF);
+    // as many shards as engines or more, under 4 an engine: some may own none
+    expect(notes('roomShards=39')).toContain('at full scale some engines may\n  own no shard and sit idle.');
+    // 4 an engine: nothing said; nor with one engine (it gets every room)
+    for (const quiet of [notes('roomShards=40'), notes('roomShards=64'), notes('engine.autoscaling.minReplicas=1', 'engine.autoscaling.maxReplicas=1'), renderNotes(['-f', profileFiles.kind[0]!])]) {
+      expect(quiet).not.toContain('roomShards');
+    }
+    // without the HPA the fixed replicas count
+    const fixed = notes('engine.autoscaling.enabled=false', 'engine.replicas=3', 'roomShards=6');
+    expect(fixed).toContain('WARNING: roomShards=6 is below 4 x engine.replicas (12).');
+    expect(fixed).toContain('lower engine.replicas,');
+    expect(notes('engine.autoscaling.enabled=false', 'engine.replicas=3', 'roomShards=12')).not.toContain('roomShards');
+    // the EKS profile (12 engines at most) with shards enough for them
+    expect(renderNotes(['-f', profileFiles.eks[0]!, '--set', 'roomShards=48'])).not.toContain('roomShards');
+  });
+
   test('helm test: a hook pod that runs the ping script against the gateway Service, allowed by a policy', () => {
     const o = rendered.default;
     const pod = named(o, 'Pod', 'gambit-test-ping') as K8sObject & { spec: { containers: Container[] } };

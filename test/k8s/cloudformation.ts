@@ -1,6 +1,8 @@
 // Shared by the tests of the CloudFormation templates of infra/aws: the parsed template, its resources
-// by type, the names its references use, and cfn-lint over many files in one run (each run costs
-// seconds of Python start-up, so the tests lint all their files, broken copies too, at once).
+// by type, the names its references use, what a stack would create for some parameter values (the
+// Fn::ForEach loops of the AWS::LanguageExtensions transform unrolled, the Conditions decided), and
+// cfn-lint over many files in one run (each run costs seconds of Python start-up, so the tests lint
+// all their files, broken copies too, at once).
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -12,6 +14,7 @@ export type Param = {
   Type: string; Default?: string | number; AllowedPattern?: string; AllowedValues?: (string | number)[]; MinValue?: number; MaxValue?: number; NoEcho?: boolean;
 };
 export type Cfn = {
+  Transform?: string | string[];
   Parameters: Record<string, Param>;
   Conditions?: Record<string, unknown>;
   Rules?: Record<string, { RuleCondition?: unknown; Assertions: { Assert: unknown }[] }>;
@@ -28,24 +31,34 @@ export const ofType = (c: Cfn, type: string) => Object.entries(c.Resources).filt
 /** What a template may refer to besides its parameters and resources. */
 const PSEUDO = ['AWS::Region', 'AWS::AccountId', 'AWS::StackName', 'AWS::Partition', 'AWS::NoValue', 'AWS::URLSuffix'];
 
+/** A `Fn::ForEach::Name` entry (AWS::LanguageExtensions): its identifier, collection and fragment. */
+type ForEach = [identifier: string, collection: unknown, fragment: Record<string, unknown>];
+const FOR_EACH = 'Fn::ForEach::';
+
 /**
  * Every name a Ref, a Fn::GetAtt (its resource) or a Fn::Sub variable (`${Name}`, `${Name.Attr}`;
- * not `${!Literal}` nor the Sub's own variables) uses, in Resources, Outputs, Conditions and Rules,
- * once per use.
+ * not `${!Literal}` nor the Sub's own variables, nor the identifier of an enclosing Fn::ForEach)
+ * uses, in Resources, Outputs, Conditions and Rules, once per use.
  */
 export function references(c: Cfn): string[] {
   const names: string[] = [];
-  const walk = (x: unknown): void => {
-    if (Array.isArray(x)) return x.forEach(walk);
+  const walk = (x: unknown, loops: string[] = []): void => {
+    if (Array.isArray(x)) return x.forEach((y) => walk(y, loops));
     if (!x || typeof x !== 'object') return;
     for (const [k, v] of Object.entries(x)) {
+      if (k.startsWith(FOR_EACH)) {
+        const [identifier, collection, fragment] = v as ForEach;
+        walk(collection, loops);
+        walk(fragment, [...loops, identifier]);
+        continue;
+      }
       if (k === 'Ref') names.push(v as string);
       else if (k === 'Fn::GetAtt') names.push(typeof v === 'string' ? v.split('.')[0]! : (v as string[])[0]!);
       else if (k === 'Fn::Sub') {
         const [text, own] = typeof v === 'string' ? [v, {}] : (v as [string, Record<string, unknown>]);
-        names.push(...[...text.matchAll(/\$\{(?!!)([^}.]+)/g)].map((m) => m[1]!).filter((n) => !(n in own)));
+        names.push(...[...text.matchAll(/\$\{(?!!)([^}.]+)/g)].map((m) => m[1]!).filter((n) => !(n in own) && !loops.includes(n)));
       }
-      walk(v);
+      walk(v, loops);
     }
   };
   for (const part of [c.Resources, c.Outputs, c.Conditions, c.Rules]) walk(part ?? {});
@@ -60,10 +73,77 @@ export function references(c: Cfn): string[] {
 export function danglingReferences(c: Cfn): string[] {
   const known = new Set([...Object.keys(c.Parameters ?? {}), ...Object.keys(c.Resources), ...PSEUDO]);
   const conditions = new Set(Object.keys(c.Conditions ?? {}));
+  // the resources, those a loop writes too (their Conditions name the template's)
+  const resources = (section: Record<string, unknown>): Res[] => Object.entries(section).flatMap(([k, v]) =>
+    (k.startsWith(FOR_EACH) ? resources((v as ForEach)[2]) : [v as Res]));
   return [
     ...references(c).filter((n) => !known.has(n)),
-    ...Object.values(c.Resources).flatMap((r) => (r.Condition !== undefined && !conditions.has(r.Condition) ? [r.Condition] : [])),
+    ...resources(c.Resources).flatMap((r) => (r.Condition !== undefined && !conditions.has(r.Condition) ? [r.Condition] : [])),
   ];
+}
+
+/**
+ * The template as the AWS::LanguageExtensions transform hands it on, for these parameter values
+ * (the others at their defaults): each Fn::ForEach of Resources, Conditions and Outputs replaced by
+ * its fragment once per item of its collection (a list, or a Ref to a CommaDelimitedList, split on
+ * commas: "" is one empty item, as CloudFormation reads it), `${Identifier}` in keys and strings
+ * replaced by the item, `&{Identifier}` by its letters and digits.
+ */
+export function unrolled(c: Cfn, values: Record<string, string> = {}): Cfn {
+  const items = (collection: unknown): string[] => {
+    if (Array.isArray(collection)) return collection.map(String);
+    const name = (collection as { Ref: string }).Ref;
+    return (values[name] ?? String(c.Parameters[name]?.Default ?? '')).split(',');
+  };
+  const put = (x: unknown, identifier: string, item: string): unknown => {
+    const text = (s: string) => s.replaceAll(`\${${identifier}}`, item).replaceAll(`&{${identifier}}`, item.replace(/[^A-Za-z0-9]/g, ''));
+    if (typeof x === 'string') return text(x);
+    if (Array.isArray(x)) return x.map((y) => put(y, identifier, item));
+    if (!x || typeof x !== 'object') return x;
+    return Object.fromEntries(Object.entries(x).map(([k, v]) => [text(k), put(v, identifier, item)]));
+  };
+  const section = <T>(s: Record<string, T> | undefined): Record<string, T> | undefined => s && Object.fromEntries(Object.entries(s).flatMap(([k, v]) => {
+    if (!k.startsWith(FOR_EACH)) return [[k, v]];
+    const [identifier, collection, fragment] = v as unknown as ForEach;
+    return items(collection).flatMap((item) => Object.entries(section(put(fragment, identifier, item) as Record<string, T>)!));
+  }));
+  return { ...c, Resources: section(c.Resources)!, Conditions: section(c.Conditions), Outputs: section(c.Outputs)! };
+}
+
+/**
+ * What a stack would create for these parameter values: the resources of `unrolled` whose Condition
+ * holds. Conditions are decided with Fn::Equals, Fn::Not, Fn::And, Fn::Or, Condition, Ref to a
+ * parameter (a CommaDelimitedList as its list) and Fn::Join, which is what the templates use.
+ */
+export function created(c: Cfn, values: Record<string, string> = {}): Record<string, Res> {
+  const u = unrolled(c, values);
+  const param = (name: string): unknown => {
+    const p = u.Parameters[name];
+    if (!p) throw new Error(`no parameter ${name}`);
+    const value = values[name] ?? String(p.Default ?? '');
+    return p.Type === 'CommaDelimitedList' ? value.split(',') : value;
+  };
+  const value = (x: unknown): unknown => {
+    if (typeof x !== 'object' || x === null) return x;
+    if (Array.isArray(x)) return x.map(value);
+    const [[fn, arg]] = Object.entries(x) as [[string, unknown]];
+    const args = arg as unknown[];
+    switch (fn) {
+      case 'Ref': return param(arg as string);
+      case 'Condition': return holds(arg as string);
+      case 'Fn::Join': return (value(args[1]) as unknown[]).map(String).join(args[0] as string);
+      case 'Fn::Equals': return String(value(args[0])) === String(value(args[1]));
+      case 'Fn::Not': return !value(args[0]);
+      case 'Fn::And': return args.every((a) => value(a) === true);
+      case 'Fn::Or': return args.some((a) => value(a) === true);
+      default: throw new Error(`created() cannot decide ${fn}`);
+    }
+  };
+  const holds = (name: string): boolean => {
+    if (!u.Conditions || !(name in u.Conditions)) throw new Error(`no condition ${name}`);
+    return value(u.Conditions[name]) === true;
+  };
+  return Object.fromEntries(Object.entries(u.Resources).filter(([, r]) => r.Condition === undefined || holds(r.Condition)));
 }
 
 // cfn-lint (the CloudFormation linter, Python) is no dependency of the repository: the tests run it

@@ -264,3 +264,34 @@ test('own() back within a read: the stream\'s new reader does not wait for the r
   await app.close();
   expect(seen.map((e) => e.data.n)).toEqual([1, 2]);
 });
+
+test('afterRead runs on the connection that read (or claimed) a batch, before its entries are handled; a batch it refuses stays pending and is claimed again', async () => {
+  seen.length = 0;
+  failOnce = new Set();
+  await leftByDeadConsumer('h1', [{ pattern: 'probe', key: 'k', data: { n: 200, key: 'k' } }]);
+  const calls: { conn: string; stream: string; count: number; handled: number[] }[] = [];
+  let refuse = false;
+  const { app } = await server('h', 'h1', {
+    connect: (role) => new Redis(redis.url, { maxRetriesPerRequest: null, connectionName: role }),
+    claimIdleMs: 300, claimEveryMs: 100,
+    afterRead: async (conn, stream, count) => {
+      calls.push({ conn: String(await conn.client('GETNAME')), stream, count, handled: seen.map((e) => e.data.n) });
+      if (refuse) { refuse = false; throw new Error('no replica'); }
+    },
+  });
+  // Claimed from the dead consumer: on the writer, which ran the XAUTOCLAIM.
+  await waitFor(() => seen.some((e) => e.data.n === 200), 5_000, 'the stale entry was never claimed');
+  expect(calls).toEqual([{ conn: 'h:writer', stream: 'h1', count: 1, handled: [] }]);
+  // Read fresh: on the reader, before the handler.
+  await publish(client, 'h1', 'probe', 'k', { n: 201, key: 'k' });
+  await waitFor(() => seen.some((e) => e.data.n === 201), 5_000, 'the fresh entry was never handled');
+  expect(calls[1]).toEqual({ conn: 'h:reader', stream: 'h1', count: 1, handled: [200] });
+  // Refused once: not handled then, but left pending, claimed after claimIdleMs and handled.
+  refuse = true;
+  await publish(client, 'h1', 'probe', 'k', { n: 202, key: 'k' });
+  await waitFor(() => seen.some((e) => e.data.n === 202), 5_000, 'the refused entry was never handled');
+  expect(calls.slice(2).map((c) => [c.conn, c.handled])).toEqual([['h:reader', [200, 201]], ['h:writer', [200, 201]]]);
+  expect(seen.map((e) => [e.data.n, e.claimed])).toEqual([[200, true], [201, false], [202, true]]);
+  await waitFor(async () => ((await client.xpending('h1', 'g')) as [number])[0] === 0, 5_000, 'entries left pending');
+  await app.close();
+});

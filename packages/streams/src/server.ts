@@ -9,7 +9,9 @@
 //   and go through the same per-key chain as entries read with XREADGROUP (one dispatch path);
 //   a live consumer keeps the entries it has in flight from looking idle (refreshInFlight);
 // - a consumer reads all its streams, or the ones it is told it owns (own(): the engines split the
-//   room shards between them, owners.ts), and can be told again at any time.
+//   room shards between them, owners.ts), and can be told again at any time;
+// - afterRead, if given, runs after each read or claim that returned entries, on the connection
+//   that ran it, before any of them reaches a handler (the finalizer's WAIT for a replica).
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import { isObservable, lastValueFrom } from 'rxjs';
 import type { RedisClient } from '@gambit/common';
@@ -35,6 +37,13 @@ export interface StreamServerOptions {
   onHandled?: (pattern: string, outcome: 'ok' | 'error' | 'unknown', seconds: number) => void;
   /** Called with the number of stale entries taken over from dead consumers. */
   onClaimed?: (count: number) => void;
+  /**
+   * Called after each XREADGROUP or XAUTOCLAIM that returned entries, before they are handed to
+   * handlers, with the connection that ran it (a reader's, or the writer for a claim): WAIT there
+   * covers the read, which replicates (docs/redis-cluster.md, section 4). If it throws, the batch is
+   * not handled: its entries stay pending and are claimed again after claimIdleMs.
+   */
+  afterRead?: (conn: RedisClient, stream: string, count: number) => Promise<void>;
 }
 
 /** A stream this consumer reads: its blocking connection and its read loop. */
@@ -52,7 +61,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
   private refreshTimer?: NodeJS.Timeout;
   /** The claim run in progress, if any: close() waits for it so that what it claimed is handled and acknowledged. */
   private claimRun?: Promise<void>;
-  private readonly o: Required<Omit<StreamServerOptions, 'onHandled' | 'onClaimed' | 'owned'>> & Pick<StreamServerOptions, 'onHandled' | 'onClaimed'>;
+  private readonly o: Required<Omit<StreamServerOptions, 'onHandled' | 'onClaimed' | 'owned' | 'afterRead'>> & Pick<StreamServerOptions, 'onHandled' | 'onClaimed' | 'afterRead'>;
 
   constructor(options: StreamServerOptions) {
     super();
@@ -198,11 +207,14 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
         await new Promise((r) => setTimeout(r, 250));
         continue;
       }
+      // With afterRead, the read keeps its slots until its entries are in flight (or left pending).
+      const read = rows?.reduce((n, [, entries]) => n + entries.length, 0) ?? 0;
+      const passed = read ? await this.vetted(reader, stream, read) : true;
       this.reading -= count;
       // A read's slots are free again: a reader waiting for them (another stream's, or this one's
       // successor after an own() within blockMs) reads now rather than when an entry finishes.
       this.wake();
-      if (!rows) continue;
+      if (!rows || !passed) continue;
       // Handlers run in the background, chained per key: the next read does not wait for this
       // batch (no head-of-line blocking across rooms), only for room in the in-flight budget.
       for (const [, entries] of rows) this.enqueue(stream, parseEntries(entries), 'first');
@@ -359,6 +371,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
         if (live.length) {
           this.o.logger.warn({ count: live.length, stream }, 'claimed stale stream entries');
           this.o.onClaimed?.(live.length);
+          if (!(await this.vetted(this.writer!, stream, live.length))) continue;
           this.enqueue(stream, parseEntries(live), 'claimed');
           // The handlers run in the background like read ones; the next page waits only for room.
           const full = this.room();
@@ -367,6 +380,18 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
       } while (cursor !== '0-0' && this.running);
     } catch (err) {
       if (this.running) this.o.logger.warn({ err: String(err) }, 'claiming stale entries failed');
+    }
+  }
+
+  /** afterRead's verdict on a batch read on `conn`: false when it threw (the entries then stay pending). */
+  private async vetted(conn: RedisClient, stream: string, count: number): Promise<boolean> {
+    if (!this.o.afterRead) return true;
+    try {
+      await this.o.afterRead(conn, stream, count);
+      return true;
+    } catch (err) {
+      if (this.running) this.o.logger.warn({ err: String(err), stream, count }, 'afterRead failed; the entries stay pending and will be claimed again');
+      return false;
     }
   }
 

@@ -14,6 +14,7 @@ import { AccountStore } from './account-store.js';
 import { FINALIZER_DEPS, FinalizeController, type FinalizerDeps } from './finalize.controller.js';
 import { createHttpServer } from './http.js';
 import { createAccountJobMetrics, createMetrics } from './metrics.js';
+import { waitForReplicas } from './replicated-reads.js';
 import { GameStore } from './store.js';
 import { ensureTables, type TableNames } from './tables.js';
 
@@ -111,7 +112,21 @@ export async function startFinalizer(config: FinalizerConfig, opts: { consumer?:
   const aborter = new AbortController();
   watchRedis(registry, redis);
   const streams = streamMetrics(registry, redis, finalizeStreams, FINALIZER_GROUP, 'finalize');
-  const streamServer = (read: readonly string[], onClaimed: (n: number) => void) => new RedisStreamsServer({
+  // Replicated durability: a finalize entry is written to DynamoDB only once a replica has it (or
+  // COMMIT_WAIT_MS passed: counted, one warning a minute at most, and the game stored anyway).
+  // Account jobs are left out: their entry lost after the job ran only loses a request already done.
+  let warnedAt = 0;
+  const afterRead = config.COMMIT_DURABILITY === 'replicated' ? waitForReplicas({
+    replicas: 1, timeoutMs: config.COMMIT_WAIT_MS,
+    unreplicated: (acked, stream, count) => {
+      metrics.readsUnreplicated.inc();
+      if (Date.now() - warnedAt > 60_000) {
+        warnedAt = Date.now();
+        logger.warn({ acked, stream, count, waitMs: config.COMMIT_WAIT_MS }, 'finalize entries read were not acknowledged by a replica in time (is the replica down?); storing their games anyway, but a failover could lose their end');
+      }
+    },
+  }) : undefined;
+  const streamServer = (read: readonly string[], onClaimed: (n: number) => void, waitRead?: typeof afterRead) => new RedisStreamsServer({
     connect: (role) => connectRedis(config.REDIS_URL, `finalizer:${role}`, config.REDIS_MODE),
     streams: read,
     group: FINALIZER_GROUP,
@@ -121,8 +136,9 @@ export async function startFinalizer(config: FinalizerConfig, opts: { consumer?:
     claimIdleMs: config.CLAIM_IDLE_MS,
     claimEveryMs: Math.min(5_000, Math.max(50, Math.floor(config.CLAIM_IDLE_MS / 3))),
     onClaimed,
+    ...(waitRead ? { afterRead: waitRead } : {}),
   });
-  const server = streamServer(finalizeStreams, streams.claimed);
+  const server = streamServer(finalizeStreams, streams.claimed, afterRead);
   const app = await NestFactory.createMicroservice(
     AppModule.forRoot({
       store, redis, deadLetterStreams, maxAttempts: config.FINALIZE_MAX_ATTEMPTS,
@@ -173,7 +189,7 @@ export async function startFinalizer(config: FinalizerConfig, opts: { consumer?:
     throw err;
   }
   const port = (http.address() as AddressInfo).port;
-  logger.info({ port, stream: finalizeStreams[0], shards: k.shards, accountJobs: k.accountJobs }, 'finalizer started');
+  logger.info({ port, stream: finalizeStreams[0], shards: k.shards, accountJobs: k.accountJobs, durability: config.COMMIT_DURABILITY }, 'finalizer started');
 
   let stopped = false;
   return {

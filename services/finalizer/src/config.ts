@@ -19,6 +19,15 @@ export const finalizerSchema = z.object({
   FINALIZE_BACKOFF_BASE_MS: env.int(250, 1, 60_000),
   /** A pending entry idle this long belongs to a dead finalizer and is claimed by a live one. */
   CLAIM_IDLE_MS: env.int(15_000, 50),
+  /**
+   * The engines' setting, read here too so that one value sets both (docs/redis-cluster.md,
+   * section 4). replicated: after each read of finalize entries the finalizer waits (WAIT 1 on the
+   * connection that read them) until a replica has them before writing their games to DynamoDB, so
+   * a failover cannot lose the end of a game already recorded; after COMMIT_WAIT_MS it goes on
+   * (counted in gambit_finalizer_reads_unreplicated_total, logged). Same names and bounds as the engine's.
+   */
+  COMMIT_DURABILITY: z.enum(['async', 'replicated']).default('async'),
+  COMMIT_WAIT_MS: env.int(250, 1, 10_000),
 });
 
 export type FinalizerConfig = z.infer<typeof finalizerSchema>;

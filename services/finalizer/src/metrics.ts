@@ -13,6 +13,8 @@ export interface FinalizerMetrics {
   lagSeconds: Histogram;
   /** Failed DynamoDB attempts by kind (throttled, unreachable, transaction_conflict, other). */
   dynamoErrors: Counter<'error'>;
+  /** Reads of finalize entries no replica acknowledged within COMMIT_WAIT_MS (COMMIT_DURABILITY=replicated). */
+  readsUnreplicated: Counter;
 }
 
 /** `deadLetterStreams`: every room shard's finalize dead letters, counted as one series. */
@@ -43,6 +45,11 @@ export function createMetrics(registry: Registry, redis: RedisClient, deadLetter
     }),
     dynamoErrors: new Counter({
       name: 'gambit_finalizer_dynamodb_errors_total', help: 'Failed DynamoDB write attempts, by kind', labelNames: ['error'], registers: [registry],
+    }),
+    readsUnreplicated: new Counter({
+      name: 'gambit_finalizer_reads_unreplicated_total',
+      help: 'Reads of finalize entries (XREADGROUP or XAUTOCLAIM batches) no replica acknowledged within COMMIT_WAIT_MS (COMMIT_DURABILITY=replicated): their games were stored anyway, and a failover could lose their end',
+      registers: [registry],
     }),
   };
   zeroSeries(m.games, 'outcome', ['stored', 'duplicate', 'dead_letter']);
