@@ -160,6 +160,9 @@ test('a killed primary: its replica is promoted and what was written with WAIT 1
 
   // The old primary comes back as a replica of the one that replaced it.
   await cluster.restart(victim.port);
+  // Gossip carries its new role to the other nodes one after another: the node asked may not have
+  // heard yet (seen in a fresh-clone run), so wait for it, with a bound.
+  await waitFor(async () => (await cluster.topology()).find((t) => t.port === victim.port)?.role === 'replica', 20_000, 'the old primary did not come back as a replica');
   const topo = await cluster.topology();
   const back = topo.find((t) => t.port === victim.port)!;
   expect(back.role).toBe('replica');

@@ -18,6 +18,7 @@ import { readInputs } from '../../cdk8s/src/inputs.js';
 import { eksProfile, mergeValues } from '../../cdk8s/src/profiles.js';
 import { defaultValues } from '../../cdk8s/src/values.js';
 import { parseYamlAll } from '../../cdk8s/src/yaml.js';
+import { portBelowEphemeral } from '../support/ports.js';
 import { turnCredentials } from '../../services/gateway/src/ws/turn.js';
 import {
   PLAINTEXT_VALUES, chartDir, comparable, helm, named, pods, profileFiles, render, renderNotes, validateObject,
@@ -332,7 +333,7 @@ describe('Debian\'s turnserver with the chart\'s arguments', () => {
   async function start(objects: K8sObject[], externalIp: string) {
     const v = spawnSync('turnserver', ['-h'], { encoding: 'utf8' });
     if (v.error) throw new Error('turnserver is missing: install Debian\'s coturn (make system-deps)');
-    const port = 36_000 + Math.floor(Math.random() * 2_000) * 2;
+    const port = portBelowEphemeral(41); // its relay ports follow it (support/ports.ts)
     const dir = mkdtempSync(join(tmpdir(), 'gambit-turn-'));
     const c = container(objects, 'gambit-turn');
     const env: Record<string, string> = { ...kubeletEnv(objects, '127.0.0.1'), TURN_EXTERNAL_IP: externalIp };

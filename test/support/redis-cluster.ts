@@ -7,10 +7,10 @@
 // redis-cli), so `make system-deps` / .ci/run installing redis-server is enough.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, mkdirSync, existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { isFree, portBelowEphemeral } from './ports.js';
 import { waitFor } from './redis.js';
 
 export type NodeRole = 'primary' | 'replica';
@@ -117,20 +117,13 @@ interface Proc {
 /** A port free for the node and for its cluster bus (port + 10000). */
 async function freeNodePort(taken: Set<number>): Promise<number> {
   for (let attempt = 0; attempt < 100; attempt++) {
-    const port = 20_000 + Math.floor(Math.random() * 35_000);
+    const port = portBelowEphemeral(10_001); // its bus port too (support/ports.ts)
     if (taken.has(port) || taken.has(port + 10_000) || taken.has(port - 10_000)) continue;
     if ((await isFree(port)) && (await isFree(port + 10_000))) return port;
   }
   throw new Error('no free port pair (port, port + 10000) found for a cluster node');
 }
 
-function isFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.once('error', () => resolve(false));
-    srv.listen(port, HOST, () => srv.close(() => resolve(true)));
-  });
-}
 
 /** Runs a command to its end without blocking the event loop; its exit code (or signal) and output. */
 function run(cmd: string, args: string[], timeoutMs: number): Promise<{ code: number | string; output: string }> {
