@@ -11,8 +11,9 @@ export interface FlowGateway { port: number; close(): Promise<void> }
 
 export async function startFlowGateway(o: { port: number; host: string; redisUrl: string; pingIntervalMs: number }): Promise<FlowGateway> {
   const id = randomBytes(4).toString('hex');
-  // Commands from sockets served in one turn of the event loop go as one write, as Gambit's do.
-  const redis = new Redis(o.redisUrl, { maxRetriesPerRequest: null, enableAutoPipelining: true });
+  // A command is one XADD as it comes (ioredis's auto-pipelining made it dearer here at 500 moves/s:
+  // 918-1,023 us a move without, 979-1,080 with, docs/performance.md).
+  const redis = new Redis(o.redisUrl, { maxRetriesPerRequest: null });
   const reader = new Redis(o.redisUrl, { maxRetriesPerRequest: null });
   const sockets = new Map<string, WebSocket>();
   let on = true;

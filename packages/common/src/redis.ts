@@ -16,22 +16,12 @@ export type RedisMode = 'single' | 'cluster';
 /**
  * `replicaReads` (a Cluster): read commands go to a replica of the slot's primary (READONLY), as a
  * gateway's event readers do with REDIS_EVENTS_FROM_REPLICAS (docs/redis-cluster.md, section 4).
- * `autoPipeline` (a single Redis; a Cluster always does it): commands issued in one turn of the
- * event loop, and those issued while that batch is on the wire, go as one write (ioredis's
- * auto-pipelining). For the busy connections (an engine's commits, a gateway's commands): at
- * 500 moves/s (`make bench`'s 500 games; counted with `strace -c`) the engine's socket writes went
- * from 1.9 a move to 0.8, the gateway's from 1.5 to 0.7, Redis's reads and writes from 2.7 each to
- * 1.5. Commands still run in the order they were issued, except that a MULTI or an explicit
- * pipeline, sent at once, may pass commands issued just before it and not awaited.
  */
-export function connectRedis(url: string, name: string, mode: RedisMode = 'single', opts: { replicaReads?: boolean; autoPipeline?: boolean } = {}): RedisClient {
+export function connectRedis(url: string, name: string, mode: RedisMode = 'single', opts: { replicaReads?: boolean } = {}): RedisClient {
   if (mode === 'single') {
     // (A comma alone may be in a password: only a second URL after it is a list.)
     if (/,\s*rediss?:\/\//.test(url)) throw new Error('REDIS_URL lists several nodes: that is a cluster (REDIS_MODE=cluster)');
-    return new Redis(url, {
-      connectionName: name, maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: false,
-      ...(opts.autoPipeline ? { enableAutoPipelining: true } : {}),
-    });
+    return new Redis(url, { connectionName: name, maxRetriesPerRequest: null, enableReadyCheck: true, lazyConnect: false });
   }
   const nodes = clusterNodes(url);
   const first = new URL(nodes[0]!);

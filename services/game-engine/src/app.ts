@@ -28,7 +28,7 @@ export async function startEngine(config: EngineConfig): Promise<RunningEngine> 
   const keys = makeKeys(config.KEY_PREFIX, config.ROOM_SHARDS, config.REDIS_MODE);
   const registry = createRegistry('game-engine');
   const metrics = engineMetrics(registry);
-  const redis = connectRedis(config.REDIS_URL, `engine:${id}`, config.REDIS_MODE, { autoPipeline: true });
+  const redis = connectRedis(config.REDIS_URL, `engine:${id}`, config.REDIS_MODE);
   await waitReady(redis, config.REDIS_URL);
 
   // Replicated commits: one warning a minute at most, the counter says how many.

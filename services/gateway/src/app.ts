@@ -51,7 +51,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const keys = makeKeys(config.KEY_PREFIX, config.ROOM_SHARDS, config.REDIS_MODE);
   const registry = createRegistry('gateway');
   const metrics = gatewayMetrics(registry);
-  const redis = connectRedis(config.REDIS_URL, `gateway:${id}`, config.REDIS_MODE, { autoPipeline: true });
+  const redis = connectRedis(config.REDIS_URL, `gateway:${id}`, config.REDIS_MODE);
   await waitReady(redis, config.REDIS_URL);
   watchRedis(registry, redis);
   const auth = await authenticator(config, async (sid) => (await redis.exists(keys.session(sid))) === 1);
