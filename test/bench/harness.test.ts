@@ -117,6 +117,21 @@ describe('bench load generator against Gambit', () => {
   });
 });
 
+/** Four pairs play short games on a peer: every move measured, every game ended, no errors. */
+async function playsGames(target: { kind: 'colyseus' | 'flow'; httpUrl: string }): Promise<void> {
+  const r = new LoadRunner({ target, games: 4, thinkMs: 10, maxPlies: 6 });
+  try {
+    expect(await r.start()).toMatchObject({ ready: 4, failed: 0 });
+    r.mark();
+    await r.until((w) => w.moves >= 30 && w.ended >= 4);
+    const w = r.collect();
+    expect(w.errors).toEqual({});
+    expect(Histogram.from(w.latency).count).toBe(w.moves);
+  } finally {
+    await r.stop();
+  }
+}
+
 describe('bench load generator against the Colyseus peer', () => {
   let peer: RunningPeer;
   beforeAll(async () => {
@@ -127,17 +142,7 @@ describe('bench load generator against the Colyseus peer', () => {
   });
 
   it('plays the same games through @colyseus/sdk', async () => {
-    const r = new LoadRunner({ target: { kind: 'colyseus', httpUrl: `http://127.0.0.1:${peer.port}` }, games: 4, thinkMs: 10, maxPlies: 6 });
-    try {
-      expect(await r.start()).toMatchObject({ ready: 4, failed: 0 });
-      r.mark();
-      await r.until((w) => w.moves >= 30 && w.ended >= 4);
-      const w = r.collect();
-      expect(w.errors).toEqual({});
-      expect(Histogram.from(w.latency).count).toBe(w.moves);
-    } finally {
-      await r.stop();
-    }
+    await playsGames({ kind: 'colyseus', httpUrl: `http://127.0.0.1:${peer.port}` });
   });
 
   it('refuses a move out of turn and an illegal one, like Gambit', async () => {
@@ -180,17 +185,7 @@ describe('bench load generator against the flow peer', () => {
   });
 
   it('plays the same games through the command and event streams', async () => {
-    const r = new LoadRunner({ target: { kind: 'flow', httpUrl: `http://127.0.0.1:${gateway.port}` }, games: 4, thinkMs: 10, maxPlies: 6 });
-    try {
-      expect(await r.start()).toMatchObject({ ready: 4, failed: 0 });
-      r.mark();
-      await r.until((w) => w.moves >= 30 && w.ended >= 4);
-      const w = r.collect();
-      expect(w.errors).toEqual({});
-      expect(Histogram.from(w.latency).count).toBe(w.moves);
-    } finally {
-      await r.stop();
-    }
+    await playsGames({ kind: 'flow', httpUrl: `http://127.0.0.1:${gateway.port}` });
   });
 
   it('refuses a move out of turn and an illegal one, like Gambit', async () => {
