@@ -57,7 +57,7 @@ export interface StackOptions {
   roomShards?: number;
   /** SHARD_LEASE_MS of the engines (default 1000 here: a stopped engine's shards pass on within a second; 0: every engine reads every shard). */
   shardLeaseMs?: number;
-  /** 'replicated': a replica of the stack's Redis, engines committing with WAIT 1, the gateway reading its events from the replica. */
+  /** 'replicated': a replica of the stack's Redis, engines committing with WAIT 1, the finalizer waiting (WAIT 1) after each read of finalize entries, the gateway reading its events from the replica. */
   durability?: 'replicated';
 }
 
@@ -88,7 +88,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
 /**
  * The same services on a new local Redis Cluster (six redis-server: three primaries with a replica
  * each; test/support/redis-cluster.ts), ROOM_SHARDS 4 unless asked otherwise. `durability:
- * 'replicated'`: the engines commit with WAIT 1 (the cluster's replicas); no accounts (the embedded
+ * 'replicated'`: the engines commit, and the finalizer reads, with WAIT 1 (the cluster's replicas); no accounts (the embedded
  * OpenID provider runs on a single Redis only).
  */
 export async function startClusterStack(opts: Omit<StackOptions, 'accounts'> & { clusterOptions?: RedisClusterOptions } = {}): Promise<ClusterStack> {
@@ -108,16 +108,19 @@ async function startServices(opts: StackOptions, redis: Backend, dynamo: Dynalit
   const gamesTable = `${prefix}-games`;
   const playersTable = `${prefix}-players`;
   const common = { REDIS_URL: redis.url, REDIS_MODE: redis.mode, KEY_PREFIX: prefix, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ROOM_SHARDS: String(opts.roomShards ?? 1) };
+  // Engines and the finalizer share these, as the chart sets both from engine.commitDurability and
+  // engine.commitWaitMs (no COMMIT_WAIT_MS here: both at their default, 250 ms).
+  const durability: Record<string, string> = opts.durability === 'replicated' ? { COMMIT_DURABILITY: 'replicated' } : {};
   const engineEnv = {
     ...common, METRICS_PORT: '0', RECONNECT_GRACE_MS: String(opts.graceMs ?? 12_000), DEADLINE_SCAN_MS: '20',
-    CLAIM_IDLE_MS: String(opts.claimIdleMs ?? 1_000), SHARD_LEASE_MS: String(opts.shardLeaseMs ?? 1_000), ...(opts.durability === 'replicated' ? { COMMIT_DURABILITY: 'replicated' } : {}),
+    CLAIM_IDLE_MS: String(opts.claimIdleMs ?? 1_000), SHARD_LEASE_MS: String(opts.shardLeaseMs ?? 1_000), ...durability,
   };
   const addEngine = async () => startEngine(engineConfigSchema.parse(engineEnv));
   const engines: RunningEngine[] = [];
   for (let i = 0; i < (opts.engines ?? 1); i++) engines.push(await addEngine());
   const finalizer = await startFinalizer(finalizerSchema.parse({
     ...common, DYNAMODB_ENDPOINT: dynamo.endpoint, GAMES_TABLE: gamesTable, PLAYERS_TABLE: playersTable,
-    CREATE_TABLES: 'true', FINALIZER_HTTP_PORT: '0', FINALIZE_BACKOFF_BASE_MS: '20', CLAIM_IDLE_MS: '1000',
+    CREATE_TABLES: 'true', FINALIZER_HTTP_PORT: '0', FINALIZE_BACKOFF_BASE_MS: '20', CLAIM_IDLE_MS: '1000', ...durability,
   }));
   const signingKey = devSigningKey();
   const accounts = opts.accounts ? await startAccountsPart(common, dynamo.endpoint, `http://127.0.0.1:${finalizer.port}`, signingKey, opts.accountsEnv) : undefined;
