@@ -143,6 +143,28 @@ describe('one primary and a replica', () => {
     expect(await unreplicated(fin)).toBe(0);
   });
 
+  test('a WAIT longer than CLAIM_IDLE_MS: the batch waiting is not claimed and handled a second time', async () => {
+    const claimIdleMs = 300;
+    const fin = await start('held', 10_000, { CLAIM_IDLE_MS: String(claimIdleMs) });
+    const duplicates = () => metric(fin.port, 'gambit_finalizer_games_total', { outcome: 'duplicate' });
+    const g = gameRecord(player('h1'), player('h2'));
+    const before = await stored(fin);
+    replica.pause();
+    try {
+      await publish(g);
+      await waitFor(() => blockedInWait(f.redis, 'finalizer:held:reader'), 10_000, 'the finalizer never waited for the replica');
+      // The fault held for four idle periods: the claim runs every third of one, and an entry that
+      // did not count as in flight would be claimed, wait on the writer, and be stored twice.
+      const heldFrom = Date.now();
+      await waitFor(async () => Date.now() - heldFrom > 4 * claimIdleMs, 10_000, 'the clock stopped');
+    } finally {
+      replica.resume();
+    }
+    await eventually('the game stored once the replica ran', async () => (await stored(fin)) > before);
+    await eventually('every batch settled', async () => Number(await f.redis.xpending(stream, FINALIZER_GROUP).then((p) => (p as unknown[])[0])) === 0);
+    expect(await duplicates()).toBe(0);
+  });
+
   test('the replica stopped past COMMIT_WAIT_MS: the read is counted and the game stored anyway', async () => {
     const waitMs = 400;
     const fin = await start('late', waitMs);

@@ -42,7 +42,8 @@ export async function startFlowGateway(o: { port: number; host: string; redisUrl
     ws.on('message', (data) => {
       const text = String(data);
       if (!hello) {
-        const f = JSON.parse(text) as { id?: string; token?: string };
+        let f: { id?: string; token?: string };
+        try { f = JSON.parse(text) as typeof f; } catch { return ws.close(4400, 'bad hello'); }
         const [playerId, name] = String(f.token).split(':');
         hello = true;
         ws.send(JSON.stringify({ t: 'welcome', id: f.id, playerId, name, serverTime: Date.now() }));
@@ -58,7 +59,10 @@ export async function startFlowGateway(o: { port: number; host: string; redisUrl
   const readLoop = (async () => {
     let last = '$';
     while (on) {
-      const res = (await reader.xread('COUNT', 512, 'BLOCK', 1000, 'STREAMS', eventsOf(id), last).catch(() => null)) as [string, [string, string[]][]][] | null;
+      const res = (await reader.xread('COUNT', 512, 'BLOCK', 1000, 'STREAMS', eventsOf(id), last).catch(async () => {
+        if (on) await new Promise((r) => setTimeout(r, 250)); // Redis away: no busy loop
+        return null;
+      })) as [string, [string, string[]][]][] | null;
       for (const [, entries] of res ?? []) {
         for (const [entryId, fields] of entries) {
           last = entryId;

@@ -208,8 +208,8 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
         continue;
       }
       // With afterRead, the read keeps its slots until its entries are in flight (or left pending).
-      const read = rows?.reduce((n, [, entries]) => n + entries.length, 0) ?? 0;
-      const passed = read ? await this.vetted(reader, stream, read) : true;
+      const read = rows?.flatMap(([, entries]) => entries.map(([id]) => id)) ?? [];
+      const passed = read.length ? await this.vetted(reader, stream, read) : true;
       this.reading -= count;
       // A read's slots are free again: a reader waiting for them (another stream's, or this one's
       // successor after an own() within blockMs) reads now rather than when an entry finishes.
@@ -371,7 +371,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
         if (live.length) {
           this.o.logger.warn({ count: live.length, stream }, 'claimed stale stream entries');
           this.o.onClaimed?.(live.length);
-          if (!(await this.vetted(this.writer!, stream, live.length))) continue;
+          if (!(await this.vetted(this.writer!, stream, live.map(([id]) => id)))) continue;
           this.enqueue(stream, parseEntries(live), 'claimed');
           // The handlers run in the background like read ones; the next page waits only for room.
           const full = this.room();
@@ -383,14 +383,22 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
     }
   }
 
-  /** afterRead's verdict on a batch read on `conn`: false when it threw (the entries then stay pending). */
-  private async vetted(conn: RedisClient, stream: string, count: number): Promise<boolean> {
+  /**
+   * afterRead's verdict on a batch read on `conn`: false when it threw (the entries then stay
+   * pending). While it runs the entries count as in flight (refreshInFlight keeps them fresh, a
+   * claim skips them), or a WAIT longer than claimIdleMs would have them handled twice. A close()
+   * that cuts a WAIT short leaves its batch pending, for a claim: never handled unacknowledged.
+   */
+  private async vetted(conn: RedisClient, stream: string, ids: string[]): Promise<boolean> {
     if (!this.o.afterRead) return true;
+    const inFlight = this.idsOf(stream);
+    for (const id of ids) inFlight.add(id);
     try {
-      await this.o.afterRead(conn, stream, count);
+      await this.o.afterRead(conn, stream, ids.length);
       return true;
     } catch (err) {
-      if (this.running) this.o.logger.warn({ err: String(err), stream, count }, 'afterRead failed; the entries stay pending and will be claimed again');
+      for (const id of ids) inFlight.delete(id);
+      if (this.running) this.o.logger.warn({ err: String(err), stream, count: ids.length }, 'afterRead failed; the entries stay pending and will be claimed again');
       return false;
     }
   }

@@ -125,9 +125,12 @@ export class Client {
     this.probeDue = false;
     const raw = (this.ws as unknown as { _socket?: Duplex })._socket;
     raw?.cork();
-    this.ws.send(text, { binary: false });
-    this.probe();
-    raw?.uncork();
+    try {
+      this.ws.send(text, { binary: false });
+      this.probe();
+    } finally {
+      raw?.uncork(); // a throw must not leave the socket's later writes buffered
+    }
   }
 
   /** Its session ended (sign-out, account deleted): closed as a bad token would be, leaving no "last seen". */
