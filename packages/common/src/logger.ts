@@ -33,3 +33,14 @@ export function logBudget(perSecond: number): () => { ok: boolean; dropped: numb
     return { ok: true, dropped: report };
   };
 }
+
+/** True at most once per `ms` (the first call included): for a warning that would repeat on every event. */
+export function atMostEvery(ms: number): () => boolean {
+  let last = -Infinity;
+  return () => {
+    const now = Date.now();
+    if (now - last < ms) return false;
+    last = now;
+    return true;
+  };
+}

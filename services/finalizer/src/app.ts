@@ -5,7 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Module, type DynamicModule, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { AddressInfo } from 'node:net';
-import { connectRedis, createLogger, createRegistry, FINALIZER_GROUP, instanceId, keys, waitReady, watchRedis, type Logger } from '@gambit/common';
+import { atMostEvery, connectRedis, createLogger, createRegistry, FINALIZER_GROUP, instanceId, keys, waitReady, watchRedis, type Logger } from '@gambit/common';
 import { encodeRatingCopy } from '@gambit/protocol';
 import { RedisStreamsServer, streamMetrics } from '@gambit/streams';
 import type { FinalizerConfig } from './config.js';
@@ -115,15 +115,12 @@ export async function startFinalizer(config: FinalizerConfig, opts: { consumer?:
   // Replicated durability: a finalize entry is written to DynamoDB only once a replica has it (or
   // COMMIT_WAIT_MS passed: counted, one warning a minute at most, and the game stored anyway).
   // Account jobs are left out: their entry lost after the job ran only loses a request already done.
-  let warnedAt = 0;
+  const warnNow = atMostEvery(60_000);
   const afterRead = config.COMMIT_DURABILITY === 'replicated' ? waitForReplicas({
     replicas: 1, timeoutMs: config.COMMIT_WAIT_MS,
     unreplicated: (acked, stream, count) => {
       metrics.readsUnreplicated.inc();
-      if (Date.now() - warnedAt > 60_000) {
-        warnedAt = Date.now();
-        logger.warn({ acked, stream, count, waitMs: config.COMMIT_WAIT_MS }, 'finalize entries read were not acknowledged by a replica in time (is the replica down?); storing their games anyway, but a failover could lose their end');
-      }
+      if (warnNow()) logger.warn({ acked, stream, count, waitMs: config.COMMIT_WAIT_MS }, 'finalize entries read were not acknowledged by a replica in time (is the replica down?); storing their games anyway, but a failover could lose their end');
     },
   }) : undefined;
   const streamServer = (read: readonly string[], onClaimed: (n: number) => void, waitRead?: typeof afterRead) => new RedisStreamsServer({

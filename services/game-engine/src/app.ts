@@ -5,7 +5,7 @@ import 'reflect-metadata';
 import { createServer, type Server } from 'node:http';
 import { Module, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { connectRedis, createLogger, instanceId, createRegistry, ENGINE_GROUP, GATEWAY_STREAM_RETAIN_MS, STREAM_MAXLEN, keys as makeKeys, waitReady, watchRedis } from '@gambit/common';
+import { atMostEvery, connectRedis, createLogger, instanceId, createRegistry, ENGINE_GROUP, GATEWAY_STREAM_RETAIN_MS, STREAM_MAXLEN, keys as makeKeys, waitReady, watchRedis } from '@gambit/common';
 import { RedisStreamsServer, StreamLeases, streamMetrics } from '@gambit/streams';
 import { DeadlineScanner, Engine, RoomStore, engineMetrics } from '@gambit/rooms';
 import { Matchmaker, PoolStore, pairingMetrics } from '@gambit/pairing';
@@ -32,15 +32,12 @@ export async function startEngine(config: EngineConfig): Promise<RunningEngine> 
   await waitReady(redis, config.REDIS_URL);
 
   // Replicated commits: one warning a minute at most, the counter says how many.
-  let warnedAt = 0;
+  const warnNow = atMostEvery(60_000);
   const waitFor = config.COMMIT_DURABILITY === 'replicated' ? {
     replicas: 1, timeoutMs: config.COMMIT_WAIT_MS,
     unreplicated: (acked: number) => {
       metrics.unreplicated.inc();
-      if (Date.now() - warnedAt > 60_000) {
-        warnedAt = Date.now();
-        log.warn({ acked, waitMs: config.COMMIT_WAIT_MS }, 'a commit was not acknowledged by a replica in time (is the replica down?); it stands, but a failover could lose it');
-      }
+      if (warnNow()) log.warn({ acked, waitMs: config.COMMIT_WAIT_MS }, 'a commit was not acknowledged by a replica in time (is the replica down?); it stands, but a failover could lose it');
     },
   } : undefined;
   const store = new RoomStore(redis, keys, {
