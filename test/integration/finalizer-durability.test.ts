@@ -192,8 +192,8 @@ describe('one primary and a replica', () => {
       await publish(g);
       // Read by a finalizer that died at once: pending on it, for a live one to claim after CLAIM_IDLE_MS.
       await f.redis.xreadgroup('GROUP', FINALIZER_GROUP, 'dead', 'COUNT', 10, 'STREAMS', stream, '>');
-      fin = await start('claimer', 10_000);
-      await waitFor(() => blockedInWait(f.redis, 'finalizer:claimer:writer'), 10_000, 'the claim never waited for the replica');
+      fin = await start('adopter', 10_000);
+      await waitFor(() => blockedInWait(f.redis, 'finalizer:adopter:claimer'), 10_000, 'the claim never waited for the replica');
       expect(await f.store.getGame(g.gameId)).toBeNull();
     } finally {
       replica.resume();

@@ -279,9 +279,9 @@ test('afterRead runs on the connection that read (or claimed) a batch, before it
       if (refuse) { refuse = false; throw new Error('no replica'); }
     },
   });
-  // Claimed from the dead consumer: on the writer, which ran the XAUTOCLAIM.
+  // Claimed from the dead consumer: on the claimer, which ran the XAUTOCLAIM (not the writer: its XACKs must not wait).
   await waitFor(() => seen.some((e) => e.data.n === 200), 5_000, 'the stale entry was never claimed');
-  expect(calls).toEqual([{ conn: 'h:writer', stream: 'h1', count: 1, handled: [] }]);
+  expect(calls).toEqual([{ conn: 'h:claimer', stream: 'h1', count: 1, handled: [] }]);
   // Read fresh: on the reader, before the handler.
   await publish(client, 'h1', 'probe', 'k', { n: 201, key: 'k' });
   await waitFor(() => seen.some((e) => e.data.n === 201), 5_000, 'the fresh entry was never handled');
@@ -290,7 +290,7 @@ test('afterRead runs on the connection that read (or claimed) a batch, before it
   refuse = true;
   await publish(client, 'h1', 'probe', 'k', { n: 202, key: 'k' });
   await waitFor(() => seen.some((e) => e.data.n === 202), 5_000, 'the refused entry was never handled');
-  expect(calls.slice(2).map((c) => [c.conn, c.handled])).toEqual([['h:reader', [200, 201]], ['h:writer', [200, 201]]]);
+  expect(calls.slice(2).map((c) => [c.conn, c.handled])).toEqual([['h:reader', [200, 201]], ['h:claimer', [200, 201]]]);
   expect(seen.map((e) => [e.data.n, e.claimed])).toEqual([[200, true], [201, false], [202, true]]);
   await waitFor(async () => ((await client.xpending('h1', 'g')) as [number])[0] === 0, 5_000, 'entries left pending');
   await app.close();

@@ -39,7 +39,7 @@ export interface StreamServerOptions {
   onClaimed?: (count: number) => void;
   /**
    * Called after each XREADGROUP or XAUTOCLAIM that returned entries, before they are handed to
-   * handlers, with the connection that ran it (a reader's, or the writer for a claim): WAIT there
+   * handlers, with the connection that ran it (a reader's, or the claimer's for a claim): WAIT there
    * covers the read, which replicates (docs/redis-cluster.md, section 4). If it throws, the batch is
    * not handled: its entries stay pending and are claimed again after claimIdleMs.
    */
@@ -55,6 +55,8 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
   private readonly released = new Set<Reading>();
   private owned: readonly string[];
   private writer?: RedisClient;
+  /** With afterRead, claims (XAUTOCLAIM and their afterRead) have their own connection: a WAIT there must not hold up the writer's XACKs and refreshes. */
+  private claimer?: RedisClient;
   private running = false;
   private readonly loops = new Set<Promise<void>>();
   private claimTimer?: NodeJS.Timeout;
@@ -116,6 +118,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
   async listen(callback: (err?: unknown) => void): Promise<void> {
     try {
       this.writer = this.o.connect(`${this.o.consumer}:writer`);
+      if (this.o.afterRead) this.claimer = this.o.connect(`${this.o.consumer}:claimer`);
       // Every stream's group, owned or not: writers and the metrics find them all.
       for (const stream of this.o.streams) await this.ensureGroup(stream);
       this.running = true;
@@ -149,6 +152,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
     await this.flushAcks();
     clearInterval(this.refreshTimer); // kept until here: entries still draining must not look idle
     await this.writer?.quit().catch(() => undefined);
+    await this.claimer?.quit().catch(() => undefined);
   }
 
   /** Stops reading without acknowledging anything in flight, as a crash would (tests use it). */
@@ -159,6 +163,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
     for (const r of [...this.readings.values(), ...this.released]) r.reader.disconnect();
     this.readings.clear();
     this.writer?.disconnect();
+    this.claimer?.disconnect();
   }
 
   on(): never {
@@ -361,7 +366,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
     try {
       let cursor = '0-0';
       do {
-        const [next, entries] = (await this.writer!.xautoclaim(
+        const [next, entries] = (await (this.claimer ?? this.writer!).xautoclaim(
           stream, this.o.group, this.o.consumer, this.o.claimIdleMs, cursor, 'COUNT', this.o.batch,
         )) as [string, [string, string[]][], string[]];
         cursor = next;
@@ -371,7 +376,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
         if (live.length) {
           this.o.logger.warn({ count: live.length, stream }, 'claimed stale stream entries');
           this.o.onClaimed?.(live.length);
-          if (!(await this.vetted(this.writer!, stream, live.map(([id]) => id)))) continue;
+          if (!(await this.vetted(this.claimer ?? this.writer!, stream, live.map(([id]) => id)))) continue;
           this.enqueue(stream, parseEntries(live), 'claimed');
           // The handlers run in the background like read ones; the next page waits only for room.
           const full = this.room();
