@@ -20,7 +20,7 @@ import { StreamContext } from './context.js';
 import { parseEntries, type StreamEntry } from './entry.js';
 
 export interface StreamServerOptions {
-  /** Makes a new connection; the server needs one per stream (each blocks in XREADGROUP) and one more. */
+  /** Makes a new connection; the server needs one per stream (each blocks in XREADGROUP), a writer, and with afterRead a claimer. */
   connect: (role: string) => RedisClient;
   /** The streams (one per room shard), each read by the same group. */
   streams: readonly string[];
