@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { COMMANDS, GROUP, answerFields, decodeCommand, eventsOf, type Origin } from './streams.js';
 
 type Side = 'white' | 'black';
-interface Room { code: string; chess: Chess; seats: Partial<Record<Side, Origin & { playerId: string }>>; seq: number; tc: { initialMs: number; incrementMs: number }; clock: { white: number; black: number; running: Side | null; at: number }; over: boolean }
+interface Room { code: string; chess: Chess; seats: Partial<Record<Side, Origin>>; seq: number; tc: { initialMs: number; incrementMs: number }; clock: { white: number; black: number; running: Side | null; at: number } }
 interface Frame { t?: string; id?: string; room?: string; uci?: string; ply?: number; tc?: Room['tc'] }
 type Answer = { to: Origin[]; msg: Record<string, unknown> };
 
@@ -23,16 +23,16 @@ export class FlowRooms {
     if (f.t === 'create') {
       const code = randomBytes(6).toString('base64url').slice(0, 8).toUpperCase();
       const tc = f.tc ?? { initialMs: 600_000, incrementMs: 0 };
-      this.rooms.set(code, { code, chess: new Chess(), seats: { white: { ...from, playerId: from.conn } }, seq: 0, tc, clock: { white: tc.initialMs, black: tc.initialMs, running: null, at: Date.now() }, over: false });
+      this.rooms.set(code, { code, chess: new Chess(), seats: { white: from }, seq: 0, tc, clock: { white: tc.initialMs, black: tc.initialMs, running: null, at: Date.now() } });
       return [{ to: [from], msg: { t: 'created', id: f.id, room: code, color: 'white' } }];
     }
     const r = this.rooms.get(String(f.room));
     if (!r) return err('room_not_found');
-    const both = (): Origin[] => [r.seats.white, r.seats.black].filter((s): s is Origin & { playerId: string } => !!s);
+    const both = (): Origin[] => [r.seats.white, r.seats.black].filter((s): s is Origin => !!s);
     const side: Side | null = r.seats.white?.conn === from.conn && r.seats.white.gw === from.gw ? 'white' : r.seats.black?.conn === from.conn && r.seats.black.gw === from.gw ? 'black' : null;
     if (f.t === 'join') {
       if (r.seats.black) return err('room_full');
-      r.seats.black = { ...from, playerId: from.conn };
+      r.seats.black = from;
       r.clock = { ...r.clock, running: 'white', at: Date.now() };
       return [
         { to: [from], msg: { t: 'joined', id: f.id, room: r.code, color: 'black' } },
@@ -40,7 +40,6 @@ export class FlowRooms {
       ];
     }
     if (!side) return err('not_a_player');
-    if (r.over) return err('game_over');
     if (f.t === 'resign') return this.end(r, both(), side === 'white' ? '0-1' : '1-0', 'resign');
     if (f.t !== 'move' || typeof f.uci !== 'string' || !/^[a-h][1-8][a-h][1-8][qrbn]?$/.test(f.uci)) return err('bad_request');
     if ((r.chess.turn() === 'w' ? 'white' : 'black') !== side) return err('not_your_turn');
@@ -63,8 +62,7 @@ export class FlowRooms {
   }
 
   private end(r: Room, to: Origin[], result: string, reason: string): Answer[] {
-    r.over = true;
-    this.rooms.delete(r.code); // nothing is kept of a finished game
+    this.rooms.delete(r.code); // nothing is kept of a finished game: later commands find no room
     return [{ to, msg: { t: 'ended', room: r.code, seq: ++r.seq, result, reason, pgn: r.chess.pgn() } }];
   }
 }

@@ -68,3 +68,15 @@ export const commonConfig = {
    */
   ROOM_SHARDS: env.int(1, 1, MAX_ROOM_SHARDS),
 };
+
+/**
+ * COMMIT_DURABILITY and COMMIT_WAIT_MS, read by the engines and the finalizers alike so that one
+ * value sets both (docs/redis-cluster.md, section 4). async: a write is done when the primary has
+ * it (a failover can lose the newest). replicated: the engine WAITs for a replica after each
+ * commit, the finalizer after each read of finalize entries, up to COMMIT_WAIT_MS; past it each
+ * goes on and counts it (gambit_engine_commits_unreplicated_total, gambit_finalizer_reads_unreplicated_total).
+ */
+export const durabilityConfig = {
+  COMMIT_DURABILITY: z.enum(['async', 'replicated']).default('async'),
+  COMMIT_WAIT_MS: env.int(250, 1, 10_000),
+};

@@ -1,6 +1,6 @@
 // Finalizer settings, all from environment variables (documented in docs/data-model.md).
 import { z } from 'zod';
-import { commonConfig, env, loadConfig } from '@gambit/common';
+import { commonConfig, durabilityConfig, env, loadConfig } from '@gambit/common';
 
 const tableName = (def: string) =>
   z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, 'a DynamoDB table name: 3-255 characters from A-Z a-z 0-9 _ . -').default(def);
@@ -20,14 +20,10 @@ export const finalizerSchema = z.object({
   /** A pending entry idle this long belongs to a dead finalizer and is claimed by a live one. */
   CLAIM_IDLE_MS: env.int(15_000, 50),
   /**
-   * The engines' setting, read here too so that one value sets both (docs/redis-cluster.md,
-   * section 4). replicated: after each read of finalize entries the finalizer waits (WAIT 1 on the
-   * connection that read them) until a replica has them before writing their games to DynamoDB, so
-   * a failover cannot lose the end of a game already recorded; after COMMIT_WAIT_MS it goes on
-   * (counted in gambit_finalizer_reads_unreplicated_total, logged). Same names and bounds as the engine's.
+   * replicated: a read of finalize entries is followed by WAIT 1 on the connection that read them
+   * (durabilityConfig), so a failover cannot lose the end of a game already recorded.
    */
-  COMMIT_DURABILITY: z.enum(['async', 'replicated']).default('async'),
-  COMMIT_WAIT_MS: env.int(250, 1, 10_000),
+  ...durabilityConfig,
 });
 
 export type FinalizerConfig = z.infer<typeof finalizerSchema>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonConfig, env, loadConfig } from '@gambit/common';
+import { commonConfig, durabilityConfig, env, loadConfig } from '@gambit/common';
 
 export const engineConfigSchema = z.object({
   ...commonConfig,
@@ -23,14 +23,10 @@ export const engineConfigSchema = z.object({
   PAIRING_ROUND_MS: env.int(200, 20, 10_000),
   ROOM_LOG_CAP: env.int(256, 16, 10_000),
   /**
-   * async: a commit is done when the primary has it (a failover can lose the newest commits:
-   * docs/redis-cluster.md, section 4). replicated: each commit is followed by WAIT 1 on the same
-   * connection, so the engine goes on only once a replica has it (or COMMIT_WAIT_MS passed: then
-   * counted in gambit_engine_commits_unreplicated_total and logged). Pair it with the gateway's
-   * REDIS_EVENTS_URL on a replica, so players see only replicated moves.
+   * replicated: each commit is followed by WAIT 1 on the same connection (durabilityConfig). Pair
+   * it with the gateway's REDIS_EVENTS_URL on a replica, so players see only replicated moves.
    */
-  COMMIT_DURABILITY: z.enum(['async', 'replicated']).default('async'),
-  COMMIT_WAIT_MS: env.int(250, 1, 10_000),
+  ...durabilityConfig,
   METRICS_PORT: env.port(9101),
   ENGINE_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
 });
